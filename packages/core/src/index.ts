@@ -1,1 +1,1 @@
-export {}
+export * as Org from "./Org.js"
