@@ -1,0 +1,359 @@
+/**
+ * The state database: one SQLite file (default `.orgsync/state.db`, mode 0600) holding the last remote
+ * snapshot, the identity mapping, the write journal and the history of runs. It never holds a secret.
+ */
+import { FileSystem, Path } from "@effect/platform"
+import { SqlClient, type SqlError } from "@effect/sql"
+import * as Migrator from "@effect/sql/Migrator"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Org } from "@c42/core"
+import { Context, Data, Effect, Layer, Option } from "effect"
+import type { Fields, Identity } from "./Plan.js"
+
+export const defaultPath = ".orgsync/state.db"
+
+export interface Snapshot {
+  readonly takenAt: Date
+  readonly orgs: ReadonlyArray<Org.Org>
+}
+
+/** An identity with the ids the API needs, as remembered. */
+export interface StoredIdentity extends Identity {
+  readonly orgId: number
+  readonly orgGuid: string
+}
+
+export type JournalAction = "create" | "update" | "block" | "unblock" | "deactivate" | "reactivate"
+
+export interface JournalEntry {
+  readonly id: number
+  readonly action: JournalAction
+  readonly path: string
+  /** The target org, `null` for a create. */
+  readonly orgUid: string | null
+  /** For a create: the parent and the name, and the orgUids of same-named siblings before the write. */
+  readonly parentOrgUid: string | null
+  readonly orgName: string | null
+  readonly preexisting: ReadonlyArray<string>
+  readonly createdAt: Date
+}
+
+export type JournalOutcome = "done" | "failed" | "adopted" | "not-applied" | "reread"
+
+export type RunKind = "plan" | "apply" | "run"
+
+export type RunResult = "converged" | "pending" | "failed" | "refused" | "error"
+
+export interface RunRecord {
+  readonly id: number
+  readonly kind: RunKind
+  readonly startedAt: Date
+  readonly finishedAt: Date | null
+  readonly dryRun: boolean
+  readonly result: RunResult | null
+  readonly counts: Readonly<Record<string, number>>
+  readonly errors: ReadonlyArray<string>
+}
+
+export class StateDbError extends Data.TaggedError("StateDbError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, {
+  readonly path: string
+  readonly snapshot: Effect.Effect<Option.Option<Snapshot>, StateDbError>
+  readonly saveSnapshot: (snapshot: Snapshot) => Effect.Effect<void, StateDbError>
+  readonly identities: Effect.Effect<ReadonlyArray<StoredIdentity>, StateDbError>
+  /** Records identities (new ones, adoptions, renames); `applied` is kept when not given. */
+  readonly saveIdentities: (
+    identities: ReadonlyArray<Omit<StoredIdentity, "applied"> & { readonly applied?: Required<Fields> }>
+  ) => Effect.Effect<void, StateDbError>
+  /** Forgets paths that no desired org has any more. */
+  readonly forgetIdentities: (paths: ReadonlyArray<string>) => Effect.Effect<void, StateDbError>
+  readonly journalBegin: (entry: Omit<JournalEntry, "id" | "createdAt">) => Effect.Effect<number, StateDbError>
+  readonly journalSettle: (
+    id: number,
+    outcome: JournalOutcome,
+    detail?: { readonly orgUid?: string; readonly error?: string }
+  ) => Effect.Effect<void, StateDbError>
+  readonly unsettled: Effect.Effect<ReadonlyArray<JournalEntry>, StateDbError>
+  readonly runStart: (kind: RunKind, dryRun: boolean) => Effect.Effect<number, StateDbError>
+  readonly runFinish: (
+    id: number,
+    result: RunResult,
+    counts: Readonly<Record<string, number>>,
+    errors: ReadonlyArray<string>
+  ) => Effect.Effect<void, StateDbError>
+  readonly recentRuns: (limit: number) => Effect.Effect<ReadonlyArray<RunRecord>, StateDbError>
+  /** Small facts kept between runs (the signed-in user's org, ...). */
+  readonly getMeta: (key: string) => Effect.Effect<Option.Option<string>, StateDbError>
+  readonly setMeta: (key: string, value: string) => Effect.Effect<void, StateDbError>
+}>() {}
+
+const migrations = Migrator.fromRecord({
+  "0001_initial": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE snapshot_org (
+      org_uid TEXT PRIMARY KEY, org_id INTEGER NOT NULL, org_guid TEXT NOT NULL, org_name TEXT NOT NULL,
+      org_ext_ref TEXT, notes TEXT, status TEXT NOT NULL, active INTEGER NOT NULL, blocked INTEGER NOT NULL,
+      parent_org_id INTEGER, parent_org_uid TEXT, parent_org_guid TEXT, position INTEGER NOT NULL)`
+    yield* sql`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`
+    yield* sql`CREATE TABLE identity (
+      path TEXT PRIMARY KEY, org_uid TEXT NOT NULL, org_id INTEGER NOT NULL, org_guid TEXT NOT NULL,
+      applied TEXT, updated_at TEXT NOT NULL)`
+    yield* sql`CREATE TABLE journal (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, path TEXT NOT NULL, org_uid TEXT,
+      parent_org_uid TEXT, org_name TEXT, preexisting TEXT NOT NULL, created_at TEXT NOT NULL,
+      outcome TEXT, settled_at TEXT, result_org_uid TEXT, error TEXT)`
+    yield* sql`CREATE INDEX journal_unsettled ON journal (id) WHERE outcome IS NULL`
+    yield* sql`CREATE TABLE run (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+      dry_run INTEGER NOT NULL, result TEXT, counts TEXT NOT NULL DEFAULT '{}', errors TEXT NOT NULL DEFAULT '[]')`
+  })
+})
+
+const toError = (message: string) => (cause: SqlError.SqlError) => new StateDbError({ message, cause })
+
+const iso = (date: Date) => date.toISOString()
+
+interface SnapshotRow {
+  readonly org_uid: string
+  readonly org_id: number
+  readonly org_guid: string
+  readonly org_name: string
+  readonly org_ext_ref: string | null
+  readonly notes: string | null
+  readonly status: string
+  readonly active: number
+  readonly blocked: number
+  readonly parent_org_id: number | null
+  readonly parent_org_uid: string | null
+  readonly parent_org_guid: string | null
+}
+
+/** Builds the service over an open, migrated SqlClient. */
+export const make = (path: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    const snapshot = Effect.gen(function*() {
+      const taken = yield* sql<{ value: string }>`SELECT value FROM meta WHERE key = 'snapshot_taken_at'`
+      if (taken.length === 0) return Option.none<Snapshot>()
+      const rows = yield* sql<SnapshotRow>`SELECT * FROM snapshot_org ORDER BY position`
+      const orgs = rows.map((row) =>
+        new Org.Org({
+          orgId: row.org_id,
+          orgUid: row.org_uid,
+          orgGuid: row.org_guid,
+          orgName: row.org_name,
+          orgExtRef: row.org_ext_ref,
+          notes: row.notes,
+          status: row.status,
+          active: row.active === 1,
+          blocked: row.blocked === 1,
+          parentOrgId: row.parent_org_id,
+          parentOrgUid: row.parent_org_uid,
+          parentOrgGuid: row.parent_org_guid
+        }, true)
+      )
+      return Option.some<Snapshot>({ takenAt: new Date(taken[0]!.value), orgs })
+    }).pipe(Effect.mapError(toError("cannot read the snapshot")))
+
+    // Multi-row inserts in one transaction: 100,000 orgs are written in about a second.
+    const saveSnapshot = (snap: Snapshot) =>
+      sql.withTransaction(Effect.gen(function*() {
+        yield* sql`DELETE FROM snapshot_org`
+        const chunk = 500
+        for (let start = 0; start < snap.orgs.length; start += chunk) {
+          const rows = snap.orgs.slice(start, start + chunk).map((org, i) => ({
+            org_uid: org.orgUid,
+            org_id: org.orgId,
+            org_guid: org.orgGuid,
+            org_name: org.orgName,
+            org_ext_ref: org.orgExtRef ?? null,
+            notes: org.notes ?? null,
+            status: org.status,
+            active: org.active ? 1 : 0,
+            blocked: org.blocked ? 1 : 0,
+            parent_org_id: org.parentOrgId ?? null,
+            parent_org_uid: org.parentOrgUid ?? null,
+            parent_org_guid: org.parentOrgGuid ?? null,
+            position: start + i
+          }))
+          yield* sql`INSERT INTO snapshot_org ${sql.insert(rows)}`
+        }
+        yield* setMetaRaw("snapshot_taken_at", iso(snap.takenAt))
+      })).pipe(Effect.mapError(toError("cannot save the snapshot")))
+
+    const setMetaRaw = (key: string, value: string) =>
+      sql`INSERT INTO meta (key, value) VALUES (${key}, ${value})
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+
+    const identities = sql<{
+      path: string
+      org_uid: string
+      org_id: number
+      org_guid: string
+      applied: string | null
+    }>`SELECT path, org_uid, org_id, org_guid, applied FROM identity ORDER BY path`.pipe(
+      Effect.map((rows) =>
+        rows.map((row): StoredIdentity => ({
+          path: row.path,
+          orgUid: row.org_uid,
+          orgId: row.org_id,
+          orgGuid: row.org_guid,
+          applied: row.applied === null ? undefined : JSON.parse(row.applied)
+        }))
+      ),
+      Effect.mapError(toError("cannot read the identity mapping"))
+    )
+
+    const saveIdentities: StateDb["Type"]["saveIdentities"] = (list) =>
+      sql.withTransaction(Effect.forEach(list, (identity) => {
+        const applied = identity.applied === undefined ? null : JSON.stringify(identity.applied)
+        const now = iso(new Date())
+        return sql`INSERT INTO identity (path, org_uid, org_id, org_guid, applied, updated_at)
+          VALUES (${identity.path}, ${identity.orgUid}, ${identity.orgId}, ${identity.orgGuid}, ${applied}, ${now})
+          ON CONFLICT (path) DO UPDATE SET org_uid = excluded.org_uid, org_id = excluded.org_id,
+            org_guid = excluded.org_guid, updated_at = excluded.updated_at,
+            applied = CASE WHEN excluded.org_uid <> identity.org_uid THEN excluded.applied
+                           ELSE coalesce(excluded.applied, identity.applied) END`
+      }, { discard: true })).pipe(Effect.mapError(toError("cannot save the identity mapping")))
+
+    const forgetIdentities = (paths: ReadonlyArray<string>) =>
+      paths.length === 0
+        ? Effect.void
+        : sql`DELETE FROM identity WHERE ${sql.in("path", paths)}`.pipe(
+          Effect.asVoid,
+          Effect.mapError(toError("cannot update the identity mapping"))
+        )
+
+    const journalBegin: StateDb["Type"]["journalBegin"] = (entry) =>
+      sql<{ id: number }>`INSERT INTO journal (action, path, org_uid, parent_org_uid, org_name, preexisting, created_at)
+        VALUES (${entry.action}, ${entry.path}, ${entry.orgUid}, ${entry.parentOrgUid}, ${entry.orgName},
+          ${JSON.stringify(entry.preexisting)}, ${iso(new Date())}) RETURNING id`.pipe(
+        Effect.map((rows) => rows[0]!.id),
+        Effect.mapError(toError("cannot write the journal"))
+      )
+
+    const journalSettle: StateDb["Type"]["journalSettle"] = (id, outcome, detail) =>
+      sql`UPDATE journal SET outcome = ${outcome}, settled_at = ${iso(new Date())},
+            result_org_uid = ${detail?.orgUid ?? null}, error = ${detail?.error ?? null}
+          WHERE id = ${id}`.pipe(Effect.asVoid, Effect.mapError(toError("cannot settle the journal")))
+
+    const unsettled = sql<{
+      id: number
+      action: JournalAction
+      path: string
+      org_uid: string | null
+      parent_org_uid: string | null
+      org_name: string | null
+      preexisting: string
+      created_at: string
+    }>`SELECT * FROM journal WHERE outcome IS NULL ORDER BY id`.pipe(
+      Effect.map((rows) =>
+        rows.map((row): JournalEntry => ({
+          id: row.id,
+          action: row.action,
+          path: row.path,
+          orgUid: row.org_uid,
+          parentOrgUid: row.parent_org_uid,
+          orgName: row.org_name,
+          preexisting: JSON.parse(row.preexisting),
+          createdAt: new Date(row.created_at)
+        }))
+      ),
+      Effect.mapError(toError("cannot read the journal"))
+    )
+
+    const runStart = (kind: RunKind, dryRun: boolean) =>
+      sql<{ id: number }>`INSERT INTO run (kind, started_at, dry_run)
+        VALUES (${kind}, ${iso(new Date())}, ${dryRun ? 1 : 0}) RETURNING id`.pipe(
+        Effect.map((rows) => rows[0]!.id),
+        Effect.mapError(toError("cannot record the run"))
+      )
+
+    const runFinish: StateDb["Type"]["runFinish"] = (id, result, counts, errors) =>
+      sql`UPDATE run SET finished_at = ${iso(new Date())}, result = ${result},
+            counts = ${JSON.stringify(counts)}, errors = ${JSON.stringify(errors)}
+          WHERE id = ${id}`.pipe(Effect.asVoid, Effect.mapError(toError("cannot record the run")))
+
+    const recentRuns = (limit: number) =>
+      sql<{
+        id: number
+        kind: RunKind
+        started_at: string
+        finished_at: string | null
+        dry_run: number
+        result: RunResult | null
+        counts: string
+        errors: string
+      }>`SELECT * FROM run ORDER BY id DESC LIMIT ${limit}`.pipe(
+        Effect.map((rows) =>
+          rows.map((row): RunRecord => ({
+            id: row.id,
+            kind: row.kind,
+            startedAt: new Date(row.started_at),
+            finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
+            dryRun: row.dry_run === 1,
+            result: row.result,
+            counts: JSON.parse(row.counts),
+            errors: JSON.parse(row.errors)
+          }))
+        ),
+        Effect.mapError(toError("cannot read the run history"))
+      )
+
+    const getMeta = (key: string) =>
+      sql<{ value: string }>`SELECT value FROM meta WHERE key = ${key}`.pipe(
+        Effect.map((rows) => Option.fromNullable(rows[0]?.value)),
+        Effect.mapError(toError("cannot read the state database"))
+      )
+
+    const setMeta = (key: string, value: string) =>
+      setMetaRaw(key, value).pipe(Effect.asVoid, Effect.mapError(toError("cannot write the state database")))
+
+    return StateDb.of({
+      path,
+      snapshot,
+      saveSnapshot,
+      identities,
+      saveIdentities,
+      forgetIdentities,
+      journalBegin,
+      journalSettle,
+      unsettled,
+      runStart,
+      runFinish,
+      recentRuns,
+      getMeta,
+      setMeta
+    })
+  })
+
+/** Creates the folder (0700) and the file (0600) before SQLite opens it, so no other user can read it. */
+const prepareFile = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const paths = yield* Path.Path
+    yield* fs.makeDirectory(paths.dirname(path), { recursive: true, mode: 0o700 })
+    yield* Effect.scoped(fs.open(path, { flag: "a", mode: 0o600 }))
+    yield* fs.chmod(path, 0o600)
+  }).pipe(
+    Effect.mapError((cause) =>
+      new StateDbError({ message: `cannot create the state database ${path}: ${cause.message}`, cause })
+    )
+  )
+
+/** The state database at `path`, created and migrated on first use. */
+export const layer = (path: string): Layer.Layer<StateDb, StateDbError, FileSystem.FileSystem | Path.Path> => {
+  const migrated = Layer.effectDiscard(Migrator.make({})({ loader: migrations })).pipe(
+    Layer.provideMerge(SqliteClient.layer({ filename: path }))
+  )
+  const service = Layer.effect(StateDb, make(path)).pipe(
+    Layer.provide(migrated),
+    Layer.mapError((cause) => new StateDbError({ message: `cannot open the state database ${path}`, cause }))
+  )
+  return Layer.unwrapEffect(Effect.as(prepareFile(path), service))
+}
