@@ -3,14 +3,21 @@
  * the desired state, apply (unless dry-run), re-read and re-plan until nothing is left or a round makes no
  * progress, and record the run in the state database.
  */
-import { Context, Data, type Effect } from "effect"
-import type { DesiredState } from "./Desired.js"
-import type { Plan } from "./Plan.js"
+import { type Code42Error, type Org, OrgClient } from "@c42/core"
+import { Chunk, Context, Data, Effect, Layer, Option, Stream } from "effect"
+import * as Apply from "./Apply.js"
+import type { DesiredOrg, DesiredState } from "./Desired.js"
+import * as Plan from "./Plan.js"
+import * as PlanFormat from "./PlanFormat.js"
+import { StateDb, type StateDbError } from "./StateDb.js"
 
 export interface PassOptions {
   readonly dryRun: boolean
   /** Lifts the 25% threshold (the CLI's `--force`; the daemon never forces). */
   readonly force: boolean
+  /** Asked once with the first plan that has changes; `false` applies nothing (a person said no, or a
+   * reviewed plan no longer matches). */
+  readonly confirm?: (plan: Plan.Plan) => Effect.Effect<boolean>
 }
 
 export interface PassResult {
@@ -18,7 +25,7 @@ export interface PassResult {
   readonly finishedAt: Date
   readonly dryRun: boolean
   /** What is still to do after the pass (everything planned, under dry-run). */
-  readonly pending: Plan
+  readonly pending: Plan.Plan
   /** Writes made and writes that failed. */
   readonly applied: number
   readonly failed: number
@@ -28,6 +35,8 @@ export interface PassResult {
   readonly errors: ReadonlyArray<string>
   /** Nothing pending, no conflict, no refusal. */
   readonly converged: boolean
+  /** `confirm` said no: nothing was applied. */
+  readonly declined: boolean
 }
 
 /** A pass that could not run: `transient` ones (Code42 unreachable, rate limited) are retried with back-off. */
@@ -40,3 +49,207 @@ export class ReconcileError extends Data.TaggedError("ReconcileError")<{
 export class Reconciler extends Context.Tag("@c42/daemon/Reconciler")<Reconciler, {
   readonly pass: (desired: DesiredState, options: PassOptions) => Effect.Effect<PassResult, ReconcileError>
 }>() {}
+
+export interface ReconcilerOptions {
+  /** Who signs in (`url` and user or client id, never a secret): keys the cached signed-in org. */
+  readonly principal: string
+  /** API clients have no signed-in user, so no org of their own to protect. */
+  readonly signedInUser: boolean
+  /** Writes in flight at once (the client's limiter still paces them). */
+  readonly concurrency: number
+  /** Read-plan-apply rounds before a pass gives up converging. */
+  readonly maxRounds?: number
+}
+
+const transient = (error: Code42Error.Code42Error): boolean =>
+  error._tag === "TransportError" || error._tag === "ServerError" || error._tag === "RateLimitedError" ||
+  error._tag === "UnknownOutcomeError"
+
+const fromClient = (error: Code42Error.Code42Error) =>
+  new ReconcileError({ message: `cannot read Code42: ${error.message}`, transient: transient(error), cause: error })
+
+const fromDb = (error: StateDbError) => new ReconcileError({ message: error.message, transient: false, cause: error })
+
+/** The signed-in user's org, asked once and remembered per principal (API clients have none). */
+const currentOrgUid = (principal: string, signedInUser: boolean) =>
+  Effect.gen(function*() {
+    if (!signedInUser) return undefined
+    const db = yield* StateDb
+    const key = `current_org_uid ${principal}`
+    const known = yield* db.getMeta(key)
+    if (Option.isSome(known)) return known.value === "" ? undefined : known.value
+    const client = yield* OrgClient.OrgClient
+    const org = yield* client.getCurrent().pipe(
+      Effect.map((org): string | undefined => org.orgUid),
+      Effect.catchTag("ServerError", () => Effect.succeed(undefined))
+    )
+    yield* db.setMeta(key, org ?? "")
+    return org
+  })
+
+/**
+ * Resolves writes a crash or an unknown outcome left unsettled, against a fresh read: a create that did
+ * happen is adopted (its identity recorded), never repeated; anything else is left to the re-plan.
+ */
+export const settleJournal = (remote: ReadonlyArray<Org.Org>) =>
+  Effect.gen(function*() {
+    const db = yield* StateDb
+    const entries = yield* db.unsettled
+    let adopted = 0
+    for (const entry of entries) {
+      if (entry.action !== "create") {
+        yield* db.journalSettle(entry.id, "reread")
+        continue
+      }
+      const preexisting = new Set(entry.preexisting)
+      const found = remote.find((org) =>
+        org.parentOrgUid === entry.parentOrgUid && org.orgName === entry.orgName && !preexisting.has(org.orgUid)
+      )
+      if (found === undefined) {
+        yield* db.journalSettle(entry.id, "not-applied")
+      } else {
+        yield* db.saveIdentities([{ path: entry.path, orgUid: found.orgUid, orgId: found.orgId, orgGuid: found.orgGuid }])
+        yield* db.journalSettle(entry.id, "adopted", { orgUid: found.orgUid })
+        adopted++
+      }
+    }
+    return { unsettled: entries.length, adopted }
+  })
+
+/** Reads the whole tenant with the fewest list calls. */
+export const readRemote = Effect.flatMap(
+  OrgClient.OrgClient,
+  (client) => Stream.runCollect(client.getAll({ pgSize: 1000 })).pipe(Effect.map(Chunk.toReadonlyArray))
+)
+
+/** The desired fields of every org, for the identity mapping's record of what was last converged. */
+const desiredFields = (desired: DesiredState) => {
+  const fields = new Map<string, DesiredOrg>()
+  const walk = (orgs: ReadonlyArray<DesiredOrg>) => {
+    for (const org of orgs) {
+      fields.set(org.path, org)
+      walk(org.children)
+    }
+  }
+  walk(desired.orgs)
+  return fields
+}
+
+const countDrift = (plan: Plan.Plan) => plan.changes.filter((change) => change.cause === "drift").length
+
+export const make = (options: ReconcilerOptions) =>
+  Effect.gen(function*() {
+    const db = yield* StateDb
+    const context = yield* Effect.context<OrgClient.OrgClient | StateDb>()
+    const maxRounds = options.maxRounds ?? 5
+
+    const round = (desired: DesiredState, force: boolean) =>
+      Effect.gen(function*() {
+        const remote = yield* readRemote.pipe(Effect.mapError(fromClient))
+        yield* db.saveSnapshot({ takenAt: new Date(), orgs: remote }).pipe(Effect.mapError(fromDb))
+        yield* settleJournal(remote).pipe(Effect.mapError(fromDb))
+        const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
+        const currentOrg = yield* currentOrgUid(options.principal, options.signedInUser).pipe(
+          Effect.mapError((e) => e._tag === "StateDbError" ? fromDb(e) : fromClient(e))
+        )
+        const plan = Plan.make({ desired, remote, identities, settings: { currentOrgUid: currentOrg, force } })
+        return { remote, plan }
+      })
+
+    const remember = (desired: DesiredState, plan: Plan.Plan, remote: ReadonlyArray<Org.Org>) =>
+      Effect.gen(function*() {
+        const byUid = new Map(remote.map((org) => [org.orgUid, org]))
+        const fields = desiredFields(desired)
+        const unsettledPaths = new Set([...plan.changes.map((c) => c.path), ...plan.conflicts.map((c) => c.path)])
+        yield* db.saveIdentities(plan.resolved.flatMap(({ orgUid, path }) => {
+          const org = byUid.get(orgUid)
+          const want = fields.get(path)
+          if (org === undefined || want === undefined) return []
+          const applied = unsettledPaths.has(path) ? undefined : {
+            name: want.name,
+            extRef: want.extRef === undefined ? org.orgExtRef ?? null : want.extRef,
+            notes: want.notes === undefined ? org.notes ?? null : want.notes,
+            status: want.status
+          }
+          return [{ path, orgUid, orgId: org.orgId, orgGuid: org.orgGuid, ...(applied ? { applied } : {}) }]
+        }))
+        const stale = (yield* db.identities).filter((identity) => !fields.has(identity.path)).map((i) => i.path)
+        yield* db.forgetIdentities(stale)
+      })
+
+    const pass = (desired: DesiredState, passOptions: PassOptions) =>
+      Effect.gen(function*() {
+        const startedAt = new Date()
+        const runId = yield* db.runStart(passOptions.dryRun ? "plan" : "apply", passOptions.dryRun).pipe(
+          Effect.mapError(fromDb)
+        )
+        const outcome = yield* Effect.gen(function*() {
+          let applied = 0
+          let failed = 0
+          let drift: number | undefined
+          const errors: Array<string> = []
+          let previousChecksum: string | undefined
+          let declined = false
+          for (let n = 1; ; n++) {
+            const { plan, remote } = yield* round(desired, passOptions.force)
+            drift ??= countDrift(plan)
+            const done = passOptions.dryRun || plan.refusal !== undefined || plan.changes.length === 0
+            const checksum = PlanFormat.checksum(plan)
+            const stuck = checksum === previousChecksum || n > maxRounds
+            if (!done && n === 1 && passOptions.confirm !== undefined) {
+              declined = !(yield* passOptions.confirm(plan))
+            }
+            if (done || stuck || declined) {
+              if (!passOptions.dryRun && !declined) yield* remember(desired, plan, remote).pipe(Effect.mapError(fromDb))
+              if (plan.refusal !== undefined) errors.push(`refused: ${plan.refusal.message}`)
+              else if (stuck && plan.changes.length > 0) {
+                errors.push(...plan.changes.map((c) => `did not converge: ${c.action} ${c.path}`))
+              }
+              return { plan, applied, failed, drift, errors, declined }
+            }
+            previousChecksum = checksum
+            const result = yield* Apply.execute(plan, remote, { concurrency: options.concurrency }).pipe(
+              Effect.mapError(fromDb)
+            )
+            applied += result.applied
+            failed += result.failed
+            errors.push(...result.errors)
+          }
+        }).pipe(
+          Effect.tapError((error) => db.runFinish(runId, "error", {}, [error.message]).pipe(Effect.ignore))
+        )
+        const pending = outcome.plan
+        const converged = pending.changes.length === 0 && pending.conflicts.length === 0 &&
+          pending.refusal === undefined
+        const result: PassResult = {
+          startedAt,
+          finishedAt: new Date(),
+          dryRun: passOptions.dryRun,
+          pending,
+          applied: outcome.applied,
+          failed: outcome.failed,
+          drift: outcome.drift,
+          errors: [...outcome.errors, ...pending.conflicts.map((c) => `conflict: ${c.path}: ${c.message}`)],
+          converged,
+          declined: outcome.declined
+        }
+        yield* db.runFinish(
+          runId,
+          converged ? "converged" : pending.refusal !== undefined ? "refused" : passOptions.dryRun ? "pending" : "failed",
+          {
+            applied: result.applied,
+            failed: result.failed,
+            drift: result.drift,
+            pending: pending.changes.length,
+            conflicts: pending.conflicts.length,
+            unmanaged: pending.unmanaged.length
+          },
+          result.errors
+        ).pipe(Effect.mapError(fromDb))
+        return result
+      }).pipe(Effect.provide(context))
+
+    return Reconciler.of({ pass })
+  })
+
+export const layer = (options: ReconcilerOptions) => Layer.effect(Reconciler, make(options))

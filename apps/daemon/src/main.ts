@@ -1,1 +1,18 @@
-export {}
+/**
+ * The `orgsync` process: wires the command line to Node and exits with the command's code.
+ */
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect, Exit } from "effect"
+import * as Cli from "./Cli.js"
+
+Cli.run(process.argv).pipe(
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) => {
+      const code = Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : Exit.isInterrupted(exit) ? 0 : 1
+      process.exitCode = code
+      onExit(code)
+    }
+  })
+)

@@ -1,0 +1,141 @@
+/**
+ * Applying a plan: the only place that writes to Code42. Each write is journaled before it is sent and
+ * settled after, so that a crash at any point can be resolved by re-reading. Changes run with bounded
+ * concurrency where the order allows: one action after another in plan order, and inside an action that
+ * works top-down, one tree level after another, siblings in parallel.
+ */
+import { Code42Error, type Org, OrgClient } from "@c42/core"
+import { Cause, Effect, Exit, Option, Ref } from "effect"
+import * as OrgPath from "./OrgPath.js"
+import type { Change, Plan } from "./Plan.js"
+import { StateDb, type StateDbError } from "./StateDb.js"
+
+export interface ApplyResult {
+  readonly applied: number
+  readonly failed: number
+  /** One line per failed or skipped change, naming its path. */
+  readonly errors: ReadonlyArray<string>
+}
+
+/** Groups consecutive changes of one action, then by tree depth where parents must go first. */
+const batches = (changes: ReadonlyArray<Change>): ReadonlyArray<ReadonlyArray<Change>> => {
+  const result: Array<Array<Change>> = []
+  let previous: Change | undefined
+  for (const change of changes) {
+    const topDown = change.action === "create" || change.action === "reactivate" || change.action === "unblock"
+    const sameBatch = previous !== undefined && previous.action === change.action &&
+      (!topDown || OrgPath.split(previous.path).length === OrgPath.split(change.path).length)
+    if (sameBatch) result[result.length - 1]!.push(change)
+    else result.push([change])
+    previous = change
+  }
+  return result
+}
+
+const describe = (change: Change) => `${change.action} ${change.path}`
+
+/**
+ * Executes the plan's changes. Failures of one org are reported and do not stop the others; a create whose
+ * parent could not be created is skipped. `remote` is the tree the plan was made from.
+ */
+export const execute = (
+  plan: Plan,
+  remote: ReadonlyArray<Org.Org>,
+  options: { readonly concurrency: number }
+): Effect.Effect<ApplyResult, StateDbError, OrgClient.OrgClient | StateDb> =>
+  Effect.gen(function*() {
+    const client = yield* OrgClient.OrgClient
+    const db = yield* StateDb
+    const created = new Map<string, Org.Org>()
+    const failedPaths = new Set<string>()
+    const result = yield* Ref.make<ApplyResult>({ applied: 0, failed: 0, errors: [] })
+    const record = (error: string | undefined) =>
+      Ref.update(result, (r) =>
+        error === undefined
+          ? { ...r, applied: r.applied + 1 }
+          : { ...r, failed: r.failed + 1, errors: [...r.errors, error] })
+
+    const sameNamed = (parentOrgUid: string, name: string) =>
+      remote.filter((org) => org.parentOrgUid === parentOrgUid && org.orgName === name).map((org) => org.orgUid)
+
+    const send = (change: Change): Effect.Effect<Org.Org | void, Code42Error.Code42Error | string> => {
+      const after = change.after ?? {}
+      // A block or deactivation may target an org this plan has just created.
+      const orgId = change.orgId ?? created.get(change.path)?.orgId
+      if (change.action !== "create" && orgId === undefined) {
+        return Effect.fail(`${change.path} was not created`)
+      }
+      switch (change.action) {
+        case "create": {
+          const parentOrgUid = change.parentOrgUid ?? created.get(change.parentPath)?.orgUid
+          if (parentOrgUid === undefined) return Effect.fail(`its parent ${change.parentPath} was not created`)
+          return client.createOrg({
+            orgName: after.name!,
+            orgExtRef: after.extRef ?? null,
+            notes: after.notes ?? null,
+            parentOrgUid
+          })
+        }
+        case "update":
+          return client.updateOrg(orgId!, {
+            ...(after.name !== undefined ? { orgName: after.name } : {}),
+            ...(after.extRef !== undefined ? { orgExtRef: after.extRef } : {}),
+            ...(after.notes !== undefined ? { notes: after.notes } : {})
+          })
+        case "block":
+          return client.block(orgId!)
+        case "unblock":
+          return client.unblock(orgId!)
+        case "deactivate":
+          return client.deactivate(orgId!)
+        case "reactivate":
+          return client.reactivate(orgId!)
+      }
+    }
+
+    // Journal, send, settle: one unit that an interruption cannot split, so a shutdown never leaves a write
+    // in flight without its journal entry settled (a crash leaves it for the next start to resolve).
+    const write = (change: Change) =>
+      Effect.gen(function*() {
+        if (failedPaths.has(change.parentPath) && change.action === "create") {
+          failedPaths.add(change.path)
+          return yield* record(`${describe(change)}: skipped, its parent ${change.parentPath} was not created`)
+        }
+        const parentOrgUid = change.action === "create"
+          ? change.parentOrgUid ?? created.get(change.parentPath)?.orgUid ?? null
+          : null
+        const id = yield* db.journalBegin({
+          action: change.action,
+          path: change.path,
+          orgUid: change.orgUid ?? created.get(change.path)?.orgUid ?? null,
+          parentOrgUid,
+          orgName: change.action === "create" ? change.after?.name ?? null : null,
+          preexisting: parentOrgUid === null ? [] : sameNamed(parentOrgUid, change.after?.name ?? "")
+        })
+        const exit = yield* Effect.exit(send(change))
+        if (Exit.isSuccess(exit)) {
+          const org = exit.value
+          if (org !== undefined && change.action === "create") {
+            created.set(change.path, org)
+            yield* db.saveIdentities([{ path: change.path, orgUid: org.orgUid, orgId: org.orgId, orgGuid: org.orgGuid }])
+          }
+          yield* db.journalSettle(id, "done", org === undefined ? {} : { orgUid: org.orgUid })
+          return yield* record(undefined)
+        }
+        const failure = Cause.failureOption(exit.cause)
+        if (Option.isNone(failure)) return yield* Effect.failCause(exit.cause).pipe(Effect.orDie)
+        const error = failure.value
+        const message = typeof error === "string" ? error : error.message
+        if (change.action === "create") failedPaths.add(change.path)
+        // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
+        if (!(error instanceof Code42Error.UnknownOutcomeError)) {
+          yield* db.journalSettle(id, "failed", { error: message })
+        }
+        return yield* record(`${describe(change)}: ${message}`)
+      }).pipe(Effect.uninterruptible)
+
+    for (const batch of batches(plan.changes)) {
+      yield* Effect.forEach(batch, write, { concurrency: options.concurrency, discard: true })
+    }
+    return yield* Ref.get(result)
+  })

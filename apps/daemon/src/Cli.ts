@@ -1,0 +1,312 @@
+/**
+ * The `orgsync` command line: validate, plan, apply, run, import, status and demo. Each command resolves its
+ * settings, builds the layers it needs and answers with an exit code (Terraform's `-detailed-exitcode`
+ * convention for plan: 0 no changes, 2 changes pending, 1 error).
+ */
+import { Command, Options, ValidationError } from "@effect/cli"
+import { FileSystem, Terminal } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
+import { OrgClient } from "@c42/core"
+import { Console, Context, Effect, Layer, Option, Ref } from "effect"
+import type { DesiredState } from "./Desired.js"
+import { formatIssue } from "./Desired.js"
+import * as DesiredFiles from "./DesiredFiles.js"
+import * as DesiredYaml from "./DesiredYaml.js"
+import * as Plan from "./Plan.js"
+import * as PlanFormat from "./PlanFormat.js"
+import * as Reconciler from "./Reconciler.js"
+import * as Settings from "./Settings.js"
+import * as StateDb from "./StateDb.js"
+import * as StateLock from "./StateLock.js"
+
+// Exit codes
+const ok = 0
+const failure = 1
+const pendingChanges = 2
+
+/** The exit code a command answers with (@effect/cli handlers return nothing). */
+class ExitCode extends Context.Tag("@c42/daemon/ExitCode")<ExitCode, Ref.Ref<number>>() {}
+
+/** Wraps a handler whose result is the exit code. */
+const exitWith = <E, R>(handler: Effect.Effect<number, E, R>) =>
+  Effect.flatMap(handler, (code) => Effect.flatMap(ExitCode, (ref) => Ref.set(ref, code)))
+
+const config = Options.text("config").pipe(
+  Options.withDescription("Daemon settings file (YAML), e.g. config/orgsync.yaml"),
+  Options.optional
+)
+const desired = Options.text("desired").pipe(
+  Options.withDescription("The desired state: an orgs.yaml file or a folder of them (default config/orgs.yaml)"),
+  Options.optional
+)
+const state = Options.text("state").pipe(
+  Options.withDescription("The state database (default .orgsync/state.db; ORGSYNC_STATE)"),
+  Options.optional
+)
+const url = Options.text("url").pipe(
+  Options.withDescription("The Code42 server, e.g. https://console.us.code42.com (CODE42_URL)"),
+  Options.optional
+)
+
+/** Loads and validates the desired files; on failure prints every `file:line:column` issue. */
+const loadDesired = (path: string) =>
+  DesiredFiles.load(path).pipe(
+    Effect.tapError((invalid) => Effect.forEach(invalid.issues, (issue) => Console.error(formatIssue(issue))))
+  )
+
+/** The layers of a command that talks to Code42 and the state database. */
+const connected = (settings: Settings.Settings, urlFlag: Option.Option<string>) =>
+  Effect.gen(function*() {
+    const clientConfig = yield* Settings.clientConfig(settings, urlFlag)
+    const client = OrgClient.layer(clientConfig).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    const db = StateDb.layer(settings.state)
+    const reconciler = Reconciler.layer({
+      principal: Settings.principal(clientConfig),
+      signedInUser: clientConfig.auth._tag === "LocalAccount",
+      concurrency: clientConfig.concurrency ?? 8
+    })
+    return Layer.provideMerge(reconciler, Layer.merge(client, db))
+  })
+
+const writeOutput = (out: Option.Option<string>, text: string) =>
+  Option.match(out, {
+    onNone: () => Console.log(text),
+    onSome: (file) => Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(file, `${text}\n`))
+  })
+
+const formatPlan = (plan: Plan.Plan, format: "text" | "markdown" | "json") =>
+  format === "json" ? PlanFormat.json(plan) : format === "markdown" ? PlanFormat.markdown(plan) : PlanFormat.text(plan)
+
+const hasPending = (plan: Plan.Plan) => plan.changes.length > 0 || plan.conflicts.length > 0
+
+// validate ----------------------------------------------------------------------------------------------
+
+const validate = Command.make("validate", { config, desired }, (flags) =>
+  exitWith(Effect.gen(function*() {
+    const settings = yield* Settings.resolve(flags)
+    const desiredState = yield* loadDesired(settings.desired)
+    yield* Console.log(`${settings.desired}: valid, ${count(desiredState)} orgs`)
+    return ok
+  }))).pipe(Command.withDescription("Check the desired files offline; every error as file:line:column"))
+
+const count = (desiredState: DesiredState) => {
+  let n = 0
+  const walk = (orgs: DesiredState["orgs"]) => orgs.forEach((org) => (n++, walk(org.children)))
+  walk(desiredState.orgs)
+  return n
+}
+
+// plan --------------------------------------------------------------------------------------------------
+
+const format = Options.choice("format", ["text", "markdown", "json"]).pipe(
+  Options.withDescription("Output format"),
+  Options.withDefault("text" as const)
+)
+const out = Options.text("out").pipe(Options.withDescription("Write to this file instead of stdout"), Options.optional)
+const offline = Options.boolean("offline").pipe(
+  Options.withDescription("Plan from the snapshot in the state database, without any call to Code42")
+)
+
+/** Plans from the last snapshot and identity mapping alone. */
+const offlinePlan = (desiredState: DesiredState) =>
+  Effect.gen(function*() {
+    const db = yield* StateDb.StateDb
+    const snapshot = yield* db.snapshot
+    if (Option.isNone(snapshot)) {
+      return yield* Effect.fail(`no snapshot in ${db.path} yet: run orgsync plan without --offline first`)
+    }
+    const identities = yield* db.identities
+    const current = yield* db.getMeta("current_org_uid")
+    return Plan.make({
+      desired: desiredState,
+      remote: snapshot.value.orgs,
+      identities,
+      settings: { currentOrgUid: Option.getOrUndefined(Option.filter(current, (uid) => uid !== "")), force: false }
+    })
+  })
+
+const plan = Command.make("plan", { config, desired, state, url, format, out, offline }, (flags) =>
+  exitWith(Effect.gen(function*() {
+    const settings = yield* Settings.resolve(flags)
+    const desiredState = yield* loadDesired(settings.desired)
+    const result = flags.offline
+      ? yield* offlinePlan(desiredState).pipe(Effect.provide(StateDb.layer(settings.state)))
+      : yield* Effect.flatMap(Reconciler.Reconciler, (r) =>
+        Effect.map(r.pass(desiredState, { dryRun: true, force: false }), (pass) => pass.pending)).pipe(
+          Effect.provide(yield* connected(settings, flags.url))
+        )
+    yield* writeOutput(flags.out, formatPlan(result, flags.format))
+    return hasPending(result) ? pendingChanges : ok
+  }))).pipe(Command.withDescription("Show what apply would do: exit 0 no changes, 2 changes pending, 1 error"))
+
+// apply -------------------------------------------------------------------------------------------------
+
+const yes = Options.boolean("yes").pipe(Options.withDescription("Apply without asking"))
+const force = Options.boolean("force").pipe(
+  Options.withDescription("Allow blocks and deactivations above 25% of the managed orgs")
+)
+const planFile = Options.text("plan").pipe(
+  Options.withDescription("Apply this reviewed JSON plan, only while it still matches what would be planned now"),
+  Options.optional
+)
+
+/** Asks on the terminal; only `yes` is consent. */
+const askOnTerminal = (plan: Plan.Plan) =>
+  Effect.gen(function*() {
+    const terminal = yield* Terminal.Terminal
+    yield* Console.log(PlanFormat.text(plan))
+    yield* terminal.display("\nApply these changes? Only 'yes' will be accepted: ")
+    const answer = yield* terminal.readLine.pipe(Effect.orElseSucceed(() => ""))
+    return answer.trim() === "yes"
+  })
+
+/** Reads a `plan --format json` file and answers whether the plan made now still has its checksum. */
+const matchesReviewed = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(path).pipe(Effect.mapError(() => `cannot read the plan file ${path}`))
+    const reviewed = yield* Effect.try({
+      try: () => JSON.parse(text) as { formatVersion?: unknown; checksum?: unknown },
+      catch: () => `${path}: not a JSON plan (make one with orgsync plan --format json --out ${path})`
+    })
+    if (reviewed.formatVersion !== 1 || typeof reviewed.checksum !== "string") {
+      return yield* Effect.fail(`${path}: not a formatVersion 1 plan with a checksum`)
+    }
+    const checksum = reviewed.checksum
+    return (plan: Plan.Plan) =>
+      PlanFormat.checksum(plan) === checksum
+        ? Effect.succeed(true)
+        : Console.error(
+          `${path} is stale: Code42 or the desired files changed since it was made. Run orgsync plan again and review it.`
+        ).pipe(Effect.as(false))
+  })
+
+const apply = Command.make("apply", { config, desired, state, url, yes, force, plan: planFile }, (flags) =>
+  exitWith(Effect.gen(function*() {
+    const settings = yield* Settings.resolve(flags)
+    const desiredState = yield* loadDesired(settings.desired)
+    const interactive = process.stdin.isTTY === true
+    if (!flags.yes && Option.isNone(flags.plan) && !interactive) {
+      yield* Console.error("orgsync apply: not on a terminal, so there is no one to ask: pass --yes to apply")
+      return failure
+    }
+    const terminal = yield* Effect.context<Terminal.Terminal>()
+    const confirm = Option.isSome(flags.plan)
+      ? yield* matchesReviewed(flags.plan.value)
+      : flags.yes
+      ? undefined
+      : (plan: Plan.Plan) => askOnTerminal(plan).pipe(Effect.orElseSucceed(() => false), Effect.provide(terminal))
+    const result = yield* Effect.gen(function*() {
+      yield* StateLock.acquire(settings.state)
+      const reconciler = yield* Reconciler.Reconciler
+      return yield* reconciler.pass(desiredState, {
+        dryRun: false,
+        force: flags.force,
+        ...(confirm ? { confirm } : {})
+      })
+    }).pipe(Effect.scoped, Effect.provide(yield* connected(settings, flags.url)))
+    if (result.declined) {
+      yield* Console.error("Nothing applied.")
+      return failure
+    }
+    yield* Console.log(PlanFormat.text(result.pending))
+    yield* Console.log(`Applied ${result.applied} changes, ${result.failed} failed.`)
+    for (const error of result.errors) yield* Console.error(error)
+    return result.converged ? ok : failure
+  }))).pipe(Command.withDescription("Make Code42 match the desired files: exit 0 converged, 1 error or refused"))
+
+// import ------------------------------------------------------------------------------------------------
+
+const root = Options.text("root").pipe(
+  Options.withDescription("The orgUid of the org to import under (default: the tenant's top-level org)"),
+  Options.optional
+)
+
+const importCommand = Command.make("import", { config, state, url, out, root }, (flags) =>
+  exitWith(Effect.gen(function*() {
+    const settings = yield* Settings.resolve(flags)
+    const orgs = yield* Reconciler.readRemote.pipe(Effect.provide(yield* connected(settings, flags.url)))
+    const top = orgs.find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)
+    const rootOrgUid = Option.getOrElse(flags.root, () => top?.orgUid ?? "")
+    if (!orgs.some((org) => org.orgUid === rootOrgUid)) {
+      return yield* Effect.fail(`no org with orgUid ${rootOrgUid} in the tenant`)
+    }
+    yield* writeOutput(flags.out, DesiredYaml.renderImport({ rootOrgUid, orgs }))
+    if (Option.isSome(flags.out)) yield* Console.error(`Wrote ${flags.out.value}.`)
+    return ok
+  }))).pipe(Command.withDescription("Write the live tree as a valid orgs.yaml with uid pins"))
+
+// status ------------------------------------------------------------------------------------------------
+
+const ago = (date: Date) => {
+  const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000))
+  return seconds < 120 ? `${seconds} s ago` : seconds < 7200 ? `${Math.round(seconds / 60)} min ago` : `${Math.round(seconds / 3600)} h ago`
+}
+
+const statusReport = (settings: Settings.Settings) =>
+  Effect.gen(function*() {
+    const db = yield* StateDb.StateDb
+    const runs = yield* db.recentRuns(10)
+    const snapshot = yield* db.snapshot
+    yield* Console.log(`State database: ${settings.state}`)
+    yield* Console.log(
+      Option.match(snapshot, {
+        onNone: () => "Snapshot: none yet (run orgsync plan)",
+        onSome: (s) => `Snapshot: ${s.orgs.length} orgs, taken ${s.takenAt.toISOString()} (${ago(s.takenAt)})`
+      })
+    )
+    yield* Console.log(runs.length === 0 ? "Runs: none yet" : "Last runs:")
+    for (const run of runs) {
+      const counts = Object.entries(run.counts).map(([k, v]) => `${k}=${v}`).join(" ")
+      yield* Console.log(
+        `  #${run.id} ${run.kind}${run.dryRun ? " (dry run)" : ""} ${run.startedAt.toISOString()} ${run.result ?? "running"} ${counts}`
+      )
+      for (const error of run.errors.slice(0, 5)) yield* Console.log(`      ${error}`)
+    }
+    if (Option.isNone(snapshot)) return
+    const desiredState = yield* DesiredFiles.load(settings.desired).pipe(Effect.option)
+    if (Option.isNone(desiredState)) {
+      yield* Console.log(`Pending: unknown, ${settings.desired} does not validate (run orgsync validate)`)
+    } else {
+      yield* Console.log("Pending, as of the snapshot:")
+      yield* Console.log(PlanFormat.text(yield* offlinePlan(desiredState.value)))
+    }
+  }).pipe(Effect.provide(StateDb.layer(settings.state)))
+
+const status = Command.make("status", { config, desired, state }, (flags) =>
+  exitWith(Settings.resolve(flags).pipe(Effect.flatMap(statusReport), Effect.as(ok)))).pipe(
+    Command.withDescription("Show the last runs, the snapshot's age and the pending changes")
+  )
+
+// the command line --------------------------------------------------------------------------------------
+
+const orgsync = Command.make("orgsync").pipe(
+  Command.withDescription("Keep a Code42 organization tree in step with YAML files kept in git"),
+  Command.withSubcommands([validate, plan, apply, importCommand, status])
+)
+
+/** Runs the command line; answers the process exit code. Errors are printed as one clear line. */
+export const run = (argv: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const code = yield* Ref.make(ok)
+    return yield* Command.run(orgsync, { name: "orgsync", version: "0.1.0" })(argv).pipe(
+      Effect.provideService(ExitCode, code),
+      Effect.zipRight(Ref.get(code)),
+      Effect.catchAll((error) =>
+        // Validation errors of the desired files and of the command line are printed where they arise.
+        isDesiredInvalid(error) || ValidationError.isValidationError(error)
+          ? Effect.succeed(failure)
+          : Effect.as(Console.error(`orgsync: ${messageOf(error)}`), failure)
+      )
+    )
+  })
+
+const isDesiredInvalid = (error: unknown) =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "DesiredInvalid"
+
+const messageOf = (error: unknown): string =>
+  typeof error === "string"
+    ? error
+    : typeof error === "object" && error !== null && "message" in error
+    ? String(error.message)
+    : String(error)

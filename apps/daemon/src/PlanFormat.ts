@@ -1,0 +1,242 @@
+/**
+ * The plan for people and for programs: a terminal rendering, a pull-request comment in markdown, the
+ * `plan --format json` document, and the checksum that `apply --plan FILE` compares with the plan it would
+ * make now.
+ */
+import { createHash } from "node:crypto"
+import type { Action, Change, Fields, Plan } from "./Plan.js"
+
+/** The counts every format leads with. */
+export interface Summary {
+  readonly create: number
+  readonly update: number
+  readonly block: number
+  readonly unblock: number
+  readonly deactivate: number
+  readonly reactivate: number
+  readonly conflicts: number
+  readonly unmanaged: number
+}
+
+export const summary = (plan: Plan): Summary => {
+  const count = (action: Action) => plan.changes.filter((change) => change.action === action).length
+  return {
+    create: count("create"),
+    update: count("update"),
+    block: count("block"),
+    unblock: count("unblock"),
+    deactivate: count("deactivate"),
+    reactivate: count("reactivate"),
+    conflicts: plan.conflicts.length,
+    unmanaged: plan.unmanaged.length
+  }
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+
+/** Nothing to do and nothing in the way. */
+const converged = (plan: Plan) => plan.changes.length === 0 && plan.conflicts.length === 0 && !plan.refusal
+
+const summaryLine = (plan: Plan): string => {
+  const s = summary(plan)
+  return converged(plan)
+    ? `No changes. The tree matches the desired state.${s.unmanaged > 0 ? ` ${s.unmanaged} unmanaged.` : ""}`
+    : `Plan: ${s.create} to create, ${s.update} to update, ${s.block} to block, ${s.unblock} to unblock, ` +
+      `${s.deactivate} to deactivate, ${s.reactivate} to reactivate; ${plural(s.conflicts, "conflict")}, ` +
+      `${s.unmanaged} unmanaged.`
+}
+
+const markers: Record<Action, string> = {
+  create: "+",
+  update: "~",
+  unblock: "^",
+  reactivate: "^",
+  block: "-",
+  deactivate: "-"
+}
+
+// Org names come from Code42 as well as from the files: control characters are shown escaped, never sent to
+// the terminal or the comment as they are.
+const printable = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+const value = (field: string | null | undefined): string => field == null ? "null" : JSON.stringify(field)
+
+const fieldNames = ["name", "extRef", "notes", "status"] as const
+
+/** `name: "Eng" → "Engineering"`, `active → blocked`, `name: "Tools", extRef: "T-1"`. */
+const describeChange = (change: Change): string => {
+  const before: Fields = change.before ?? {}
+  const after: Fields = change.after ?? {}
+  const parts = fieldNames.filter((key) => key in before || key in after).map((key) =>
+    key === "status"
+      ? `${before.status} → ${after.status}`
+      : change.before === null
+      ? `${key}: ${value(after[key])}`
+      : `${key}: ${value(before[key])} → ${value(after[key])}`
+  )
+  if (change.cascadesTo.length > 0) parts.push(`cascades to ${plural(change.cascadesTo.length, "org")}`)
+  return printable(parts.join(", "))
+}
+
+/** A terminal rendering: one line per change, then conflicts, unmanaged orgs, a refusal and the summary. */
+export const text = (plan: Plan): string => {
+  const lines: Array<string> = []
+  if (plan.changes.length > 0) {
+    lines.push("Changes:")
+    for (const change of plan.changes) {
+      const marker = `${markers[change.action]} ${change.action.padEnd(10)}`
+      const drift = change.cause === "drift" ? " (drift)" : ""
+      lines.push(`  ${marker} ${printable(change.path)}  ${describeChange(change)}${drift}`)
+    }
+    lines.push("")
+  }
+  if (plan.conflicts.length > 0) {
+    lines.push("Conflicts (nothing is done for these orgs):")
+    for (const conflict of plan.conflicts) {
+      lines.push(`  ! ${conflict.kind.padEnd(18)} ${printable(conflict.path)}: ${printable(conflict.message)}`)
+    }
+    lines.push("")
+  }
+  if (plan.unmanaged.length > 0) {
+    lines.push("Unmanaged (in Code42 under the root, in no desired file):")
+    for (const org of plan.unmanaged) {
+      lines.push(`  ? ${printable(org.path)} (${org.status}${org.action === "deactivate" ? ", pruned" : ""})`)
+    }
+    lines.push("")
+  }
+  if (plan.refusal !== undefined) {
+    lines.push(`Refused (${plan.refusal.reason}): ${printable(plan.refusal.message)}`, "")
+  }
+  lines.push(summaryLine(plan))
+  return lines.join("\n") + "\n"
+}
+
+/** GitHub refuses comments over 65,536 characters; this leaves room for a header a bot may add. */
+const markdownLimit = 65_000
+/** Room kept below the limit for the headings and notes that follow a truncated table. */
+const markdownReserve = 1_000
+
+/** A table cell: no raw newline, no `|` that would split the cell, no markup from an org name. */
+const cell = (text: string): string =>
+  printable(
+    text
+      .replace(/\r\n|\r|\n/g, " ")
+      .replace(/[\\|*_`<>[\]]/g, (c) => `\\${c}`)
+  )
+
+/** A pull-request comment: the summary line, a table of changes, conflicts and unmanaged orgs. */
+export const markdown = (plan: Plan): string => {
+  const lines: Array<string> = []
+  let size = 0
+  const push = (...added: ReadonlyArray<string>) => {
+    for (const line of added) {
+      lines.push(line)
+      size += line.length + 1
+    }
+  }
+  const table = (
+    title: string | undefined,
+    header: ReadonlyArray<string>,
+    rows: ReadonlyArray<string>,
+    noun: string
+  ) => {
+    if (rows.length === 0) return
+    push("")
+    if (title !== undefined) push(title, "")
+    push(`| ${header.join(" | ")} |`, `|${header.map(() => " --- |").join("")}`)
+    let shown = 0
+    for (const row of rows) {
+      if (size + row.length + 1 > markdownLimit - markdownReserve) break
+      push(row)
+      shown++
+    }
+    if (shown < rows.length) {
+      push("", `_${plural(rows.length - shown, noun)} not shown: a comment holds at most 65,000 characters. ` +
+        "Run `orgsync plan` for the full plan._")
+    }
+  }
+  push(`**${summaryLine(plan)}**`)
+  if (plan.refusal !== undefined) {
+    push("", `> **Refused (${plan.refusal.reason}):** ${cell(plan.refusal.message)}`)
+  }
+  table(
+    undefined,
+    ["Action", "Path", "Change", "Cause"],
+    plan.changes.map((change) =>
+      `| ${markers[change.action]} ${change.action} | ${cell(change.path)} | ${cell(describeChange(change))} | ` +
+      `${change.cause} |`
+    ),
+    "more change"
+  )
+  table(
+    "**Conflicts** (nothing is done for these orgs)",
+    ["Kind", "Path", "Problem"],
+    plan.conflicts.map((conflict) => `| ${conflict.kind} | ${cell(conflict.path)} | ${cell(conflict.message)} |`),
+    "more conflict"
+  )
+  table(
+    "**Unmanaged** (in Code42 under the root, in no desired file)",
+    ["Path", "Status", "Action"],
+    plan.unmanaged.map((org) => `| ${cell(org.path)} | ${org.status} | ${org.action} |`),
+    "more unmanaged org"
+  )
+  return lines.join("\n") + "\n"
+}
+
+/** Object keys sorted at every level and `undefined` left out: the same plan always gives the same text. */
+const canonical = (json: unknown): string => {
+  if (Array.isArray(json)) return `[${json.map(canonical).join(",")}]`
+  if (json !== null && typeof json === "object") {
+    const record = json as Record<string, unknown>
+    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort()
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(",")}}`
+  }
+  return JSON.stringify(json)
+}
+
+const formatVersion = 1
+
+/**
+ * `sha256:<hex>` over the canonical serialization of everything the plan holds, so that `apply --plan FILE`
+ * applies a reviewed plan only while planning now gives exactly the same plan.
+ */
+export const checksum = (plan: Plan): string =>
+  `sha256:${createHash("sha256").update(canonical({ formatVersion, plan })).digest("hex")}`
+
+/** The `plan --format json` document (design.md "The CLI"). */
+export const json = (plan: Plan): string =>
+  JSON.stringify(
+    {
+      formatVersion,
+      summary: summary(plan),
+      changes: plan.changes.map((change) => ({
+        action: change.action,
+        path: change.path,
+        orgUid: change.orgUid,
+        before: change.before,
+        after: change.after,
+        cascadesTo: change.cascadesTo,
+        cause: change.cause
+      })),
+      conflicts: plan.conflicts.map((conflict) => ({
+        kind: conflict.kind,
+        path: conflict.path,
+        message: conflict.message,
+        orgUids: conflict.orgUids
+      })),
+      unmanaged: plan.unmanaged.map((org) => ({
+        path: org.path,
+        orgUid: org.orgUid,
+        orgName: org.orgName,
+        status: org.status,
+        action: org.action
+      })),
+      ...(plan.refusal === undefined
+        ? {}
+        : { refusal: { reason: plan.refusal.reason, message: plan.refusal.message } }),
+      checksum: checksum(plan)
+    },
+    null,
+    2
+  ) + "\n"

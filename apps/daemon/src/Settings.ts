@@ -1,0 +1,141 @@
+/**
+ * Settings: where orgsync finds Code42, the desired files and the state database, resolved from the command
+ * line, then the environment, then the `--config` file (config/orgsync.yaml), then defaults.
+ */
+import { FileSystem } from "@effect/platform"
+import { ClientConfig } from "@c42/core"
+import { Config, ConfigProvider, Data, Duration, Effect, Option } from "effect"
+import * as Yaml from "yaml"
+import * as StateDb from "./StateDb.js"
+
+export interface Settings {
+  readonly desired: string
+  readonly state: string
+  readonly interval: Duration.Duration
+  readonly listen: { readonly host: string; readonly port: number }
+  readonly logFormat: "logfmt" | "json"
+  /** The file's client settings; credentials always come from the environment. */
+  readonly client: Partial<Pick<ClientConfig.ClientConfig, "url" | "api" | "rateLimit" | "concurrency" | "allowInsecureHttp">>
+}
+
+/** What the command line gave (all optional). */
+export interface Flags {
+  readonly config: Option.Option<string>
+  readonly desired?: Option.Option<string>
+  readonly state?: Option.Option<string>
+  readonly interval?: Option.Option<string>
+  readonly listen?: Option.Option<string>
+  readonly logFormat?: Option.Option<"logfmt" | "json">
+}
+
+export class SettingsError extends Data.TaggedError("SettingsError")<{ readonly message: string }> {}
+
+const fileKeys = ["url", "desired", "state", "api", "rateLimit", "burst", "concurrency", "interval", "listen",
+  "logFormat", "allowInsecureHttp"] as const
+
+/** Reads the `--config` file: a YAML mapping of the keys above. */
+const readFile = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(path).pipe(
+      Effect.mapError(() => new SettingsError({ message: `${path}: cannot read the settings file` }))
+    )
+    const parsed: unknown = yield* Effect.try({
+      try: () => Yaml.parse(text),
+      catch: (e) => new SettingsError({ message: `${path}: ${(e as Error).message}` })
+    })
+    if (parsed === null || parsed === undefined) return {} as Record<string, unknown>
+    if (typeof parsed !== "object" || Array.isArray(parsed)) {
+      return yield* new SettingsError({ message: `${path}: expected a mapping of settings` })
+    }
+    const unknown = Object.keys(parsed).filter((key) => !(fileKeys as ReadonlyArray<string>).includes(key))
+    if (unknown.length > 0) {
+      return yield* new SettingsError({
+        message: `${path}: unknown setting ${unknown.join(", ")} (known: ${fileKeys.join(", ")})`
+      })
+    }
+    return parsed as Record<string, unknown>
+  })
+
+/** Parses `host:port` (the host may be `[::1]`). */
+export const parseListen = (value: string): Effect.Effect<{ host: string; port: number }, SettingsError> => {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value)
+  const port = match ? Number(match[3]) : NaN
+  return match && port <= 65535
+    ? Effect.succeed({ host: match[1] ?? (match[2] || "127.0.0.1"), port })
+    : Effect.fail(new SettingsError({ message: `--listen ${value}: expected HOST:PORT, e.g. 127.0.0.1:9464` }))
+}
+
+/** Parses a duration like `5m`, `30s`, `1h` or `500ms`. */
+export const parseDuration = (value: string): Effect.Effect<Duration.Duration, SettingsError> => {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim())
+  if (!match) {
+    return Effect.fail(new SettingsError({ message: `interval ${value}: expected a duration like 30s, 5m or 1h` }))
+  }
+  const amount = Number(match[1])
+  const unit = { ms: "millis", s: "seconds", m: "minutes", h: "hours" }[match[2] as "ms" | "s" | "m" | "h"]
+  return Effect.succeed(Duration.decode(`${amount} ${unit}` as Duration.DurationInput))
+}
+
+const env = (name: string) => Config.option(Config.string(name))
+
+const pick = (...candidates: ReadonlyArray<Option.Option<string> | undefined>) =>
+  candidates.reduce<Option.Option<string>>((found, next) => Option.orElse(found, () => next ?? Option.none()), Option.none())
+
+const fileString = (file: Record<string, unknown>, key: string): Option.Option<string> =>
+  typeof file[key] === "string" || typeof file[key] === "number" ? Option.some(String(file[key])) : Option.none()
+
+export const resolve = (flags: Flags) =>
+  Effect.gen(function*() {
+    const configPath = pick(flags.config, yield* env("ORGSYNC_CONFIG"))
+    const file = Option.isSome(configPath) ? yield* readFile(configPath.value) : {}
+    const desired = pick(flags.desired, yield* env("ORGSYNC_DESIRED"), fileString(file, "desired"))
+    const state = pick(flags.state, yield* env("ORGSYNC_STATE"), fileString(file, "state"))
+    const url = fileString(file, "url")
+    const interval = yield* parseDuration(Option.getOrElse(pick(flags.interval, fileString(file, "interval")), () => "5m"))
+    const listen = yield* parseListen(Option.getOrElse(pick(flags.listen, fileString(file, "listen")), () => "127.0.0.1:9464"))
+    const logFormat = Option.getOrElse(pick(flags.logFormat, fileString(file, "logFormat")), () => "logfmt")
+    if (logFormat !== "logfmt" && logFormat !== "json") {
+      return yield* new SettingsError({ message: `logFormat ${logFormat}: expected logfmt or json` })
+    }
+    const number = (key: string) => typeof file[key] === "number" ? file[key] as number : undefined
+    const client: Settings["client"] = {
+      ...(Option.isSome(url) ? { url: url.value } : {}),
+      ...(file.api === "v1" || file.api === "v3" ? { api: file.api } : {}),
+      ...(number("rateLimit") !== undefined
+        ? { rateLimit: { requestsPerSecond: number("rateLimit")!, burst: number("burst") ?? number("rateLimit")! } }
+        : {}),
+      ...(number("concurrency") !== undefined ? { concurrency: number("concurrency")! } : {}),
+      ...(file.allowInsecureHttp === true ? { allowInsecureHttp: true } : {})
+    }
+    return {
+      desired: Option.getOrElse(desired, () => "config/orgs.yaml"),
+      state: Option.getOrElse(state, () => StateDb.defaultPath),
+      interval,
+      listen,
+      logFormat,
+      client
+    } satisfies Settings
+  })
+
+/**
+ * The client configuration from the environment (credentials always come from there), with the URL from
+ * `--url` before `CODE42_URL` before the settings file, and the file's tuning on top.
+ */
+export const clientConfig = (settings: Settings, urlFlag: Option.Option<string>) => {
+  const fromMap = (url: Option.Option<string>) =>
+    ConfigProvider.fromMap(new Map(Option.toArray(Option.map(url, (u) => ["CODE42_URL", u] as const))))
+  const provider = fromMap(urlFlag).pipe(
+    ConfigProvider.orElse(() => ConfigProvider.fromEnv()),
+    ConfigProvider.orElse(() => fromMap(Option.fromNullable(settings.client.url)))
+  )
+  const { url: _url, ...tuning } = settings.client
+  return ClientConfig.fromEnv.pipe(
+    Effect.withConfigProvider(provider),
+    Effect.map((config): ClientConfig.ClientConfig => ({ ...config, ...tuning }))
+  )
+}
+
+/** A principal names who signs in, without any secret: it keys facts remembered per account. */
+export const principal = (config: ClientConfig.ClientConfig): string =>
+  `${config.url} ${config.auth._tag === "ApiClient" ? config.auth.clientId : config.auth.username}`

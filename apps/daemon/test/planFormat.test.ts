@@ -1,0 +1,321 @@
+import { describe, expect, it } from "@effect/vitest"
+import { createHash } from "node:crypto"
+import type * as Plan from "../src/Plan.js"
+import * as PlanFormat from "../src/PlanFormat.js"
+import { d, plan, r, tenant, uid } from "./planFixtures.js"
+
+/** A plan with one change of most kinds, a drift, a conflict and an unmanaged org. */
+const mixed = () =>
+  plan(
+    tenant(
+      r("Eng", { notes: "old" }, r("Platform")),
+      r("Sales", { status: "deactivated" }),
+      r("Vendors", { status: "blocked" }),
+      r("Dup"),
+      r("Dup", { uid: "u2" }),
+      r("Legacy")
+    ),
+    [
+      d("Eng", { status: "blocked", notes: "Product engineering" }, d("Platform"), d("Tools", { extRef: "T-1" })),
+      d("Sales"),
+      d("Contractors", { previously: ["Vendors"] }),
+      d("Dup")
+    ],
+    {
+      identities: [{
+        path: "Sales",
+        orgUid: uid("Sales"),
+        applied: { name: "Sales", extRef: null, notes: null, status: "active" }
+      }]
+    }
+  )
+
+const empty: Plan.Plan = {
+  changes: [],
+  conflicts: [],
+  unmanaged: [],
+  refusal: undefined,
+  resolved: [],
+  rootOrgUid: "1",
+  managedCount: 0
+}
+
+const created = (path: string): Plan.Change => ({
+  action: "create",
+  path,
+  orgUid: null,
+  orgId: null,
+  parentPath: "",
+  parentOrgUid: "1",
+  before: null,
+  after: { name: path },
+  cascadesTo: [],
+  cause: "desired"
+})
+
+describe("PlanFormat.text", () => {
+  it("shows one line per change, then conflicts, unmanaged orgs and the summary", () => {
+    expect(PlanFormat.text(mixed())).toBe(
+      [
+        "Changes:",
+        "  ^ reactivate Sales  deactivated → active (drift)",
+        "  ^ unblock    Contractors  blocked → active",
+        "  + create     Eng/Tools  name: \"Tools\", extRef: \"T-1\"",
+        "  ~ update     Contractors  name: \"Vendors\" → \"Contractors\"",
+        "  ~ update     Eng  notes: \"old\" → \"Product engineering\"",
+        "  - block      Eng  active → blocked, cascades to 2 orgs",
+        "",
+        "Conflicts (nothing is done for these orgs):",
+        "  ! ambiguous          Dup: 2 Code42 orgs under the managed root match \"Dup\": pin one with `uid`.",
+        "",
+        "Unmanaged (in Code42 under the root, in no desired file):",
+        "  ? Legacy (active)",
+        "",
+        "Plan: 1 to create, 2 to update, 1 to block, 1 to unblock, 0 to deactivate, 1 to reactivate; 1 conflict, " +
+        "1 unmanaged.",
+        ""
+      ].join("\n")
+    )
+  })
+
+  it("says so when nothing is to be done", () => {
+    expect(PlanFormat.text(plan(tenant(r("Sales")), [d("Sales")]))).toBe(
+      "No changes. The tree matches the desired state.\n"
+    )
+    expect(PlanFormat.text(plan(tenant(r("Sales"), r("Legacy")), [d("Sales")]))).toBe(
+      [
+        "Unmanaged (in Code42 under the root, in no desired file):",
+        "  ? Legacy (active)",
+        "",
+        "No changes. The tree matches the desired state. 1 unmanaged.",
+        ""
+      ].join("\n")
+    )
+  })
+
+  it("shows prunes, refusals and plural counts", () => {
+    const remote = tenant(...Array.from({ length: 10 }, (_, i) => r(`Org${i}`)), r("Old", {}, r("Older")))
+    const wanted = Array.from({ length: 10 }, (_, i) => d(`Org${i}`, { status: i < 2 ? "blocked" : "active" }))
+    const result = plan(remote, wanted, { prune: "deactivate" })
+    expect(PlanFormat.text(result)).toBe(
+      [
+        "Changes:",
+        "  - deactivate Old  active → deactivated, cascades to 1 org",
+        "  - block      Org0  active → blocked",
+        "  - block      Org1  active → blocked",
+        "",
+        "Unmanaged (in Code42 under the root, in no desired file):",
+        "  ? Old (active, pruned)",
+        "  ? Old/Older (active, pruned)",
+        "",
+        "Refused (threshold): The plan blocks or deactivates 4 of 12 managed orgs, above 25%: re-run with --force " +
+        "if this is intended.",
+        "",
+        "Plan: 0 to create, 0 to update, 2 to block, 0 to unblock, 1 to deactivate, 0 to reactivate; 0 conflicts, " +
+        "2 unmanaged.",
+        ""
+      ].join("\n")
+    )
+  })
+
+  it("never sends control characters from an org name to the terminal", () => {
+    const output = PlanFormat.text(plan(tenant(r("Evil\u001b[2Jname\nx")), [], {}))
+    expect(output).toContain("? Evil\\u001b[2Jname\\u000ax (active)")
+    expect(output).not.toContain("\u001b")
+  })
+})
+
+describe("PlanFormat.markdown", () => {
+  it("leads with the summary line, then a table of changes, conflicts and unmanaged orgs", () => {
+    expect(PlanFormat.markdown(mixed())).toBe(
+      [
+        "**Plan: 1 to create, 2 to update, 1 to block, 1 to unblock, 0 to deactivate, 1 to reactivate; 1 conflict, " +
+        "1 unmanaged.**",
+        "",
+        "| Action | Path | Change | Cause |",
+        "| --- | --- | --- | --- |",
+        "| ^ reactivate | Sales | deactivated → active | drift |",
+        "| ^ unblock | Contractors | blocked → active | desired |",
+        "| + create | Eng/Tools | name: \"Tools\", extRef: \"T-1\" | desired |",
+        "| ~ update | Contractors | name: \"Vendors\" → \"Contractors\" | desired |",
+        "| ~ update | Eng | notes: \"old\" → \"Product engineering\" | desired |",
+        "| - block | Eng | active → blocked, cascades to 2 orgs | desired |",
+        "",
+        "**Conflicts** (nothing is done for these orgs)",
+        "",
+        "| Kind | Path | Problem |",
+        "| --- | --- | --- |",
+        "| ambiguous | Dup | 2 Code42 orgs under the managed root match \"Dup\": pin one with \\`uid\\`. |",
+        "",
+        "**Unmanaged** (in Code42 under the root, in no desired file)",
+        "",
+        "| Path | Status | Action |",
+        "| --- | --- | --- |",
+        "| Legacy | active | report |",
+        ""
+      ].join("\n")
+    )
+  })
+
+  it("escapes pipes, newlines and markup in cells, and shows a refusal", () => {
+    const result: Plan.Plan = {
+      ...empty,
+      unmanaged: [{ path: "a|b\nc\\|d*e", orgUid: "9", orgName: "x", status: "blocked", action: "report" }],
+      refusal: { reason: "empty-desired", message: "No | orgs" }
+    }
+    expect(PlanFormat.markdown(result).split("\n")).toEqual([
+      "**Plan: 0 to create, 0 to update, 0 to block, 0 to unblock, 0 to deactivate, 0 to reactivate; 0 conflicts, " +
+      "1 unmanaged.**",
+      "",
+      "> **Refused (empty-desired):** No \\| orgs",
+      "",
+      "**Unmanaged** (in Code42 under the root, in no desired file)",
+      "",
+      "| Path | Status | Action |",
+      "| --- | --- | --- |",
+      "| a\\|b c\\\\\\|d\\*e | blocked | report |",
+      ""
+    ])
+  })
+
+  it("stays within 65,000 characters and says how many rows it left out", () => {
+    const longName = (i: number) => `${"x".repeat(200)}-${i}`
+    const result: Plan.Plan = {
+      ...empty,
+      changes: Array.from({ length: 3_000 }, (_, i) => created(longName(i))),
+      unmanaged: Array.from({ length: 500 }, (_, i) => ({
+        path: `Old ${i}`,
+        orgUid: String(i),
+        orgName: `Old ${i}`,
+        status: "active" as const,
+        action: "report" as const
+      }))
+    }
+    const output = PlanFormat.markdown(result)
+    expect(output.length).toBeLessThanOrEqual(65_000)
+    expect(output.length).toBeGreaterThan(60_000)
+    const shown = output.split("\n").filter((line) => line.startsWith("| + create |")).length
+    expect(shown).toBeGreaterThan(50)
+    expect(output).toContain(`_${3_000 - shown} more changes not shown: a comment holds at most 65,000 characters.`)
+    // The unmanaged table gets the room the last, long change row did not fit in.
+    const shownUnmanaged = output.split("\n").filter((line) => line.startsWith("| Old ")).length
+    expect(output).toContain(`_${500 - shownUnmanaged} more unmanaged orgs not shown`)
+    expect(output.startsWith("**Plan: 3000 to create,")).toBe(true)
+  })
+
+  it("keeps every row when they fit", () => {
+    const result: Plan.Plan = { ...empty, changes: Array.from({ length: 100 }, (_, i) => created(`Org ${i}`)) }
+    const output = PlanFormat.markdown(result)
+    expect(output.split("\n").filter((line) => line.startsWith("| + create |"))).toHaveLength(100)
+    expect(output).not.toContain("not shown")
+  })
+})
+
+describe("PlanFormat.json", () => {
+  it("has exactly the documented keys, and `refusal` only when refused", () => {
+    const document = JSON.parse(PlanFormat.json(mixed()))
+    expect(Object.keys(document)).toEqual(["formatVersion", "summary", "changes", "conflicts", "unmanaged", "checksum"])
+    expect(document.formatVersion).toBe(1)
+    expect(document.summary).toEqual({
+      create: 1,
+      update: 2,
+      block: 1,
+      unblock: 1,
+      deactivate: 0,
+      reactivate: 1,
+      conflicts: 1,
+      unmanaged: 1
+    })
+    expect(document.changes[5]).toEqual({
+      action: "block",
+      path: "Eng",
+      orgUid: uid("Eng"),
+      before: { status: "active" },
+      after: { status: "blocked" },
+      cascadesTo: ["Eng/Platform", "Eng/Tools"],
+      cause: "desired"
+    })
+    for (const change of document.changes) {
+      expect(Object.keys(change)).toEqual(["action", "path", "orgUid", "before", "after", "cascadesTo", "cause"])
+    }
+    expect(document.conflicts).toEqual([{
+      kind: "ambiguous",
+      path: "Dup",
+      message: "2 Code42 orgs under the managed root match \"Dup\": pin one with `uid`.",
+      orgUids: [uid("Dup"), "u2"]
+    }])
+    expect(document.unmanaged).toEqual([
+      { path: "Legacy", orgUid: uid("Legacy"), orgName: "Legacy", status: "active", action: "report" }
+    ])
+
+    const refused = JSON.parse(PlanFormat.json({ ...empty, refusal: { reason: "threshold", message: "too many" } }))
+    expect(Object.keys(refused)).toEqual([
+      "formatVersion",
+      "summary",
+      "changes",
+      "conflicts",
+      "unmanaged",
+      "refusal",
+      "checksum"
+    ])
+    expect(refused.refusal).toEqual({ reason: "threshold", message: "too many" })
+  })
+
+  it("carries the plan's checksum", () => {
+    const result = mixed()
+    expect(JSON.parse(PlanFormat.json(result)).checksum).toBe(PlanFormat.checksum(result))
+  })
+})
+
+describe("PlanFormat.checksum", () => {
+  it("is sha256 over the canonical serialization (sorted keys, no whitespace)", () => {
+    const canonical = `{"formatVersion":1,"plan":{"changes":[],"conflicts":[],"managedCount":0,"resolved":[],` +
+      `"rootOrgUid":"1","unmanaged":[]}}`
+    expect(PlanFormat.checksum(empty)).toBe(`sha256:${createHash("sha256").update(canonical).digest("hex")}`)
+  })
+
+  it("is stable across runs and object key orders", () => {
+    const first = mixed()
+    expect(PlanFormat.checksum(mixed())).toBe(PlanFormat.checksum(first))
+    const reordered = Object.fromEntries(Object.entries({
+      ...first,
+      changes: first.changes.map((change) => Object.fromEntries(Object.entries(change).reverse()))
+    }).reverse()) as unknown as Plan.Plan
+    expect(PlanFormat.checksum(reordered)).toBe(PlanFormat.checksum(first))
+    expect(PlanFormat.checksum(first)).toMatch(/^sha256:[0-9a-f]{64}$/)
+  })
+
+  it("changes with any part of the plan", () => {
+    const base = mixed()
+    const variants: ReadonlyArray<Plan.Plan> = [
+      { ...base, changes: base.changes.map((c, i) => (i === 0 ? { ...c, cause: "desired" as const } : c)) },
+      {
+        ...base,
+        changes: base.changes.map((c, i) => (i === 5 ? { ...c, cascadesTo: [...c.cascadesTo].reverse() } : c))
+      },
+      { ...base, changes: base.changes.map((c, i) => (i === 2 ? { ...c, parentOrgUid: "other" } : c)) },
+      { ...base, changes: [...base.changes].reverse() },
+      { ...base, conflicts: [] },
+      { ...base, unmanaged: [] },
+      { ...base, refusal: { reason: "threshold", message: "too many" } },
+      { ...base, managedCount: base.managedCount + 1 }
+    ]
+    const sums = new Set([base, ...variants].map(PlanFormat.checksum))
+    expect(sums.size).toBe(variants.length + 1)
+  })
+})
+
+describe("PlanFormat.summary", () => {
+  it("counts changes by action, conflicts and unmanaged orgs", () => {
+    expect(PlanFormat.summary({ ...empty, changes: [created("A"), created("B")] })).toEqual({
+      create: 2,
+      update: 0,
+      block: 0,
+      unblock: 0,
+      deactivate: 0,
+      reactivate: 0,
+      conflicts: 0,
+      unmanaged: 0
+    })
+  })
+})

@@ -1,0 +1,51 @@
+/**
+ * Runs the built `orgsync` binary as a user does, as a child process against a simulator on loopback.
+ */
+import { Effect } from "effect"
+import { execFile } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const bin = fileURLToPath(new URL("../../bin/orgsync.js", import.meta.url))
+
+export interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export const credentials = { CODE42_USERNAME: "admin", CODE42_PASSWORD: "secret" }
+
+/** `orgsync ...args` with a clean environment (no inherited CODE42_* or ORGSYNC_*). */
+export const orgsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.async<Run>((resume) => {
+    const base = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith("CODE42_") && !key.startsWith("ORGSYNC_"))
+    )
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...base, ...credentials, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
+        resume(Effect.succeed({ code, stdout, stderr }))
+      }
+    )
+    child.stdin?.end()
+    return Effect.sync(() => child.kill())
+  })
+
+/** A fresh folder with an orgs.yaml holding `yaml`, and a state database path inside it. */
+export const workspace = (yaml: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-cli-"))
+  const desired = path.join(dir, "orgs.yaml")
+  fs.writeFileSync(desired, yaml)
+  return {
+    dir,
+    desired,
+    state: path.join(dir, "state.db"),
+    write: (text: string) => fs.writeFileSync(desired, text)
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * How to reach and sign in to a Code42 tenant, and how hard the client may push it: the settings of
+ * `OrgClient.layer`, read from the environment by `fromEnv`.
+ */
+import * as fs from "node:fs"
+import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
+
+/** A Code42 user signing in with a password (and a two-factor code when the account requires one). */
+export interface LocalAccount {
+  readonly _tag: "LocalAccount"
+  readonly username: string
+  readonly password: Redacted.Redacted
+  /** Produces the current two-factor code; asked again for every sign-in. */
+  readonly totp?: Effect.Effect<Redacted.Redacted> | undefined
+}
+
+/** A Code42 API client (client-credentials grant). */
+export interface ApiClient {
+  readonly _tag: "ApiClient"
+  readonly clientId: string
+  readonly secret: Redacted.Redacted
+}
+
+export type Auth = LocalAccount | ApiClient
+
+/** Which endpoint family acts on orgs: v1 is id-addressed, v3 is guid-addressed (code42-api.md section 2). */
+export type Api = "v1" | "v3"
+
+export interface RateLimit {
+  readonly requestsPerSecond: number
+  /** How many requests may start at once after a quiet period. */
+  readonly burst: number
+}
+
+export interface Retry {
+  /** Retries after the first attempt. */
+  readonly times: number
+  /** The first back-off; it doubles (with jitter) on every retry. */
+  readonly base: Duration.DurationInput
+  /** The longest back-off. */
+  readonly cap: Duration.DurationInput
+}
+
+export interface ClientConfig {
+  /** The tenant's address, e.g. "https://console.us.code42.com"; without a scheme, https is meant. */
+  readonly url: string
+  readonly auth: Auth
+  /** Default "v3". */
+  readonly api?: Api | undefined
+  /** Default 20 requests per second, burst 20. */
+  readonly rateLimit?: RateLimit | undefined
+  /** Requests in flight at once; default 8. */
+  readonly concurrency?: number | undefined
+  /** Per request; default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Default 5 retries, from 250 ms up to 10 s apart. */
+  readonly retry?: Retry | undefined
+  /** Allows plain http to hosts other than loopback. */
+  readonly allowInsecureHttp?: boolean | undefined
+}
+
+/** A `ClientConfig` with its defaults applied and its values checked. */
+export interface Resolved {
+  readonly baseUrl: URL
+  readonly auth: Auth
+  readonly api: Api
+  readonly rateLimit: RateLimit
+  readonly concurrency: number
+  readonly timeout: Duration.Duration
+  readonly retry: {
+    readonly times: number
+    readonly base: Duration.Duration
+    readonly cap: Duration.Duration
+  }
+}
+
+const isLoopback = (hostname: string): boolean =>
+  hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname)
+
+const parseUrl = (url: string, allowInsecureHttp: boolean): Either.Either<URL, string> => {
+  const text = url.trim()
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`
+  let parsed: URL
+  try {
+    parsed = new URL(withScheme)
+  } catch {
+    return Either.left(`The Code42 URL "${text}" is not a valid address.`)
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    return Either.left(`The Code42 URL "${text}" must use https (or http to a loopback host).`)
+  }
+  if (parsed.protocol === "http:" && !allowInsecureHttp && !isLoopback(parsed.hostname)) {
+    return Either.left(
+      `The Code42 URL "${text}" uses plain http to a host that is not loopback; use https (plain http is ` +
+        `only allowed to 127.0.0.1, localhost or ::1 unless insecure http is explicitly allowed).`
+    )
+  }
+  parsed.search = ""
+  parsed.hash = ""
+  parsed.pathname = parsed.pathname.replace(/\/+$/, "")
+  return Either.right(parsed)
+}
+
+/**
+ * Parses the tenant address. https is the default; plain http is refused for anything but loopback
+ * (127.0.0.0/8, localhost, ::1) unless `allowInsecureHttp`, because the password or secret travels in it.
+ */
+export const baseUrl = (url: string, allowInsecureHttp = false): Either.Either<URL, ConfigError.ConfigError> =>
+  Either.mapLeft(parseUrl(url, allowInsecureHttp), (message) => ConfigError.InvalidData(["url"], message))
+
+const positive = (value: number, integer: boolean): boolean =>
+  Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value))
+
+const check = <A extends number>(
+  path: string,
+  value: A,
+  integer: boolean
+): Either.Either<A, ConfigError.ConfigError> =>
+  positive(value, integer)
+    ? Either.right(value)
+    : Either.left(ConfigError.InvalidData([path], `${path} must be a positive ${integer ? "integer" : "number"}.`))
+
+/** Applies the defaults and checks every value. */
+export const resolve = (config: ClientConfig): Either.Either<Resolved, ConfigError.ConfigError> =>
+  Either.gen(function*() {
+    const rateLimit = config.rateLimit ?? { requestsPerSecond: 20, burst: 20 }
+    const retry = config.retry ?? { times: 5, base: "250 millis", cap: "10 seconds" }
+    if (!Number.isInteger(retry.times) || retry.times < 0) {
+      return yield* Either.left(ConfigError.InvalidData(["retry", "times"], "retry.times must be 0 or more."))
+    }
+    return {
+      baseUrl: yield* baseUrl(config.url, config.allowInsecureHttp),
+      auth: config.auth,
+      api: config.api ?? "v3",
+      rateLimit: {
+        requestsPerSecond: yield* check("rateLimit.requestsPerSecond", rateLimit.requestsPerSecond, false),
+        burst: yield* check("rateLimit.burst", rateLimit.burst, true)
+      },
+      concurrency: yield* check("concurrency", config.concurrency ?? 8, true),
+      timeout: Duration.decode(config.timeout ?? "30 seconds"),
+      retry: { times: retry.times, base: Duration.decode(retry.base), cap: Duration.decode(retry.cap) }
+    }
+  })
+
+const credentialsHelp = "Set CODE42_USERNAME and CODE42_PASSWORD (or CODE42_PASSWORD_FILE) for a local account, " +
+  "or CODE42_CLIENT_ID and CODE42_CLIENT_SECRET for an API client."
+
+const readPasswordFile = (path: string): Either.Either<Redacted.Redacted, ConfigError.ConfigError> => {
+  try {
+    return Either.right(Redacted.make(fs.readFileSync(path, "utf8").trim()))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return Either.left(
+      ConfigError.InvalidData(
+        ["CODE42_PASSWORD_FILE"],
+        `The password file "${path}" cannot be read${code === undefined ? "" : ` (${code})`}.`
+      )
+    )
+  }
+}
+
+const authFromEnv: Config.Config<Auth> = Config.all({
+  username: Config.option(Config.string("CODE42_USERNAME")),
+  password: Config.option(Config.redacted("CODE42_PASSWORD")),
+  passwordFile: Config.option(Config.string("CODE42_PASSWORD_FILE")),
+  clientId: Config.option(Config.string("CODE42_CLIENT_ID")),
+  secret: Config.option(Config.redacted("CODE42_CLIENT_SECRET")),
+  totp: Config.option(Config.redacted("CODE42_TOTP"))
+}).pipe(Config.mapOrFail((env): Either.Either<Auth, ConfigError.ConfigError> => {
+  const local = Option.isSome(env.username) || Option.isSome(env.password) || Option.isSome(env.passwordFile)
+  const client = Option.isSome(env.clientId) || Option.isSome(env.secret)
+  if (local && client) {
+    return Either.left(ConfigError.InvalidData(
+      ["CODE42_CLIENT_ID"],
+      `Both a local account and an API client are configured; set only one. ${credentialsHelp}`
+    ))
+  }
+  if (client) {
+    if (Option.isNone(env.clientId) || Option.isNone(env.secret)) {
+      return Either.left(ConfigError.MissingData(
+        [Option.isNone(env.clientId) ? "CODE42_CLIENT_ID" : "CODE42_CLIENT_SECRET"],
+        `An API client needs both CODE42_CLIENT_ID and CODE42_CLIENT_SECRET.`
+      ))
+    }
+    return Either.right({ _tag: "ApiClient", clientId: env.clientId.value, secret: env.secret.value })
+  }
+  if (!local) {
+    return Either.left(
+      ConfigError.MissingData(["CODE42_USERNAME"], `No Code42 credentials are set. ${credentialsHelp}`)
+    )
+  }
+  if (Option.isNone(env.username)) {
+    return Either.left(ConfigError.MissingData(["CODE42_USERNAME"], "A local account needs CODE42_USERNAME."))
+  }
+  if (Option.isSome(env.password) && Option.isSome(env.passwordFile)) {
+    return Either.left(ConfigError.InvalidData(
+      ["CODE42_PASSWORD_FILE"],
+      "Both CODE42_PASSWORD and CODE42_PASSWORD_FILE are set; set only one."
+    ))
+  }
+  const password = Option.isSome(env.password)
+    ? Either.right(env.password.value)
+    : Option.isSome(env.passwordFile)
+    ? readPasswordFile(env.passwordFile.value)
+    : Either.left(ConfigError.MissingData(
+      ["CODE42_PASSWORD"],
+      "A local account needs CODE42_PASSWORD or CODE42_PASSWORD_FILE."
+    ))
+  const username = env.username.value
+  return Either.map(password, (password): Auth => ({
+    _tag: "LocalAccount",
+    username,
+    password,
+    totp: Option.match(env.totp, { onNone: () => undefined, onSome: (code) => Effect.succeed(code) })
+  }))
+}))
+
+/**
+ * Reads CODE42_URL; CODE42_USERNAME with CODE42_PASSWORD or CODE42_PASSWORD_FILE (its content, trimmed), or
+ * CODE42_CLIENT_ID with CODE42_CLIENT_SECRET; CODE42_TOTP (a static two-factor code); CODE42_API (v1 | v3);
+ * CODE42_RATE_LIMIT (requests per second), CODE42_BURST and CODE42_CONCURRENCY. Malformed values fail here
+ * with a message that names the variable.
+ */
+export const fromEnv: Config.Config<ClientConfig> = Config.all({
+  url: Config.string("CODE42_URL").pipe(
+    Config.mapOrFail((url) =>
+      // Only the syntax here: the http policy is applied by `resolve`, where `allowInsecureHttp` is known.
+      Either.mapBoth(parseUrl(url, true), {
+        // The path is prefixed with the variable's name already.
+        onLeft: (message) => ConfigError.InvalidData([], message),
+        onRight: () => url
+      })
+    )
+  ),
+  auth: authFromEnv,
+  api: Config.option(Config.literal("v1", "v3")("CODE42_API")),
+  requestsPerSecond: Config.option(Config.number("CODE42_RATE_LIMIT")),
+  burst: Config.option(Config.integer("CODE42_BURST")),
+  concurrency: Config.option(Config.integer("CODE42_CONCURRENCY"))
+}).pipe(Config.mapOrFail((env) =>
+  Either.gen(function*() {
+    const requestsPerSecond = yield* Option.match(env.requestsPerSecond, {
+      onNone: () => Either.right(undefined),
+      onSome: (value) => check("CODE42_RATE_LIMIT", value, false)
+    })
+    const burst = yield* Option.match(env.burst, {
+      onNone: () => Either.right(undefined),
+      onSome: (value) => check("CODE42_BURST", value, true)
+    })
+    const concurrency = yield* Option.match(env.concurrency, {
+      onNone: () => Either.right(undefined),
+      onSome: (value) => check("CODE42_CONCURRENCY", value, true)
+    })
+    return {
+      url: env.url,
+      auth: env.auth,
+      api: Option.getOrUndefined(env.api),
+      // A rate without a burst lets one second's worth of requests start at once.
+      rateLimit: requestsPerSecond === undefined && burst === undefined ? undefined : {
+        requestsPerSecond: requestsPerSecond ?? 20,
+        burst: burst ?? Math.max(1, Math.ceil(requestsPerSecond ?? 20))
+      },
+      concurrency
+    }
+  })
+))

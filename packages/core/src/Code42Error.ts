@@ -1,0 +1,166 @@
+/**
+ * The typed failures of the Code42 client: one class per HTTP status class, per Code42 organization rule and
+ * per way a request can go wrong on the wire. Callers recover with `Effect.catchTag`.
+ *
+ * Every error names the `operation` that failed (e.g. "createOrg") and, when the server answered, its `status`
+ * and the Code42 error `errorName` / `description` from the body. Messages are written for a person and never
+ * contain a credential or a token.
+ */
+import { Data } from "effect"
+
+/** What every error knows about the failed call. */
+export interface Details {
+  /** The client method that failed, e.g. "createOrg"; "signIn" when fetching a token failed. */
+  readonly operation: string
+  /** The HTTP status, when the server answered. */
+  readonly status?: number | undefined
+  /** The Code42 error name from the body, e.g. "SYSTEM". */
+  readonly errorName?: string | undefined
+  /** The Code42 error description from the body, e.g. "Organization was not found". */
+  readonly description?: string | undefined
+}
+
+/** The Code42 codes of the organization rules (code42-api.md sections 3 and 8). */
+export const orgRuleCodes = [
+  "ORG_DUPLICATE",
+  "PARENT_ORG_BLOCKED",
+  "PARENT_ORG_NOT_ACTIVE",
+  "ORG_NAME_MISSING",
+  "ORG_NAME_TOO_SHORT"
+] as const
+
+export type OrgRuleCode = typeof orgRuleCodes[number]
+
+export const isOrgRuleCode = (name: string): name is OrgRuleCode =>
+  (orgRuleCodes as ReadonlyArray<string>).includes(name)
+
+/** " (400 SYSTEM: Organization was not found)", or "" when the server said nothing. */
+const answered = (details: Details): string => {
+  const parts = [
+    details.status === undefined ? undefined : String(details.status),
+    details.errorName === undefined
+      ? details.description
+      : details.description === undefined
+      ? details.errorName
+      : `${details.errorName}: ${details.description}`
+  ].filter((part): part is string => part !== undefined && part !== "")
+  return parts.length === 0 ? "" : ` (${parts.join(" ")})`
+}
+
+/** 400: the request was malformed or refused for a reason other than an organization rule. */
+export class BadRequestError extends Data.TaggedError("BadRequestError")<Details> {
+  override get message(): string {
+    return `${this.operation}: Code42 refused the request${answered(this)}; check the values sent.`
+  }
+}
+
+/** 401 twice in a row (after fetching a fresh token), or the sign-in itself was refused. */
+export class UnauthorizedError extends Data.TaggedError("UnauthorizedError")<Details> {
+  override get message(): string {
+    return `${this.operation}: Code42 rejected the credentials${answered(this)}; check the username, password ` +
+      `and two-factor code, or the API client id and secret.`
+  }
+}
+
+/** 403: the signed-in account may not do this. */
+export class ForbiddenError extends Data.TaggedError("ForbiddenError")<Details> {
+  override get message(): string {
+    return `${this.operation}: the signed-in account is not allowed to do this${answered(this)}; ` +
+      `grant it an administrator role for the organizations.`
+  }
+}
+
+/** 404, or v1's 400 "Organization was not found". */
+export class NotFoundError extends Data.TaggedError("NotFoundError")<Details> {
+  override get message(): string {
+    return `${this.operation}: the organization was not found${answered(this)}; it may have been removed, ` +
+      `or the id is wrong.`
+  }
+}
+
+/** 409 without an organization rule code. */
+export class ConflictError extends Data.TaggedError("ConflictError")<Details> {
+  override get message(): string {
+    return `${this.operation}: Code42 reported a conflict${answered(this)}; re-read the organizations and retry.`
+  }
+}
+
+/** 429 that persisted through every retry. */
+export class RateLimitedError extends Data.TaggedError("RateLimitedError")<Details> {
+  override get message(): string {
+    return `${this.operation}: Code42 kept answering "too many requests"${answered(this)}; lower the client's ` +
+      `rate limit or try again later.`
+  }
+}
+
+/** 5xx that persisted through every retry (or any 5xx of a call that is not retried). */
+export class ServerError extends Data.TaggedError("ServerError")<Details> {
+  override get message(): string {
+    return `${this.operation}: Code42 failed to handle the request${answered(this)}; try again later.`
+  }
+}
+
+/** The request never got an answer: connection refused or reset, timeout, invalid address. */
+export class TransportError extends Data.TaggedError("TransportError")<Details & {
+  /** What went wrong on the wire, e.g. "connection refused (ECONNREFUSED)". */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.operation}: no answer from Code42: ${this.reason}${answered(this)}; check the URL and the ` +
+      `network.`
+  }
+}
+
+/** The server answered with a body that is not what the API describes. */
+export class DecodeError extends Data.TaggedError("DecodeError")<Details & {
+  /** Which part of the answer was unexpected. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.operation}: Code42 answered in an unexpected form${answered(this)}: ${this.reason}`
+  }
+}
+
+/** Code42 refused a write by one of its organization rules, whatever the status it used to say so. */
+export class OrgRuleError extends Data.TaggedError("OrgRuleError")<Details & {
+  readonly code: OrgRuleCode
+}> {
+  override get message(): string {
+    return `${this.operation}: Code42 refused the change${answered(this)}: ${ruleAdvice[this.code]}`
+  }
+}
+
+const ruleAdvice: Record<OrgRuleCode, string> = {
+  ORG_DUPLICATE: "a sibling organization already has this name; choose another name.",
+  PARENT_ORG_BLOCKED: "the parent organization is blocked; unblock it first.",
+  PARENT_ORG_NOT_ACTIVE: "the parent organization is deactivated; reactivate it first.",
+  ORG_NAME_MISSING: "the organization name is missing.",
+  ORG_NAME_TOO_SHORT: "the organization name is too short (at least 3 characters)."
+}
+
+/**
+ * A create or update that may or may not have taken effect: the request left, and then the connection broke,
+ * the call timed out or the server answered 5xx. It is never re-sent blindly; the caller must re-read.
+ */
+export class UnknownOutcomeError extends Data.TaggedError("UnknownOutcomeError")<Details & {
+  /** Why the outcome is unknown, e.g. "the connection was reset after the request was sent". */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.operation}: the outcome is unknown, ${this.reason}${answered(this)}; re-read the ` +
+      `organizations before trying again.`
+  }
+}
+
+export type Code42Error =
+  | BadRequestError
+  | UnauthorizedError
+  | ForbiddenError
+  | NotFoundError
+  | ConflictError
+  | RateLimitedError
+  | ServerError
+  | TransportError
+  | DecodeError
+  | OrgRuleError
+  | UnknownOutcomeError

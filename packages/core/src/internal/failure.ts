@@ -1,0 +1,153 @@
+/**
+ * Turns what came back from one HTTP exchange (a status with an error body, or a failure on the wire) into a
+ * `Code42Error`, and decides whether trying again is safe. The decision depends on the kind of call: reads
+ * and the idempotent state actions may be repeated, a create or update may not once it could have reached
+ * the server.
+ */
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import { Data } from "effect"
+import * as Code42Error from "../Code42Error.js"
+
+/**
+ * - `read`: a GET, repeatable.
+ * - `idempotent`: block, unblock, deactivate, reactivate, a token request: repeating lands in the same state.
+ * - `once`: create or update: never re-sent once it may have reached the server.
+ */
+export type Kind = "read" | "idempotent" | "once"
+
+/** A failure worth another attempt; the retry loop unwraps it when it gives up. */
+export class Retryable extends Data.TaggedError("Retryable")<{ readonly error: Code42Error.Code42Error }> {}
+
+export type Failure = Retryable | Code42Error.Code42Error
+
+export const unwrap = (failure: Failure): Code42Error.Code42Error =>
+  failure._tag === "Retryable" ? failure.error : failure
+
+/** The Code42 error entry of an answer's body (`[{"name", "description"}]`), when there is one. */
+export interface ErrorBody {
+  readonly errorName?: string | undefined
+  readonly description?: string | undefined
+}
+
+const entry = (value: unknown): ErrorBody | undefined => {
+  if (typeof value !== "object" || value === null) return undefined
+  const { description, name } = value as { readonly name?: unknown; readonly description?: unknown }
+  if (typeof name !== "string" && typeof description !== "string") return undefined
+  return {
+    errorName: typeof name === "string" ? name : undefined,
+    description: typeof description === "string" ? description : undefined
+  }
+}
+
+export const parseErrorBody = (body: string): ErrorBody => {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    return {}
+  }
+  const entries = (Array.isArray(json) ? json : [json]).flatMap((value) => entry(value) ?? [])
+  // A rule code says more than a generic entry next to it.
+  return entries.find((e) => e.errorName !== undefined && Code42Error.isOrgRuleCode(e.errorName)) ??
+    entries[0] ?? {}
+}
+
+/** Statuses that say "try again" rather than "this request is wrong". */
+const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/**
+ * The error of a non-2xx answer (other than the 401 the token logic handles first), wrapped in `Retryable`
+ * when another attempt is safe.
+ */
+export const fromStatus = (operation: string, kind: Kind, status: number, body: string): Failure => {
+  const parsed = parseErrorBody(body)
+  const details = { operation, status, ...parsed }
+  // The old server reports validation failures as 500: the code decides, not the status.
+  if (parsed.errorName !== undefined && Code42Error.isOrgRuleCode(parsed.errorName)) {
+    return new Code42Error.OrgRuleError({ ...details, code: parsed.errorName })
+  }
+  if (status === 400 && parsed.description !== undefined && /was not found/i.test(parsed.description)) {
+    return new Code42Error.NotFoundError(details)
+  }
+  if (status === 429) {
+    // Safe whatever the kind: the server refused before doing anything.
+    return new Retryable({ error: new Code42Error.RateLimitedError(details) })
+  }
+  if (kind === "once" && (status >= 500 || status === 408)) {
+    return new Code42Error.UnknownOutcomeError({
+      ...details,
+      reason: `Code42 answered ${status} after the request was sent`
+    })
+  }
+  const error = status === 401
+    ? new Code42Error.UnauthorizedError(details)
+    : status === 403
+    ? new Code42Error.ForbiddenError(details)
+    : status === 404
+    ? new Code42Error.NotFoundError(details)
+    : status === 408
+    ? new Code42Error.TransportError({ ...details, reason: "the server timed out waiting for the request" })
+    : status === 409
+    ? new Code42Error.ConflictError(details)
+    : status >= 500
+    ? new Code42Error.ServerError(details)
+    : new Code42Error.BadRequestError(details)
+  return transientStatuses.has(status) ? new Retryable({ error }) : error
+}
+
+/** Error codes that mean the connection was never made, so the request cannot have reached the server. */
+const notSentCodes: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+/** The first `code` found along an error's `cause` chain (Node and undici put it at different depths). */
+const errorCode = (cause: unknown): string | undefined => {
+  for (let current = cause, depth = 0; typeof current === "object" && current !== null && depth < 5; depth++) {
+    const code = (current as { readonly code?: unknown }).code
+    if (typeof code === "string") return code
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/** A short description of a wire failure, without the request (its headers carry credentials). */
+const describe = (cause: unknown, code: string | undefined): string => {
+  const message = cause instanceof Error ? cause.message : "the connection failed"
+  return code === undefined || message.includes(code) ? message : `${message} (${code})`
+}
+
+/** The error of an exchange that got no (complete) answer. */
+export const fromHttpClientError = (
+  operation: string,
+  kind: Kind,
+  error: HttpClientError.HttpClientError
+): Failure => {
+  if (error._tag === "RequestError" && error.reason !== "Transport") {
+    return new Code42Error.TransportError({ operation, reason: `the request could not be built (${error.reason})` })
+  }
+  const cause = error.cause
+  const code = errorCode(cause)
+  const notSent = error._tag === "RequestError" && code !== undefined && notSentCodes.has(code)
+  const reason = error._tag === "ResponseError"
+    ? `the connection broke while reading the answer: ${describe(cause, code)}`
+    : describe(cause, code)
+  if (kind === "once" && !notSent) {
+    return new Code42Error.UnknownOutcomeError({
+      operation,
+      status: error._tag === "ResponseError" ? error.response.status : undefined,
+      reason: `the connection failed after the request was sent: ${reason}`
+    })
+  }
+  return new Retryable({ error: new Code42Error.TransportError({ operation, reason }) })
+}
+
+/** The error of an exchange that ran past the per-request timeout. */
+export const fromTimeout = (operation: string, kind: Kind, timeout: string): Failure =>
+  kind === "once"
+    ? new Code42Error.UnknownOutcomeError({ operation, reason: `the request was sent and got no answer in ${timeout}` })
+    : new Retryable({ error: new Code42Error.TransportError({ operation, reason: `no answer in ${timeout}` }) })

@@ -1,0 +1,216 @@
+/**
+ * The one request pipeline every call of a client goes through: base URL, bearer token (fetched again once on
+ * a 401), a Retry-After pause shared by the whole client, the shared token bucket, bounded concurrency, a
+ * per-request timeout, retries with jittered exponential back-off where they are safe, error mapping, and the
+ * unwrapping and decoding of the answer.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Headers from "@effect/platform/Headers"
+import { Clock, Duration, Effect, Either, Metric, RateLimiter, Ref, Schedule, Schema } from "effect"
+import type * as Scope from "effect/Scope"
+import * as ClientMetrics from "../ClientMetrics.js"
+import type * as ClientConfig from "../ClientConfig.js"
+import * as Code42Error from "../Code42Error.js"
+import * as Failure from "./failure.js"
+import * as SignIn from "./signIn.js"
+import * as TokenCache from "./tokenCache.js"
+
+/** One API call: what the caller calls it, whether it may be repeated, and the request (path relative). */
+export interface Call {
+  readonly operation: string
+  readonly kind: Failure.Kind
+  readonly request: HttpClientRequest.HttpClientRequest
+}
+
+export interface Pipeline {
+  /** Sends the call and decodes the answer's payload (`data` of the envelope) with `schema`. */
+  readonly json: <A, I>(call: Call, schema: Schema.Schema<A, I>) => Effect.Effect<A, Code42Error.Code42Error>
+  /** Sends the call; the answer's body does not matter. */
+  readonly send: (call: Call) => Effect.Effect<void, Code42Error.Code42Error>
+}
+
+/** A complete answer, whatever its status. */
+interface Answer {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly body: string
+}
+
+const isSuccess = (status: number) => status >= 200 && status < 300
+
+/** Retry-After is either seconds or an HTTP date. */
+const retryAfterMillis = (header: string | undefined, now: number): number | undefined => {
+  const value = header?.trim()
+  if (value === undefined || value === "") return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/** The payload of an answer: `data` of the envelope, or the whole body for the few unwrapped answers. */
+const payload = (operation: string, answer: Answer): Either.Either<unknown, Code42Error.DecodeError> => {
+  let json: unknown
+  try {
+    json = JSON.parse(answer.body)
+  } catch {
+    return Either.left(
+      new Code42Error.DecodeError({ operation, status: answer.status, reason: "the answer is not JSON" })
+    )
+  }
+  return Either.right(
+    typeof json === "object" && json !== null && !Array.isArray(json) && "data" in json ? json.data : json
+  )
+}
+
+export const make = (
+  config: ClientConfig.Resolved
+): Effect.Effect<Pipeline, never, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest(HttpClientRequest.prependUrl(config.baseUrl.href.replace(/\/$/, "")))
+    )
+    const { burst, requestsPerSecond } = config.rateLimit
+    // A bucket of `burst` tokens, one added every 1/requestsPerSecond seconds.
+    const limiter = yield* RateLimiter.make({
+      algorithm: "token-bucket",
+      limit: burst,
+      interval: Duration.millis((burst * 1000) / requestsPerSecond)
+    })
+    const permits = yield* Effect.makeSemaphore(config.concurrency)
+    // Epoch millis before which no request of this client may start (a server's Retry-After).
+    const pausedUntil = yield* Ref.make(0)
+    const timeoutText = Duration.format(config.timeout)
+    const schedule = Schedule.exponential(config.retry.base).pipe(
+      Schedule.jittered,
+      Schedule.modifyDelay((_, delay) => Duration.min(delay, config.retry.cap)),
+      Schedule.intersect(Schedule.recurs(config.retry.times))
+    )
+
+    const awaitPause: Effect.Effect<void> = Effect.gen(function*() {
+      // Loop: another answer may extend the pause while this request sleeps.
+      while (true) {
+        const now = yield* Clock.currentTimeMillis
+        const until = yield* Ref.get(pausedUntil)
+        if (until <= now) return
+        yield* Effect.sleep(Duration.millis(until - now))
+      }
+    })
+
+    const awaitTurn: Effect.Effect<void> = Effect.gen(function*() {
+      const start = yield* Clock.currentTimeMillis
+      yield* awaitPause
+      yield* limiter(Effect.void)
+      if ((yield* Clock.currentTimeMillis) > start) {
+        yield* Metric.increment(ClientMetrics.rateLimitWaitsTotal)
+      }
+    })
+
+    /** One HTTP exchange: any complete answer succeeds; only a missing answer fails. */
+    const exchange = (
+      operation: string,
+      kind: Failure.Kind,
+      request: HttpClientRequest.HttpClientRequest
+    ): Effect.Effect<Answer, Failure.Failure> =>
+      Effect.zipRight(
+        awaitTurn,
+        permits.withPermits(1)(Effect.gen(function*() {
+          const start = yield* Clock.currentTimeMillis
+          const result = yield* client.execute(request).pipe(
+            Effect.flatMap((response) =>
+              Effect.map(response.text, (body): Answer => ({
+                status: response.status,
+                headers: response.headers,
+                body
+              }))
+            ),
+            Effect.timeout(config.timeout),
+            // Spans record request headers: the two-factor code must not be one of them.
+            Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, "totp-auth"]),
+            Effect.either
+          )
+          const elapsed = (yield* Clock.currentTimeMillis) - start
+          yield* Metric.update(
+            Metric.tagged(ClientMetrics.requestDuration, "method", request.method),
+            elapsed / 1000
+          )
+          yield* Metric.increment(Metric.tagged(
+            Metric.tagged(ClientMetrics.requestsTotal, "method", request.method),
+            "status",
+            Either.isRight(result) ? String(result.right.status) : "error"
+          ))
+          if (Either.isRight(result)) return result.right
+          return yield* Effect.fail(
+            result.left._tag === "TimeoutException"
+              ? Failure.fromTimeout(operation, kind, timeoutText)
+              : Failure.fromHttpClientError(operation, kind, result.left as HttpClientError.HttpClientError)
+          )
+        }))
+      )
+
+    /** Fails a non-2xx answer with its error; a 429 also pauses the whole client for its Retry-After. */
+    const check = (operation: string, kind: Failure.Kind, answer: Answer): Effect.Effect<Answer, Failure.Failure> =>
+      Effect.gen(function*() {
+        if (isSuccess(answer.status)) return answer
+        if (answer.status === 429) {
+          const now = yield* Clock.currentTimeMillis
+          const wait = retryAfterMillis(answer.headers["retry-after"], now)
+          if (wait !== undefined) yield* Ref.update(pausedUntil, (until) => Math.max(until, now + wait))
+        }
+        return yield* Effect.fail(Failure.fromStatus(operation, kind, answer.status, answer.body))
+      })
+
+    /** Runs `attempt` again after transient failures, as far as the schedule allows, counting the retries. */
+    const withRetry = <A>(attempt: Effect.Effect<A, Failure.Failure>): Effect.Effect<A, Code42Error.Code42Error> =>
+      Effect.suspend(() => {
+        let attempts = 0
+        const counted = Effect.suspend(() =>
+          attempts++ === 0 ? attempt : Effect.zipRight(Metric.increment(ClientMetrics.retriesTotal), attempt)
+        )
+        return counted.pipe(
+          Effect.retry({ schedule, while: (failure) => failure._tag === "Retryable" }),
+          Effect.mapError(Failure.unwrap)
+        )
+      })
+
+    const signIn: Effect.Effect<TokenCache.Token, Failure.Failure> = Effect.gen(function*() {
+      const { kind, request } = yield* SignIn.request(config.auth)
+      const answer = yield* exchange(SignIn.operation, kind, request).pipe(
+        Effect.flatMap((answer) => check(SignIn.operation, kind, answer))
+      )
+      return yield* Either.flatMap(payload(SignIn.operation, answer), (body) => SignIn.decode(config.auth, body))
+    })
+    const tokens = yield* TokenCache.make(withRetry(signIn))
+
+    /** One attempt of a call, signed in; a 401 drops the token and tries once more with a fresh one. */
+    const attempt = (call: Call): Effect.Effect<Answer, Failure.Failure> =>
+      Effect.gen(function*() {
+        const token = yield* tokens.get
+        const answer = yield* exchange(call.operation, call.kind, HttpClientRequest.bearerToken(call.request, token))
+        if (answer.status !== 401) return answer
+        yield* tokens.invalidate(token)
+        const fresh = yield* tokens.get
+        return yield* exchange(call.operation, call.kind, HttpClientRequest.bearerToken(call.request, fresh))
+      }).pipe(Effect.flatMap((answer) => check(call.operation, call.kind, answer)))
+
+    const send = (call: Call): Effect.Effect<void, Code42Error.Code42Error> => Effect.asVoid(withRetry(attempt(call)))
+
+    const json = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<A, Code42Error.Code42Error> => {
+      const decode = Schema.decodeUnknownEither(schema)
+      return withRetry(attempt(call)).pipe(
+        Effect.flatMap((answer) =>
+          Either.flatMap(payload(call.operation, answer), (body) =>
+            Either.mapLeft(decode(body), (error) =>
+              new Code42Error.DecodeError({
+                operation: call.operation,
+                status: answer.status,
+                reason: error.message
+              })))
+        )
+      )
+    }
+
+    return { json, send }
+  })

@@ -1,0 +1,72 @@
+/**
+ * The two ways of getting a bearer token (code42-api.md section 5): a local account's JWT, or an API client's
+ * client-credentials token with its lifetime.
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { Duration, Effect, Either, Option, Redacted, Schema } from "effect"
+import type * as ClientConfig from "../ClientConfig.js"
+import * as Code42Error from "../Code42Error.js"
+import type { Kind } from "./failure.js"
+import type { Token } from "./tokenCache.js"
+
+export const operation = "signIn"
+
+/** The token request; a local account's two-factor code is asked for on every sign-in. */
+export const request = (auth: ClientConfig.Auth): Effect.Effect<{
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly kind: Kind
+}> => {
+  switch (auth._tag) {
+    case "LocalAccount": {
+      const base = HttpClientRequest.get("/api/v3/auth/jwt").pipe(
+        HttpClientRequest.setUrlParam("useBody", "true"),
+        HttpClientRequest.basicAuth(auth.username, auth.password)
+      )
+      const withCode = (code: Redacted.Redacted) =>
+        HttpClientRequest.setHeader(base, "totp-auth", Redacted.value(code))
+      return Effect.map(
+        auth.totp === undefined ? Effect.succeed(base) : Effect.map(auth.totp, withCode),
+        (request) => ({ request, kind: "read" })
+      )
+    }
+    case "ApiClient": {
+      return Effect.succeed({
+        request: HttpClientRequest.post("/api/v3/oauth/token").pipe(
+          HttpClientRequest.setUrlParam("grant_type", "client_credentials"),
+          HttpClientRequest.basicAuth(auth.clientId, auth.secret)
+        ),
+        // Asking for a token twice only yields two tokens.
+        kind: "idempotent"
+      })
+    }
+  }
+}
+
+const LocalAccountAnswer = Schema.Struct({ v3_user_token: Schema.String })
+const ApiClientAnswer = Schema.Struct({ access_token: Schema.String, expires_in: Schema.optional(Schema.Number) })
+
+/**
+ * The token from the (already unwrapped) answer. A failure names the missing field only: the formatted
+ * Schema issue would quote the answer, token included.
+ */
+export const decode = (auth: ClientConfig.Auth, payload: unknown): Either.Either<Token, Code42Error.DecodeError> => {
+  const missing = (field: string) =>
+    new Code42Error.DecodeError({ operation, reason: `the sign-in answer has no ${field}` })
+  switch (auth._tag) {
+    case "LocalAccount": {
+      return Schema.decodeUnknownEither(LocalAccountAnswer)(payload).pipe(Either.mapBoth({
+        onLeft: () => missing("v3_user_token"),
+        onRight: (answer) => ({ value: Redacted.make(answer.v3_user_token), expiresIn: Option.none() })
+      }))
+    }
+    case "ApiClient": {
+      return Schema.decodeUnknownEither(ApiClientAnswer)(payload).pipe(Either.mapBoth({
+        onLeft: () => missing("access_token"),
+        onRight: (answer) => ({
+          value: Redacted.make(answer.access_token),
+          expiresIn: Option.fromNullable(answer.expires_in).pipe(Option.map(Duration.seconds))
+        })
+      }))
+    }
+  }
+}
