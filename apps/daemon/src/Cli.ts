@@ -6,8 +6,11 @@
 import { Command, Options, ValidationError } from "@effect/cli"
 import { FileSystem, Terminal } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { OrgClient } from "@c42/core"
-import { Console, Context, Effect, Layer, Option, Ref } from "effect"
+import { ClientConfig, OrgClient } from "@c42/core"
+import { Simulator } from "@c42/simulator"
+import { Console, Context, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
+import * as Daemon from "./Daemon.js"
+import * as DesiredWatcher from "./DesiredWatcher.js"
 import type { DesiredState } from "./Desired.js"
 import { formatIssue } from "./Desired.js"
 import * as DesiredFiles from "./DesiredFiles.js"
@@ -56,8 +59,9 @@ const loadDesired = (path: string) =>
 
 /** The layers of a command that talks to Code42 and the state database. */
 const connected = (settings: Settings.Settings, urlFlag: Option.Option<string>) =>
-  Effect.gen(function*() {
-    const clientConfig = yield* Settings.clientConfig(settings, urlFlag)
+  Effect.map(Settings.clientConfig(settings, urlFlag), (clientConfig) => layers(settings, clientConfig))
+
+const layers = (settings: Settings.Settings, clientConfig: ClientConfig.ClientConfig) => {
     const client = OrgClient.layer(clientConfig).pipe(Layer.provide(NodeHttpClient.layerUndici))
     const db = StateDb.layer(settings.state)
     const reconciler = Reconciler.layer({
@@ -66,7 +70,7 @@ const connected = (settings: Settings.Settings, urlFlag: Option.Option<string>) 
       concurrency: clientConfig.concurrency ?? 8
     })
     return Layer.provideMerge(reconciler, Layer.merge(client, db))
-  })
+}
 
 const writeOutput = (out: Option.Option<string>, text: string) =>
   Option.match(out, {
@@ -278,11 +282,98 @@ const status = Command.make("status", { config, desired, state }, (flags) =>
     Command.withDescription("Show the last runs, the snapshot's age and the pending changes")
   )
 
+// run and demo -----------------------------------------------------------------------------------------
+
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Plan and report, never write"))
+const interval = Options.text("interval").pipe(
+  Options.withDescription("Between drift checks, with about 10% jitter (default 5m)"),
+  Options.optional
+)
+const listen = Options.text("listen").pipe(
+  Options.withDescription("Serve /healthz, /readyz, /metrics, /api/status and the status page here (default 127.0.0.1:9464)"),
+  Options.optional
+)
+const logFormat = Options.choice("log-format", ["logfmt", "json"]).pipe(
+  Options.withDescription("Log line format (default logfmt)"),
+  Options.optional
+)
+
+const logger = (format: "logfmt" | "json") =>
+  Layer.merge(
+    Logger.replace(Logger.defaultLogger, format === "json" ? Logger.jsonLogger : Logger.logfmtLogger),
+    Logger.minimumLogLevel(LogLevel.Info)
+  )
+
+/** Runs the daemon until SIGINT or SIGTERM, which interrupt it (exit 0). */
+const daemon = (settings: Settings.Settings, clientConfig: ClientConfig.ClientConfig, dry: boolean) =>
+  Daemon.run({
+    desiredPath: settings.desired,
+    dryRun: dry,
+    interval: settings.interval,
+    listen: settings.listen,
+    statePath: settings.state
+  }).pipe(
+    Effect.provide(Layer.merge(layers(settings, clientConfig), DesiredWatcher.layer)),
+    Effect.provide(logger(settings.logFormat))
+  )
+
+const runCommand = Command.make(
+  "run",
+  { config, desired, state, url, dryRun, interval, listen, logFormat },
+  (flags) =>
+    exitWith(Effect.gen(function*() {
+      const settings = yield* Settings.resolve(flags)
+      const clientConfig = yield* Settings.clientConfig(settings, flags.url)
+      return yield* daemon(settings, clientConfig, flags.dryRun)
+    }))
+).pipe(Command.withDescription("The daemon: reconcile at start, on every change to the desired files and every interval"))
+
+/** The demo tenant: some of config/orgs.yaml already there, some not, and some drift to heal. */
+const demoSeed: Simulator.Seed = {
+  org: {
+    orgName: "Demo Tenant",
+    children: [
+      {
+        orgName: "Engineering",
+        orgExtRef: "ENG-001",
+        children: [{ orgName: "Platform" }, { orgName: "Mobile", blocked: true }, { orgName: "Data" }]
+      },
+      { orgName: "Sales", orgExtRef: "SLS-001", children: [{ orgName: "EMEA" }, { orgName: "Americas" }] },
+      { orgName: "Finance", orgExtRef: "FIN-001" },
+      { orgName: "Contractors" },
+      { orgName: "Interns 2019", active: false }
+    ]
+  }
+}
+
+const demo = Command.make("demo", { desired, listen, interval }, (flags) =>
+  exitWith(Effect.gen(function*() {
+    const sim = yield* Simulator.start({ port: 0, seed: demoSeed, randomSeed: 42 })
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-demo-" })
+    const settings = yield* Settings.resolve({
+      config: Option.none(),
+      desired: flags.desired,
+      state: Option.some(`${dir}/state.db`),
+      interval: Option.orElse(flags.interval, () => Option.some("1m")),
+      listen: flags.listen
+    })
+    const address = `http://${settings.listen.host}:${settings.listen.port}/`
+    yield* Console.log(`orgsync demo: a simulated Code42 tenant at ${sim.url} (admin / secret)`)
+    yield* Console.log(`orgsync demo: reconciling ${settings.desired}; edit it and watch the tenant follow`)
+    yield* Console.log(`orgsync demo: status page at ${address} (Ctrl-C to stop)`)
+    return yield* daemon(settings, {
+      url: sim.url,
+      auth: { _tag: "LocalAccount", username: "admin", password: Redacted.make("secret") }
+    }, false)
+  }).pipe(Effect.scoped))
+).pipe(Command.withDescription("A simulated Code42 tenant and the daemon on config/orgs.yaml, with a status page"))
+
 // the command line --------------------------------------------------------------------------------------
 
 const orgsync = Command.make("orgsync").pipe(
   Command.withDescription("Keep a Code42 organization tree in step with YAML files kept in git"),
-  Command.withSubcommands([validate, plan, apply, importCommand, status])
+  Command.withSubcommands([validate, plan, apply, runCommand, importCommand, status, demo])
 )
 
 /** Runs the command line; answers the process exit code. Errors are printed as one clear line. */

@@ -9,7 +9,7 @@ import * as Apply from "./Apply.js"
 import type { DesiredOrg, DesiredState } from "./Desired.js"
 import * as Plan from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
-import { StateDb, type StateDbError } from "./StateDb.js"
+import { type RunKind, StateDb, type StateDbError } from "./StateDb.js"
 
 export interface PassOptions {
   readonly dryRun: boolean
@@ -18,6 +18,8 @@ export interface PassOptions {
   /** Asked once with the first plan that has changes; `false` applies nothing (a person said no, or a
    * reviewed plan no longer matches). */
   readonly confirm?: (plan: Plan.Plan) => Effect.Effect<boolean>
+  /** How the run is recorded in the history; default `plan` for a dry run, else `apply`. */
+  readonly kind?: RunKind
 }
 
 export interface PassResult {
@@ -180,7 +182,7 @@ export const make = (options: ReconcilerOptions) =>
     const pass = (desired: DesiredState, passOptions: PassOptions) =>
       Effect.gen(function*() {
         const startedAt = new Date()
-        const runId = yield* db.runStart(passOptions.dryRun ? "plan" : "apply", passOptions.dryRun).pipe(
+        const runId = yield* db.runStart(passOptions.kind ?? (passOptions.dryRun ? "plan" : "apply"), passOptions.dryRun).pipe(
           Effect.mapError(fromDb)
         )
         const outcome = yield* Effect.gen(function*() {

@@ -1,0 +1,7 @@
+export * as Desired from "./Desired.js"
+export * as DesiredFiles from "./DesiredFiles.js"
+export * as OrgPath from "./OrgPath.js"
+export * as Plan from "./Plan.js"
+export * as PlanFormat from "./PlanFormat.js"
+export * as Reconciler from "./Reconciler.js"
+export * as StateDb from "./StateDb.js"
