@@ -300,7 +300,7 @@ const logFormat = Options.choice("log-format", ["logfmt", "json"]).pipe(
 
 const logger = (format: "logfmt" | "json") =>
   Layer.merge(
-    Logger.replace(Logger.defaultLogger, format === "json" ? Logger.jsonLogger : Logger.logfmtLogger),
+    format === "json" ? Logger.json : Logger.logFmt,
     Logger.minimumLogLevel(LogLevel.Info)
   )
 
