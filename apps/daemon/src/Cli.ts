@@ -195,10 +195,11 @@ const apply = Command.make("apply", { config, desired, state, url, yes, force, p
       return failure
     }
     const terminal = yield* Effect.context<Terminal.Terminal>()
+    const show = (plan: Plan.Plan) => Console.log(PlanFormat.text(plan)).pipe(Effect.as(true))
     const confirm = Option.isSome(flags.plan)
       ? yield* matchesReviewed(flags.plan.value)
       : flags.yes
-      ? undefined
+      ? show
       : (plan: Plan.Plan) => askOnTerminal(plan).pipe(Effect.orElseSucceed(() => false), Effect.provide(terminal))
     const result = yield* Effect.gen(function*() {
       yield* StateLock.acquire(settings.state)
@@ -206,17 +207,25 @@ const apply = Command.make("apply", { config, desired, state, url, yes, force, p
       return yield* reconciler.pass(desiredState, {
         dryRun: false,
         force: flags.force,
-        ...(confirm ? { confirm } : {})
+        confirm
       })
     }).pipe(Effect.scoped, Effect.provide(yield* connected(settings, flags.url)))
     if (result.declined) {
       yield* Console.error("Nothing applied.")
       return failure
     }
+    if (result.converged) {
+      yield* Console.log(
+        result.applied === 0
+          ? PlanFormat.text(result.pending)
+          : `\nApply complete: ${result.applied} changes made. Code42 matches the desired state.`
+      )
+      return ok
+    }
+    yield* Console.log(`\nApplied ${result.applied} changes, ${result.failed} failed. Still pending:\n`)
     yield* Console.log(PlanFormat.text(result.pending))
-    yield* Console.log(`Applied ${result.applied} changes, ${result.failed} failed.`)
     for (const error of result.errors) yield* Console.error(error)
-    return result.converged ? ok : failure
+    return failure
   }))).pipe(Command.withDescription("Make Code42 match the desired files: exit 0 converged, 1 error or refused"))
 
 // import ------------------------------------------------------------------------------------------------

@@ -18,16 +18,21 @@ export interface Run {
 
 export const credentials = { CODE42_USERNAME: "admin", CODE42_PASSWORD: "secret" }
 
+/** This process's environment without any CODE42_* or ORGSYNC_* variable, with `env` on top. */
+export const childEnv = (env: Record<string, string>): Record<string, string | undefined> => ({
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith("CODE42_") && !key.startsWith("ORGSYNC_"))
+  ),
+  ...env
+})
+
 /** `orgsync ...args` with a clean environment (no inherited CODE42_* or ORGSYNC_*). */
 export const orgsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   Effect.async<Run>((resume) => {
-    const base = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !key.startsWith("CODE42_") && !key.startsWith("ORGSYNC_"))
-    )
     const child = execFile(
       process.execPath,
       [bin, ...args],
-      { env: { ...base, ...credentials, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      { env: childEnv({ ...credentials, ...env }), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
         resume(Effect.succeed({ code, stdout, stderr }))

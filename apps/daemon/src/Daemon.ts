@@ -1,0 +1,265 @@
+/**
+ * `orgsync run`: the daemon. It holds the state database's lock, serves its endpoints, and reconciles at start,
+ * after every change to the desired files (debounced) and every interval (with jitter) to catch drift. Each
+ * pass is level-based: it reads the desired files afresh and asks the reconciler to converge; triggers that
+ * arrive during a pass coalesce into one more pass. A failed pass backs off exponentially; desired files that
+ * do not validate are reported and ignored, the last good state staying in force.
+ */
+import { type FileSystem, HttpServer, type Path } from "@effect/platform"
+import {
+  Clock,
+  Duration,
+  Effect,
+  Either,
+  Option,
+  Queue,
+  Ref,
+  Schedule,
+  type Scope,
+  Stream,
+  SubscriptionRef
+} from "effect"
+import * as DaemonMetrics from "./DaemonMetrics.js"
+import * as DaemonStatus from "./DaemonStatus.js"
+import { type DesiredState, formatIssue } from "./Desired.js"
+import * as DesiredFiles from "./DesiredFiles.js"
+import { DesiredWatcher, type WatchError } from "./DesiredWatcher.js"
+import { type PassResult, type ReconcileError, Reconciler } from "./Reconciler.js"
+import type { StateDb } from "./StateDb.js"
+import * as StateLock from "./StateLock.js"
+import * as StatusServer from "./StatusServer.js"
+
+export interface DaemonOptions {
+  /** The desired file or folder. */
+  readonly desiredPath: string
+  readonly dryRun: boolean
+  /** Between two passes that look for drift. */
+  readonly interval: Duration.DurationInput
+  /** Where to serve the endpoints; `undefined`: nowhere. */
+  readonly listen: StatusServer.Listen | undefined
+  /** The state database, whose lock the daemon holds. */
+  readonly statePath: string
+}
+
+export type LoopOptions = Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval">
+
+export type DaemonError = StateLock.StateLocked | StateLock.StateLockError | WatchError | StatusServer.ListenError
+
+/** Quiet time after the last file event before a pass: editors and `git pull` write in several steps. */
+export const debounce: Duration.Duration = Duration.millis(400)
+
+/** The next drift pass: `interval`, give or take 10%, so that daemons started together drift apart. */
+export const driftSchedule = (interval: Duration.DurationInput): Schedule.Schedule<Duration.Duration> =>
+  Schedule.spaced(interval).pipe(Schedule.jitteredWith({ min: 0.9, max: 1.1 }), Schedule.delays)
+
+/** After failed passes: 1 s, doubling, give or take 20%, never more than 5 minutes. */
+export const backoffSchedule: Schedule.Schedule<Duration.Duration> = Schedule.exponential("1 second").pipe(
+  Schedule.jittered,
+  Schedule.union(Schedule.spaced("5 minutes")),
+  Schedule.delays
+)
+
+/**
+ * Steps a schedule of delays by hand: the loop needs each delay before it waits, to race it against triggers
+ * and to show when the next pass is due.
+ */
+const stepper = (schedule: Schedule.Schedule<Duration.Duration>) =>
+  Effect.map(Ref.make<unknown>(schedule.initial), (state) => ({
+    next: Effect.gen(function*() {
+      const [next, delay] = yield* schedule.step(yield* Clock.currentTimeMillis, undefined, yield* Ref.get(state))
+      yield* Ref.set(state, next)
+      // Whole milliseconds, so that the time shown for the next pass is the time it runs.
+      return Duration.millis(Math.round(Duration.toMillis(delay)))
+    }),
+    reset: Ref.set(state, schedule.initial)
+  }))
+
+const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
+
+const summarize = (
+  startedAt: Date,
+  finishedAt: Date,
+  dryRun: boolean,
+  result: Either.Either<PassResult, ReconcileError>
+): DaemonStatus.PassSummary =>
+  Either.match(result, {
+    onLeft: (error) => ({
+      startedAt,
+      finishedAt,
+      result: "error",
+      dryRun,
+      applied: 0,
+      failed: 0,
+      pending: 0,
+      drift: 0,
+      conflicts: 0,
+      errors: [error.message]
+    }),
+    onRight: (pass) => ({
+      startedAt,
+      finishedAt,
+      result: pass.converged ? "converged" : "pending",
+      dryRun,
+      applied: pass.applied,
+      failed: pass.failed,
+      pending: pass.pending.changes.length,
+      drift: pass.drift,
+      conflicts: pass.pending.conflicts.length,
+      errors: pass.errors
+    })
+  })
+
+/** One line per pass, with its counts, its duration and when the next one is due. */
+const logPass = (summary: DaemonStatus.PassSummary, error: Option.Option<ReconcileError>, delay: Duration.Duration) => {
+  const log = Option.match(error, {
+    onNone: () => Effect.logInfo("reconciled"),
+    onSome: (error) => (error.transient ? Effect.logWarning : Effect.logError)(`reconcile failed: ${error.message}`)
+  })
+  return log.pipe(Effect.annotateLogs({
+    result: summary.result,
+    dry_run: summary.dryRun,
+    applied: summary.applied,
+    failed: summary.failed,
+    pending: summary.pending,
+    drift: summary.drift,
+    conflicts: summary.conflicts,
+    duration_ms: summary.finishedAt.getTime() - summary.startedAt.getTime(),
+    next_pass_in_ms: Duration.toMillis(delay)
+  }))
+}
+
+/**
+ * The reconcile loop, until interrupted. The desired files are watched for the life of the scope; the status
+ * and the metrics are kept current.
+ */
+export const loop = (
+  options: LoopOptions
+): Effect.Effect<
+  never,
+  WatchError,
+  Reconciler | DesiredWatcher | DaemonStatus.DaemonStatus | FileSystem.FileSystem | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const reconciler = yield* Reconciler
+    const watcher = yield* DesiredWatcher
+    const status = yield* DaemonStatus.DaemonStatus
+
+    // Capacity 1, dropping: any number of triggers during a pass make exactly one more pass.
+    const wake = yield* Queue.dropping<void>(1)
+    const changes = yield* watcher.watch(options.desiredPath)
+    yield* changes.pipe(
+      Stream.tap((change) => Effect.logDebug("desired files changed").pipe(Effect.annotateLogs({ ...change }))),
+      Stream.debounce(debounce),
+      Stream.runForEach(() => Queue.offer(wake, undefined)),
+      Effect.catchAll((error) =>
+        Effect.logError(`${error.message}; passes still run every interval`).pipe(
+          Effect.annotateLogs("desired", options.desiredPath)
+        )
+      ),
+      Effect.forkScoped
+    )
+
+    const drift = yield* stepper(driftSchedule(options.interval))
+    const backoff = yield* stepper(backoffSchedule)
+    const good = yield* Ref.make(Option.none<DesiredState>())
+    // The issues last logged, so that a file that stays invalid is not reported again at every pass.
+    const reported = yield* Ref.make("")
+
+    const readDesired = Effect.gen(function*() {
+      const at = yield* now
+      return yield* DesiredFiles.load(options.desiredPath).pipe(
+        Effect.tap((desired) =>
+          Effect.all([
+            Ref.set(good, Option.some(desired)),
+            Ref.set(reported, ""),
+            DaemonMetrics.recordDesired(true),
+            SubscriptionRef.update(status, DaemonStatus.desiredAccepted(desired, at))
+          ], { discard: true })
+        ),
+        Effect.map(Option.some),
+        Effect.catchTag("DesiredInvalid", (invalid) =>
+          Effect.gen(function*() {
+            yield* DaemonMetrics.recordDesired(false)
+            yield* SubscriptionRef.update(status, DaemonStatus.desiredRejected(invalid.issues, at))
+            const inForce = yield* Ref.get(good)
+            if ((yield* Ref.getAndSet(reported, invalid.message)) !== invalid.message) {
+              yield* Effect.forEach(invalid.issues, (issue) => Effect.logError(formatIssue(issue)), { discard: true })
+              yield* Effect.logWarning(
+                Option.isSome(inForce)
+                  ? "the desired files do not validate: ignored, the last good state stays in force"
+                  : "the desired files do not validate and no good state is known yet: no pass until they are fixed"
+              ).pipe(Effect.annotateLogs({ desired: options.desiredPath, issues: invalid.issues.length }))
+            }
+            return inForce
+          })
+        )
+      )
+    })
+
+    const dueAfter = (delay: Duration.Duration) =>
+      Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis + Duration.toMillis(delay)))
+
+    // Until the delay is over or a trigger comes, whichever is first.
+    const wait = (delay: Duration.Duration) => Effect.race(Effect.sleep(delay), Queue.take(wake))
+
+    const step = Effect.gen(function*() {
+      yield* SubscriptionRef.update(status, DaemonStatus.passStarted(yield* now))
+      const desired = yield* readDesired
+      if (Option.isNone(desired)) {
+        const delay = yield* drift.next
+        yield* SubscriptionRef.update(status, DaemonStatus.passSkipped(yield* dueAfter(delay)))
+        return yield* wait(delay)
+      }
+      const startedAt = yield* now
+      const result = yield* Effect.either(reconciler.pass(desired.value, { dryRun: options.dryRun, force: false, kind: "run" }))
+      const summary = summarize(startedAt, yield* now, options.dryRun, result)
+      if (Either.isRight(result)) yield* backoff.reset
+      const delay = yield* (Either.isLeft(result) ? backoff.next : drift.next)
+      yield* DaemonMetrics.recordPass(summary)
+      yield* SubscriptionRef.update(
+        status,
+        DaemonStatus.passFinished(
+          summary,
+          Either.isRight(result) ? result.right.pending : undefined,
+          yield* dueAfter(delay)
+        )
+      )
+      yield* logPass(summary, Either.getLeft(result), delay)
+      yield* wait(delay)
+    })
+
+    return yield* Effect.forever(step)
+  })
+
+/**
+ * Runs the daemon until interrupted: takes the state database's lock (failing with `StateLocked` when another
+ * process has it), serves the endpoints on `listen`, and runs the loop. On interruption the pass in flight
+ * stops after the write it is making settles, and everything is released.
+ */
+export const run = (
+  options: DaemonOptions
+): Effect.Effect<
+  never,
+  DaemonError,
+  Reconciler | DesiredWatcher | StateDb | FileSystem.FileSystem | Path.Path
+> =>
+  Effect.scoped(Effect.gen(function*() {
+    yield* StateLock.acquire(options.statePath)
+    const status = yield* DaemonStatus.make({ desiredPath: options.desiredPath, dryRun: options.dryRun })
+    yield* DaemonMetrics.register
+    if (options.listen !== undefined) {
+      const address = yield* StatusServer.serve(options.listen).pipe(
+        Effect.provideService(DaemonStatus.DaemonStatus, status)
+      )
+      yield* Effect.logInfo(`status page on ${HttpServer.formatAddress(address)}/`)
+    }
+    yield* Effect.logInfo("daemon started").pipe(Effect.annotateLogs({
+      desired: options.desiredPath,
+      dry_run: options.dryRun,
+      interval: Duration.format(options.interval)
+    }))
+    return yield* loop(options).pipe(
+      Effect.provideService(DaemonStatus.DaemonStatus, status),
+      Effect.onInterrupt(() => Effect.logInfo("stopping"))
+    )
+  }))

@@ -1,0 +1,183 @@
+/**
+ * The daemon's own metrics, and the Prometheus text exposition (format 0.0.4) of every metric in Effect's
+ * default registry: the daemon's and the Code42 client's alike.
+ */
+import { Effect, Metric, MetricBoundaries, type MetricPair, MetricState, Option } from "effect"
+import { type PassSummary, passOutcomes } from "./DaemonStatus.js"
+
+export const passesTotal = Metric.counter("orgsync_passes_total", {
+  description: "Reconcile passes by result (converged, pending, error)",
+  incremental: true
+})
+
+export const passDuration = Metric.histogram(
+  "orgsync_pass_duration_seconds",
+  MetricBoundaries.exponential({ start: 0.05, factor: 2, count: 14 }),
+  "Duration of reconcile passes in seconds"
+)
+
+export const pendingChanges = Metric.gauge("orgsync_pending_changes", {
+  description: "Changes still to make after the last pass (all planned changes under --dry-run)"
+})
+
+export const driftChanges = Metric.gauge("orgsync_drift_changes", {
+  description: "Changes made in Code42 by hand that the last pass found"
+})
+
+export const conflicts = Metric.gauge("orgsync_conflicts", {
+  description: "Conflicts the last pass reported"
+})
+
+export const desiredValid = Metric.gauge("orgsync_desired_valid", {
+  description: "1 when the desired files validate, 0 when they do not (the last good state stays in force)"
+})
+
+export const lastSuccess = Metric.gauge("orgsync_last_success_timestamp_seconds", {
+  description: "When a pass last reached Code42 and finished, in unix seconds"
+})
+
+/**
+ * Gives every series of the daemon a first value, so that scrapes see them (at zero) before the first pass:
+ * a series that appears late breaks `rate()` and alerts on absence.
+ */
+export const register: Effect.Effect<void> = Effect.all([
+  ...passOutcomes.map((result) => Metric.update(Metric.tagged(passesTotal, "result", result), 0)),
+  Metric.set(pendingChanges, 0),
+  Metric.set(driftChanges, 0),
+  Metric.set(conflicts, 0),
+  Metric.set(desiredValid, 0),
+  Metric.set(lastSuccess, 0)
+], { discard: true })
+
+/** Counts a pass and its duration; one that reached Code42 also sets what it found and the success time. */
+export const recordPass = (pass: PassSummary): Effect.Effect<void> =>
+  Effect.all([
+    Metric.increment(Metric.tagged(passesTotal, "result", pass.result)),
+    Metric.update(passDuration, (pass.finishedAt.getTime() - pass.startedAt.getTime()) / 1000),
+    ...(pass.result === "error" ? [] : [
+      Metric.set(pendingChanges, pass.pending),
+      Metric.set(driftChanges, pass.drift),
+      Metric.set(conflicts, pass.conflicts),
+      Metric.set(lastSuccess, pass.finishedAt.getTime() / 1000)
+    ])
+  ], { discard: true })
+
+export const recordDesired = (valid: boolean): Effect.Effect<void> => Metric.set(desiredValid, valid ? 1 : 0)
+
+// ---------------------------------------------------------------------------------------------------------
+// Prometheus text format 0.0.4
+
+/** The content type of the exposition. */
+export const contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+const metricName = (name: string): string => {
+  const clean = name.replace(/[^a-zA-Z0-9_:]/g, "_")
+  return /^[a-zA-Z_:]/.test(clean) ? clean : `_${clean}`
+}
+
+const labelName = (name: string): string => {
+  const clean = name.replace(/[^a-zA-Z0-9_]/g, "_")
+  return /^[a-zA-Z_]/.test(clean) ? clean : `_${clean}`
+}
+
+const escapeLabel = (value: string): string =>
+  value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, "\\\"")
+
+const escapeHelp = (text: string): string => text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
+
+const formatValue = (value: number | bigint): string => {
+  if (typeof value === "bigint") return value.toString()
+  if (Number.isNaN(value)) return "NaN"
+  if (value === Infinity) return "+Inf"
+  if (value === -Infinity) return "-Inf"
+  return String(value)
+}
+
+type Labels = ReadonlyArray<readonly [string, string]>
+
+const sample = (name: string, labels: Labels, value: number | bigint): string => {
+  const rendered = labels.map(([key, text]) => `${labelName(key)}="${escapeLabel(text)}"`).join(",")
+  return `${name}${rendered === "" ? "" : `{${rendered}}`} ${formatValue(value)}`
+}
+
+type Family = "counter" | "gauge" | "histogram" | "summary"
+
+/** The family of a metric and its sample lines; `undefined` for a kind Prometheus has no family for. */
+const exposition = (
+  name: string,
+  labels: Labels,
+  state: MetricState.MetricState.Untyped
+): { readonly family: Family; readonly lines: ReadonlyArray<string> } | undefined => {
+  if (MetricState.isCounterState(state)) return { family: "counter", lines: [sample(name, labels, state.count)] }
+  if (MetricState.isGaugeState(state)) return { family: "gauge", lines: [sample(name, labels, state.value)] }
+  if (MetricState.isFrequencyState(state)) {
+    return {
+      family: "counter",
+      lines: [...state.occurrences].map(([key, count]) => sample(name, [...labels, ["key", key]], count))
+    }
+  }
+  if (MetricState.isHistogramState(state)) {
+    // Effect's buckets are cumulative and end with the +Inf bucket, as Prometheus wants them.
+    return {
+      family: "histogram",
+      lines: [
+        ...state.buckets.map(([bound, count]) =>
+          sample(`${name}_bucket`, [...labels, ["le", formatValue(bound)]], count)
+        ),
+        sample(`${name}_sum`, labels, state.sum),
+        sample(`${name}_count`, labels, state.count)
+      ]
+    }
+  }
+  if (MetricState.isSummaryState(state)) {
+    return {
+      family: "summary",
+      lines: [
+        ...state.quantiles.map(([quantile, value]) =>
+          sample(name, [...labels, ["quantile", formatValue(quantile)]], Option.getOrElse(value, () => NaN))
+        ),
+        sample(`${name}_sum`, labels, state.sum),
+        sample(`${name}_count`, labels, state.count)
+      ]
+    }
+  }
+  return undefined
+}
+
+const compare = (a: string, b: string): number => a < b ? -1 : a > b ? 1 : 0
+
+const byKey = (a: { readonly key: string }, b: { readonly key: string }): number => compare(a.key, b.key)
+
+/**
+ * Renders metric pairs as Prometheus text: one family per name (sorted), with its HELP and TYPE lines, then its
+ * series sorted by labels. A name registered with two kinds keeps the first, so the exposition stays valid.
+ */
+export const render = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => {
+  const families = new Map<string, {
+    readonly family: Family
+    readonly help: string | undefined
+    readonly series: Array<{ readonly key: string; readonly lines: ReadonlyArray<string> }>
+  }>()
+  for (const pair of pairs) {
+    const name = metricName(pair.metricKey.name)
+    const labels = pair.metricKey.tags.map((tag) => [tag.key, tag.value] as const).sort(([a], [b]) => compare(a, b))
+    const rendered = exposition(name, labels, pair.metricState)
+    if (rendered === undefined) continue
+    const help = Option.getOrUndefined(pair.metricKey.description)
+    const entry = families.get(name) ?? { family: rendered.family, help, series: [] }
+    if (entry.family !== rendered.family) continue
+    entry.series.push({ key: JSON.stringify(labels), lines: rendered.lines })
+    families.set(name, entry)
+  }
+  const lines: Array<string> = []
+  for (const name of [...families.keys()].sort()) {
+    const { family, help, series } = families.get(name)!
+    if (help !== undefined) lines.push(`# HELP ${name} ${escapeHelp(help)}`)
+    lines.push(`# TYPE ${name} ${family}`)
+    for (const { lines: rendered } of series.sort(byKey)) lines.push(...rendered)
+  }
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`
+}
+
+/** Every metric in the default registry, as Prometheus text. */
+export const prometheus: Effect.Effect<string> = Effect.map(Metric.snapshot, render)

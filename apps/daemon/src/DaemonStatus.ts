@@ -1,0 +1,317 @@
+/**
+ * What the daemon knows about itself, as the loop records it and the endpoints show it: whether the desired
+ * files validate, how the last passes ended, what is pending or in conflict, when the next pass is due. The
+ * loop changes it only through the transitions below; `view` turns it into the JSON of `/api/status`, which
+ * the status page renders too, so both always tell the same facts.
+ */
+import { Clock, Context, Effect, Option, SubscriptionRef } from "effect"
+import { type DesiredState, formatIssue, type ValidationIssue } from "./Desired.js"
+import type { Plan } from "./Plan.js"
+import type { RunRecord } from "./StateDb.js"
+
+/** How a pass ended: nothing left to do, something left to do (or in conflict), or it could not run. */
+export type PassOutcome = "converged" | "pending" | "error"
+
+export const passOutcomes: ReadonlyArray<PassOutcome> = ["converged", "pending", "error"]
+
+/** One pass as the daemon saw it. */
+export interface PassSummary {
+  readonly startedAt: Date
+  readonly finishedAt: Date
+  readonly result: PassOutcome
+  readonly dryRun: boolean
+  readonly applied: number
+  readonly failed: number
+  readonly pending: number
+  readonly drift: number
+  readonly conflicts: number
+  /** Failed writes, conflicts and refusals; for a pass that could not run, why. */
+  readonly errors: ReadonlyArray<string>
+}
+
+export interface State {
+  readonly startedAt: Date
+  readonly desiredPath: string
+  readonly dryRun: boolean
+  readonly desired: {
+    /** `undefined` until the files are first read. */
+    readonly valid: boolean | undefined
+    /** The files of the desired state in force (the last good one). */
+    readonly files: ReadonlyArray<string>
+    /** Why the files on disk do not validate, when they do not. */
+    readonly issues: ReadonlyArray<ValidationIssue>
+    readonly checkedAt: Date | undefined
+    /** Whether a good desired state is in force (one validated since start). */
+    readonly inForce: boolean
+  }
+  /** When the pass under way started; `undefined` between passes. */
+  readonly runningSince: Date | undefined
+  readonly lastPass: PassSummary | undefined
+  /** When a pass last reached Code42 and finished. */
+  readonly lastSuccessAt: Date | undefined
+  /** What the last pass that reached Code42 left to do. */
+  readonly plan: Plan | undefined
+  /** The passes of this process, newest first. */
+  readonly recentPasses: ReadonlyArray<PassSummary>
+  readonly nextPassAt: Date | undefined
+  /** Passes failed in a row: the back-off's attempt. */
+  readonly failures: number
+}
+
+/** The status, shared by the loop (which writes it) and the endpoints (which read it). */
+export class DaemonStatus extends Context.Tag("@c42/daemon/DaemonStatus")<
+  DaemonStatus,
+  SubscriptionRef.SubscriptionRef<State>
+>() {}
+
+/** Passes kept in `recentPasses`. */
+const recentLimit = 20
+
+export interface StatusOptions {
+  readonly desiredPath: string
+  readonly dryRun: boolean
+}
+
+const initial = (options: StatusOptions & { readonly now: Date }): State => ({
+  startedAt: options.now,
+  desiredPath: options.desiredPath,
+  dryRun: options.dryRun,
+  desired: { valid: undefined, files: [], issues: [], checkedAt: undefined, inForce: false },
+  runningSince: undefined,
+  lastPass: undefined,
+  lastSuccessAt: undefined,
+  plan: undefined,
+  recentPasses: [],
+  nextPassAt: undefined,
+  failures: 0
+})
+
+export const make = (options: StatusOptions) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => SubscriptionRef.make(initial({ ...options, now: new Date(now) })))
+
+// ---------------------------------------------------------------------------------------------------------
+// Transitions
+
+export const passStarted = (at: Date) => (state: State): State => ({ ...state, runningSince: at })
+
+export const desiredAccepted = (desired: DesiredState, at: Date) => (state: State): State => ({
+  ...state,
+  desired: { valid: true, files: desired.files, issues: [], checkedAt: at, inForce: true }
+})
+
+export const desiredRejected = (issues: ReadonlyArray<ValidationIssue>, at: Date) => (state: State): State => ({
+  ...state,
+  desired: { ...state.desired, valid: false, issues, checkedAt: at }
+})
+
+/** `plan`: what the pass left to do, when it reached Code42; `nextPassAt`: when the loop passes again. */
+export const passFinished = (summary: PassSummary, plan: Plan | undefined, nextPassAt: Date) =>
+(state: State): State => ({
+  ...state,
+  runningSince: undefined,
+  lastPass: summary,
+  lastSuccessAt: summary.result === "error" ? state.lastSuccessAt : summary.finishedAt,
+  plan: plan ?? state.plan,
+  recentPasses: [summary, ...state.recentPasses].slice(0, recentLimit),
+  nextPassAt,
+  failures: summary.result === "error" ? state.failures + 1 : 0
+})
+
+/** No good desired state yet: no pass until `nextPassAt` or a change to the files. */
+export const passSkipped = (nextPassAt: Date) => (state: State): State => ({
+  ...state,
+  runningSince: undefined,
+  nextPassAt
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// Derived facts
+
+/** Why the daemon is not ready (`/readyz` 503), or none when the last pass reached Code42 on valid files. */
+export const notReady = (state: State): Option.Option<string> => {
+  const reasons: Array<string> = []
+  if (state.desired.valid === undefined) reasons.push("the desired files have not been read yet")
+  if (state.desired.valid === false) {
+    const count = state.desired.issues.length
+    reasons.push(
+      `the desired files do not validate (${count} issue${count === 1 ? "" : "s"})` +
+        (state.desired.inForce ? "; the last good state stays in force" : "; no good state yet, so no pass runs")
+    )
+  }
+  if (state.lastPass === undefined) {
+    if (state.desired.inForce) reasons.push("no pass has finished yet")
+  } else if (state.lastPass.result === "error") {
+    reasons.push(`the last pass failed: ${state.lastPass.errors.join("; ")}`)
+  }
+  return reasons.length === 0 ? Option.none() : Option.some(reasons.join("; "))
+}
+
+/** The desired files validate and the last pass left nothing to do. */
+export const inSync = (state: State): boolean =>
+  state.desired.valid === true && state.lastPass?.result === "converged"
+
+// ---------------------------------------------------------------------------------------------------------
+// The JSON of /api/status
+
+export interface PassView {
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly durationSeconds: number
+  readonly result: PassOutcome
+  readonly dryRun: boolean
+  readonly applied: number
+  readonly failed: number
+  readonly pending: number
+  readonly drift: number
+  readonly conflicts: number
+  readonly errors: ReadonlyArray<string>
+}
+
+export interface RunView {
+  readonly id: number
+  readonly kind: string
+  readonly startedAt: string
+  readonly finishedAt: string | null
+  readonly dryRun: boolean
+  readonly result: string | null
+  readonly counts: Readonly<Record<string, number>>
+  readonly errors: ReadonlyArray<string>
+}
+
+export interface StatusView {
+  readonly inSync: boolean
+  readonly ready: boolean
+  /** Why not ready; `null` when ready. */
+  readonly notReady: string | null
+  readonly now: string
+  readonly startedAt: string
+  readonly dryRun: boolean
+  readonly desired: {
+    readonly path: string
+    readonly valid: boolean | null
+    readonly inForce: boolean
+    readonly files: ReadonlyArray<string>
+    readonly checkedAt: string | null
+    readonly issues: ReadonlyArray<ValidationIssue & { readonly text: string }>
+  }
+  readonly running: boolean
+  readonly runningSince: string | null
+  readonly nextPassAt: string | null
+  /** Passes failed in a row (the back-off grows with it). */
+  readonly failures: number
+  readonly lastPass: PassView | null
+  readonly lastSuccessAt: string | null
+  /** What the last pass that reached Code42 left to do (everything planned, under dry-run). */
+  readonly pending: {
+    readonly changes: ReadonlyArray<{
+      readonly action: string
+      readonly path: string
+      readonly orgUid: string | null
+      readonly before: unknown
+      readonly after: unknown
+      readonly cascadesTo: ReadonlyArray<string>
+      readonly cause: string
+    }>
+    readonly conflicts: ReadonlyArray<{
+      readonly kind: string
+      readonly path: string
+      readonly message: string
+      readonly orgUids: ReadonlyArray<string>
+    }>
+    readonly unmanaged: ReadonlyArray<{
+      readonly path: string
+      readonly orgUid: string
+      readonly orgName: string
+      readonly status: string
+      readonly action: string
+    }>
+    readonly refusal: { readonly reason: string; readonly message: string } | null
+  } | null
+  /** Passes of this process that found drift, newest first. */
+  readonly drift: ReadonlyArray<{ readonly at: string; readonly changes: number }>
+  /** The passes of this process, newest first. */
+  readonly recentPasses: ReadonlyArray<PassView>
+  /** The run history of the state database, newest first. */
+  readonly runs: ReadonlyArray<RunView>
+  /** Why the run history could not be read, when it could not. */
+  readonly runsError: string | null
+}
+
+const iso = (date: Date | undefined | null): string | null => date == null ? null : date.toISOString()
+
+const passView = (pass: PassSummary): PassView => ({
+  startedAt: pass.startedAt.toISOString(),
+  finishedAt: pass.finishedAt.toISOString(),
+  durationSeconds: (pass.finishedAt.getTime() - pass.startedAt.getTime()) / 1000,
+  result: pass.result,
+  dryRun: pass.dryRun,
+  applied: pass.applied,
+  failed: pass.failed,
+  pending: pass.pending,
+  drift: pass.drift,
+  conflicts: pass.conflicts,
+  errors: pass.errors
+})
+
+const runView = (run: RunRecord): RunView => ({
+  id: run.id,
+  kind: run.kind,
+  startedAt: run.startedAt.toISOString(),
+  finishedAt: iso(run.finishedAt),
+  dryRun: run.dryRun,
+  result: run.result,
+  counts: run.counts,
+  errors: run.errors
+})
+
+/** The status as JSON, with the run history read from the state database (or why it could not be). */
+export const view = (
+  state: State,
+  runs: { readonly runs: ReadonlyArray<RunRecord> } | { readonly error: string },
+  now: Date
+): StatusView => {
+  const reason = notReady(state)
+  return {
+    inSync: inSync(state),
+    ready: Option.isNone(reason),
+    notReady: Option.getOrNull(reason),
+    now: now.toISOString(),
+    startedAt: state.startedAt.toISOString(),
+    dryRun: state.dryRun,
+    desired: {
+      path: state.desiredPath,
+      valid: state.desired.valid ?? null,
+      inForce: state.desired.inForce,
+      files: state.desired.files,
+      checkedAt: iso(state.desired.checkedAt),
+      issues: state.desired.issues.map((issue) => ({ ...issue, text: formatIssue(issue) }))
+    },
+    running: state.runningSince !== undefined,
+    runningSince: iso(state.runningSince),
+    nextPassAt: iso(state.nextPassAt),
+    failures: state.failures,
+    lastPass: state.lastPass === undefined ? null : passView(state.lastPass),
+    lastSuccessAt: iso(state.lastSuccessAt),
+    pending: state.plan === undefined ? null : {
+      changes: state.plan.changes.map((change) => ({
+        action: change.action,
+        path: change.path,
+        orgUid: change.orgUid,
+        before: change.before,
+        after: change.after,
+        cascadesTo: change.cascadesTo,
+        cause: change.cause
+      })),
+      conflicts: state.plan.conflicts,
+      unmanaged: state.plan.unmanaged,
+      refusal: state.plan.refusal ?? null
+    },
+    drift: state.recentPasses.filter((pass) => pass.drift > 0).map((pass) => ({
+      at: pass.startedAt.toISOString(),
+      changes: pass.drift
+    })),
+    recentPasses: state.recentPasses.map(passView),
+    runs: "runs" in runs ? runs.runs.map(runView) : [],
+    runsError: "error" in runs ? runs.error : null
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The YAML form of the desired state: parsing a file's text into a YAML document within fixed bounds (hostile
+ * input must neither crash nor stall the daemon), and rendering the live tree as an `orgs.yaml` for
+ * `orgsync import`.
+ */
+import type { Org } from "@c42/core"
+import { Composer, type CST, Document, Lexer, LineCounter, Pair, Parser, Scalar, YAMLMap, YAMLSeq } from "yaml"
+import type { SourceLocation, Status, ValidationIssue } from "./Desired.js"
+import * as DesiredSchema from "./DesiredSchema.js"
+
+/**
+ * The deepest YAML nesting a file may have. The composer recurses per level and, on a few hundred thousand
+ * open brackets, exhausts the heap instead of failing, so depth is checked while the text is still being
+ * tokenized. 128 levels leave room for orgs nested to their limit of 50.
+ */
+export const MaxNesting = 128
+
+/** YAML 1.2 core schema: `yes`, `no`, `on` stay strings; integers keep every digit (uids are 19 digits). */
+const options = {
+  version: "1.2",
+  schema: "core",
+  intAsBigInt: true,
+  uniqueKeys: false,
+  prettyErrors: false,
+  strict: true
+} as const
+
+export interface Parsed {
+  /** `undefined` when the text is not a single well-formed YAML document (see `issues`). */
+  readonly document: Document.Parsed | undefined
+  readonly issues: ReadonlyArray<ValidationIssue>
+  /** The 1-based line and column of an offset in the text. */
+  readonly locate: (offset: number) => SourceLocation
+}
+
+/** Parses one file's text; syntax errors and warnings become issues, never exceptions. */
+export const parse = (file: string, text: string): Parsed => {
+  const lineCounter = new LineCounter()
+  const locate = (offset: number): SourceLocation => {
+    const { col, line } = lineCounter.linePos(offset)
+    return { file, line, column: col }
+  }
+  const fail = (issues: ReadonlyArray<ValidationIssue>): Parsed => ({ document: undefined, issues, locate })
+
+  const tokens: Array<CST.Token> = []
+  const parser = new Parser(lineCounter.addNewLine)
+  lineCounter.addNewLine(0)
+  for (const lexeme of new Lexer().lex(text)) {
+    const offset = parser.offset
+    for (const token of parser.next(lexeme)) tokens.push(token)
+    if (parser.stack.length > MaxNesting) {
+      return fail([{ ...locate(offset), message: `YAML nested deeper than ${MaxNesting} levels` }])
+    }
+  }
+  for (const token of parser.end()) tokens.push(token)
+
+  let document: Document.Parsed | undefined
+  for (const composed of new Composer(options).compose(tokens, true, text.length)) {
+    if (document !== undefined) {
+      return fail([{ ...locate(composed.range[0]), message: "a second YAML document: a file holds a single one" }])
+    }
+    document = composed
+  }
+  const problems = [...document!.errors, ...document!.warnings]
+  if (problems.length > 0) {
+    return fail(problems.map((problem) => ({ ...locate(problem.pos[0]), message: `invalid YAML: ${problem.message}` })))
+  }
+  return { document, issues: [], locate }
+}
+
+// Rendering
+
+const statusOf = (org: Org.Org): Status => (!org.active ? "deactivated" : org.blocked ? "blocked" : "active")
+
+const quoted = (value: string): Scalar => {
+  const scalar = new Scalar(value)
+  scalar.type = Scalar.QUOTE_DOUBLE
+  return scalar
+}
+
+const byName = (a: Org.Org, b: Org.Org): number =>
+  a.orgName < b.orgName ? -1 : a.orgName > b.orgName ? 1 : a.orgUid < b.orgUid ? -1 : a.orgUid > b.orgUid ? 1 : 0
+
+/**
+ * The live tree under `rootOrgUid` as an `orgs.yaml`, every org pinned by `uid`, children sorted by name.
+ * `status` is written where it differs from the parent's; a state that a file cannot express (an org active
+ * below a blocked one) is written as the parent's status, with a comment that says so.
+ */
+export const renderImport = (input: { readonly rootOrgUid: string; readonly orgs: ReadonlyArray<Org.Org> }): string => {
+  const children = new Map<string, Array<Org.Org>>()
+  for (const org of input.orgs) {
+    if (org.parentOrgUid == null) continue
+    const siblings = children.get(org.parentOrgUid)
+    if (siblings === undefined) children.set(org.parentOrgUid, [org])
+    else siblings.push(org)
+  }
+  // A tree by contract; the guard keeps a corrupt answer with a cycle from recursing forever.
+  const seen = new Set<string>([input.rootOrgUid])
+
+  const render = (parentUid: string, parentStatus: Status): YAMLSeq => {
+    const seq = new YAMLSeq()
+    for (const org of [...(children.get(parentUid) ?? [])].sort(byName)) {
+      if (seen.has(org.orgUid)) continue
+      seen.add(org.orgUid)
+      const map = new YAMLMap()
+      map.add(new Pair("name", org.orgName))
+      map.add(new Pair("uid", quoted(org.orgUid)))
+      if (org.orgExtRef != null) map.add(new Pair("extRef", org.orgExtRef))
+      if (org.notes != null) map.add(new Pair("notes", org.notes))
+      const remote = statusOf(org)
+      const status = DesiredSchema.allowedBelow(parentStatus, remote) ? remote : parentStatus
+      if (status !== parentStatus || status !== remote) {
+        const scalar = new Scalar(status)
+        if (status !== remote) {
+          scalar.comment = ` ${remote} in Code42, which a file cannot express below a ${parentStatus} parent`
+        }
+        map.add(new Pair("status", scalar))
+      }
+      const below = render(org.orgUid, status)
+      if (below.items.length > 0) map.add(new Pair("children", below))
+      seq.items.push(map)
+    }
+    return seq
+  }
+
+  const document = new Document(null, options)
+  document.commentBefore = " yaml-language-server: $schema=./orgs.schema.json"
+  const top = new YAMLMap()
+  top.add(new Pair("root", quoted(input.rootOrgUid)))
+  top.add(new Pair("orgs", render(input.rootOrgUid, "active")))
+  document.contents = top
+  // No folding: a folded name would not read back the same when it holds runs of spaces.
+  return document.toString({ lineWidth: 0 })
+}

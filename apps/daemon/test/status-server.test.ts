@@ -1,0 +1,176 @@
+/**
+ * The endpoints over loopback: a real server on a free port, a real state database, and the status set the
+ * way the loop sets it.
+ */
+import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, type Scope } from "effect"
+import * as DaemonMetrics from "../src/DaemonMetrics.js"
+import * as DaemonStatus from "../src/DaemonStatus.js"
+import {
+  change,
+  conflict,
+  desired,
+  desiredPath,
+  nextPassAt,
+  parsePrometheus,
+  pass,
+  plan,
+  statusServer
+} from "./daemonFixtures.js"
+
+const test = (
+  name: string,
+  body: () => Effect.Effect<void, unknown, NodeContext.NodeContext | HttpClient.HttpClient | Scope.Scope>
+) => it.scopedLive(name, () => body().pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))))
+
+describe("StatusServer", () => {
+  test("/healthz answers while alive; /readyz follows the desired files and the last pass", () =>
+    Effect.gen(function*() {
+      const { get, update } = yield* statusServer
+      expect(yield* get("/healthz")).toMatchObject({ status: 200, text: "ok\n" })
+
+      const unread = yield* get("/readyz")
+      expect(unread.status).toBe(503)
+      expect(unread.text).toContain("have not been read yet")
+
+      yield* update(DaemonStatus.desiredAccepted(desired, new Date()))
+      const waiting = yield* get("/readyz")
+      expect(waiting.status).toBe(503)
+      expect(waiting.text).toContain("no pass has finished yet")
+
+      yield* update(DaemonStatus.passFinished(pass(), plan(), nextPassAt))
+      expect(yield* get("/readyz")).toMatchObject({ status: 200, text: "ready\n" })
+
+      yield* update(DaemonStatus.passFinished(pass({ result: "pending", pending: 2 }), plan([change("A")]), nextPassAt))
+      expect((yield* get("/readyz")).status).toBe(200)
+
+      const issue = { file: desiredPath, line: 3, column: 5, message: "unknown key" }
+      yield* update(DaemonStatus.desiredRejected([issue], new Date()))
+      const invalid = yield* get("/readyz")
+      expect(invalid.status).toBe(503)
+      expect(invalid.text).toContain("the desired files do not validate (1 issue); the last good state stays in force")
+
+      yield* update(DaemonStatus.desiredAccepted(desired, new Date()))
+      const failure = pass({ result: "error", errors: ["cannot read Code42: refused"] })
+      yield* update(DaemonStatus.passFinished(failure, undefined, nextPassAt))
+      const failed = yield* get("/readyz")
+      expect(failed.status).toBe(503)
+      expect(failed.text).toContain("the last pass failed: cannot read Code42: refused")
+
+      yield* update(DaemonStatus.passFinished(pass(), plan(), nextPassAt))
+      expect((yield* get("/readyz")).status).toBe(200)
+      expect(yield* get("/healthz")).toMatchObject({ status: 200 })
+    }))
+
+  test("/metrics is Prometheus text 0.0.4 that a scraper reads", () =>
+    Effect.gen(function*() {
+      const { get } = yield* statusServer
+      yield* DaemonMetrics.register
+      yield* DaemonMetrics.recordDesired(true)
+      yield* DaemonMetrics.recordPass(pass({ result: "pending", pending: 4, drift: 1, conflicts: 2 }))
+      const response = yield* get("/metrics")
+      expect(response.status).toBe(200)
+      expect(response.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8")
+      const families = parsePrometheus(response.text)
+      expect(families.get("orgsync_passes_total")).toMatchObject({
+        type: "counter",
+        help: "Reconcile passes by result (converged, pending, error)"
+      })
+      expect(families.get("orgsync_passes_total")!.samples.find((s) => s.labels["result"] === "pending")!.value)
+        .toBe(1)
+      const duration = families.get("orgsync_pass_duration_seconds")!
+      expect(duration.type).toBe("histogram")
+      expect(duration.samples.find((s) => s.name.endsWith("_bucket") && s.labels["le"] === "+Inf")!.value).toBe(1)
+      expect(duration.samples.find((s) => s.name === "orgsync_pass_duration_seconds_sum")!.value).toBe(2.5)
+      expect(families.get("orgsync_pending_changes")!.samples[0]!.value).toBe(4)
+      expect(families.get("orgsync_drift_changes")!.samples[0]!.value).toBe(1)
+      expect(families.get("orgsync_conflicts")!.samples[0]!.value).toBe(2)
+      expect(families.get("orgsync_desired_valid")!.samples[0]!.value).toBe(1)
+      expect(families.get("orgsync_last_success_timestamp_seconds")!.samples[0]!.value).toBe(
+        Date.parse("2025-03-01T10:00:02.500Z") / 1000
+      )
+      for (const family of families.values()) expect(family.samples.length).toBeGreaterThan(0)
+    }))
+
+  test("/api/status tells the facts as JSON, with the pending plan and the run history", () =>
+    Effect.gen(function*() {
+      const { db, get, update } = yield* statusServer
+      const run = yield* db.runStart("apply", false)
+      yield* db.runFinish(run, "failed", { applied: 1, failed: 1 }, ["update Engineering failed: 500"])
+      yield* update(DaemonStatus.desiredAccepted(desired, new Date("2025-03-01T09:59:59.000Z")))
+      yield* update(DaemonStatus.passFinished(
+        pass({ result: "pending", pending: 1, conflicts: 1, drift: 3, errors: ["update Engineering failed: 500"] }),
+        plan(
+          [change("Engineering/Mobile", {
+            action: "block",
+            orgUid: "u/m",
+            before: { status: "active" },
+            after: { status: "blocked" }
+          })],
+          [conflict("Sales", "two orgs named Sales under the root")]
+        ), nextPassAt
+      ))
+      const response = yield* get("/api/status")
+      expect(response.status).toBe(200)
+      expect(response.headers["content-type"]).toContain("application/json")
+      const view = JSON.parse(response.text) as DaemonStatus.StatusView
+      expect(view).toMatchObject({
+        inSync: false,
+        ready: true,
+        notReady: null,
+        dryRun: false,
+        desired: { path: desiredPath, valid: true, files: [desiredPath], issues: [] },
+        running: false,
+        lastPass: { result: "pending", durationSeconds: 2.5, pending: 1, conflicts: 1, drift: 3 },
+        lastSuccessAt: "2025-03-01T10:00:02.500Z",
+        drift: [{ at: "2025-03-01T10:00:00.000Z", changes: 3 }],
+        runsError: null
+      })
+      expect(view.pending!.changes).toEqual([{
+        action: "block",
+        path: "Engineering/Mobile",
+        orgUid: "u/m",
+        before: { status: "active" },
+        after: { status: "blocked" },
+        cascadesTo: [],
+        cause: "desired"
+      }])
+      expect(view.pending!.conflicts).toEqual([
+        expect.objectContaining({ path: "Sales", message: "two orgs named Sales under the root" })
+      ])
+      expect(view.runs).toEqual([expect.objectContaining({
+        id: run,
+        kind: "apply",
+        result: "failed",
+        counts: { applied: 1, failed: 1 },
+        errors: ["update Engineering failed: 500"]
+      })])
+    }))
+
+  test("/ is a status page with every value escaped", () =>
+    Effect.gen(function*() {
+      const { get, update } = yield* statusServer
+      yield* update(DaemonStatus.desiredAccepted(desired, new Date()))
+      const pending = plan([change("R&D/<Lab>")])
+      yield* update(DaemonStatus.passFinished(pass({ result: "pending", pending: 1 }), pending, nextPassAt))
+      yield* update(DaemonStatus.desiredRejected(
+        [{ file: desiredPath, line: 7, column: 9, message: "unknown key \"<script>alert(1)</script>\"" }],
+        new Date()
+      ))
+      const page = yield* get("/")
+      expect(page.status).toBe(200)
+      expect(page.headers["content-type"]).toBe("text/html; charset=utf-8")
+      expect(page.text).toContain(`${desiredPath}:7:9: unknown key &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;`)
+      expect(page.text).not.toContain("<script>alert(1)")
+      expect(page.text).toContain("R&amp;D/&lt;Lab&gt;")
+      expect(page.text).toContain("Not ready")
+    }))
+
+  test("answers 404 elsewhere", () =>
+    Effect.gen(function*() {
+      const { get } = yield* statusServer
+      expect((yield* get("/nothing-here")).status).toBe(404)
+    }))
+})
