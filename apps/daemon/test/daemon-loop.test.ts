@@ -163,13 +163,13 @@ describe("Daemon.loop", () => {
       const wet = yield* harness({ files: { "orgs.yaml": engineering } })
       const first = yield* wet.nextCall
       expect(first.since).toBe(0)
-      expect(first.options).toEqual({ dryRun: false, force: false })
+      expect(first.options).toEqual({ dryRun: false, force: false, kind: "run" })
       expect(orgNames(first.desired)).toEqual(["Engineering"])
       expect(first.desired.orgs[0]!.children.map((org) => org.path)).toEqual(["Engineering/Platform"])
 
       const dry = yield* harness({ files: { "orgs.yaml": sales }, dryRun: true })
       const call = yield* dry.nextCall
-      expect(call.options).toEqual({ dryRun: true, force: false })
+      expect(call.options).toEqual({ dryRun: true, force: false, kind: "run" })
       expect(orgNames(call.desired)).toEqual(["Sales"])
     }))
 
