@@ -13,6 +13,8 @@ import { StateDb, type StateDbError } from "./StateDb.js"
 export interface ApplyResult {
   readonly applied: number
   readonly failed: number
+  /** Writes whose outcome is unknown (counted in `failed` too): the next re-read tells. */
+  readonly unknown: number
   /** One line per failed or skipped change, naming its path. */
   readonly errors: ReadonlyArray<string>
 }
@@ -48,15 +50,23 @@ export const execute = (
     const db = yield* StateDb
     const created = new Map<string, Org.Org>()
     const failedPaths = new Set<string>()
-    const result = yield* Ref.make<ApplyResult>({ applied: 0, failed: 0, errors: [] })
-    const record = (error: string | undefined) =>
+    const result = yield* Ref.make<ApplyResult>({ applied: 0, failed: 0, unknown: 0, errors: [] })
+    const record = (error: string | undefined, unknown = false) =>
       Ref.update(result, (r) =>
         error === undefined
           ? { ...r, applied: r.applied + 1 }
-          : { ...r, failed: r.failed + 1, errors: [...r.errors, error] })
+          : { ...r, failed: r.failed + 1, unknown: r.unknown + (unknown ? 1 : 0), errors: [...r.errors, error] })
 
+    // Same-named siblings that exist before a create, so that a later re-read can tell the new org apart.
+    const children = new Map<string, Array<Org.Org>>()
+    for (const org of remote) {
+      if (org.parentOrgUid == null) continue
+      const siblings = children.get(org.parentOrgUid)
+      if (siblings === undefined) children.set(org.parentOrgUid, [org])
+      else siblings.push(org)
+    }
     const sameNamed = (parentOrgUid: string, name: string) =>
-      remote.filter((org) => org.parentOrgUid === parentOrgUid && org.orgName === name).map((org) => org.orgUid)
+      (children.get(parentOrgUid) ?? []).filter((org) => org.orgName === name).map((org) => org.orgUid)
 
     const send = (change: Change): Effect.Effect<Org.Org | void, Code42Error.Code42Error | string> => {
       const after = change.after ?? {}
@@ -128,10 +138,9 @@ export const execute = (
         const message = typeof error === "string" ? error : error.message
         if (change.action === "create") failedPaths.add(change.path)
         // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
-        if (!(error instanceof Code42Error.UnknownOutcomeError)) {
-          yield* db.journalSettle(id, "failed", { error: message })
-        }
-        return yield* record(`${describe(change)}: ${message}`)
+        const unknown = error instanceof Code42Error.UnknownOutcomeError
+        if (!unknown) yield* db.journalSettle(id, "failed", { error: message })
+        return yield* record(`${describe(change)}: ${message}`, unknown)
       }).pipe(Effect.uninterruptible)
 
     for (const batch of batches(plan.changes)) {

@@ -192,12 +192,14 @@ export const make = (options: ReconcilerOptions) =>
           const errors: Array<string> = []
           let previousChecksum: string | undefined
           let declined = false
+          let wroteNothing = false
           for (let n = 1; ; n++) {
             const { plan, remote } = yield* round(desired, passOptions.force)
             drift ??= countDrift(plan)
             const done = passOptions.dryRun || plan.refusal !== undefined || plan.changes.length === 0
             const checksum = PlanFormat.checksum(plan)
-            const stuck = checksum === previousChecksum || n > maxRounds
+            // No progress: the same plan again, or a round whose every write failed.
+            const stuck = checksum === previousChecksum || n > maxRounds || wroteNothing
             if (!done && n === 1 && passOptions.confirm !== undefined) {
               declined = !(yield* passOptions.confirm(plan))
             }
@@ -215,7 +217,8 @@ export const make = (options: ReconcilerOptions) =>
             )
             applied += result.applied
             failed += result.failed
-            errors.push(...result.errors)
+            wroteNothing = result.applied === 0 && result.unknown === 0
+            for (const error of result.errors) if (!errors.includes(error)) errors.push(error)
           }
         }).pipe(
           Effect.tapError((error) => db.runFinish(runId, "error", {}, [error.message]).pipe(Effect.ignore))

@@ -1,1 +1,8 @@
-export {}
+export * as Credentials from "./Credentials.js"
+export * as Faults from "./Faults.js"
+export * as GeneratedSeed from "./GeneratedSeed.js"
+export * as RequestLog from "./RequestLog.js"
+export * as Seed from "./Seed.js"
+export * as Simulator from "./Simulator.js"
+export * as Tenant from "./Tenant.js"
+export * as Totp from "./Totp.js"

@@ -1,0 +1,462 @@
+/**
+ * The org tree of one simulated tenant and the rules that govern it (code42-api.md section 8): cascading
+ * block, unblock and deactivation, guarded reactivation and creation, name validation.
+ *
+ * Orgs are indexed by orgId (an array in id order, which is also list order), by orgUid, by orgGuid, and each
+ * keeps its children, so a page of an unfiltered list costs the same with 100 orgs or 100,000.
+ */
+import { Data, Either } from "effect"
+import type { PCGRandom } from "effect/Utils"
+import type * as Seed from "./Seed.js"
+
+/** An org as the API serializes it (section 4). */
+export interface SimOrg {
+  readonly orgId: number
+  readonly orgUid: string
+  readonly orgGuid: string
+  readonly orgName: string
+  readonly orgExtRef: string | null
+  readonly notes: string | null
+  readonly status: "Active" | "Deactivated"
+  readonly active: boolean
+  readonly blocked: boolean
+  readonly parentOrgId: number | null
+  readonly parentOrgUid: string | null
+  readonly parentOrgGuid: string | null
+  readonly type: "ENTERPRISE"
+  readonly classification: "BASIC"
+  readonly externalId: string
+  readonly creationDate: string
+  readonly modificationDate: string
+  readonly deactivationDate: string | null
+  readonly registrationKey: string
+  readonly reporting: { readonly orgManagers: ReadonlyArray<never> }
+  readonly customConfig: boolean
+  readonly settings: { readonly maxSeats: null; readonly maxBytes: null }
+  readonly hierarchyCounts: Counts | Record<string, never>
+  readonly configInheritanceCounts: Record<string, never>
+  readonly userCount?: number
+  readonly computerCount?: number
+  readonly orgCount?: number
+}
+
+/** The size of a subtree: its descendant orgs, and the users and computers of the org and its descendants. */
+export interface Counts {
+  readonly orgCount: number
+  readonly userCount: number
+  readonly computerCount: number
+}
+
+/** An org as the tenant holds it; only the tenant changes it. */
+export interface OrgNode {
+  readonly orgId: number
+  readonly orgUid: string
+  readonly orgGuid: string
+  readonly registrationKey: string
+  readonly creationDate: number
+  readonly parent: OrgNode | undefined
+  readonly children: ReadonlyArray<OrgNode>
+  readonly orgName: string
+  readonly orgExtRef: string | null
+  readonly notes: string | null
+  readonly active: boolean
+  readonly blocked: boolean
+  readonly modificationDate: number
+  readonly deactivationDate: number | null
+  readonly userCount: number
+  readonly computerCount: number
+}
+
+type MutableNode = {
+  -readonly [K in keyof OrgNode]: K extends "parent" ? MutableNode | undefined
+    : K extends "children" ? Array<MutableNode>
+    : OrgNode[K]
+}
+
+/**
+ * A write the rules refuse. `conflict` marks ORG_DUPLICATE (409); the others are validation errors, whose
+ * status depends on the endpoint family.
+ */
+export class OrgRefused extends Data.TaggedError("OrgRefused")<{
+  readonly code: string
+  readonly description: string
+  readonly conflict: boolean
+}> {}
+
+/** A seed that breaks the tree's invariants. */
+export class InvalidSeed extends Data.TaggedError("InvalidSeed")<{ readonly message: string }> {}
+
+/** What a create or update writes; for an update an absent field keeps its value. */
+export interface OrgFields {
+  readonly orgName?: unknown
+  readonly orgExtRef?: string | null | undefined
+  readonly notes?: string | null | undefined
+}
+
+/** The tenant-wide switches that change the rules. */
+export interface Rules {
+  readonly uniqueSiblingNames: boolean
+}
+
+export interface PageQuery {
+  readonly pgNum: number
+  readonly pgSize: number
+  /** Case-insensitive substring of the name. */
+  readonly q?: string | undefined
+  readonly active?: boolean | undefined
+}
+
+const refused = (code: string, description: string) =>
+  Either.left(new OrgRefused({ code, description, conflict: false }))
+
+const minNameLength = 3
+const maxNameLength = 220
+
+const checkName = (name: unknown): Either.Either<string, OrgRefused> => {
+  if (typeof name !== "string" || name.trim().length === 0) {
+    return refused("ORG_NAME_MISSING", "An organization name is required")
+  }
+  if (name.trim().length < minNameLength) {
+    return refused("ORG_NAME_TOO_SHORT", `An organization name needs at least ${minNameLength} characters`)
+  }
+  if (name.length > maxNameLength) {
+    return refused("ORG_NAME_TOO_LONG", `An organization name has at most ${maxNameLength} characters`)
+  }
+  return Either.right(name)
+}
+
+const digits = "0123456789"
+const hex = "0123456789abcdef"
+const keyAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+export class Tenant {
+  private readonly ordered: Array<MutableNode> = []
+  private readonly uids = new Map<string, MutableNode>()
+  private readonly guids = new Map<string, MutableNode>()
+  /** The tenant's own id, as `GET /api/v3/customer/my` reports it. */
+  readonly tenantUid: string
+
+  private constructor(private readonly random: PCGRandom) {
+    this.tenantUid = this.guid()
+  }
+
+  /**
+   * Builds a tenant from a seed. Ids are handed out depth-first, so parents precede their children in list
+   * order; uids, guids and keys come from `random`, so the same seed and random state give the same tenant.
+   */
+  static fromSeed(seed: Seed.SeedOrg, random: PCGRandom, now: number): Either.Either<Tenant, InvalidSeed> {
+    const tenant = new Tenant(random)
+    const pending: Array<{ readonly org: Seed.SeedOrg; readonly parent: MutableNode | undefined }> = [
+      { org: seed, parent: undefined }
+    ]
+    // An explicit stack rather than recursion: seeds may be deep chains.
+    while (pending.length > 0) {
+      const { org, parent } = pending.pop()!
+      const name = checkName(org.orgName)
+      if (Either.isLeft(name)) {
+        return Either.left(new InvalidSeed({ message: `Org "${org.orgName}": ${name.left.description}` }))
+      }
+      if (org.orgUid !== undefined && tenant.uids.has(org.orgUid)) {
+        return Either.left(new InvalidSeed({ message: `Duplicate orgUid ${org.orgUid}` }))
+      }
+      const active = org.active ?? parent?.active ?? true
+      if (active && parent !== undefined && !parent.active) {
+        return Either.left(
+          new InvalidSeed({
+            message: `Org "${org.orgName}" is active under the deactivated org "${parent.orgName}"`
+          })
+        )
+      }
+      const node = tenant.add(parent, {
+        orgUid: org.orgUid,
+        orgName: name.right,
+        orgExtRef: org.orgExtRef ?? null,
+        notes: org.notes ?? null,
+        active,
+        blocked: org.blocked ?? parent?.blocked ?? false,
+        userCount: org.userCount ?? 0,
+        computerCount: org.computerCount ?? 0
+      }, now)
+      const children = org.children ?? []
+      for (let i = children.length - 1; i >= 0; i--) {
+        pending.push({ org: children[i]!, parent: node })
+      }
+    }
+    return Either.right(tenant)
+  }
+
+  /** The tenant's top-level org. */
+  get top(): OrgNode {
+    return this.ordered[0]!
+  }
+
+  get size(): number {
+    return this.ordered.length
+  }
+
+  /** Every org, in orgId order. */
+  orgs(): ReadonlyArray<OrgNode> {
+    return this.ordered
+  }
+
+  byId(orgId: number): OrgNode | undefined {
+    // Ids are dense from 1 and orgs are never removed, so the id is the position.
+    return Number.isSafeInteger(orgId) && orgId >= 1 ? this.ordered[orgId - 1] : undefined
+  }
+
+  byUid(orgUid: string): OrgNode | undefined {
+    return this.uids.get(orgUid)
+  }
+
+  byGuid(orgGuid: string): OrgNode | undefined {
+    return this.guids.get(orgGuid)
+  }
+
+  /** One page of the list; only filtered lists look at every org. */
+  page(query: PageQuery): { readonly totalCount: number; readonly orgs: ReadonlyArray<OrgNode> } {
+    const start = (query.pgNum - 1) * query.pgSize
+    const needle = query.q?.toLowerCase()
+    if ((needle === undefined || needle === "") && query.active === undefined) {
+      return { totalCount: this.ordered.length, orgs: this.ordered.slice(start, start + query.pgSize) }
+    }
+    const matching = this.ordered.filter((org) =>
+      (needle === undefined || org.orgName.toLowerCase().includes(needle)) &&
+      (query.active === undefined || org.active === query.active)
+    )
+    return { totalCount: matching.length, orgs: matching.slice(start, start + query.pgSize) }
+  }
+
+  /** The size of the subtree under `org`, for `incCounts`. */
+  counts(org: OrgNode): Counts {
+    let orgCount = -1
+    let userCount = 0
+    let computerCount = 0
+    for (const node of this.subtree(org as MutableNode)) {
+      orgCount++
+      userCount += node.userCount
+      computerCount += node.computerCount
+    }
+    return { orgCount, userCount, computerCount }
+  }
+
+  create(parent: OrgNode, fields: OrgFields, rules: Rules, now: number): Either.Either<OrgNode, OrgRefused> {
+    const name = checkName(fields.orgName)
+    if (Either.isLeft(name)) return Either.left(name.left)
+    if (!parent.active) {
+      return refused("PARENT_ORG_NOT_ACTIVE", `The parent organization "${parent.orgName}" is not active`)
+    }
+    if (parent.blocked) {
+      return refused("PARENT_ORG_BLOCKED", `The parent organization "${parent.orgName}" is blocked`)
+    }
+    const duplicate = this.checkUnique(parent, name.right, undefined, rules)
+    if (Either.isLeft(duplicate)) return Either.left(duplicate.left)
+    return Either.right(this.add(parent as MutableNode, {
+      orgUid: undefined,
+      orgName: name.right,
+      orgExtRef: fields.orgExtRef ?? null,
+      notes: fields.notes ?? null,
+      active: true,
+      blocked: false,
+      userCount: 0,
+      computerCount: 0
+    }, now))
+  }
+
+  /** Changes name, external ref and notes; the parent cannot change. */
+  update(org: OrgNode, fields: OrgFields, rules: Rules, now: number): Either.Either<OrgNode, OrgRefused> {
+    const node = org as MutableNode
+    let orgName = node.orgName
+    if (fields.orgName !== undefined) {
+      const name = checkName(fields.orgName)
+      if (Either.isLeft(name)) return Either.left(name.left)
+      orgName = name.right
+    }
+    if (node.parent !== undefined && orgName !== node.orgName) {
+      const duplicate = this.checkUnique(node.parent, orgName, node, rules)
+      if (Either.isLeft(duplicate)) return Either.left(duplicate.left)
+    }
+    const orgExtRef = fields.orgExtRef === undefined ? node.orgExtRef : fields.orgExtRef
+    const notes = fields.notes === undefined ? node.notes : fields.notes
+    if (orgName !== node.orgName || orgExtRef !== node.orgExtRef || notes !== node.notes) {
+      node.orgName = orgName
+      node.orgExtRef = orgExtRef
+      node.notes = notes
+      node.modificationDate = now
+    }
+    return Either.right(node)
+  }
+
+  /** Blocks the org and every descendant. */
+  block(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
+    if (org.parent === undefined) {
+      return refused("SYSTEM", "The top-level organization cannot be blocked")
+    }
+    this.cascade(org, now, (node) => !node.blocked, (node) => node.blocked = true)
+    return Either.right(org)
+  }
+
+  /** Unblocks the org and every descendant. */
+  unblock(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
+    this.cascade(org, now, (node) => node.blocked, (node) => node.blocked = false)
+    return Either.right(org)
+  }
+
+  /** Deactivates the org and every descendant. */
+  deactivate(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
+    if (org.parent === undefined) {
+      return refused("SYSTEM", "The top-level organization cannot be deactivated")
+    }
+    this.cascade(org, now, (node) => node.active, (node) => {
+      node.active = false
+      node.deactivationDate = now
+    })
+    return Either.right(org)
+  }
+
+  /** Reactivates the org alone, and only under an active parent. */
+  reactivate(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
+    if (org.parent !== undefined && !org.parent.active) {
+      return refused("PARENT_ORG_NOT_ACTIVE", `The parent organization "${org.parent.orgName}" is not active`)
+    }
+    const node = org as MutableNode
+    if (!node.active) {
+      node.active = true
+      node.deactivationDate = null
+      node.modificationDate = now
+    }
+    return Either.right(node)
+  }
+
+  private checkUnique(
+    parent: OrgNode,
+    orgName: string,
+    self: OrgNode | undefined,
+    rules: Rules
+  ): Either.Either<void, OrgRefused> {
+    if (rules.uniqueSiblingNames && parent.children.some((child) => child !== self && child.orgName === orgName)) {
+      return Either.left(
+        new OrgRefused({
+          code: "ORG_DUPLICATE",
+          description: `An organization named "${orgName}" already exists under "${parent.orgName}"`,
+          conflict: true
+        })
+      )
+    }
+    return Either.void
+  }
+
+  private cascade(
+    org: OrgNode,
+    now: number,
+    changes: (node: MutableNode) => boolean,
+    change: (node: MutableNode) => void
+  ): void {
+    for (const node of this.subtree(org as MutableNode)) {
+      if (changes(node)) {
+        change(node)
+        node.modificationDate = now
+      }
+    }
+  }
+
+  private *subtree(root: MutableNode): Generator<MutableNode> {
+    const pending = [root]
+    while (pending.length > 0) {
+      const node = pending.pop()!
+      yield node
+      for (const child of node.children) pending.push(child)
+    }
+  }
+
+  private add(
+    parent: MutableNode | undefined,
+    fields: Pick<MutableNode, "orgName" | "orgExtRef" | "notes" | "active" | "blocked" | "userCount" | "computerCount">
+      & { readonly orgUid: string | undefined },
+    now: number
+  ): MutableNode {
+    const node: MutableNode = {
+      orgId: this.ordered.length + 1,
+      orgUid: fields.orgUid ?? this.uid(),
+      orgGuid: this.guid(),
+      registrationKey: this.registrationKey(),
+      creationDate: now,
+      parent,
+      children: [],
+      orgName: fields.orgName,
+      orgExtRef: fields.orgExtRef,
+      notes: fields.notes,
+      active: fields.active,
+      blocked: fields.blocked,
+      modificationDate: now,
+      deactivationDate: fields.active ? null : now,
+      userCount: fields.userCount,
+      computerCount: fields.computerCount
+    }
+    this.ordered.push(node)
+    this.uids.set(node.orgUid, node)
+    this.guids.set(node.orgGuid, node)
+    parent?.children.push(node)
+    return node
+  }
+
+  private chars(alphabet: string, length: number): string {
+    let out = ""
+    for (let i = 0; i < length; i++) out += alphabet[this.random.integer(alphabet.length)]
+    return out
+  }
+
+  /** 19 digits, like the uids Code42 hands out. */
+  private uid(): string {
+    let uid: string
+    do uid = "1" + this.chars(digits, 18)
+    while (this.uids.has(uid))
+    return uid
+  }
+
+  /** A UUID-shaped string, so that guids can never be mistaken for uids. */
+  private guid(): string {
+    let guid: string
+    do guid = [8, 4, 4, 4, 12].map((length) => this.chars(hex, length)).join("-")
+    while (this.guids.has(guid))
+    return guid
+  }
+
+  private registrationKey(): string {
+    return [0, 1, 2, 3].map(() => this.chars(keyAlphabet, 4)).join("-")
+  }
+}
+
+const iso = (millis: number) => new Date(millis).toISOString()
+
+/** The API form of an org; with `counts` (from `incCounts=true`) it carries the blast-radius fields too. */
+export const toJson = (org: OrgNode, counts?: Counts): SimOrg => ({
+  orgId: org.orgId,
+  orgUid: org.orgUid,
+  orgGuid: org.orgGuid,
+  orgName: org.orgName,
+  orgExtRef: org.orgExtRef,
+  notes: org.notes,
+  status: org.active ? "Active" : "Deactivated",
+  active: org.active,
+  blocked: org.blocked,
+  parentOrgId: org.parent?.orgId ?? null,
+  parentOrgUid: org.parent?.orgUid ?? null,
+  parentOrgGuid: org.parent?.orgGuid ?? null,
+  type: "ENTERPRISE",
+  classification: "BASIC",
+  externalId: org.orgUid,
+  creationDate: iso(org.creationDate),
+  modificationDate: iso(org.modificationDate),
+  deactivationDate: org.deactivationDate === null ? null : iso(org.deactivationDate),
+  registrationKey: org.registrationKey,
+  reporting: { orgManagers: [] },
+  customConfig: false,
+  settings: { maxSeats: null, maxBytes: null },
+  hierarchyCounts: counts ?? {},
+  configInheritanceCounts: {},
+  ...(counts === undefined ? {} : {
+    userCount: org.userCount,
+    computerCount: org.computerCount,
+    orgCount: counts.orgCount
+  })
+})
