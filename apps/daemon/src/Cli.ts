@@ -120,12 +120,12 @@ const offlinePlan = (desiredState: DesiredState) =>
       return yield* Effect.fail(`no snapshot in ${db.path} yet: run orgsync plan without --offline first`)
     }
     const identities = yield* db.identities
-    const current = yield* db.getMeta("current_org_uid")
+    const current = yield* Reconciler.lastSignedInOrg
     return Plan.make({
       desired: desiredState,
       remote: snapshot.value.orgs,
       identities,
-      settings: { currentOrgUid: Option.getOrUndefined(Option.filter(current, (uid) => uid !== "")), force: false }
+      settings: { currentOrgUid: Option.getOrUndefined(current), force: false }
     })
   })
 

@@ -15,6 +15,12 @@ import * as DesiredSchema from "./DesiredSchema.js"
  */
 export const MaxNesting = 128
 
+/**
+ * The most YAML tokens a file may have. Parsed YAML takes a few hundred bytes per token, so this, rather than
+ * the byte size, bounds memory: 100,000 orgs with every field set take 3.3 million tokens.
+ */
+export const MaxTokens = 4_000_000
+
 /** YAML 1.2 core schema: `yes`, `no`, `on` stay strings; integers keep every digit (uids are 19 digits). */
 const options = {
   version: "1.2",
@@ -45,8 +51,12 @@ export const parse = (file: string, text: string): Parsed => {
   const tokens: Array<CST.Token> = []
   const parser = new Parser(lineCounter.addNewLine)
   lineCounter.addNewLine(0)
+  let count = 0
   for (const lexeme of new Lexer().lex(text)) {
     const offset = parser.offset
+    if (++count > MaxTokens) {
+      return fail([{ ...locate(offset), message: `the file is too large: more than ${MaxTokens} YAML tokens` }])
+    }
     for (const token of parser.next(lexeme)) tokens.push(token)
     if (parser.stack.length > MaxNesting) {
       return fail([{ ...locate(offset), message: `YAML nested deeper than ${MaxNesting} levels` }])

@@ -72,22 +72,32 @@ const fromClient = (error: Code42Error.Code42Error) =>
 
 const fromDb = (error: StateDbError) => new ReconcileError({ message: error.message, transient: false, cause: error })
 
+const signedInOrgKey = "signed_in_org"
+
 /** The signed-in user's org, asked once and remembered per principal (API clients have none). */
 const currentOrgUid = (principal: string, signedInUser: boolean) =>
   Effect.gen(function*() {
-    if (!signedInUser) return undefined
     const db = yield* StateDb
-    const key = `current_org_uid ${principal}`
-    const known = yield* db.getMeta(key)
-    if (Option.isSome(known)) return known.value === "" ? undefined : known.value
-    const client = yield* OrgClient.OrgClient
-    const org = yield* client.getCurrent().pipe(
-      Effect.map((org): string | undefined => org.orgUid),
-      Effect.catchTag("ServerError", () => Effect.succeed(undefined))
-    )
-    yield* db.setMeta(key, org ?? "")
-    return org
+    const known = yield* db.getMeta(signedInOrgKey)
+    if (Option.isSome(known)) {
+      const remembered = JSON.parse(known.value) as { principal: string; orgUid: string | null }
+      if (remembered.principal === principal) return remembered.orgUid ?? undefined
+    }
+    const orgUid = signedInUser
+      ? yield* OrgClient.OrgClient.pipe(
+        Effect.flatMap((client) => client.getCurrent()),
+        Effect.map((org): string | undefined => org.orgUid)
+      )
+      : undefined
+    yield* db.setMeta(signedInOrgKey, JSON.stringify({ principal, orgUid: orgUid ?? null }))
+    return orgUid
   })
+
+/** The signed-in user's org as last seen, for planning offline. */
+export const lastSignedInOrg = Effect.map(
+  Effect.flatMap(StateDb, (db) => db.getMeta(signedInOrgKey)),
+  Option.flatMap((value) => Option.fromNullable((JSON.parse(value) as { orgUid: string | null }).orgUid))
+)
 
 /**
  * Resolves writes a crash or an unknown outcome left unsettled, against a fresh read: a create that did

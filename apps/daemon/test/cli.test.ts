@@ -53,6 +53,17 @@ describe("orgsync CLI", () => {
       expect(again.code, again.stdout).toBe(0)
       expect(again.stdout).toContain("No changes")
 
+      sim.clearRequests()
+      const offline = yield* orgsync(["plan", "--offline", "--desired", ws.desired, "--state", ws.state])
+      expect(offline.code, offline.stderr).toBe(0)
+      expect(offline.stdout).toContain("No changes")
+      ws.write(desiredYaml.replace("S-1", "S-2"))
+      const offlineChange = yield* orgsync(["plan", "--offline", "--desired", ws.desired, "--state", ws.state])
+      expect(offlineChange.code).toBe(2)
+      expect(offlineChange.stdout).toMatch(/~ update\s+Sales/)
+      expect(sim.requests()).toEqual([])
+      ws.write(desiredYaml)
+
       const status = yield* orgsync(["status", "--state", ws.state, "--desired", ws.desired])
       expect(status.code).toBe(0)
       expect(status.stdout).toMatch(/apply .* converged/)
