@@ -1,5 +1,6 @@
 export * as Desired from "./Desired.js"
 export * as DesiredFiles from "./DesiredFiles.js"
+export * as DesiredYaml from "./DesiredYaml.js"
 export * as OrgPath from "./OrgPath.js"
 export * as Plan from "./Plan.js"
 export * as PlanFormat from "./PlanFormat.js"

@@ -4,6 +4,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { formatIssue } from "../src/Desired.js"
 import * as DesiredFiles from "../src/DesiredFiles.js"
+import * as DesiredYaml from "../src/DesiredYaml.js"
 
 // Hostile input is generated here rather than committed. Time is real: the point is a bound on it.
 
@@ -87,6 +88,12 @@ layer(NodeFileSystem.layer)("DesiredFiles.load on hostile input", (it) => {
   it.scoped("stops a million nested block sequences early", () =>
     Effect.gen(function*() {
       expect(yield* rejected("- ".repeat(1_000_000))).toEqual(["1:255: YAML nested deeper than 128 levels"])
+    }))
+
+  it.scoped("stops at the token limit, which bounds the memory parsing takes", () =>
+    Effect.gen(function*() {
+      const issues = yield* rejected("#\n".repeat(DesiredYaml.MaxTokens / 2 + 1), 30_000)
+      expect(issues).toEqual([`${DesiredYaml.MaxTokens / 2 + 1}:1: the file is too large: more than 4000000 YAML tokens`])
     }))
 
   it.scoped("refuses binary content", () =>
