@@ -1,0 +1,109 @@
+/**
+ * The whole benchmark: the scenarios at their sizes (smaller with `--quick`), one after another so that no
+ * two measurements share the machine, then the Markdown table on stdout and in bench/results/.
+ */
+import { type CommandExecutor, FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { Clock, Console, Duration, Effect } from "effect"
+import { fileURLToPath } from "node:url"
+import { BenchError } from "./BenchError.js"
+import type * as Contenders from "./Contenders.js"
+import * as Machine from "./Machine.js"
+import * as NoopReconcile from "./NoopReconcile.js"
+import * as RateLimited from "./RateLimited.js"
+import * as Report from "./Report.js"
+
+/** Every tenant, change set and sample derives from it, so that two runs measure the same work. */
+const randomSeed = 5_2025
+
+/** No-op runs measure work, not pacing: the simulator has no limit there, so neither client is held back. */
+const noopTuning: Contenders.Tuning = { rateLimit: 1_000, burst: 1_000, concurrency: 8 }
+
+export interface Sizes {
+  readonly noop: ReadonlyArray<NoopReconcile.Options>
+  readonly rateLimited: ReadonlyArray<RateLimited.Options>
+}
+
+/** The baseline walks every org of the smallest tenant; on larger ones it runs on a sample of orgs. */
+const noop = (orgs: number, baselineSample: number): NoopReconcile.Options => ({
+  orgs,
+  baselineSample,
+  tuning: noopTuning,
+  planRuns: 5,
+  randomSeed
+})
+
+const rateLimited = (
+  orgs: number,
+  changes: number,
+  serverLimit: number,
+  clientLimit: number,
+  baselinePerStratum: number
+): RateLimited.Options => ({
+  orgs,
+  changes,
+  latencyMs: 20,
+  serverLimit,
+  clientLimit,
+  concurrency: 8,
+  baselinePerStratum,
+  randomSeed
+})
+
+export const sizes = (quick: boolean): Sizes =>
+  quick
+    ? {
+      noop: [noop(500, 500), noop(2_000, 100), noop(5_000, 20)],
+      rateLimited: [rateLimited(1_000, 100, 100, 100, 20), rateLimited(1_000, 100, 50, 200, 20)]
+    }
+    : {
+      noop: [noop(1_000, 1_000), noop(10_000, 100), noop(100_000, 20)],
+      rateLimited: [rateLimited(10_000, 1_000, 100, 100, 50), rateLimited(10_000, 1_000, 50, 200, 50)]
+    }
+
+/** Each run in a scenario is bounded too; this also bounds the work between them. */
+const scenarioTimeout = Duration.minutes(5)
+
+const bounded = <A, R>(scenario: Effect.Effect<A, BenchError, R>) =>
+  Effect.timeoutFail(scenario, {
+    duration: scenarioTimeout,
+    onTimeout: () => new BenchError({ message: `the scenario did not finish within ${Duration.format(scenarioTimeout)}` })
+  })
+
+const resultsDir = fileURLToPath(new URL("../results/", import.meta.url))
+
+/** `2026-05-05T093000Z`: sortable, and without the colons some file systems refuse. */
+const fileStamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "")
+
+/** Runs every scenario and answers the report, also written to bench/results/<date>.md. */
+export const run = (
+  quick: boolean
+): Effect.Effect<string, PlatformError, CommandExecutor.CommandExecutor | FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const startedAt = new Date(yield* Clock.currentTimeMillis)
+    const { noop, rateLimited } = sizes(quick)
+    const noopOutcomes: Array<Report.Outcome<NoopReconcile.Options, NoopReconcile.Result>> = []
+    for (const options of noop) {
+      noopOutcomes.push({ options, result: yield* Effect.either(bounded(NoopReconcile.run(options))) })
+    }
+    const rateLimitedOutcomes: Array<Report.Outcome<RateLimited.Options, RateLimited.Result>> = []
+    for (const options of rateLimited) {
+      rateLimitedOutcomes.push({ options, result: yield* Effect.either(bounded(RateLimited.run(options))) })
+    }
+    const report = Report.markdown({
+      startedAt,
+      durationMillis: (yield* Clock.currentTimeMillis) - startedAt.getTime(),
+      machine: Machine.current(),
+      quick,
+      noopTuning,
+      noop: noopOutcomes,
+      rateLimited: rateLimitedOutcomes
+    })
+    const fs = yield* FileSystem.FileSystem
+    const file = `${resultsDir}${fileStamp(startedAt)}${quick ? "-quick" : ""}.md`
+    yield* fs.makeDirectory(resultsDir, { recursive: true })
+    yield* fs.writeFileString(file, report)
+    yield* Console.log(report)
+    yield* Console.error(`Wrote ${file}`)
+    return report
+  })

@@ -1,0 +1,52 @@
+/**
+ * The command line: `bench [--quick]` runs the benchmark; `bench baseline` is the baseline script that the
+ * benchmark starts as a process of its own, reading its client settings from the environment as a user's
+ * script would.
+ */
+import { Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { type NodeContext, NodeHttpClient } from "@effect/platform-node"
+import { DesiredFiles } from "@c42/daemon"
+import { Effect, Layer, Option, Schema } from "effect"
+import * as Baseline from "./Baseline.js"
+import * as Bench from "./Bench.js"
+
+const quick = Options.boolean("quick").pipe(
+  Options.withDescription("Smaller tenants and change sets, for trying the benchmark out in a minute or two")
+)
+
+const desired = Options.file("desired", { exists: "yes" }).pipe(Options.withDescription("The desired orgs.yaml"))
+const out = Options.file("out").pipe(Options.withDescription("Where to write the per-org records (JSON)"))
+const sample = Options.file("sample", { exists: "yes" }).pipe(
+  Options.withDescription("A JSON array of desired paths: handle only these, each under its pinned parent"),
+  Options.optional
+)
+
+const decodePaths = Schema.decodeUnknown(Schema.parseJson(Schema.Array(Schema.String)))
+
+const baseline = Command.make("baseline", { desired, out, sample }, (flags) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const state = yield* DesiredFiles.load(flags.desired)
+    const only = Option.isSome(flags.sample)
+      ? yield* Effect.flatMap(fs.readFileString(flags.sample.value), decodePaths)
+      : undefined
+    // Time since the process started: the part of its wall time that is not the walk.
+    const setupMillis = performance.now()
+    const tally = Baseline.emptyTally()
+    const result = yield* Baseline.run(state, tally, only).pipe(
+      Effect.provide(Baseline.clientLayer(tally).pipe(Layer.provide(NodeHttpClient.layerUndici)))
+    )
+    yield* fs.writeFileString(flags.out, JSON.stringify(Schema.encodeSync(Baseline.Result)({ setupMillis, ...result })))
+  })).pipe(Command.withDescription("The SDK-script baseline on a desired file (the benchmark runs it)"))
+
+const bench = Command.make("bench", { quick }, (flags) => Effect.asVoid(Bench.run(flags.quick))).pipe(
+  Command.withDescription("orgsync and an SDK-script baseline against the simulator: a Markdown table"),
+  Command.withSubcommands([baseline])
+)
+
+/** Runs the command line on `process.argv`. */
+export const run: (argv: ReadonlyArray<string>) => Effect.Effect<void, unknown, NodeContext.NodeContext> = Command.run(
+  bench,
+  { name: "bench", version: "0.1.0" }
+)

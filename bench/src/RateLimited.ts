@@ -1,0 +1,150 @@
+/**
+ * Changes under a rate limit: a generated tenant, a change set applied to its imported desired state, and a
+ * simulator that answers with latency and limits requests per second (429 with Retry-After past its limit).
+ * orgsync is configured at the server's limit, or above it when the limit is unknown to it; the baseline gets
+ * the same client settings and starts from the same tenant.
+ */
+import { type CommandExecutor, FileSystem } from "@effect/platform"
+import type { Org } from "@c42/core"
+import { Console, Effect } from "effect"
+import { PCGRandom } from "effect/Utils"
+import { BenchError, fromCause } from "./BenchError.js"
+import * as ChangeSet from "./ChangeSet.js"
+import * as Contenders from "./Contenders.js"
+import * as Extrapolation from "./Extrapolation.js"
+import { pageSize } from "./NoopReconcile.js"
+import type * as ProcessRun from "./ProcessRun.js"
+import * as RequestStats from "./RequestStats.js"
+import * as Stage from "./Stage.js"
+
+export interface Options {
+  readonly orgs: number
+  readonly changes: number
+  readonly latencyMs: number
+  /** What the simulator lets through, requests per second. */
+  readonly serverLimit: number
+  /** What orgsync (and the baseline) are configured for, requests per second. */
+  readonly clientLimit: number
+  readonly concurrency: number
+  /** Orgs the baseline handles among the changed ones, and among the others. */
+  readonly baselinePerStratum: number
+  readonly randomSeed: number
+}
+
+export interface Result {
+  readonly options: Options
+  readonly counts: Readonly<Record<ChangeSet.Edit, number>>
+  /** The plan's change count: the fewest writes that converge. */
+  readonly minimumWrites: number
+  /** A sign-in, one read of the tenant, and the writes. */
+  readonly minimumCalls: number
+  /** Depth of the tree below the top-level org. */
+  readonly levels: number
+  /** minimumCalls at the server's limit, plus one latency per tree level. */
+  readonly lowerBoundMillis: number
+  readonly orgsync: {
+    readonly measured: ProcessRun.Measured
+    readonly stats: RequestStats.RequestStats
+    /** A plan made after the run has nothing left to do. */
+    readonly converged: boolean
+  }
+  readonly baseline: Extrapolation.BaselineFigures
+}
+
+/** How many levels the tree has below its top-level org. */
+const depth = (orgs: ReadonlyArray<Org.Org>): number => {
+  const children = new Map<string, Array<string>>()
+  for (const org of orgs) {
+    if (org.parentOrgUid == null) continue
+    const siblings = children.get(org.parentOrgUid)
+    if (siblings === undefined) children.set(org.parentOrgUid, [org.orgUid])
+    else siblings.push(org.orgUid)
+  }
+  let levels = -1
+  for (
+    let frontier = orgs.filter((org) => org.parentOrgUid == null).map((org) => org.orgUid);
+    frontier.length > 0;
+    frontier = frontier.flatMap((uid) => children.get(uid) ?? [])
+  ) levels++
+  return levels
+}
+
+export const run = (
+  options: Options
+): Effect.Effect<Result, BenchError, CommandExecutor.CommandExecutor | FileSystem.FileSystem> =>
+  Effect.scoped(Effect.gen(function*() {
+    const label = `${options.changes.toLocaleString("en-US")} changes, server ${options.serverLimit}/s, ` +
+      `client ${options.clientLimit}/s`
+    const fs = yield* FileSystem.FileSystem
+    const stage = yield* Stage.make(options.orgs, options.randomSeed)
+    const tuning: Contenders.Tuning = {
+      rateLimit: options.clientLimit,
+      burst: options.clientLimit,
+      concurrency: options.concurrency
+    }
+    const files = yield* Contenders.orgsyncFiles(stage.dir, tuning)
+    yield* Console.error(`${label}: orgsync import, then ${options.changes} edits`)
+    yield* Contenders.orgsyncImport(stage.connection, files)
+    const before = Stage.remote(stage)
+    const changeSet = yield* ChangeSet.make(
+      yield* fs.readFileString(files.desired),
+      before,
+      options.changes,
+      options.randomSeed
+    )
+    yield* fs.writeFileString(files.desired, changeSet.yaml)
+    const state = yield* Stage.desired(files.desired)
+    const plan = Stage.plan(state, before)
+    if (plan.conflicts.length > 0 || plan.refusal !== undefined) {
+      return yield* new BenchError({
+        message: `the change set plans ${plan.conflicts.length} conflicts` +
+          (plan.refusal === undefined ? "" : ` and is refused: ${plan.refusal.message}`)
+      })
+    }
+    const levels = depth(before)
+    const minimumCalls = 1 + Math.floor(options.orgs / pageSize) + 1 + plan.changes.length
+
+    const limit = { latencyMs: options.latencyMs, rateLimit: options.serverLimit }
+    yield* Console.error(`${label}: orgsync apply`)
+    stage.sim.setFaults(limit)
+    stage.sim.clearRequests()
+    const measured = yield* Contenders.orgsyncApply(stage.connection, files)
+    const stats = RequestStats.summarize(stage.sim.requests())
+    const after = Stage.plan(state, Stage.remote(stage))
+
+    // The baseline starts from the same tenant, with a full bucket.
+    stage.sim.reset()
+    stage.sim.setFaults(limit)
+    stage.sim.clearRequests()
+    const changed = new Set(changeSet.changedPaths)
+    const sample = Extrapolation.sample(new PCGRandom(options.randomSeed), [
+      { paths: changeSet.changedPaths, size: options.baselinePerStratum },
+      {
+        paths: Stage.flatten(state).map((org) => org.path).filter((path) => !changed.has(path)),
+        size: options.baselinePerStratum
+      }
+    ])
+    yield* Console.error(`${label}: baseline`)
+    const baseline = yield* Contenders.baseline(
+      stage.connection,
+      tuning,
+      stage.dir,
+      files.desired,
+      Extrapolation.only(sample)
+    )
+    const result: Result = {
+      options,
+      counts: changeSet.counts,
+      minimumWrites: plan.changes.length,
+      minimumCalls,
+      levels,
+      lowerBoundMillis: (minimumCalls / options.serverLimit) * 1000 + levels * options.latencyMs,
+      orgsync: {
+        measured,
+        stats,
+        converged: after.changes.length === 0 && after.conflicts.length === 0
+      },
+      baseline: Extrapolation.baselineFigures(baseline, sample, RequestStats.summarize(stage.sim.requests()))
+    }
+    return result
+  })).pipe(Effect.mapError(fromCause))
