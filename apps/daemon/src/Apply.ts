@@ -19,13 +19,19 @@ export interface ApplyResult {
   readonly errors: ReadonlyArray<string>
 }
 
-/** Groups consecutive changes of one action, then by tree depth where parents must go first. */
+/**
+ * Blocks and deactivations go together: each is planned on the topmost org that needs it, and a blocked org
+ * is never desired below a deactivated one, so they never depend on each other.
+ */
+const phase = (change: Change) => change.action === "block" ? "deactivate" : change.action
+
+/** Groups consecutive changes of one phase, then by tree depth where parents must go first. */
 const batches = (changes: ReadonlyArray<Change>): ReadonlyArray<ReadonlyArray<Change>> => {
   const result: Array<Array<Change>> = []
   let previous: Change | undefined
   for (const change of changes) {
     const topDown = change.action === "create" || change.action === "reactivate" || change.action === "unblock"
-    const sameBatch = previous !== undefined && previous.action === change.action &&
+    const sameBatch = previous !== undefined && phase(previous) === phase(change) &&
       (!topDown || OrgPath.split(previous.path).length === OrgPath.split(change.path).length)
     if (sameBatch) result[result.length - 1]!.push(change)
     else result.push([change])

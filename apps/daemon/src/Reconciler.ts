@@ -168,12 +168,14 @@ export const make = (options: ReconcilerOptions) =>
         return { remote, plan }
       })
 
+    /** Records the resolved identities, and what was converged, where they differ from what is stored. */
     const remember = (desired: DesiredState, plan: Plan.Plan, remote: ReadonlyArray<Org.Org>) =>
       Effect.gen(function*() {
         const byUid = new Map(remote.map((org) => [org.orgUid, org]))
         const fields = desiredFields(desired)
         const unsettledPaths = new Set([...plan.changes.map((c) => c.path), ...plan.conflicts.map((c) => c.path)])
-        yield* db.saveIdentities(plan.resolved.flatMap(({ orgUid, path }) => {
+        const stored = new Map((yield* db.identities).map((identity) => [identity.path, identity]))
+        const changed = plan.resolved.flatMap(({ orgUid, path }) => {
           const org = byUid.get(orgUid)
           const want = fields.get(path)
           if (org === undefined || want === undefined) return []
@@ -183,10 +185,13 @@ export const make = (options: ReconcilerOptions) =>
             notes: want.notes === undefined ? org.notes ?? null : want.notes,
             status: want.status
           }
-          return [{ path, orgUid, orgId: org.orgId, orgGuid: org.orgGuid, ...(applied ? { applied } : {}) }]
-        }))
-        const stale = (yield* db.identities).filter((identity) => !fields.has(identity.path)).map((i) => i.path)
-        yield* db.forgetIdentities(stale)
+          const before = stored.get(path)
+          const same = before !== undefined && before.orgUid === orgUid && before.orgId === org.orgId &&
+            (applied === undefined || JSON.stringify(before.applied) === JSON.stringify(applied))
+          return same ? [] : [{ path, orgUid, orgId: org.orgId, orgGuid: org.orgGuid, ...(applied ? { applied } : {}) }]
+        })
+        yield* db.saveIdentities(changed)
+        yield* db.forgetIdentities([...stored.keys()].filter((path) => !fields.has(path)))
       })
 
     const pass = (desired: DesiredState, passOptions: PassOptions) =>

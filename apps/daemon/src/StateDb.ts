@@ -209,17 +209,26 @@ export const make = (path: string) =>
       Effect.mapError(toError("cannot read the identity mapping"))
     )
 
+    // Multi-row upserts: a first run over 100,000 orgs records them all in one short transaction.
     const saveIdentities: StateDb["Type"]["saveIdentities"] = (list) =>
-      sql.withTransaction(Effect.forEach(list, (identity) => {
-        const applied = identity.applied === undefined ? null : JSON.stringify(identity.applied)
+      sql.withTransaction(Effect.gen(function*() {
         const now = iso(new Date())
-        return sql`INSERT INTO identity (path, org_uid, org_id, org_guid, applied, updated_at)
-          VALUES (${identity.path}, ${identity.orgUid}, ${identity.orgId}, ${identity.orgGuid}, ${applied}, ${now})
-          ON CONFLICT (path) DO UPDATE SET org_uid = excluded.org_uid, org_id = excluded.org_id,
-            org_guid = excluded.org_guid, updated_at = excluded.updated_at,
-            applied = CASE WHEN excluded.org_uid <> identity.org_uid THEN excluded.applied
-                           ELSE coalesce(excluded.applied, identity.applied) END`
-      }, { discard: true })).pipe(Effect.mapError(toError("cannot save the identity mapping")))
+        for (let start = 0; start < list.length; start += 500) {
+          const rows = list.slice(start, start + 500).map((identity) => ({
+            path: identity.path,
+            org_uid: identity.orgUid,
+            org_id: identity.orgId,
+            org_guid: identity.orgGuid,
+            applied: identity.applied === undefined ? null : JSON.stringify(identity.applied),
+            updated_at: now
+          }))
+          yield* sql`INSERT INTO identity ${sql.insert(rows)}
+            ON CONFLICT (path) DO UPDATE SET org_uid = excluded.org_uid, org_id = excluded.org_id,
+              org_guid = excluded.org_guid, updated_at = excluded.updated_at,
+              applied = CASE WHEN excluded.org_uid <> identity.org_uid THEN excluded.applied
+                             ELSE coalesce(excluded.applied, identity.applied) END`
+        }
+      })).pipe(Effect.mapError(toError("cannot save the identity mapping")))
 
     const forgetIdentities = (paths: ReadonlyArray<string>) =>
       paths.length === 0
