@@ -75,6 +75,9 @@ const actions = {
   reactivate: { v1: ["DELETE", "OrgDeactivation"], v3: "activate" }
 } as const
 
+/** List pages read at once once the first page has told how many there are. */
+const readAhead = 4
+
 export const make = (
   config: ClientConfig.ClientConfig
 ): Effect.Effect<OrgClient, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
@@ -188,9 +191,14 @@ export const make = (
         )
       }).pipe(Effect.withSpan("OrgClient.updateOrg", { attributes: { "code42.orgId": orgId } }))
 
+    /**
+     * Page 1 first; its `totalCount` then tells how many pages to read ahead, a few at once and in order. Past
+     * them (the tenant grew), or when `totalCount` is off, paging goes on one page at a time until the first
+     * page shorter than `pgSize`, which is what ends a listing (`totalCount` is only informative).
+     */
     const pages = (operation: string, options: ListOptions | undefined) => {
       const pgSize = pageSize(options?.pgSize)
-      const page = (pgNum: number) =>
+      const fetch = (pgNum: number) =>
         pipeline.json({
           operation,
           kind: "read",
@@ -204,12 +212,26 @@ export const make = (
           )
         }, Org.OrgPage).pipe(
           Effect.tap((page) => Effect.sync(() => page.orgs.forEach(guids.remember))),
-          Effect.map((page) =>
-            [page, page.orgs.length < pgSize ? Option.none() : Option.some(pgNum + 1)] as const
-          ),
           Effect.withSpan(`OrgClient.${operation}.page`, { attributes: { "code42.pgNum": pgNum } })
         )
-      return Stream.paginateEffect(1, page)
+      const full = (page: Org.OrgPage) => page.orgs.length >= pgSize
+      const onward = (pgNum: number) =>
+        Stream.paginateEffect(pgNum, (n) =>
+          Effect.map(fetch(n), (page) => [page, full(page) ? Option.some(n + 1) : Option.none()] as const))
+      return Stream.unwrap(Effect.map(fetch(1), (first) => {
+        if (!full(first)) return Stream.make(first)
+        const promised = Math.ceil(first.totalCount / pgSize)
+        let lastFull = true
+        const ahead = (promised >= 2 ? Stream.range(2, promised) : Stream.empty).pipe(
+          Stream.mapEffect(fetch, { concurrency: readAhead }),
+          Stream.tap((page) => Effect.sync(() => (lastFull = full(page)))),
+          Stream.takeUntil((page) => !full(page))
+        )
+        return Stream.make(first).pipe(
+          Stream.concat(ahead),
+          Stream.concat(Stream.suspend(() => lastFull ? onward(Math.max(promised, 1) + 1) : Stream.empty))
+        )
+      }))
     }
 
     const getAll = (options?: ListOptions) => Stream.mapConcat(pages("getAll", options), (page) => page.orgs)
