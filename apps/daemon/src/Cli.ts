@@ -18,6 +18,7 @@ import * as DesiredYaml from "./DesiredYaml.js"
 import * as Plan from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
 import * as Reconciler from "./Reconciler.js"
+import * as RemoteTree from "./RemoteTree.js"
 import * as Settings from "./Settings.js"
 import * as StateDb from "./StateDb.js"
 import * as StateLock from "./StateLock.js"
@@ -238,7 +239,7 @@ const root = Options.text("root").pipe(
 const importCommand = Command.make("import", { config, state, url, out, root }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
-    const orgs = yield* Reconciler.readRemote.pipe(Effect.provide(yield* connected(settings, flags.url)))
+    const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* connected(settings, flags.url)))
     const top = orgs.find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)
     const rootOrgUid = Option.getOrElse(flags.root, () => top?.orgUid ?? "")
     if (!orgs.some((org) => org.orgUid === rootOrgUid)) {

@@ -4,11 +4,12 @@
  * progress, and record the run in the state database.
  */
 import { type Code42Error, type Org, OrgClient } from "@c42/core"
-import { Chunk, Context, Data, Effect, Layer, Option, Stream } from "effect"
+import { Context, Data, Effect, Layer, Option } from "effect"
 import * as Apply from "./Apply.js"
 import type { DesiredOrg, DesiredState } from "./Desired.js"
 import * as Plan from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
+import * as RemoteTree from "./RemoteTree.js"
 import { type RunKind, StateDb, type StateDbError } from "./StateDb.js"
 
 export interface PassOptions {
@@ -128,12 +129,6 @@ export const settleJournal = (remote: ReadonlyArray<Org.Org>) =>
     return { unsettled: entries.length, adopted }
   })
 
-/** Reads the whole tenant with the fewest list calls. */
-export const readRemote = Effect.flatMap(
-  OrgClient.OrgClient,
-  (client) => Stream.runCollect(client.getAll({ pgSize: 1000 })).pipe(Effect.map(Chunk.toReadonlyArray))
-)
-
 /** The desired fields of every org, for the identity mapping's record of what was last converged. */
 const desiredFields = (desired: DesiredState) => {
   const fields = new Map<string, DesiredOrg>()
@@ -157,7 +152,11 @@ export const make = (options: ReconcilerOptions) =>
 
     const round = (desired: DesiredState, force: boolean) =>
       Effect.gen(function*() {
-        const remote = yield* readRemote.pipe(Effect.mapError(fromClient))
+        const remote = yield* RemoteTree.read.pipe(
+          Effect.mapError((e) =>
+            e._tag === "InconsistentTree" ? new ReconcileError({ message: e.message, transient: true }) : fromClient(e)
+          )
+        )
         yield* db.saveSnapshot({ takenAt: new Date(), orgs: remote }).pipe(Effect.mapError(fromDb))
         yield* settleJournal(remote).pipe(Effect.mapError(fromDb))
         const identities = yield* db.identities.pipe(Effect.mapError(fromDb))

@@ -1,0 +1,69 @@
+/**
+ * Reading the remote tree: the whole tenant with the fewest list calls, checked before anything is planned
+ * from it. A listing that is not a tree (an org listed twice, an org that is its own ancestor, an unknown
+ * parent, several top-level orgs) or that runs far past the count the server announced is refused: orgsync
+ * stops safely rather than plan writes from an answer it cannot trust.
+ */
+import { type Code42Error, type Org, OrgClient } from "@c42/core"
+import { Data, Effect, Stream } from "effect"
+
+export class InconsistentTree extends Data.TaggedError("InconsistentTree")<{ readonly detail: string }> {
+  override get message(): string {
+    return `Code42's org listing is inconsistent (${this.detail}); nothing was planned from it`
+  }
+}
+
+/** The largest page the API serves: the fewest calls. */
+const pgSize = 1000
+
+/** How far past its announced `totalCount` a listing may run (orgs created meanwhile) before it is refused. */
+const slack = (announced: number) => announced + Math.max(10_000, announced)
+
+export const check = (orgs: ReadonlyArray<Org.Org>): InconsistentTree | undefined => {
+  const byUid = new Map<string, Org.Org>()
+  for (const org of orgs) {
+    if (byUid.has(org.orgUid)) return new InconsistentTree({ detail: `org ${org.orgUid} is listed twice` })
+    byUid.set(org.orgUid, org)
+  }
+  const tops = orgs.filter((org) => org.parentOrgUid == null)
+  if (tops.length !== 1) return new InconsistentTree({ detail: `${tops.length} top-level orgs instead of one` })
+  // Every org must reach the top-level org; `reaches` holds the orgs known to.
+  const reaches = new Set<string>([tops[0]!.orgUid])
+  for (const org of orgs) {
+    const chain = new Set<string>()
+    let at: Org.Org = org
+    while (!reaches.has(at.orgUid)) {
+      if (chain.has(at.orgUid)) return new InconsistentTree({ detail: `org ${org.orgUid} is its own ancestor` })
+      chain.add(at.orgUid)
+      const parent = at.parentOrgUid == null ? undefined : byUid.get(at.parentOrgUid)
+      if (parent === undefined) {
+        return new InconsistentTree({ detail: `org ${at.orgUid} has a parent ${at.parentOrgUid} that is not listed` })
+      }
+      at = parent
+    }
+    for (const uid of chain) reaches.add(uid)
+  }
+  return undefined
+}
+
+/** Every org of the tenant, checked to form one tree. */
+export const read: Effect.Effect<
+  ReadonlyArray<Org.Org>,
+  Code42Error.Code42Error | InconsistentTree,
+  OrgClient.OrgClient
+> = Effect.gen(function*() {
+  const client = yield* OrgClient.OrgClient
+  const orgs: Array<Org.Org> = []
+  let limit = Infinity
+  yield* client.getAllPages({ pgSize }).pipe(
+    Stream.runForEach((page) => {
+      if (limit === Infinity) limit = slack(page.totalCount)
+      orgs.push(...page.orgs)
+      return orgs.length > limit
+        ? Effect.fail(new InconsistentTree({ detail: `the listing runs on past ${limit} orgs` }))
+        : Effect.void
+    })
+  )
+  const problem = check(orgs)
+  return problem === undefined ? orgs : yield* Effect.fail(problem)
+})
