@@ -75,24 +75,34 @@ const fromDb = (error: StateDbError) => new ReconcileError({ message: error.mess
 
 const signedInOrgKey = "signed_in_org"
 
-/** The signed-in user's org, asked once and remembered per principal (API clients have none). */
-const currentOrgUid = (principal: string, signedInUser: boolean) =>
-  Effect.gen(function*() {
-    const db = yield* StateDb
-    const known = yield* db.getMeta(signedInOrgKey)
-    if (Option.isSome(known)) {
-      const remembered = JSON.parse(known.value) as { principal: string; orgUid: string | null }
-      if (remembered.principal === principal) return remembered.orgUid ?? undefined
+interface SignedInOrg {
+  readonly principal: string
+  readonly orgUid: string | null
+}
+
+/** The signed-in user's org as remembered for this principal; `undefined` when not known yet. */
+const rememberedOrg = (principal: string) =>
+  Effect.map(
+    Effect.flatMap(StateDb, (db) => db.getMeta(signedInOrgKey)),
+    (value) => {
+      const remembered = Option.map(value, (json) => JSON.parse(json) as SignedInOrg)
+      return Option.isSome(remembered) && remembered.value.principal === principal ? remembered.value : undefined
     }
+  )
+
+/** Asks Code42 for the signed-in user's org (API clients have none) and remembers it. */
+const askSignedInOrg = (principal: string, signedInUser: boolean) =>
+  Effect.gen(function*() {
     const orgUid = signedInUser
-      ? yield* OrgClient.OrgClient.pipe(
-        Effect.flatMap((client) => client.getCurrent()),
-        Effect.map((org): string | undefined => org.orgUid)
-      )
-      : undefined
-    yield* db.setMeta(signedInOrgKey, JSON.stringify({ principal, orgUid: orgUid ?? null }))
-    return orgUid
+      ? yield* Effect.map(Effect.flatMap(OrgClient.OrgClient, (client) => client.getCurrent()), (org) => org.orgUid)
+      : null
+    yield* Effect.flatMap(StateDb, (db) => db.setMeta(signedInOrgKey, JSON.stringify({ principal, orgUid })))
+    return orgUid ?? undefined
   })
+
+/** Whether a plan blocks or deactivates anything: only then does the signed-in user's org matter. */
+const restricts = (plan: Plan.Plan) =>
+  plan.changes.some((change) => change.action === "block" || change.action === "deactivate")
 
 /** The signed-in user's org as last seen, for planning offline. */
 export const lastSignedInOrg = Effect.map(
@@ -160,11 +170,16 @@ export const make = (options: ReconcilerOptions) =>
         yield* db.saveSnapshot({ takenAt: new Date(), orgs: remote }).pipe(Effect.mapError(fromDb))
         yield* settleJournal(remote).pipe(Effect.mapError(fromDb))
         const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
-        const currentOrg = yield* currentOrgUid(options.principal, options.signedInUser).pipe(
+        const planWith = (currentOrgUid: string | undefined) =>
+          Plan.make({ desired, remote, identities, settings: { currentOrgUid, force } })
+        // The signed-in user's org costs a call the first time; a plan that restricts nothing does not need it.
+        const remembered = yield* rememberedOrg(options.principal).pipe(Effect.mapError(fromDb))
+        const plan = planWith(remembered?.orgUid ?? undefined)
+        if (remembered !== undefined || !restricts(plan)) return { remote, plan }
+        const currentOrg = yield* askSignedInOrg(options.principal, options.signedInUser).pipe(
           Effect.mapError((e) => e._tag === "StateDbError" ? fromDb(e) : fromClient(e))
         )
-        const plan = Plan.make({ desired, remote, identities, settings: { currentOrgUid: currentOrg, force } })
-        return { remote, plan }
+        return { remote, plan: planWith(currentOrg) }
       })
 
     /** Records the resolved identities, and what was converged, where they differ from what is stored. */

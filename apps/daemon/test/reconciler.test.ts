@@ -130,4 +130,31 @@ orgs:
       expect(named(sim, "EMEA")[0]).toMatchObject({ active: false })
       expect(result.runs[0]).toMatchObject({ kind: "apply", result: "converged", counts: { applied: 6 } })
     }))
+
+  it.scoped("asks for the signed-in user's org only when a plan restricts something, and never blocks it", () =>
+    Effect.gen(function*() {
+      const sim = yield* start({
+        seed: {
+          org: { orgName: "Acme", orgUid: "100", children: [{ orgName: "Sales", orgUid: "200" }, { orgName: "Legal" }] },
+          users: [{ username: "admin", password: "secret", orgUid: "200" }]
+        }
+      })
+      const layer = reconcilerAt(sim.url)
+      const pass = (yaml: string) =>
+        Effect.flatMap(desiredFrom(yaml), (desired) =>
+          Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true })))
+      const asked = () => sim.requests().filter((r) => /\/org\/my$/i.test(r.path)).length
+      yield* Effect.gen(function*() {
+        const noop = yield* pass("orgs:\n  - name: Sales\n  - name: Legal\n")
+        expect(noop.converged).toBe(true)
+        expect(asked()).toBe(0)
+        const blocking = yield* pass("orgs:\n  - name: Sales\n    status: blocked\n  - name: Legal\n    status: blocked\n")
+        expect(asked()).toBe(1)
+        expect(blocking.pending.conflicts.map((c) => [c.kind, c.path])).toEqual([["signed-in-org", "Sales"]])
+        expect(named(sim, "Sales")[0]).toMatchObject({ blocked: false })
+        expect(named(sim, "Legal")[0]).toMatchObject({ blocked: true })
+        yield* pass("orgs:\n  - name: Sales\n    status: blocked\n  - name: Legal\n    status: blocked\n")
+        expect(asked()).toBe(1)
+      }).pipe(Effect.provide(layer))
+    }))
 })
