@@ -3,11 +3,13 @@
  * two measurements share the machine, then the Markdown table on stdout and in bench/results/.
  */
 import { type CommandExecutor, FileSystem } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import type { PlatformError } from "@effect/platform/Error"
 import { Clock, Console, Duration, Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { BenchError } from "./BenchError.js"
 import type * as Contenders from "./Contenders.js"
+import * as DaemonRun from "./DaemonRun.js"
 import * as Machine from "./Machine.js"
 import * as NoopReconcile from "./NoopReconcile.js"
 import * as RateLimited from "./RateLimited.js"
@@ -22,6 +24,8 @@ const noopTuning: Contenders.Tuning = { rateLimit: 1_000, burst: 1_000, concurre
 export interface Sizes {
   readonly noop: ReadonlyArray<NoopReconcile.Options>
   readonly rateLimited: ReadonlyArray<RateLimited.Options>
+  readonly daemonChanges: ReadonlyArray<DaemonRun.ChangeOptions>
+  readonly daemonMemory: ReadonlyArray<DaemonRun.MemoryOptions>
 }
 
 /** The baseline walks every org of the smallest tenant; on larger ones it runs on a sample of orgs. */
@@ -50,15 +54,34 @@ const rateLimited = (
   randomSeed
 })
 
+/** The daemon works on no-op tenants, like the no-op runs: its figures are its own, not the server's pacing. */
+const daemonChanges = (orgs: number, changes: number): DaemonRun.ChangeOptions => ({
+  orgs,
+  changes,
+  tuning: noopTuning,
+  randomSeed
+})
+
+const daemonMemory = (orgs: number): DaemonRun.MemoryOptions => ({
+  orgs,
+  forcedPasses: 3,
+  tuning: noopTuning,
+  randomSeed
+})
+
 export const sizes = (quick: boolean): Sizes =>
   quick
     ? {
       noop: [noop(500, 500), noop(2_000, 100), noop(5_000, 20)],
-      rateLimited: [rateLimited(1_000, 100, 100, 100, 20), rateLimited(1_000, 100, 50, 200, 20)]
+      rateLimited: [rateLimited(1_000, 100, 100, 100, 20), rateLimited(1_000, 100, 50, 200, 20)],
+      daemonChanges: [daemonChanges(200, 9)],
+      daemonMemory: [daemonMemory(2_000)]
     }
     : {
       noop: [noop(1_000, 1_000), noop(10_000, 100), noop(100_000, 20)],
-      rateLimited: [rateLimited(10_000, 1_000, 100, 100, 50), rateLimited(10_000, 1_000, 50, 200, 50)]
+      rateLimited: [rateLimited(10_000, 1_000, 100, 100, 50), rateLimited(10_000, 1_000, 50, 200, 50)],
+      daemonChanges: [daemonChanges(200, 20)],
+      daemonMemory: [daemonMemory(10_000)]
     }
 
 /** Each run in a scenario is bounded too; this also bounds the work between them. */
@@ -81,7 +104,7 @@ export const run = (
 ): Effect.Effect<string, PlatformError, CommandExecutor.CommandExecutor | FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const startedAt = new Date(yield* Clock.currentTimeMillis)
-    const { noop, rateLimited } = sizes(quick)
+    const { daemonChanges, daemonMemory, noop, rateLimited } = sizes(quick)
     const noopOutcomes: Array<Report.Outcome<NoopReconcile.Options, NoopReconcile.Result>> = []
     for (const options of noop) {
       noopOutcomes.push({ options, result: yield* Effect.either(bounded(NoopReconcile.run(options))) })
@@ -90,6 +113,22 @@ export const run = (
     for (const options of rateLimited) {
       rateLimitedOutcomes.push({ options, result: yield* Effect.either(bounded(RateLimited.run(options))) })
     }
+    // The daemon's status endpoint is read over HTTP.
+    const withHttp = Effect.provide(NodeHttpClient.layerUndici)
+    const daemonChangeOutcomes: Array<Report.Outcome<DaemonRun.ChangeOptions, DaemonRun.ChangeResult>> = []
+    for (const options of daemonChanges) {
+      daemonChangeOutcomes.push({
+        options,
+        result: yield* Effect.either(bounded(DaemonRun.changes(options))).pipe(withHttp)
+      })
+    }
+    const daemonMemoryOutcomes: Array<Report.Outcome<DaemonRun.MemoryOptions, DaemonRun.MemoryResult>> = []
+    for (const options of daemonMemory) {
+      daemonMemoryOutcomes.push({
+        options,
+        result: yield* Effect.either(bounded(DaemonRun.memory(options))).pipe(withHttp)
+      })
+    }
     const report = Report.markdown({
       startedAt,
       durationMillis: (yield* Clock.currentTimeMillis) - startedAt.getTime(),
@@ -97,7 +136,9 @@ export const run = (
       quick,
       noopTuning,
       noop: noopOutcomes,
-      rateLimited: rateLimitedOutcomes
+      rateLimited: rateLimitedOutcomes,
+      daemonChanges: daemonChangeOutcomes,
+      daemonMemory: daemonMemoryOutcomes
     })
     const fs = yield* FileSystem.FileSystem
     const file = `${resultsDir}${fileStamp(startedAt)}${quick ? "-quick" : ""}.md`

@@ -71,7 +71,8 @@ export const orgsyncFiles = (dir: string, tuning: Tuning) =>
     return files
   })
 
-const orgsync = (connection: Connection, files: OrgsyncFiles, command: ReadonlyArray<string>) =>
+/** `orgsync COMMAND...` against `connection`, with the installation's settings and state database. */
+export const orgsync = (connection: Connection, files: OrgsyncFiles, command: ReadonlyArray<string>) =>
   node(
     [orgsyncBin, ...command, "--url", connection.url, "--config", files.config, "--state", files.state],
     credentials(connection)
