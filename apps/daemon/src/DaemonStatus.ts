@@ -7,6 +7,7 @@
 import { Clock, Context, Effect, Option, SubscriptionRef } from "effect"
 import { type DesiredState, formatIssue, type ValidationIssue } from "./Desired.js"
 import type { Plan } from "./Plan.js"
+import * as PlanFormat from "./PlanFormat.js"
 import type { RunRecord } from "./StateDb.js"
 
 /** How a pass ended: nothing left to do, something left to do (or in conflict), or it could not run. */
@@ -293,15 +294,7 @@ export const view = (
     lastPass: state.lastPass === undefined ? null : passView(state.lastPass),
     lastSuccessAt: iso(state.lastSuccessAt),
     pending: state.plan === undefined ? null : {
-      changes: state.plan.changes.map((change) => ({
-        action: change.action,
-        path: change.path,
-        orgUid: change.orgUid,
-        before: change.before,
-        after: change.after,
-        cascadesTo: change.cascadesTo,
-        cause: change.cause
-      })),
+      changes: state.plan.changes.map(PlanFormat.changeJson),
       conflicts: state.plan.conflicts,
       unmanaged: state.plan.unmanaged,
       refusal: state.plan.refusal ?? null

@@ -204,21 +204,24 @@ const formatVersion = 1
 export const checksum = (plan: Plan): string =>
   `sha256:${createHash("sha256").update(canonical({ formatVersion, plan })).digest("hex")}`
 
+/** A change as `plan --format json` and `/api/status` show it. */
+export const changeJson = (change: Change) => ({
+  action: change.action,
+  path: change.path,
+  orgUid: change.orgUid,
+  before: change.before,
+  after: change.after,
+  cascadesTo: change.cascadesTo,
+  cause: change.cause
+})
+
 /** The `plan --format json` document (design.md "The CLI"). */
 export const json = (plan: Plan): string =>
   JSON.stringify(
     {
       formatVersion,
       summary: summary(plan),
-      changes: plan.changes.map((change) => ({
-        action: change.action,
-        path: change.path,
-        orgUid: change.orgUid,
-        before: change.before,
-        after: change.after,
-        cascadesTo: change.cascadesTo,
-        cause: change.cause
-      })),
+      changes: plan.changes.map(changeJson),
       conflicts: plan.conflicts.map((conflict) => ({
         kind: conflict.kind,
         path: conflict.path,
