@@ -12,6 +12,7 @@ import * as Extrapolation from "./Extrapolation.js"
 import type * as ProcessRun from "./ProcessRun.js"
 import * as RequestStats from "./RequestStats.js"
 import * as Stage from "./Stage.js"
+import * as Spread from "./Spread.js"
 
 export interface Options {
   /** Orgs in the tenant, the top-level org included. */
@@ -44,12 +45,6 @@ export interface Result {
 
 /** The largest page the list endpoint serves, which orgsync asks for. */
 export const pageSize = 1000
-
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
 
 const timed = <A>(f: () => A) => {
   const started = performance.now()
@@ -103,7 +98,7 @@ export const run = (
       listPages: Math.floor(options.orgs / pageSize) + 1,
       orgsync: { first, again },
       plan: {
-        medianMillis: median(runs.map((run) => run.millis)),
+        medianMillis: Spread.spread(runs.map((run) => run.millis))!.median,
         changes: plan.changes.length,
         conflicts: plan.conflicts.length
       },

@@ -5,6 +5,7 @@
 import { Either } from "effect"
 import type { BenchError } from "./BenchError.js"
 import * as DaemonRun from "./DaemonRun.js"
+import * as Spread from "./Spread.js"
 import type * as Extrapolation from "./Extrapolation.js"
 import * as Machine from "./Machine.js"
 import type * as NoopReconcile from "./NoopReconcile.js"
@@ -263,7 +264,7 @@ const rateLimitedSection = (run: Run): ReadonlyArray<string> => [
 ]
 
 const spreadRow = (name: string, values: ReadonlyArray<number>): ReadonlyArray<ReadonlyArray<string>> => {
-  const spread = DaemonRun.spread(values)
+  const spread = Spread.spread(values)
   return spread === undefined
     ? []
     : [[name, count(spread.count), ...[spread.min, spread.median, spread.p90, spread.max].map(duration)]]
@@ -330,7 +331,7 @@ const daemonSection = (run: Run): ReadonlyArray<string> => [
       bothMemories(result.converged),
       count(result.forced.length),
       duration(
-        DaemonRun.spread(result.forced.map((pass) => pass.finishedAt.getTime() - pass.startedAt.getTime()))?.median ?? 0
+        Spread.spread(result.forced.map((pass) => pass.finishedAt.getTime() - pass.startedAt.getTime()))?.median ?? 0
       ),
       result.forced.length === 0 ? "—" : perPass(result.forcedStats.total, result.forced.length),
       bothMemories(result.afterForced)

@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import * as Yaml from "yaml"
 import * as DaemonRun from "../src/DaemonRun.js"
+import * as Spread from "../src/Spread.js"
 
 const org = (orgId: number, parent: number | null, orgName: string, status: "open" | "blocked" = "open") => ({
   orgId,
@@ -110,15 +111,15 @@ describe("DaemonRun.edits", () => {
 
 describe("DaemonRun.spread", () => {
   it("answers min, median, 90th percentile and max, between ranks where they fall between", () => {
-    expect(DaemonRun.spread([5, 1, 4, 2, 3, 10, 9, 8, 7, 6])).toEqual({
+    expect(Spread.spread([5, 1, 4, 2, 3, 10, 9, 8, 7, 6])).toEqual({
       count: 10,
       min: 1,
       median: 5.5,
       p90: 9.1,
       max: 10
     })
-    expect(DaemonRun.spread([42])).toEqual({ count: 1, min: 42, median: 42, p90: 42, max: 42 })
-    expect(DaemonRun.spread([])).toBeUndefined()
+    expect(Spread.spread([42])).toEqual({ count: 1, min: 42, median: 42, p90: 42, max: 42 })
+    expect(Spread.spread([])).toBeUndefined()
   })
 })
 
