@@ -79,6 +79,9 @@ const describeChange = (change: Change): string => {
   return printable(parts.join(", "))
 }
 
+/** A whole tenant can be unmanaged: a terminal shows the first ones (changes are always shown in full). */
+const unmanagedShown = 50
+
 /** A terminal rendering: one line per change, then conflicts, unmanaged orgs, a refusal and the summary. */
 export const text = (plan: Plan): string => {
   const lines: Array<string> = []
@@ -100,8 +103,11 @@ export const text = (plan: Plan): string => {
   }
   if (plan.unmanaged.length > 0) {
     lines.push("Unmanaged (in Code42 under the root, in no desired file):")
-    for (const org of plan.unmanaged) {
+    for (const org of plan.unmanaged.slice(0, unmanagedShown)) {
       lines.push(`  ? ${printable(org.path)} (${org.status}${org.action === "deactivate" ? ", pruned" : ""})`)
+    }
+    if (plan.unmanaged.length > unmanagedShown) {
+      lines.push(`  ... and ${plan.unmanaged.length - unmanagedShown} more (--format json lists every one)`)
     }
     lines.push("")
   }

@@ -318,4 +318,12 @@ describe("PlanFormat.summary", () => {
       unmanaged: 0
     })
   })
+
+  it("shows the first 50 unmanaged orgs in a terminal and says how many more there are", () => {
+    const remote = tenant(r("Kept"), ...Array.from({ length: 60 }, (_, i) => r(`Old ${String(i).padStart(2, "0")}`)))
+    const output = PlanFormat.text(plan(remote, [d("Kept")]))
+    expect(output.split("\n").filter((line) => line.startsWith("  ? Old "))).toHaveLength(50)
+    expect(output).toContain("  ? Old 49 (active)\n  ... and 10 more (--format json lists every one)\n")
+    expect(output).toContain("60 unmanaged")
+  })
 })
