@@ -82,6 +82,8 @@ const writeOutput = (out: Option.Option<string>, text: string) =>
 const formatPlan = (plan: Plan.Plan, format: "text" | "markdown" | "json") =>
   format === "json" ? PlanFormat.json(plan) : format === "markdown" ? PlanFormat.markdown(plan) : PlanFormat.text(plan)
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+
 const hasPending = (plan: Plan.Plan) => plan.changes.length > 0 || plan.conflicts.length > 0
 
 // validate ----------------------------------------------------------------------------------------------
@@ -219,11 +221,11 @@ const apply = Command.make("apply", { config, desired, state, url, yes, force, p
       yield* Console.log(
         result.applied === 0
           ? PlanFormat.text(result.pending)
-          : `\nApply complete: ${result.applied} changes made. Code42 matches the desired state.`
+          : `\nApply complete: ${plural(result.applied, "change")} made. Code42 matches the desired state.`
       )
       return ok
     }
-    yield* Console.log(`\nApplied ${result.applied} changes, ${result.failed} failed. Still pending:\n`)
+    yield* Console.log(`\nApplied ${plural(result.applied, "change")}, ${result.failed} failed. Still pending:\n`)
     yield* Console.log(PlanFormat.text(result.pending))
     for (const error of result.errors) yield* Console.error(error)
     return failure
