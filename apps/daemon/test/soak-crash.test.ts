@@ -40,7 +40,7 @@ describe(`soak: crashes (${Soak.label}, seed ${Soak.seed})`, () => {
         // From inside start-up to well into the writes (start-up takes about a second).
         const finished = yield* Effect.timeoutOption(apply.exited, Duration.millis(300 + random.integer(2_700)))
         // The apply must still be running when it is killed, or the soak proves nothing.
-        expect(Option.map(finished, (exit) => `apply ended by itself: ${exit.code} ${exit.stderr}`)).toEqual(Option.none())
+        expect(Option.map(finished, (exit) => `ended by itself: ${exit.code} ${exit.stderr}`)).toEqual(Option.none())
         apply.kill("SIGKILL")
         expect((yield* apply.exited).signal).toBe("SIGKILL")
         const unsettled = (yield* journalOutcomes(ws.state))["unsettled"] ?? 0

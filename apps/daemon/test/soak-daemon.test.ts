@@ -10,7 +10,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Schedule } from "effect"
 import type { PCGRandom } from "effect/Utils"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { credentials } from "./support/cli.js"
 import { stackTrace, spawnOrgsync } from "./support/orgsyncProcess.js"
@@ -18,6 +17,7 @@ import { RandomTree } from "./support/randomTree.js"
 import { tally, writes } from "./support/requestLog.js"
 import * as Soak from "./support/soakScale.js"
 import { managedRoot, tenant } from "./support/soakTenant.js"
+import { tempDir } from "./support/tempDir.js"
 
 const editingMillis = Soak.scaled(20_000, 600_000)
 
@@ -56,8 +56,13 @@ const afterSomeOrg = (yaml: string, line: (indent: string) => string, random: PC
 const breakages: ReadonlyArray<readonly [string, (yaml: string, random: PCGRandom) => string | Uint8Array]> = [
   ["unknown key", (yaml, random) => afterSomeOrg(yaml, (indent) => `${indent}colour: blue`, random)],
   ["short name", (yaml) => `${yaml}  - name: "X"\n`],
-  ["duplicate sibling", (yaml) => `${yaml}${yaml.slice(yaml.indexOf("  - name:"), yaml.indexOf("\n", yaml.indexOf("  - name:")) + 1)}`],
-  ["active under blocked", (yaml) => `${yaml}  - name: "Blocked Parent"\n    status: blocked\n    children:\n      - name: "Active Child"\n        status: active\n`],
+  ["duplicate sibling", (yaml) => `${yaml}${/^  - name: .*\n/m.exec(yaml)![0]}`],
+  [
+    "active under blocked",
+    (yaml) =>
+      `${yaml}  - name: "Blocked Parent"\n    status: blocked\n    children:\n` +
+      `      - name: "Active Child"\n        status: active\n`
+  ],
   ["half-written", (yaml, random) => `${yaml.slice(0, random.integer(yaml.length))}\n  - name: "unterminated\n`],
   ["tab indentation", (yaml, random) => afterSomeOrg(yaml, (indent) => `\t${indent}notes: tabbed`, random)],
   ["control character", (yaml) => `${yaml}  - name: "Bell\\u0007Org"\n`],
@@ -68,6 +73,13 @@ const breakages: ReadonlyArray<readonly [string, (yaml: string, random: PCGRando
     /^parent: /m.test(yaml) ? yaml.replace(/^parent: .*$/m, `parent: "No Such Org"`) : `parent: "No Such Org"\n${yaml}`]
 ]
 
+/** What this test reads of `/api/status`. */
+interface StatusView {
+  readonly running: boolean
+  readonly desired: { readonly valid: boolean | null }
+  readonly lastPass: { readonly result: string; readonly startedAt: string } | null
+}
+
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
 
 describe(`soak: daemon (${Soak.label}, seed ${Soak.seed})`, () => {
@@ -76,7 +88,7 @@ describe(`soak: daemon (${Soak.label}, seed ${Soak.seed})`, () => {
       const random = Soak.random()
       const sim = yield* Simulator.start({ port: 0, seed: tenant, randomSeed: Soak.seed })
       const tree = RandomTree.generate(Soak.scaled(25, 60), random, managedRoot)
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-soak-daemon-"))
+      const dir = yield* tempDir("orgsync-soak-daemon-")
       const desired = path.join(dir, "desired")
       fs.mkdirSync(desired)
       const validFiles = () => Object.entries(tree.files())
@@ -97,12 +109,9 @@ describe(`soak: daemon (${Soak.label}, seed ${Soak.seed})`, () => {
         "5s"
       ], credentials)
       const statusUrl = (yield* daemon.waitFor(/status page on (http:\/\/[^\s"]+?)\/?"/))[1]!
-      interface Status {
-        readonly running: boolean
-        readonly desired: { readonly valid: boolean | null }
-        readonly lastPass: { readonly result: string; readonly startedAt: string } | null
-      }
-      const status = Effect.promise(() => fetch(`${statusUrl}/api/status`).then((r) => r.json() as Promise<Status>))
+      const status = Effect.promise(() =>
+        fetch(`${statusUrl}/api/status`).then((response) => response.json() as Promise<StatusView>)
+      )
       const poll = <A>(what: string, check: Effect.Effect<A | undefined>, timeout: Duration.DurationInput) =>
         check.pipe(
           Effect.flatMap((found) => (found === undefined ? Effect.fail(what) : Effect.succeed(found))),
@@ -149,7 +158,7 @@ describe(`soak: daemon (${Soak.label}, seed ${Soak.seed})`, () => {
       const settleTimes: Array<number> = []
       const broken: Array<string> = []
       while (Date.now() - started < editingMillis) {
-        if (random.number() < 0.6) {
+        if (random.number() < 0.65) {
           const edits = tree.edit(1 + random.integer(4))
           const edited = Date.now()
           writeFiles(desired, validFiles(), random)
@@ -166,11 +175,13 @@ describe(`soak: daemon (${Soak.label}, seed ${Soak.seed})`, () => {
           : ["orgs.yaml", "team.yaml"]
         const mark = sim.requests().length
         // The broken file first: no moment in between may hold a valid folder.
-        writeFiles(desired, [[first, breakIt(tempting.files()[first]!, random)], [second, tempting.files()[second]!]], random)
-        yield* poll("the daemon to reject the broken file", Effect.map(status, (s) => s.desired.valid === false || undefined), "15 seconds")
+        const files = tempting.files()
+        writeFiles(desired, [[first, breakIt(files[first]!, random)], [second, files[second]!]], random)
+        const rejected = Effect.map(status, (now) => now.desired.valid === false || undefined)
+        yield* poll("the daemon to reject the broken file", rejected, "15 seconds")
         yield* Effect.sleep(Duration.millis(500 + random.integer(2_000)))
         expect(writes(sim.requests().slice(mark)), `writes while ${first} was broken (${kind})`).toEqual([])
-        broken.push(`${kind} in ${first}`)
+        broken.push(kind)
         // Repaired the other way round, for the same reason.
         const edited = Date.now()
         writeFiles(desired, [[second, tree.files()[second]!], [first, tree.files()[first]!]], random)
@@ -194,7 +205,7 @@ describe(`soak: daemon (${Soak.label}, seed ${Soak.seed})`, () => {
       console.log(
         `soak daemon (${Soak.label}, seed ${Soak.seed}): ${(Date.now() - started) / 1000} s, ${settleTimes.length} ` +
           `valid edits converged (median ${median(settleTimes)} ms, max ${Math.max(...settleTimes)} ms), ` +
-          `${broken.length} broken files without a write (${[...new Set(broken.map((b) => b.split(" in ")[0]))].join(", ")}); ` +
+          `${broken.length} broken files without a write (${[...new Set(broken)].join(", ")}); ` +
           `RSS ${samples[0]?.toFixed(0)} MiB at start, median ${early.toFixed(0)} then ${late.toFixed(0)} MiB, ` +
           `max ${Math.max(...samples).toFixed(0)} MiB; ${tally(sim.requests())}`
       )

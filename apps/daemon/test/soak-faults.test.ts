@@ -8,9 +8,11 @@
 import { Simulator } from "@c42/simulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { workspace } from "./support/cli.js"
+import { orgsync, workspace } from "./support/cli.js"
+import { proxy } from "./support/proxy.js"
 import { RandomTree } from "./support/randomTree.js"
 import { tally, targetOf, writes } from "./support/requestLog.js"
+import { named, start } from "./support/simulator.js"
 import * as Soak from "./support/soakScale.js"
 import { applyUntilConverged, changedOutside, managedRoot, planJson, tenant } from "./support/soakTenant.js"
 
@@ -44,7 +46,7 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
       /** Applies the desired file as it stands and checks the outcome; answers the summary. */
       const converge = Effect.gen(function*() {
         const before = sim.orgs()
-        const { code, plan } = yield* planJson(common)
+        const { code, plan } = yield* planJson(common, `${ws.dir}/plan.json`)
         expect(code).toBe(2)
         sim.clearRequests()
         const started = Date.now()
@@ -82,4 +84,33 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
           `${changeCount} random edits: ${changed}`
       )
     }), Soak.scaled(120_000, 1_800_000))
+
+  // Found by this soak at full scale: a create under an org that the same apply deactivates (or blocks) fails,
+  // the deactivation goes ahead, and Code42 never lets the child be created any more. Apply should hold back a
+  // block or deactivation while a create below it has not succeeded.
+  it.scopedLive.fails(
+    "a create that fails does not leave its parent deactivated for good (known defect: Apply.execute)",
+    () =>
+      Effect.gen(function*() {
+        const sim = yield* start()
+        let failing = true
+        const front = yield* proxy(sim.url, {
+          intercept: (request) =>
+            failing && request.method === "POST" && request.body.includes(`"orgName":"Mobile"`)
+              ? { status: 503, body: JSON.stringify([{ name: "SYSTEM", description: "Unavailable", objects: [] }]) }
+              : undefined
+        })
+        const ws = workspace(
+          "orgs:\n  - name: Engineering\n    status: deactivated\n    children:\n      - name: Platform\n" +
+            "      - name: Mobile\n  - name: Sales\n"
+        )
+        const common = ["--desired", ws.desired, "--state", ws.state, "--url", front]
+        expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(1)
+        failing = false
+        const again = yield* orgsync(["apply", ...common, "--yes"])
+        expect(again.code, again.stderr).toBe(0)
+        expect(named(sim, "Mobile")).toMatchObject([{ active: false }])
+      }),
+    60_000
+  )
 })

@@ -1,7 +1,8 @@
 /**
- * The built `orgsync` as a child process that a test can watch while it runs: its pid (to kill it at a random
- * moment), its output as it comes, its resident memory (sampled from /proc), and a deadline after which it
- * counts as hung and is killed. `cli.ts`'s `orgsync` is the simpler form for a run that just has to finish.
+ * The built `orgsync` as a child process that a test can watch while it runs: a signal at any moment (a
+ * SIGKILL at random, a SIGTERM to stop a daemon), its output as it comes, its resident memory (sampled from
+ * /proc), and a deadline and a memory limit past which it is killed. `cli.ts`'s `orgsync` is the simpler form
+ * for a run that just has to finish.
  */
 import { Effect, type Scope } from "effect"
 import { spawn } from "node:child_process"
@@ -17,14 +18,13 @@ export interface Exited {
   readonly millis: number
   /** The high-water mark of its resident memory, in MiB, as last sampled. */
   readonly peakRssMib: number
-  /** The deadline passed and it was killed. */
-  readonly hung: boolean
+  /** Why the test killed it: it ran past its deadline, or past its memory limit. */
+  readonly stopped: "deadline" | "memory" | undefined
 }
 
 export interface Child {
-  readonly pid: number
+  /** Its stdout so far. */
   readonly stdout: () => string
-  readonly stderr: () => string
   /** Its resident memory now, in MiB; `undefined` once it has exited. */
   readonly rssMib: () => number | undefined
   readonly kill: (signal: NodeJS.Signals) => void
@@ -34,8 +34,10 @@ export interface Child {
 }
 
 export interface SpawnOptions {
-  /** Killed with SIGKILL after this long, and reported as hung. */
+  /** Killed with SIGKILL after this long (`stopped: "deadline"`). */
   readonly deadlineMillis?: number
+  /** Killed with SIGKILL once its resident memory passes this (`stopped: "memory"`), sparing the machine. */
+  readonly memoryLimitMib?: number
 }
 
 /** A `/proc/PID/status` field in MiB (VmRSS now, VmHWM the peak). */
@@ -65,17 +67,20 @@ export const spawnOrgsync = (
       let stdout = ""
       let stderr = ""
       let peak = 0
-      let hung = false
+      let stopped: Exited["stopped"] = undefined
       let running = true
       const listeners = new Set<() => void>()
-      const sample = () => {
-        peak = Math.max(peak, procMib(pid, "VmHWM") ?? 0)
-      }
-      const sampler = setInterval(sample, 50)
-      const deadline = options.deadlineMillis === undefined ? undefined : setTimeout(() => {
-        hung = true
+      const stop = (why: "deadline" | "memory") => {
+        stopped ??= why
         child.kill("SIGKILL")
-      }, options.deadlineMillis)
+      }
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, procMib(pid, "VmHWM") ?? 0)
+        if (options.memoryLimitMib !== undefined && peak > options.memoryLimitMib) stop("memory")
+      }, 50)
+      const deadline = options.deadlineMillis === undefined
+        ? undefined
+        : setTimeout(() => stop("deadline"), options.deadlineMillis)
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
         stdout += chunk
         listeners.forEach((listener) => listener())
@@ -90,14 +95,12 @@ export const spawnOrgsync = (
           clearInterval(sampler)
           if (deadline !== undefined) clearTimeout(deadline)
           listeners.forEach((listener) => listener())
-          resolve({ code, signal, stdout, stderr, millis: Date.now() - started, peakRssMib: peak, hung })
+          resolve({ code, signal, stdout, stderr, millis: Date.now() - started, peakRssMib: peak, stopped })
         })
       )
       const exited = Effect.promise(() => closed)
       const handle: Child = {
-        pid,
         stdout: () => stdout,
-        stderr: () => stderr,
         rssMib: () => (running ? procMib(pid, "VmRSS") : undefined),
         kill: (signal) => {
           if (running) child.kill(signal)
@@ -105,16 +108,18 @@ export const spawnOrgsync = (
         exited,
         waitFor: (pattern) =>
           Effect.async<RegExpMatchArray, Exited>((resume) => {
-            const check = () => {
+            /** Resumes and answers true once there is an answer. */
+            const settled = (): boolean => {
               const match = pattern.exec(stdout) ?? pattern.exec(stderr)
               if (match !== null) resume(Effect.succeed(match))
               else if (!running) resume(Effect.flatMap(exited, Effect.fail))
-              else return false
-              listeners.delete(check)
-              return true
+              return match !== null || !running
             }
-            if (!check()) listeners.add(check)
-            return Effect.sync(() => listeners.delete(check))
+            const listener = () => {
+              if (settled()) listeners.delete(listener)
+            }
+            if (!settled()) listeners.add(listener)
+            return Effect.sync(() => listeners.delete(listener))
           })
       }
       return handle

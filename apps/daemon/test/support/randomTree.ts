@@ -24,7 +24,7 @@ interface Node {
 }
 
 // Names a person might type, some of which YAML would misread unquoted.
-const stems = ["Team", "Équipe", "Zürich Office", "東京 支社", "O'Brien & Co", "\"Quoted\" Unit", "Ops: Night", "# Hash"]
+const stems = ["Équipe", "Zürich Office", "東京 支社", "O'Brien & Co", "\"Quoted\" Unit", "Ops: Night", "# Hash"]
 
 const weights: ReadonlyArray<readonly [Edit, number]> = [
   ["create", 20],
@@ -127,7 +127,9 @@ export class RandomTree {
     const children = new Map<string, Array<Simulator.SimOrg>>()
     for (const org of orgs) {
       if (org.parentOrgUid === null) continue
-      children.set(org.parentOrgUid, [...(children.get(org.parentOrgUid) ?? []), org])
+      const siblings = children.get(org.parentOrgUid)
+      if (siblings === undefined) children.set(org.parentOrgUid, [org])
+      else siblings.push(org)
     }
     const problems: Array<string> = []
     const walk = (nodes: ReadonlyArray<Node>, parentUid: string, parentPath: string, inherited: Status) => {
@@ -183,17 +185,17 @@ export class RandomTree {
     return eligible[0]![0]
   }
 
-  /** Every org with its parent and its effective status and its parent's, top-down. */
+  /** Every org with its depth (1 at the top), its effective status and its parent's, top-down. */
   private all() {
-    const result: Array<{ node: Node; parent: Node | undefined; status: Status; parentStatus: Status }> = []
-    const walk = (nodes: ReadonlyArray<Node>, parent: Node | undefined, parentStatus: Status) => {
+    const result: Array<{ node: Node; depth: number; status: Status; parentStatus: Status }> = []
+    const walk = (nodes: ReadonlyArray<Node>, depth: number, parentStatus: Status) => {
       for (const node of nodes) {
         const status = node.status ?? parentStatus
-        result.push({ node, parent, status, parentStatus })
-        walk(node.children, node, status)
+        result.push({ node, depth, status, parentStatus })
+        walk(node.children, depth + 1, status)
       }
     }
-    walk(this.orgs, undefined, "active")
+    walk(this.orgs, 1, "active")
     return result
   }
 
@@ -209,11 +211,12 @@ export class RandomTree {
     const done = (description: string, restricted = 0) => ({ description, restricted })
     switch (kind) {
       case "create": {
-        // Code42 refuses children of blocked or deactivated orgs, and five levels are plenty.
-        const parents = all.filter((entry) => entry.status === "active" && this.depthOf(entry.node) < 6)
+        // Code42 refuses children of blocked or deactivated orgs; six levels are plenty.
+        const parents = all.filter((entry) => entry.status === "active" && entry.depth < 6)
         const parent = this.random.number() < 0.15 ? undefined : this.one(parents)?.node
         const node = this.newNode()
-        ;(parent === undefined ? this.orgs : parent.children).push(node)
+        if (parent === undefined) this.orgs.push(node)
+        else parent.children.push(node)
         return done(`create ${node.name}`)
       }
       case "rename": {
@@ -264,18 +267,6 @@ export class RandomTree {
         return done(`reactivate ${target.name}`)
       }
     }
-  }
-
-  private depthOf(target: Node): number {
-    const find = (nodes: ReadonlyArray<Node>, depth: number): number | undefined => {
-      for (const node of nodes) {
-        if (node === target) return depth
-        const below = find(node.children, depth + 1)
-        if (below !== undefined) return below
-      }
-      return undefined
-    }
-    return find(this.orgs, 1) ?? 1
   }
 
   /** Items at `indent` spaces, their keys two further in. */

@@ -5,7 +5,7 @@
  */
 import { PCGRandom } from "effect/Utils"
 
-export const full: boolean = process.env["ORGSYNC_SOAK"] === "full"
+const full: boolean = process.env["ORGSYNC_SOAK"] === "full"
 
 export const label: string = full ? "full" : "short"
 

@@ -32,8 +32,8 @@ export interface JsonPlan {
 }
 
 /**
- * The orgs that changed between `before` and `after` although neither `allowed` nor below an org of `allowed`
- * whose block, unblock or deactivation cascades.
+ * The orgs that changed between `before` and `after` although they are neither in `allowed` nor below an org
+ * of `cascading` (the targets of blocks, unblocks and deactivations, which reach every org below).
  */
 export const changedOutside = (
   before: ReadonlyArray<Simulator.SimOrg>,
@@ -43,7 +43,7 @@ export const changedOutside = (
 ): ReadonlyArray<string> => {
   const parentOf = new Map(before.map((org) => [org.orgUid, org.parentOrgUid]))
   const belowCascade = (uid: string): boolean => {
-    for (let parent = parentOf.get(uid); parent != null; parent = parentOf.get(parent)) {
+    for (let parent = parentOf.get(uid); typeof parent === "string"; parent = parentOf.get(parent)) {
       if (cascading.has(parent)) return true
     }
     return false
@@ -56,27 +56,32 @@ export const changedOutside = (
   })
 }
 
-/** `orgsync plan --format json`, tried again when a read fails after all the client's retries. */
-export const planJson = (common: ReadonlyArray<string>, attempts = 3) =>
+/**
+ * `orgsync plan --format json`, tried again when a read fails after all the client's retries. The plan is
+ * read from the file `out`, not stdout: orgsync exits before a pipe has taken more than 64 KiB of a large plan.
+ */
+export const planJson = (common: ReadonlyArray<string>, out: string, attempts = 3) =>
   Effect.gen(function*() {
     let last: Run | undefined
     for (let i = 0; i < attempts; i++) {
-      last = yield* orgsync(["plan", ...common, "--format", "json"])
-      if (last.code !== 1) return { code: last.code, plan: JSON.parse(last.stdout) as JsonPlan }
+      last = yield* orgsync(["plan", ...common, "--format", "json", "--out", out])
+      if (last.code !== 1) return { code: last.code, plan: JSON.parse(fs.readFileSync(out, "utf8")) as JsonPlan }
     }
     return yield* Effect.dieMessage(`orgsync plan failed ${attempts} times: ${last?.stderr}`)
   })
 
 /** `orgsync apply --yes` until it converges (exit 0), at most `attempts` times; answers how many it took. */
-export const applyUntilConverged = (common: ReadonlyArray<string>, attempts: number, env: Record<string, string> = {}) =>
+export const applyUntilConverged = (common: ReadonlyArray<string>, attempts: number) =>
   Effect.gen(function*() {
     const failures: Array<string> = []
     for (let i = 1; i <= attempts; i++) {
-      const run = yield* orgsync(["apply", ...common, "--yes"], env)
+      const run = yield* orgsync(["apply", ...common, "--yes"])
       if (run.code === 0) return i
       failures.push(run.stderr.split("\n").slice(0, 5).join("\n"))
     }
-    return yield* Effect.dieMessage(`no convergence in ${attempts} applies; first errors of each:\n${failures.join("\n--\n")}`)
+    return yield* Effect.dieMessage(
+      `no convergence in ${attempts} applies; the first errors of each:\n${failures.join("\n--\n")}`
+    )
   })
 
 /** The journal's entries by outcome (`unsettled`: not settled yet), read from the state database file. */
