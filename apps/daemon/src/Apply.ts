@@ -40,6 +40,8 @@ const batches = (changes: ReadonlyArray<Change>): ReadonlyArray<ReadonlyArray<Ch
   return result
 }
 
+const restricts = (change: Change) => change.action === "block" || change.action === "deactivate"
+
 const describe = (change: Change) => `${change.action} ${change.path}`
 
 /**
@@ -116,6 +118,13 @@ export const execute = (
         if (failedPaths.has(change.parentPath) && change.action === "create") {
           failedPaths.add(change.path)
           return yield* record(`${describe(change)}: skipped, its parent ${change.parentPath} was not created`)
+        }
+        // A block or deactivation above an org that could not be created waits: it would shut the door on the
+        // create that the next round must retry.
+        const below = `${change.path}/`
+        const waiting = restricts(change) ? [...failedPaths].find((path) => path.startsWith(below)) : undefined
+        if (waiting !== undefined) {
+          return yield* record(`${describe(change)}: held back, ${waiting} below it could not be created yet`)
         }
         const parentOrgUid = change.action === "create"
           ? change.parentOrgUid ?? created.get(change.parentPath)?.orgUid ?? null

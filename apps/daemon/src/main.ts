@@ -13,7 +13,8 @@ Cli.run(process.argv).pipe(
     teardown: (exit, onExit) => {
       const code = Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : Exit.isInterrupted(exit) ? 0 : 1
       process.exitCode = code
-      onExit(code)
+      // Exit only once what was written has drained: a pipe (`orgsync plan | jq`) is written asynchronously.
+      process.stdout.write("", () => process.stderr.write("", () => onExit(code)))
     }
   })
 )

@@ -175,4 +175,14 @@ describe("orgsync CLI", () => {
       expect(plan.stdout).toContain("No changes")
       expect(plan.code, plan.stdout).toBe(0)
     }))
+
+  it.scoped("writes a large plan through a pipe in full", () =>
+    Effect.gen(function*() {
+      const sim = yield* start({ generate: 3000 })
+      const ws = workspace("orgs:\n" + Array.from({ length: 800 }, (_, i) => `  - name: Team ${i}\n`).join(""))
+      const planned = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--format", "json"])
+      expect(planned.code).toBe(2)
+      expect(planned.stdout.length).toBeGreaterThan(200_000)
+      expect((JSON.parse(planned.stdout) as JsonPlan).summary.create).toBe(800)
+    }))
 })

@@ -1,0 +1,381 @@
+import { Org } from "@c42/core"
+import { FileSystem } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { PCGRandom } from "effect/Utils"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Composer, type Document, isMap, isPair, isScalar, isSeq, LineCounter, Parser } from "yaml"
+import * as DesiredFiles from "../src/DesiredFiles.js"
+import * as DesiredYaml from "../src/DesiredYaml.js"
+import * as YamlFast from "../src/internal/yamlFast.js"
+
+const limits = { maxTokens: DesiredYaml.MaxTokens, maxNesting: DesiredYaml.MaxNesting }
+const fast = (text: string) => YamlFast.compose(text, DesiredYaml.yamlOptions, limits)
+
+/** The full path's documents: yaml's parser and composer, with the options desired files are read with. */
+const composed = (text: string) =>
+  [...new Composer(DesiredYaml.yamlOptions).compose(new Parser().parse(text), true, text.length)]
+
+const rangeOf = (node: unknown): string => JSON.stringify((node as { range?: unknown }).range)
+
+/** Where two node trees differ (kinds, ranges, scalar values and forms, flow), or `undefined`. */
+const difference = (expected: unknown, actual: unknown, path: string): string | undefined => {
+  if (expected === null || actual === null) return expected === actual ? undefined : `${path}: ${expected} vs ${actual}`
+  if (rangeOf(expected) !== rangeOf(actual)) return `${path}: range ${rangeOf(expected)} vs ${rangeOf(actual)}`
+  if (isScalar(expected)) {
+    if (!isScalar(actual)) return `${path}: a scalar vs another node`
+    for (const field of ["value", "type", "source", "format", "tag", "minFractionDigits"] as const) {
+      if (!Object.is(expected[field], actual[field])) {
+        return `${path}: ${field} ${String(expected[field])} vs ${String(actual[field])}`
+      }
+    }
+    return undefined
+  }
+  if (isMap(expected) || isSeq(expected)) {
+    if (!(isMap(actual) || isSeq(actual)) || isMap(expected) !== isMap(actual)) return `${path}: collection kinds`
+    if (Boolean(expected.flow) !== Boolean(actual.flow)) return `${path}: flow`
+    if (expected.items.length !== actual.items.length) {
+      return `${path}: ${expected.items.length} items vs ${actual.items.length}`
+    }
+    for (let i = 0; i < expected.items.length; i++) {
+      const [item, other] = [expected.items[i], actual.items[i]]
+      const found = isPair(item) && isPair(other)
+        ? difference(item.key, other.key, `${path}.${i}.key`) ?? difference(item.value, other.value, `${path}.${i}`)
+        : difference(item, other, `${path}[${i}]`)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  return `${path}: an unexpected node ${String(expected)}`
+}
+
+const jsonOf = (document: Document) =>
+  JSON.stringify(document.toJS(), (_, value) => (typeof value === "bigint" ? `${value}n` : value))
+
+/** "declined", "same" (the full path's document), or what differs. */
+const verdict = (text: string): string => {
+  const document = fast(text)
+  if (document === undefined) return "declined"
+  const documents = composed(text)
+  if (documents.length !== 1) return `the full path finds ${documents.length} documents`
+  const expected = documents[0]!
+  const problems = [...expected.errors, ...expected.warnings]
+  if (problems.length > 0) return `the full path reports: ${problems[0]!.message}`
+  if (rangeOf(expected) !== rangeOf(document)) return `document range ${rangeOf(expected)} vs ${rangeOf(document)}`
+  return difference(expected.contents, document.contents, "$") ??
+    (jsonOf(expected) === jsonOf(document) ? "same" : "toJS differs")
+}
+
+/** Every YAML file under `dir`, at any depth. */
+const yamlFiles = (dir: string): ReadonlyArray<string> =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((name) => /\.ya?ml$/.test(name))
+    .map((name) => join(dir, name))
+    .sort()
+
+const fixtures = join(import.meta.dirname, "fixtures")
+
+// Random input
+
+const pick = <A>(random: PCGRandom, items: ReadonlyArray<A>): A => items[random.integer(items.length)]!
+const chance = (random: PCGRandom, p: number) => random.number() < p
+
+/** Name fragments that YAML would misread unquoted, with the letters people use. */
+const fragments = [
+  "Team", "Ops", "R&D", "#1", " # ", ":", ": ", "/", " / ", "\"", "'", "Zürich", "東京", "🚀", "-", "- ", "?", "[x]",
+  "{y}", ",", "*", "&", "!", "%", "@", "`", "|", ">", "~", "true", "null", "0x1F", "1e3", "007", "\\", "  "
+]
+const plainFragments = ["Team", "Ops", "Zürich", "東京", "🚀", "a", "b", " ", "-", "/", "0", "1"]
+const oddName = (random: PCGRandom): string => {
+  let name = ""
+  while (name.trim().length < 2 || chance(random, 0.5)) name += pick(random, fragments)
+  return name
+}
+
+/** A tenant of `count` orgs under a top-level org, with odd names, some notes and some blocked or deactivated. */
+const oddTenant = (random: PCGRandom, count: number): ReadonlyArray<Org.Org> => {
+  const orgs: Array<Org.Org> = []
+  for (let id = 1; id <= count + 1; id++) {
+    const parent = id === 1 ? undefined : orgs[random.integer(orgs.length)]!
+    const status = pick(random, ["active", "active", "active", "blocked", "deactivated"])
+    orgs.push(
+      new Org.Org({
+        orgId: id,
+        orgUid: `10077594549619${String(id).padStart(5, "0")}`,
+        orgGuid: `guid-${id}`,
+        orgName: `${oddName(random)} ${id}`,
+        orgExtRef: chance(random, 0.5) ? oddName(random) : null,
+        notes: chance(random, 0.3) ? oddName(random) : null,
+        status: status === "deactivated" ? "Deactivated" : "Active",
+        active: status !== "deactivated",
+        blocked: status === "blocked",
+        parentOrgId: parent?.orgId ?? null,
+        parentOrgUid: parent?.orgUid ?? null,
+        parentOrgGuid: parent?.orgGuid ?? null
+      })
+    )
+  }
+  return orgs
+}
+
+/**
+ * A random YAML text in the shapes desired files take, laid out as people write them: indentation of any width
+ * (sequences also at their key's column), comments at any column, blank lines, trailing spaces, the three
+ * scalar quotings, flow sequences, `---`, no final line break. Every scalar is drawn from strings that YAML
+ * reads as numbers, booleans, null or odd text, so some texts are invalid YAML.
+ */
+const randomLayout = (random: PCGRandom): string => {
+  const specials = ["true", "False", "null", "~", "0", "012", "0o17", "0x1F", "-5", "1.50", "1e3", ".inf", ".NaN", "yes"]
+  const word = () => {
+    const from = chance(random, 0.7) ? plainFragments : fragments
+    let text = ""
+    for (let n = 1 + random.integer(5); n > 0; n--) text += pick(random, from)
+    return text
+  }
+  const scalar = (): string => {
+    const raw = chance(random, 0.3) ? pick(random, specials) : word()
+    switch (random.integer(5)) {
+      case 0:
+        return `"${raw.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"")}"`
+      case 1:
+        return `'${raw.replaceAll("'", "''")}'`
+      case 2:
+        return JSON.stringify(raw)
+      default:
+        return raw
+    }
+  }
+  const spaces = () => (chance(random, 0.8) ? "" : " ".repeat(1 + random.integer(3)))
+  const comment = () => (chance(random, 0.85) ? "" : ` ${spaces()}# ${word()}`)
+  const key = () => (chance(random, 0.7) ? pick(random, ["name", "uid", "extRef", "notes", "children", "status"]) : scalar())
+  const flow = () => {
+    const items = Array.from({ length: random.integer(4) }, () => `${scalar()}${spaces()}`)
+    return `[${spaces()}${items.join(chance(random, 0.8) ? ", " : ",")}]`
+  }
+  const value = () => (chance(random, 0.15) ? flow() : scalar())
+  const trivia = (indent: number) => {
+    let text = ""
+    while (chance(random, 0.3)) {
+      text += chance(random, 0.4)
+        ? `${" ".repeat(random.integer(3))}\n`
+        : `${" ".repeat(Math.max(0, indent + random.integer(7) - 3))}#${word()}\n`
+    }
+    return text
+  }
+  const mapping = (indent: number, depth: number, inline: boolean): string => {
+    let text = ""
+    for (let n = 1 + random.integer(4); n > 0; n--) {
+      const pad = inline && text === "" ? "" : " ".repeat(indent)
+      const head = `${pad}${key()}${chance(random, 0.05) ? " " : ""}:`
+      const roll = random.number()
+      if (roll < 0.3 && depth < 6) {
+        text += `${head}${comment()}\n${trivia(indent)}${sequence(indent + pick(random, [0, 1, 2, 2, 4]), depth + 1)}`
+      } else if (roll < 0.37 && depth < 6) {
+        text += `${head}${comment()}\n${trivia(indent)}${mapping(indent + 1 + random.integer(3), depth + 1, false)}`
+      } else {
+        text += `${head} ${spaces()}${value()}${spaces()}${comment()}\n${trivia(indent)}`
+      }
+    }
+    return text
+  }
+  const sequence = (indent: number, depth: number): string => {
+    let text = ""
+    for (let n = 1 + random.integer(4); n > 0; n--) {
+      const gap = " ".repeat(chance(random, 0.8) ? 1 : 1 + random.integer(3))
+      text += chance(random, 0.7) && depth < 6
+        ? `${" ".repeat(indent)}-${gap}${mapping(indent + 1 + gap.length, depth + 1, true)}`
+        : `${" ".repeat(indent)}-${gap}${value()}${spaces()}${comment()}\n${trivia(indent)}`
+    }
+    return text
+  }
+  const text = `${trivia(0)}${chance(random, 0.15) ? `---${comment()}\n${trivia(0)}` : ""}${mapping(0, 0, false)}`
+  return chance(random, 0.2) ? text.trimEnd() : text
+}
+
+/** `text` with one random edit that may well break it. */
+const mutate = (random: PCGRandom, text: string): string => {
+  const at = random.integer(text.length)
+  const insert = pick(random, ["\t", " ", "\n", ":", "- ", "#", "&a ", "*a", "!t ", "? ", "|\n", "'", "\"", "[", "{", "---\n", "...\n", "\r"])
+  return text.slice(0, at) + insert + text.slice(at + random.integer(3))
+}
+
+describe("YamlFast.compose", () => {
+  it("gives the full path's document for every fixture, or declines it", () => {
+    const files = [...yamlFiles(fixtures), join(import.meta.dirname, "../../../config/orgs.yaml")]
+    const verdicts = new Map(files.map((file) => [file, verdict(readFileSync(file, "utf8"))]))
+    for (const [file, found] of verdicts) expect([file, found]).toEqual([file, expect.stringMatching(/^(same|declined)$/)])
+    // Files in the subset are taken; block scalars, aliases, tabs and second documents are left to the full path.
+    const of = (name: string) => verdicts.get(join(fixtures, name))
+    expect(["valid/inheritance.yaml", "valid/folder/base.yaml", "invalid/duplicate-key.yaml"].map(of)).toEqual([
+      "same",
+      "same",
+      "same"
+    ])
+    expect(
+      ["valid/fields.yaml", "valid/aliases.yaml", "invalid/syntax-tab-indent.yaml", "invalid/multiple-documents.yaml"]
+        .map(of)
+    ).toEqual(["declined", "declined", "declined", "declined"])
+    expect([...verdicts.values()].filter((found) => found === "same").length).toBeGreaterThan(files.length / 2)
+  })
+
+  it("takes what renderImport writes for tenants with odd names, to the same document", () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const orgs = oddTenant(new PCGRandom(seed), 150)
+      const text = DesiredYaml.renderImport({ rootOrgUid: orgs[0]!.orgUid, orgs })
+      expect([seed, verdict(text)]).toEqual([seed, "same"])
+    }
+  })
+
+  it("gives the full path's document for random layouts, or declines them", () => {
+    const random = new PCGRandom(20_251)
+    const counts = { same: 0, declined: 0, mutated: 0 }
+    for (let i = 0; i < 3_000; i++) {
+      const layout = randomLayout(random)
+      const text = i % 4 === 0 ? mutate(random, layout) : layout
+      const found = verdict(text)
+      if (found !== "same" && found !== "declined") expect.fail(`${found} for:\n${text}`)
+      if (text !== layout && found === "same") counts.mutated++
+      counts[found]++
+    }
+    // Both outcomes are common (odd scalars often make invalid YAML), and some edits keep a text in the subset.
+    expect(counts.same).toBeGreaterThan(1_000)
+    expect(counts.declined).toBeGreaterThan(1_000)
+    expect(counts.mutated).toBeGreaterThan(50)
+  })
+
+  it("takes the constructs of the subset", () => {
+    const texts = [
+      "orgs:\n  - name: Engineering\n    previously: [Eng, 'R&D', \"Dev\"]\n",
+      "orgs:\n- name: Engineering\n  children:\n  - name: Platform\n",
+      "---\n# settings\nroot: \"1007759454961904673\"\nprune: report\n",
+      "--- # desired state\norgs: []\n",
+      "orgs:\n  -   name: Wide\n      extRef: W-1   # trailing comment\n\n\n",
+      "orgs:\n  - name: A\n    # indented comment\n# column 0 comment\n  - name: B\n      # deeper comment\n",
+      "\"root\" : '1'\nprune: deactivate",
+      "orgs:\n  - name: 'It''s'\n    notes: \"Tab\\there \\u00e9\"\n    uid: 0x1F\n    protect: true\n    status: ~\n"
+    ]
+    expect(texts.map(verdict)).toEqual(texts.map(() => "same"))
+  })
+
+  it("declines everything outside the subset", () => {
+    const texts = [
+      "orgs: &all\n  - name: A\n",
+      "orgs:\n  - name: A\n    children: *all\n",
+      "orgs: !!seq\n  - name: A\n",
+      "orgs:\n  - name: A\n    notes: |\n      Two\n      lines\n",
+      "orgs:\n  - name: A\n    notes: >\n      folded\n",
+      "orgs:\n  - {name: A}\n",
+      "orgs:\n  - name: A\n    notes: one\n      two\n",
+      "orgs:\n  - name: \"A\n    B\"\n",
+      "? orgs\n: []\n",
+      "%YAML 1.2\n---\norgs: []\n",
+      "orgs: []\n---\norgs: []\n",
+      "orgs: []\n...\n",
+      "orgs:\n\t- name: A\n",
+      "orgs: []\r\n",
+      "  orgs: []\n",
+      "- name: A\n",
+      "orgs:\n  - name: A\n   extRef: B\n",
+      "orgs:\n  -\n    name: A\n",
+      "orgs:\n  - - A\n",
+      "orgs:\n  - name:\n",
+      "orgs:\n",
+      "orgs: [A, [B]]\n",
+      "orgs: [A,\n  B]\n",
+      "orgs: [A, ]\n",
+      "orgs: [a: b]\n",
+      "notes: \"x\"# no space\n",
+      "notes: @at\n",
+      "notes: \"bad \\q escape\"\n",
+      "# only a comment\n",
+      "",
+      `${"k".repeat(1_100)}: long key\n`,
+      `orgs: [${Array.from({ length: 600 }, (_, i) => `O${i}`).join(", ")}]\n`
+    ]
+    expect(texts.map((text) => [text, fast(text)])).toEqual(texts.map((text) => [text, undefined]))
+  })
+
+  it("declines text past the full path's limits", () => {
+    const text = "orgs:\n  - name: A\n  - name: B\n"
+    const options = DesiredYaml.yamlOptions
+    expect(YamlFast.compose(text, options, { maxTokens: 1_000, maxNesting: 128 })).toBeDefined()
+    expect(YamlFast.compose(text, options, { maxTokens: 20, maxNesting: 128 })).toBeUndefined()
+    const nested = Array.from({ length: 10 }, (_, i) => `${" ".repeat(i * 2)}k${i}:\n`).join("") + `${" ".repeat(20)}v: 1\n`
+    expect(YamlFast.compose(nested, options, { maxTokens: 1_000, maxNesting: 128 })).toBeDefined()
+    expect(YamlFast.compose(nested, options, { maxTokens: 1_000, maxNesting: 12 })).toBeUndefined()
+  })
+})
+
+describe("DesiredYaml.parse on the fast path", () => {
+  it("locates every offset as the full path does", () => {
+    const orgs = oddTenant(new PCGRandom(7), 40)
+    const text = `# header\n\n${DesiredYaml.renderImport({ rootOrgUid: orgs[0]!.orgUid, orgs })}\n  # trailing\n`
+    expect(fast(text)).toBeDefined()
+    const parsed = DesiredYaml.parse("orgs.yaml", text)
+    const lines = new LineCounter()
+    Array.from(new Parser(lines.addNewLine).parse(text))
+    const offsets = Array.from({ length: text.length + 1 }, (_, offset) => offset)
+    expect(offsets.map(parsed.locate)).toEqual(offsets.map((offset) => {
+      const { col, line } = lines.linePos(offset)
+      return { file: "orgs.yaml", line, column: col }
+    }))
+  })
+})
+
+/** An `orgsync import` of 100,000 orgs: 100 departments of 999 teams, as renderImport lays them out. */
+const largeImport = (): string => {
+  const uid = (id: number) => `"10077594549619${String(id).padStart(5, "0")}"`
+  const lines = ["# yaml-language-server: $schema=./orgs.schema.json", "", `root: ${uid(0)}`, "orgs:"]
+  let id = 1
+  for (let d = 0; d < 100; d++) {
+    lines.push(`  - name: Department ${d}`, `    uid: ${uid(id++)}`, `    extRef: DEPT-${d}`)
+    if (d % 10 === 0) lines.push("    status: blocked")
+    lines.push("    children:")
+    for (let t = 0; t < 999; t++) {
+      lines.push(`      - name: ${t % 7 === 0 ? `"Team: ${d}/${t} #${t}"` : `Team ${d}-${t}`}`, `        uid: ${uid(id++)}`)
+      lines.push(`        extRef: EXT-${d}-${t}`)
+      if (t % 3 === 0) lines.push(`        notes: Cost centre ${t}`)
+      if (d % 10 === 0 && t % 5 === 0) {
+        lines.push("        status: blocked # active in Code42, which a file cannot express below a blocked parent")
+      }
+    }
+  }
+  return `${lines.join("\n")}\n`
+}
+
+layer(NodeFileSystem.layer)("DesiredFiles.load of a large import", (it) => {
+  it.scoped("loads 100,000 orgs on the fast path", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-large-" })
+      const text = largeImport()
+      yield* fs.writeFileString(`${dir}/orgs.yaml`, text)
+      const rssBefore = process.memoryUsage.rss()
+      const started = performance.now()
+      const state = yield* DesiredFiles.load(`${dir}/orgs.yaml`)
+      const millis = performance.now() - started
+      const peakRss = process.resourceUsage().maxRSS * 1024
+      console.log(
+        `DesiredFiles.load of a ${(text.length / 1_048_576).toFixed(1)} MiB import of 100,000 orgs: ` +
+          `${Math.round(millis)} ms; RSS ${Math.round(rssBefore / 1_048_576)} MiB before, ` +
+          `peak ${Math.round(peakRss / 1_048_576)} MiB`
+      )
+      // Measured first: the check builds a second document.
+      expect(fast(text)).toBeDefined()
+      expect(state.orgs).toHaveLength(100)
+      expect(state.orgs.reduce((sum, org) => sum + 1 + org.children.length, 0)).toBe(100_000)
+      const department = state.orgs[10]!
+      const team = department.children[7]!
+      expect([department.name, department.status, team.name, team.uid, team.status]).toEqual([
+        "Department 10",
+        "blocked",
+        "Team: 10/7 #7",
+        "1007759454961910009",
+        "blocked"
+      ])
+      const line = text.split("\n").indexOf("      - name: \"Team: 10/7 #7\"") + 1
+      expect(team.location).toEqual({ file: `${dir}/orgs.yaml`, line, column: 9 })
+    }))
+})
