@@ -19,6 +19,12 @@ const pgSize = 1000
 /** How far past its announced `totalCount` a listing may run (orgs created meanwhile) before it is refused. */
 const slack = (announced: number) => announced + Math.max(10_000, announced)
 
+/**
+ * The most orgs orgsync reads from one tenant. Real tenants hold thousands; a listing past this is a server
+ * that does not stop, and reading on would only exhaust memory.
+ */
+export const maxOrgs = 150_000
+
 export const check = (orgs: ReadonlyArray<Org.Org>): InconsistentTree | undefined => {
   const byUid = new Map<string, Org.Org>()
   for (const org of orgs) {
@@ -54,11 +60,17 @@ export const read: Effect.Effect<
 > = Effect.gen(function*() {
   const client = yield* OrgClient.OrgClient
   const orgs: Array<Org.Org> = []
+  const seen = new Set<string>()
   let limit = Infinity
   yield* client.getAllPages({ pgSize }).pipe(
     Stream.runForEach((page) => {
-      if (limit === Infinity) limit = slack(page.totalCount)
-      orgs.push(...page.orgs)
+      if (limit === Infinity) limit = Math.min(slack(page.totalCount), maxOrgs)
+      for (const org of page.orgs) {
+        // A page of orgs already listed is a listing that goes round in circles: stop at once.
+        if (seen.has(org.orgUid)) return Effect.fail(new InconsistentTree({ detail: `org ${org.orgUid} is listed twice` }))
+        seen.add(org.orgUid)
+        orgs.push(org)
+      }
       return orgs.length > limit
         ? Effect.fail(new InconsistentTree({ detail: `the listing runs on past ${limit} orgs` }))
         : Effect.void

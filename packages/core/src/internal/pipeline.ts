@@ -5,10 +5,10 @@
  * unwrapping and decoding of the answer.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Headers from "@effect/platform/Headers"
-import { Clock, Duration, Effect, Either, Metric, RateLimiter, Ref, Schedule, Schema } from "effect"
+import { Clock, Data, Duration, Effect, Either, Metric, RateLimiter, Ref, Schedule, Schema, Stream } from "effect"
 import type * as Scope from "effect/Scope"
 import * as ClientMetrics from "../ClientMetrics.js"
 import type * as ClientConfig from "../ClientConfig.js"
@@ -37,6 +37,34 @@ interface Answer {
   readonly headers: Headers.Headers
   readonly body: string
 }
+
+/**
+ * The largest answer read: a page of 1,000 orgs is about 1 MB. A longer body is a broken or hostile server,
+ * and reading it all would only exhaust memory.
+ */
+const maxBodyBytes = 32 * 1024 * 1024
+
+/** Reads the body, failing as soon as it grows past `maxBodyBytes`. */
+const boundedText = (response: HttpClientResponse.HttpClientResponse) =>
+  Effect.gen(function*() {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    yield* Stream.runForEach(response.stream, (chunk) => {
+      size += chunk.length
+      chunks.push(chunk)
+      return size > maxBodyBytes ? Effect.fail(new BodyTooLarge()) : Effect.void
+    })
+    return Buffer.concat(chunks, size).toString("utf8")
+  })
+
+class BodyTooLarge extends Data.TaggedError("BodyTooLarge") {
+  override get message() {
+    return `the answer is larger than ${maxBodyBytes / 1024 / 1024} MB`
+  }
+}
+
+/** Decode errors quote the values they reject: keep a hostile value from flooding logs. */
+const clip = (text: string) => text.length > 1000 ? `${text.slice(0, 1000)}... (${text.length - 1000} more characters)` : text
 
 const isSuccess = (status: number) => status >= 200 && status < 300
 
@@ -120,7 +148,7 @@ export const make = (
           const start = yield* Clock.currentTimeMillis
           const result = yield* client.execute(request).pipe(
             Effect.flatMap((response) =>
-              Effect.map(response.text, (body): Answer => ({
+              Effect.map(boundedText(response), (body): Answer => ({
                 status: response.status,
                 headers: response.headers,
                 body
@@ -142,10 +170,13 @@ export const make = (
             Either.isRight(result) ? String(result.right.status) : "error"
           ))
           if (Either.isRight(result)) return result.right
+          const error = result.left
           return yield* Effect.fail(
-            result.left._tag === "TimeoutException"
+            error._tag === "TimeoutException"
               ? Failure.fromTimeout(operation, kind, timeoutText)
-              : Failure.fromHttpClientError(operation, kind, result.left as HttpClientError.HttpClientError)
+              : error._tag === "BodyTooLarge"
+              ? new Code42Error.DecodeError({ operation, reason: error.message })
+              : Failure.fromHttpClientError(operation, kind, error)
           )
         }))
       )
@@ -206,7 +237,7 @@ export const make = (
               new Code42Error.DecodeError({
                 operation: call.operation,
                 status: answer.status,
-                reason: error.message
+                reason: clip(error.message)
               })))
         )
       )

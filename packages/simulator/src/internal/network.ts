@@ -60,6 +60,7 @@ export const faultInjection = <E, R>(app: HttpApp.Default<E, R>) =>
     if (admission._tag === "Limited") return tooManyRequests(admission.retryAfterSeconds)
     if (faults.rollReset()) return yield* dropConnection(request)
     const faultStatus = faults.rollFault()
+    if (faultStatus === 429) return tooManyRequests(1)
     if (faultStatus !== undefined) {
       return HttpServerResponse.unsafeJson(errorBody("SYSTEM", "The server failed to handle the request"), {
         status: faultStatus
