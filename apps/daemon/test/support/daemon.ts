@@ -3,7 +3,7 @@
  */
 import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
-import { bin, credentials } from "./cli.js"
+import { bin, childEnv, credentials } from "./cli.js"
 
 export interface RunningDaemon {
   readonly process: ChildProcess
@@ -30,7 +30,7 @@ export const startDaemon = (args: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const port = yield* freePort()
     const child = spawn(process.execPath, [bin, "run", ...args, "--listen", `127.0.0.1:${port}`], {
-      env: { ...process.env, ...credentials },
+      env: childEnv(credentials),
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""
