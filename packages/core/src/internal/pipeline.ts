@@ -47,6 +47,8 @@ const maxBodyBytes = 32 * 1024 * 1024
 /** Reads the body, failing as soon as it grows past `maxBodyBytes`. */
 const boundedText = (response: HttpClientResponse.HttpClientResponse) =>
   Effect.gen(function*() {
+    // An answer without a body (204) has no stream to read.
+    if (response.status === 204 || response.headers["content-length"] === "0") return ""
     const chunks: Array<Uint8Array> = []
     let size = 0
     yield* Stream.runForEach(response.stream, (chunk) => {
