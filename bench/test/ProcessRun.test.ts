@@ -12,7 +12,7 @@ describe("ProcessRun", () => {
       // 200 MB touched, held for 300 ms so the sampler sees it.
       const measured = yield* ProcessRun.measure(
         "allocating child",
-        node("const b = Buffer.alloc(200e6, 1); process.stdout.write('ok ' + b.length + '\n'); setTimeout(() => process.exit(3), 300)"),
+        node("const b = Buffer.alloc(200e6, 1); process.stdout.write('ok ' + b.length + '\\n'); setTimeout(() => process.exit(3), 300)"),
         "20 seconds"
       )
       expect(measured.exitCode).toBe(3)
