@@ -148,8 +148,14 @@ export const execute = (
           return yield* record(undefined)
         }
         const failure = Cause.failureOption(exit.cause)
-        if (Option.isNone(failure)) return yield* Effect.failCause(exit.cause).pipe(Effect.orDie)
-        const error = failure.value
+        if (Option.isNone(failure) && !Cause.isInterruptedOnly(exit.cause)) {
+          return yield* Effect.failCause(exit.cause).pipe(Effect.orDie)
+        }
+        // A write cut short without an error may or may not have happened: like an unknown outcome.
+        const error = Option.getOrElse(
+          failure,
+          () => new Code42Error.UnknownOutcomeError({ operation: change.action, reason: "the request was cut short" })
+        )
         const message = typeof error === "string" ? error : error.message
         if (change.action === "create") failedPaths.add(change.path)
         // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.

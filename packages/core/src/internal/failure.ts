@@ -146,6 +146,12 @@ export const fromHttpClientError = (
   return new Retryable({ error: new Code42Error.TransportError({ operation, reason }) })
 }
 
+/** The error of an exchange cut off while the answer was on its way (the read was abandoned). */
+export const fromCutOff = (operation: string, kind: Kind): Failure =>
+  kind === "once"
+    ? new Code42Error.UnknownOutcomeError({ operation, reason: "the connection was cut while the answer arrived" })
+    : new Retryable({ error: new Code42Error.TransportError({ operation, reason: "the connection was cut while the answer arrived" }) })
+
 /** The error of an exchange that ran past the per-request timeout. */
 export const fromTimeout = (operation: string, kind: Kind, timeout: string): Failure =>
   kind === "once"

@@ -8,7 +8,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Headers from "@effect/platform/Headers"
-import { Clock, Data, Duration, Effect, Either, Metric, RateLimiter, Ref, Schedule, Schema, Stream } from "effect"
+import { Cause, Clock, Data, Duration, Effect, Either, Metric, RateLimiter, Ref, Schedule, Schema, Stream } from "effect"
 import type * as Scope from "effect/Scope"
 import * as ClientMetrics from "../ClientMetrics.js"
 import type * as ClientConfig from "../ClientConfig.js"
@@ -58,6 +58,15 @@ const boundedText = (response: HttpClientResponse.HttpClientResponse) =>
     })
     return Buffer.concat(chunks, size).toString("utf8")
   })
+
+class CutOff extends Data.TaggedError("CutOff") {}
+
+const cutOffWhenInterrupted = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CutOff, R> =>
+  Effect.catchAllCause(
+    effect,
+    (cause): Effect.Effect<never, E | CutOff> =>
+      Cause.isInterruptedOnly(cause) ? Effect.fail(new CutOff()) : Effect.failCause(cause)
+  )
 
 class BodyTooLarge extends Data.TaggedError("BodyTooLarge") {
   override get message() {
@@ -156,6 +165,10 @@ export const make = (
                 body
               }))
             ),
+            // A connection cut while the answer streams in can surface as an interruption of the read rather
+            // than as an error: it is the transport failure it looks like (an interruption of this fiber itself
+            // still stops it).
+            cutOffWhenInterrupted,
             Effect.timeout(config.timeout),
             // Spans record request headers: the two-factor code must not be one of them.
             Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, "totp-auth"]),
@@ -176,6 +189,8 @@ export const make = (
           return yield* Effect.fail(
             error._tag === "TimeoutException"
               ? Failure.fromTimeout(operation, kind, timeoutText)
+              : error._tag === "CutOff"
+              ? Failure.fromCutOff(operation, kind)
               : error._tag === "BodyTooLarge"
               ? new Code42Error.DecodeError({ operation, reason: error.message })
               : Failure.fromHttpClientError(operation, kind, error)
