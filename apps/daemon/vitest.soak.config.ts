@@ -4,11 +4,12 @@
  * are not disturbed by each other. `ORGSYNC_SOAK=short npm run soak` runs them at `npm test` scale instead.
  */
 import { defineConfig } from "vitest/config"
+import shared from "../../vitest.shared.js"
 
 export default defineConfig({
-  resolve: { conditions: ["@c42/source"] },
-  ssr: { resolve: { conditions: ["@c42/source"] } },
+  ...shared,
   test: {
+    ...shared.test,
     include: ["test/soak*.test.ts"],
     env: { ORGSYNC_SOAK: process.env["ORGSYNC_SOAK"] ?? "full" },
     fileParallelism: false,
