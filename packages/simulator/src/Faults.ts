@@ -24,7 +24,11 @@ export const Faults = Schema.Struct({
   /** Share of writes that are carried out but whose answer is lost (a 500 or a dropped connection). */
   lostResponseRate: Rate,
   /** Model a tenant that refuses duplicate sibling names with 409 ORG_DUPLICATE. */
-  uniqueSiblingNames: Schema.Boolean
+  uniqueSiblingNames: Schema.Boolean,
+  /** Caps every list page at this many orgs whatever `pgSize` asks, as some servers do; 0 = no cap. */
+  maxPageSize: Schema.Int.pipe(Schema.nonNegative()),
+  /** Added to the `totalCount` of every list (never below 0), which real servers do not keep exact. */
+  totalCountOffset: Schema.Int
 })
 export interface Faults extends Schema.Schema.Type<typeof Faults> {}
 
@@ -39,7 +43,9 @@ export const defaults: Faults = {
   faultStatuses: [500, 502, 503, 504],
   resetRate: 0,
   lostResponseRate: 0,
-  uniqueSiblingNames: false
+  uniqueSiblingNames: false,
+  maxPageSize: 0,
+  totalCountOffset: 0
 }
 
 /** What the rate limit says about a request that just arrived. */

@@ -47,6 +47,12 @@ const tokenTtl = optionalNumber(Options.integer("token-ttl")).pipe(
 const uniqueSiblingNames = Options.boolean("unique-sibling-names").pipe(
   Options.withDescription("Refuse duplicate sibling names with 409 ORG_DUPLICATE")
 )
+const maxPageSize = optionalNumber(Options.integer("max-page-size")).pipe(
+  Options.withDescription("Cap every list page at this many orgs whatever pgSize asks")
+)
+const totalCountOffset = optionalNumber(Options.integer("total-count-offset")).pipe(
+  Options.withDescription("Report every list's totalCount off from the truth by this much")
+)
 
 /** Splits `a:b` or `a:b:c` at its first colons; the last part keeps any further colons. */
 const splitPair = (flag: string, value: string, parts: 2 | 3) => {
@@ -86,7 +92,9 @@ const command = Command.make(
     resetRate,
     lostResponseRate,
     tokenTtl,
-    uniqueSiblingNames
+    uniqueSiblingNames,
+    maxPageSize,
+    totalCountOffset
   },
   (flags) =>
     Effect.gen(function*() {
@@ -109,7 +117,9 @@ const command = Command.make(
           faultRate: Option.getOrUndefined(flags.faultRate),
           resetRate: Option.getOrUndefined(flags.resetRate),
           lostResponseRate: Option.getOrUndefined(flags.lostResponseRate),
-          uniqueSiblingNames: flags.uniqueSiblingNames
+          uniqueSiblingNames: flags.uniqueSiblingNames,
+          maxPageSize: Option.getOrUndefined(flags.maxPageSize),
+          totalCountOffset: Option.getOrUndefined(flags.totalCountOffset)
         }
       })
       yield* Console.log(`code42-sim listening on ${handle.url}`)

@@ -54,7 +54,9 @@ describe("code42-sim", () => {
         "--random-seed", "4",
         "--latency-ms", "1",
         "--rate-limit", "500",
-        "--fault-rate", "0"
+        "--fault-rate", "0",
+        "--max-page-size", "10",
+        "--total-count-offset", "-3"
       ])
       const match = line.match(/^code42-sim listening on (http:\/\/127\.0\.0\.1:(\d+))$/)
       expect(match).not.toBeNull()
@@ -63,14 +65,20 @@ describe("code42-sim", () => {
       const signIn = yield* json(`${url}/api/v3/auth/jwt?useBody=true`, { headers: { authorization: basic("alice", "pw") } })
       const token: string = signIn.body.data.v3_user_token
       const list = yield* json(`${url}/api/v1/Org?pgSize=100`, { headers: { authorization: `Bearer ${token}` } })
-      expect(list.body.data.totalCount).toBe(25)
+      expect([list.body.data.totalCount, list.body.data.orgs.length]).toEqual([22, 10])
       const oauth = yield* json(`${url}/api/v3/oauth/token?grant_type=client_credentials`, {
         method: "POST",
         headers: { authorization: basic("key-1", "s3cret") }
       })
       expect(oauth.status).toBe(200)
       const faults = yield* json(`${url}/__sim/faults`)
-      expect(faults.body).toMatchObject({ latencyMs: 1, rateLimit: 500, faultRate: 0 })
+      expect(faults.body).toMatchObject({
+        latencyMs: 1,
+        rateLimit: 500,
+        faultRate: 0,
+        maxPageSize: 10,
+        totalCountOffset: -3
+      })
       expect(yield* exitOn(child, "SIGINT")).toBe(0)
     }))
 

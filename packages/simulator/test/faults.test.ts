@@ -155,7 +155,9 @@ describe("fault settings", () => {
         faultStatuses: [502],
         resetRate: 0,
         lostResponseRate: 0,
-        uniqueSiblingNames: false
+        uniqueSiblingNames: false,
+        maxPageSize: 0,
+        totalCountOffset: 0
       })
       for (const body of [{ faultRate: 2 }, { latencyMs: -1 }, { faultStatuses: [] }, { faultStatuses: [200] }]) {
         const refused = yield* request(sim, "POST", "/__sim/faults", { body })

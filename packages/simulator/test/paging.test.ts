@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Simulator } from "../src/index.js"
-import { client } from "./support.js"
+import { client, request } from "./support.js"
 
 /** A top-level org with `children` direct children named "Org 1", "Org 2", ... */
 const flat = (children: number): Simulator.Seed => ({
@@ -113,5 +113,47 @@ describe("v3 list", () => {
       const api = yield* startFlat(149)
       const reply = yield* api.get("/api/v3/orgs?pgNum=2&pgSize=500")
       expect(ids(reply.body)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+    }))
+})
+
+describe("list faults", () => {
+  it.scoped("maxPageSize caps every page whatever pgSize asks; pages follow the capped size", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.start({ port: 0, seed: flat(11), faults: { maxPageSize: 5 } })
+      const api = yield* client(sim)
+      const pages = []
+      for (let pgNum = 1; pgNum <= 3; pgNum++) {
+        pages.push(ids((yield* api.get(`/api/v1/Org?pgNum=${pgNum}&pgSize=500`)).body))
+      }
+      expect(pages).toEqual([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12]])
+      expect(ids((yield* api.get("/api/v1/Org?pgSize=3")).body)).toEqual([1, 2, 3])
+      expect(ids((yield* api.get("/api/v3/orgs")).body)).toEqual([1, 2, 3, 4, 5])
+      const changed = yield* request(sim, "POST", "/__sim/faults", { body: { maxPageSize: 0 } })
+      expect(changed.body.maxPageSize).toBe(0)
+      expect(ids((yield* api.get("/api/v1/Org?pgSize=500")).body)).toHaveLength(12)
+    }))
+
+  it.scoped("totalCountOffset puts totalCount off from the truth, never below 0, filters included", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.start({ port: 0, seed: flat(11) })
+      const api = yield* client(sim)
+      const total = (path: string) => Effect.map(api.get(path), (reply) => reply.body.data.totalCount)
+      expect((yield* request(sim, "POST", "/__sim/faults", { body: { totalCountOffset: -3 } })).status).toBe(200)
+      expect(yield* total("/api/v1/Org")).toBe(9)
+      expect(ids((yield* api.get("/api/v1/Org")).body)).toHaveLength(12)
+      sim.setFaults({ totalCountOffset: 3 })
+      expect(yield* total("/api/v1/Org?active=false")).toBe(7)
+      expect(yield* total("/api/v3/orgs")).toBe(15)
+      sim.setFaults({ totalCountOffset: -100 })
+      expect(yield* total("/api/v1/Org")).toBe(0)
+    }))
+
+  it.scoped("refuses a negative or fractional page cap and a fractional offset", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.start({ port: 0 })
+      for (const body of [{ maxPageSize: -1 }, { maxPageSize: 2.5 }, { totalCountOffset: 0.5 }]) {
+        const refused = yield* request(sim, "POST", "/__sim/faults", { body })
+        expect([JSON.stringify(body), refused.status]).toEqual([JSON.stringify(body), 400])
+      }
     }))
 })

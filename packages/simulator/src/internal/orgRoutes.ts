@@ -5,14 +5,14 @@
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Either, Schema } from "effect"
-import { type OrgNode, type OrgRefused, type Rules, type Tenant, toJson } from "../Tenant.js"
+import { type OrgNode, type OrgRefused, type PageQuery, type Rules, type Tenant, toJson } from "../Tenant.js"
 import { authenticated, signedInUser } from "./authRoutes.js"
 import { ApiError, envelope, parseFlag, queryParams } from "./responses.js"
 import { SimulatorState } from "./state.js"
 
 type Family = "legacy" | "v1" | "v3"
 
-const maxPageSize = 1000
+const pgSizeLimit = 1000
 const defaultPageSize = 100
 const v3ListCap = 100
 
@@ -81,13 +81,27 @@ const listPage = Effect.gen(function*() {
   const params = yield* queryParams
   const pgNum = yield* positiveInt("pgNum", params["pgNum"], 1)
   const pgSize = yield* positiveInt("pgSize", params["pgSize"], defaultPageSize)
-  if (pgSize > maxPageSize) {
-    return yield* new ApiError({ status: 400, code: "SYSTEM", description: `pgSize is at most ${maxPageSize}` })
+  if (pgSize > pgSizeLimit) {
+    return yield* new ApiError({ status: 400, code: "SYSTEM", description: `pgSize is at most ${pgSizeLimit}` })
   }
   const active = yield* parseFlag("active", params["active"])
-  const page = (yield* SimulatorState).tenant().page({ pgNum, pgSize, q: params["q"], active })
-  return yield* envelope({ totalCount: page.totalCount, orgs: page.orgs.map((org) => toJson(org)) })
+  return yield* envelope(yield* listed({ pgNum, pgSize, q: params["q"], active }))
 })
+
+/**
+ * A list page as the faults shape it: a server cap on the page size (pages then follow the capped size) and
+ * a `totalCount` that is off from the truth.
+ */
+const listed = (query: PageQuery) =>
+  Effect.map(SimulatorState, (state) => {
+    const { maxPageSize, totalCountOffset } = state.faults.current
+    const pgSize = maxPageSize > 0 ? Math.min(query.pgSize, maxPageSize) : query.pgSize
+    const page = state.tenant().page({ ...query, pgSize })
+    return {
+      totalCount: Math.max(0, page.totalCount + totalCountOffset),
+      orgs: page.orgs.map((org) => toJson(org))
+    }
+  })
 
 /** The org a v1 path names: by orgId, or by `idType=orgUid` (or `orgGuid`); a v3 path names it by guid. */
 const target = (family: Family) =>
@@ -161,8 +175,7 @@ const v3List = Effect.gen(function*() {
   yield* authenticated
   const params = yield* queryParams
   const active = yield* parseFlag("active", params["active"])
-  const page = (yield* SimulatorState).tenant().page({ pgNum: 1, pgSize: v3ListCap, q: params["q"], active })
-  return yield* envelope({ totalCount: page.totalCount, orgs: page.orgs.map((org) => toJson(org)) })
+  return yield* envelope(yield* listed({ pgNum: 1, pgSize: v3ListCap, q: params["q"], active }))
 })
 
 const currentOrg = Effect.gen(function*() {
