@@ -143,21 +143,42 @@ export const resolve = (config: ClientConfig): Either.Either<Resolved, ConfigErr
   })
 
 const credentialsHelp = "Set CODE42_USERNAME and CODE42_PASSWORD (or CODE42_PASSWORD_FILE) for a local account, " +
-  "or CODE42_CLIENT_ID and CODE42_CLIENT_SECRET for an API client."
+  "or CODE42_CLIENT_ID and CODE42_CLIENT_SECRET (or CODE42_CLIENT_SECRET_FILE) for an API client."
 
-const readPasswordFile = (path: string): Either.Either<Redacted.Redacted, ConfigError.ConfigError> => {
+/** Reads a secret from the file a `*_FILE` variable names (systemd's `LoadCredential=`, Docker secrets). */
+const readSecretFile = (
+  variable: string,
+  what: string,
+  path: string
+): Either.Either<Redacted.Redacted, ConfigError.ConfigError> => {
   try {
     return Either.right(Redacted.make(fs.readFileSync(path, "utf8").trim()))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     return Either.left(
       ConfigError.InvalidData(
-        ["CODE42_PASSWORD_FILE"],
-        `The password file "${path}" cannot be read${code === undefined ? "" : ` (${code})`}.`
+        [variable],
+        `The ${what} file "${path}" cannot be read${code === undefined ? "" : ` (${code})`}.`
       )
     )
   }
 }
+
+/** A secret given either directly or as a file, never both. */
+const secretOf = (
+  variable: string,
+  what: string,
+  value: Option.Option<Redacted.Redacted>,
+  file: Option.Option<string>
+): Option.Option<Either.Either<Redacted.Redacted, ConfigError.ConfigError>> =>
+  Option.isSome(value) && Option.isSome(file)
+    ? Option.some(Either.left(ConfigError.InvalidData(
+      [`${variable}_FILE`],
+      `Both ${variable} and ${variable}_FILE are set; set only one.`
+    )))
+    : Option.isSome(value)
+    ? Option.some(Either.right(value.value))
+    : Option.map(file, (path) => readSecretFile(`${variable}_FILE`, what, path))
 
 const authFromEnv: Config.Config<Auth> = Config.all({
   username: Config.option(Config.string("CODE42_USERNAME")),
@@ -165,10 +186,11 @@ const authFromEnv: Config.Config<Auth> = Config.all({
   passwordFile: Config.option(Config.string("CODE42_PASSWORD_FILE")),
   clientId: Config.option(Config.string("CODE42_CLIENT_ID")),
   secret: Config.option(Config.redacted("CODE42_CLIENT_SECRET")),
+  secretFile: Config.option(Config.string("CODE42_CLIENT_SECRET_FILE")),
   totp: Config.option(Config.redacted("CODE42_TOTP"))
 }).pipe(Config.mapOrFail((env): Either.Either<Auth, ConfigError.ConfigError> => {
   const local = Option.isSome(env.username) || Option.isSome(env.password) || Option.isSome(env.passwordFile)
-  const client = Option.isSome(env.clientId) || Option.isSome(env.secret)
+  const client = Option.isSome(env.clientId) || Option.isSome(env.secret) || Option.isSome(env.secretFile)
   if (local && client) {
     return Either.left(ConfigError.InvalidData(
       ["CODE42_CLIENT_ID"],
@@ -176,13 +198,15 @@ const authFromEnv: Config.Config<Auth> = Config.all({
     ))
   }
   if (client) {
-    if (Option.isNone(env.clientId) || Option.isNone(env.secret)) {
+    const secret = secretOf("CODE42_CLIENT_SECRET", "client secret", env.secret, env.secretFile)
+    if (Option.isNone(env.clientId) || Option.isNone(secret)) {
       return Either.left(ConfigError.MissingData(
         [Option.isNone(env.clientId) ? "CODE42_CLIENT_ID" : "CODE42_CLIENT_SECRET"],
-        `An API client needs both CODE42_CLIENT_ID and CODE42_CLIENT_SECRET.`
+        `An API client needs both CODE42_CLIENT_ID and CODE42_CLIENT_SECRET (or CODE42_CLIENT_SECRET_FILE).`
       ))
     }
-    return Either.right({ _tag: "ApiClient", clientId: env.clientId.value, secret: env.secret.value })
+    const clientId = env.clientId.value
+    return Either.map(secret.value, (secret): Auth => ({ _tag: "ApiClient", clientId, secret }))
   }
   if (!local) {
     return Either.left(
@@ -192,20 +216,14 @@ const authFromEnv: Config.Config<Auth> = Config.all({
   if (Option.isNone(env.username)) {
     return Either.left(ConfigError.MissingData(["CODE42_USERNAME"], "A local account needs CODE42_USERNAME."))
   }
-  if (Option.isSome(env.password) && Option.isSome(env.passwordFile)) {
-    return Either.left(ConfigError.InvalidData(
-      ["CODE42_PASSWORD_FILE"],
-      "Both CODE42_PASSWORD and CODE42_PASSWORD_FILE are set; set only one."
-    ))
-  }
-  const password = Option.isSome(env.password)
-    ? Either.right(env.password.value)
-    : Option.isSome(env.passwordFile)
-    ? readPasswordFile(env.passwordFile.value)
-    : Either.left(ConfigError.MissingData(
-      ["CODE42_PASSWORD"],
-      "A local account needs CODE42_PASSWORD or CODE42_PASSWORD_FILE."
-    ))
+  const password = Option.getOrElse(
+    secretOf("CODE42_PASSWORD", "password", env.password, env.passwordFile),
+    () =>
+      Either.left(ConfigError.MissingData(
+        ["CODE42_PASSWORD"],
+        "A local account needs CODE42_PASSWORD or CODE42_PASSWORD_FILE."
+      ))
+  )
   const username = env.username.value
   return Either.map(password, (password): Auth => ({
     _tag: "LocalAccount",
@@ -217,7 +235,7 @@ const authFromEnv: Config.Config<Auth> = Config.all({
 
 /**
  * Reads CODE42_URL; CODE42_USERNAME with CODE42_PASSWORD or CODE42_PASSWORD_FILE (its content, trimmed), or
- * CODE42_CLIENT_ID with CODE42_CLIENT_SECRET; CODE42_TOTP (a static two-factor code); CODE42_API (v1 | v3);
+ * CODE42_CLIENT_ID with CODE42_CLIENT_SECRET or CODE42_CLIENT_SECRET_FILE; CODE42_TOTP (a static two-factor code); CODE42_API (v1 | v3);
  * CODE42_RATE_LIMIT (requests per second), CODE42_BURST and CODE42_CONCURRENCY. Malformed values fail here
  * with a message that names the variable.
  */

@@ -121,6 +121,25 @@ describe("fromEnv", () => {
       expect(String(missing)).toContain(file)
     }))
 
+  it.effect("reads the client secret from a file, trimmed, and names the file it cannot read", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "c42-config-"))
+      const file = path.join(dir, "client-secret")
+      fs.writeFileSync(file, "secret-from-file\n")
+      const env = { CODE42_URL: "x.example.com", CODE42_CLIENT_ID: "key", CODE42_CLIENT_SECRET_FILE: file }
+      const config = yield* load(env)
+      if (config.auth._tag !== "ApiClient") throw new Error("no API client")
+      expect(config.auth.clientId).toBe("key")
+      expect(Redacted.value(config.auth.secret)).toBe("secret-from-file")
+      const both = String(yield* Effect.flip(load({ ...env, CODE42_CLIENT_SECRET: "s" })))
+      expect(both).toContain("set only one")
+      expect(both).not.toContain("secret-from-file")
+      fs.rmSync(dir, { recursive: true })
+      const missing = String(yield* Effect.flip(load(env)))
+      expect(missing).toContain("CODE42_CLIENT_SECRET_FILE")
+      expect(missing).toContain(file)
+    }))
+
   it.effect("reads an API client", () =>
     Effect.gen(function*() {
       const config = yield* load({ CODE42_URL: "x.example.com", CODE42_CLIENT_ID: "key", CODE42_CLIENT_SECRET: "s" })
