@@ -15,6 +15,7 @@ import type { DesiredState } from "./Desired.js"
 import { formatIssue } from "./Desired.js"
 import * as DesiredFiles from "./DesiredFiles.js"
 import * as DesiredYaml from "./DesiredYaml.js"
+import * as OutputFile from "./OutputFile.js"
 import * as Plan from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
 import * as Reconciler from "./Reconciler.js"
@@ -30,6 +31,14 @@ const pendingChanges = 2
 
 /** The exit code a command answers with (@effect/cli handlers return nothing). */
 class ExitCode extends Context.Tag("@c42/daemon/ExitCode")<ExitCode, Ref.Ref<number>>() {}
+
+/**
+ * Set by the commands that run until a signal stops them (the daemon, the demo): for them SIGINT and SIGTERM
+ * are a clean stop (exit 0), for every other command an interruption (exit 130 or 143).
+ */
+export class SignalStops extends Context.Tag("@c42/daemon/SignalStops")<SignalStops, Ref.Ref<boolean>>() {}
+
+const stopsOnSignal = Effect.flatMap(SignalStops, (ref) => Ref.set(ref, true))
 
 /** Wraps a handler whose result is the exit code. */
 const exitWith = <E, R>(handler: Effect.Effect<number, E, R>) =>
@@ -76,7 +85,7 @@ const layers = (settings: Settings.Settings, clientConfig: ClientConfig.ClientCo
 const writeOutput = (out: Option.Option<string>, text: string) =>
   Option.match(out, {
     onNone: () => Console.log(text),
-    onSome: (file) => Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(file, `${text}\n`))
+    onSome: (file) => OutputFile.write(file, `${text}\n`)
   })
 
 const formatPlan = (plan: Plan.Plan, format: "text" | "markdown" | "json") =>
@@ -136,6 +145,7 @@ const plan = Command.make("plan", { config, desired, state, url, format, out, of
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const desiredState = yield* loadDesired(settings.desired)
+    if (Option.isSome(flags.out)) yield* OutputFile.refuseDesired(flags.out.value, settings.desired, desiredState.files)
     const result = flags.offline
       ? yield* offlinePlan(desiredState).pipe(Effect.provide(StateDb.layer(settings.state)))
       : yield* Effect.flatMap(Reconciler.Reconciler, (r) =>
@@ -188,6 +198,31 @@ const matchesReviewed = (path: string) =>
         ).pipe(Effect.as(false))
   })
 
+/**
+ * After a signal cut an apply short: what was applied, what was not, and what may or may not have happened,
+ * from the journal of the writes since the apply started.
+ */
+const reportInterrupted = (since: Date, confirmed: Option.Option<Plan.Plan>) =>
+  Effect.gen(function*() {
+    const db = yield* StateDb.StateDb
+    const writes = yield* db.journalSince(since).pipe(Effect.orElseSucceed(() => []))
+    const line = (write: { readonly action: string; readonly path: string }) => `  ${write.action} ${write.path}`
+    const applied = writes.filter((write) => write.outcome === "done" || write.outcome === "adopted")
+    const unknown = writes.filter((write) => write.outcome === undefined)
+    const sent = new Set(writes.filter((write) => write.outcome !== "failed").map(line))
+    const notApplied = Option.match(confirmed, { onNone: () => [], onSome: (plan) => plan.changes })
+      .filter((change) => !sent.has(line(change)))
+    yield* Console.log(
+      `\nInterrupted: ${plural(applied.length, "change")} applied, ${notApplied.length} not applied` +
+        (unknown.length > 0 ? `, ${unknown.length} cut short (the next run re-reads Code42 and settles them)` : "") +
+        "."
+    )
+    for (const [title, list] of [["Applied:", applied], ["Cut short:", unknown], ["Not applied:", notApplied]] as const) {
+      if (list.length > 0) yield* Console.log([title, ...list.map(line)].join("\n"))
+    }
+    yield* Console.log("The run is recorded as interrupted; orgsync plan shows what is left.")
+  })
+
 const apply = Command.make("apply", { config, desired, state, url, yes, force, plan: planFile }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
@@ -204,15 +239,21 @@ const apply = Command.make("apply", { config, desired, state, url, yes, force, p
       : flags.yes
       ? show
       : (plan: Plan.Plan) => askOnTerminal(plan).pipe(Effect.orElseSucceed(() => false), Effect.provide(terminal))
+    const startedAt = new Date()
+    const confirmed = yield* Ref.make(Option.none<Plan.Plan>())
     const result = yield* Effect.gen(function*() {
       yield* StateLock.acquire(settings.state)
       const reconciler = yield* Reconciler.Reconciler
       return yield* reconciler.pass(desiredState, {
         dryRun: false,
         force: flags.force,
-        confirm
+        confirm: (plan) => Effect.tap(confirm(plan), (yes) => yes ? Ref.set(confirmed, Option.some(plan)) : Effect.void)
       })
-    }).pipe(Effect.scoped, Effect.provide(yield* connected(settings, flags.url)))
+    }).pipe(
+      Effect.onInterrupt(() => Effect.flatMap(Ref.get(confirmed), (plan) => reportInterrupted(startedAt, plan))),
+      Effect.scoped,
+      Effect.provide(yield* connected(settings, flags.url))
+    )
     if (result.declined) {
       yield* Console.error("Nothing applied.")
       return failure
@@ -318,13 +359,13 @@ const logger = (format: "logfmt" | "json") =>
 
 /** Runs the daemon until SIGINT or SIGTERM, which interrupt it (exit 0). */
 const daemon = (settings: Settings.Settings, clientConfig: ClientConfig.ClientConfig, dry: boolean) =>
-  Daemon.run({
+  stopsOnSignal.pipe(Effect.zipRight(Daemon.run({
     desiredPath: settings.desired,
     dryRun: dry,
     interval: settings.interval,
     listen: settings.listen,
     statePath: settings.state
-  }).pipe(
+  })),
     Effect.provide(Layer.merge(layers(settings, clientConfig), DesiredWatcher.layer)),
     Effect.provide(logger(settings.logFormat))
   )

@@ -7,8 +7,12 @@ import { SqlClient, type SqlError } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Org } from "@c42/core"
-import { Context, Data, Effect, Layer, Option } from "effect"
+import type { PlatformError } from "@effect/platform/Error"
+import { Context, Data, Effect, Exit, Layer, Option } from "effect"
+import * as os from "node:os"
+import * as StateFolder from "./internal/stateFolder.js"
 import type { Fields, Identity } from "./Plan.js"
+import * as StateLock from "./StateLock.js"
 
 export const defaultPath = ".orgsync/state.db"
 
@@ -42,7 +46,11 @@ export type JournalOutcome = "done" | "failed" | "adopted" | "not-applied" | "re
 
 export type RunKind = "plan" | "apply" | "run"
 
-export type RunResult = "converged" | "pending" | "failed" | "refused" | "error"
+/**
+ * How a run ended: `interrupted` by a signal, `abandoned` by a process that ended without recording it (killed,
+ * or crashed), as found when the database is next opened.
+ */
+export type RunResult = "converged" | "pending" | "failed" | "refused" | "error" | "interrupted" | "abandoned"
 
 export interface RunRecord {
   readonly id: number
@@ -78,6 +86,10 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, {
     detail?: { readonly orgUid?: string; readonly error?: string }
   ) => Effect.Effect<void, StateDbError>
   readonly unsettled: Effect.Effect<ReadonlyArray<JournalEntry>, StateDbError>
+  /** The writes journaled since `since`, with their outcome (`undefined`: not settled). */
+  readonly journalSince: (
+    since: Date
+  ) => Effect.Effect<ReadonlyArray<JournalEntry & { readonly outcome: JournalOutcome | undefined }>, StateDbError>
   readonly runStart: (kind: RunKind, dryRun: boolean) => Effect.Effect<number, StateDbError>
   readonly runFinish: (
     id: number,
@@ -110,6 +122,12 @@ const migrations = Migrator.fromRecord({
     yield* sql`CREATE TABLE run (
       id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
       dry_run INTEGER NOT NULL, result TEXT, counts TEXT NOT NULL DEFAULT '{}', errors TEXT NOT NULL DEFAULT '[]')`
+  }),
+  // Who runs a run, so that one left unfinished by a process that is gone is not shown as running for ever.
+  "0002_run_process": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE run ADD COLUMN pid INTEGER`
+    yield* sql`ALTER TABLE run ADD COLUMN host TEXT`
   })
 })
 
@@ -132,7 +150,22 @@ interface SnapshotRow {
   readonly parent_org_guid: string | null
 }
 
-/** Builds the service over an open, migrated SqlClient. */
+interface JournalRow {
+  readonly id: number
+  readonly action: JournalAction
+  readonly path: string
+  readonly org_uid: string | null
+  readonly parent_org_uid: string | null
+  readonly org_name: string | null
+  readonly preexisting: string
+  readonly created_at: string
+  readonly outcome: JournalOutcome | null
+}
+
+/**
+ * Builds the service over an open, migrated SqlClient. Runs this process leaves unfinished when the scope
+ * closes are recorded `interrupted` (or `abandoned`); those of processes that are gone, `abandoned`.
+ */
 export const make = (path: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -251,42 +284,67 @@ export const make = (path: string) =>
             result_org_uid = ${detail?.orgUid ?? null}, error = ${detail?.error ?? null}
           WHERE id = ${id}`.pipe(Effect.asVoid, Effect.mapError(toError("cannot settle the journal")))
 
-    const unsettled = sql<{
-      id: number
-      action: JournalAction
-      path: string
-      org_uid: string | null
-      parent_org_uid: string | null
-      org_name: string | null
-      preexisting: string
-      created_at: string
-    }>`SELECT * FROM journal WHERE outcome IS NULL ORDER BY id`.pipe(
-      Effect.map((rows) =>
-        rows.map((row): JournalEntry => ({
-          id: row.id,
-          action: row.action,
-          path: row.path,
-          orgUid: row.org_uid,
-          parentOrgUid: row.parent_org_uid,
-          orgName: row.org_name,
-          preexisting: JSON.parse(row.preexisting),
-          createdAt: new Date(row.created_at)
-        }))
-      ),
+    const journalEntry = (row: JournalRow) => ({
+      id: row.id,
+      action: row.action,
+      path: row.path,
+      orgUid: row.org_uid,
+      parentOrgUid: row.parent_org_uid,
+      orgName: row.org_name,
+      preexisting: JSON.parse(row.preexisting) as ReadonlyArray<string>,
+      createdAt: new Date(row.created_at),
+      outcome: row.outcome ?? undefined
+    })
+
+    const unsettled = sql<JournalRow>`SELECT * FROM journal WHERE outcome IS NULL ORDER BY id`.pipe(
+      Effect.map((rows) => rows.map((row): JournalEntry => {
+        const { outcome: _, ...entry } = journalEntry(row)
+        return entry
+      })),
       Effect.mapError(toError("cannot read the journal"))
     )
 
+    const journalSince = (since: Date) =>
+      sql<JournalRow>`SELECT * FROM journal WHERE created_at >= ${iso(since)} ORDER BY id`.pipe(
+        Effect.map((rows) => rows.map(journalEntry)),
+        Effect.mapError(toError("cannot read the journal"))
+      )
+
+    // Runs of this process that are not finished: when the database closes, they were cut short.
+    const unfinished = new Set<number>()
+
     const runStart = (kind: RunKind, dryRun: boolean) =>
-      sql<{ id: number }>`INSERT INTO run (kind, started_at, dry_run)
-        VALUES (${kind}, ${iso(new Date())}, ${dryRun ? 1 : 0}) RETURNING id`.pipe(
+      sql<{ id: number }>`INSERT INTO run (kind, started_at, dry_run, pid, host)
+        VALUES (${kind}, ${iso(new Date())}, ${dryRun ? 1 : 0}, ${process.pid}, ${os.hostname()}) RETURNING id`.pipe(
         Effect.map((rows) => rows[0]!.id),
+        Effect.tap((id) => Effect.sync(() => unfinished.add(id))),
         Effect.mapError(toError("cannot record the run"))
       )
 
     const runFinish: StateDb["Type"]["runFinish"] = (id, result, counts, errors) =>
       sql`UPDATE run SET finished_at = ${iso(new Date())}, result = ${result},
             counts = ${JSON.stringify(counts)}, errors = ${JSON.stringify(errors)}
-          WHERE id = ${id}`.pipe(Effect.asVoid, Effect.mapError(toError("cannot record the run")))
+          WHERE id = ${id}`.pipe(
+        Effect.tap(() => Effect.sync(() => unfinished.delete(id))),
+        Effect.asVoid,
+        Effect.mapError(toError("cannot record the run"))
+      )
+
+    yield* Effect.addFinalizer((exit) =>
+      unfinished.size === 0 ? Effect.void : sql`UPDATE run SET finished_at = ${iso(new Date())},
+          result = ${Exit.isInterrupted(exit) ? "interrupted" : "abandoned"}
+        WHERE result IS NULL AND ${sql.in("id", [...unfinished])}`.pipe(Effect.ignore)
+    )
+
+    // Runs that a process of this host left unfinished and that is gone: abandoned, not running for ever.
+    const open = yield* sql<{ id: number; pid: number | null }>`SELECT id, pid FROM run
+      WHERE result IS NULL AND (host IS NULL OR host = ${os.hostname()})`.pipe(Effect.orElseSucceed(() => []))
+    const abandoned = open.filter((run) => run.pid === null || StateLock.processGone(run.pid, os.hostname()))
+    if (abandoned.length > 0) {
+      yield* sql`UPDATE run SET result = 'abandoned' WHERE ${sql.in("id", abandoned.map((run) => run.id))}`.pipe(
+        Effect.mapError(toError("cannot record the run"))
+      )
+    }
 
     const recentRuns = (limit: number) =>
       sql<{
@@ -333,6 +391,7 @@ export const make = (path: string) =>
       journalBegin,
       journalSettle,
       unsettled,
+      journalSince,
       runStart,
       runFinish,
       recentRuns,
@@ -341,28 +400,87 @@ export const make = (path: string) =>
     })
   })
 
-/** Creates the folder (0700) and the file (0600) before SQLite opens it, so no other user can read it. */
+/** What `--state` names: nothing yet (a new database is made), or an orgsync state database. */
+type Found = "absent" | "database"
+
+const sqliteHeader = "SQLite format 3\u0000"
+
+const refuse = (message: string) => new StateDbError({ message })
+
+/**
+ * Looks at the path without changing anything there: a folder, a device, an empty file, a file of another
+ * kind, or a link to nothing is refused. Whether an SQLite file is orgsync's is told once it is open.
+ */
+const inspect = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const exists = (error: PlatformError) => !(error._tag === "SystemError" && error.reason === "NotFound")
+    const info = yield* fs.stat(path).pipe(Effect.map(Option.some), Effect.catchIf((e) => !exists(e), () => Effect.succeedNone))
+    if (Option.isNone(info)) {
+      const link = yield* fs.readLink(path).pipe(Effect.option)
+      if (Option.isSome(link)) return yield* refuse(`${path} is a symbolic link to ${link.value}, which does not exist`)
+      return "absent" as Found
+    }
+    const { size, type } = info.value
+    if (type === "Directory") return yield* refuse(`${path} is a folder: --state names the database file in it`)
+    if (type !== "File") return yield* refuse(`${path} is not a regular file, so not a state database`)
+    const header = yield* Effect.scoped(Effect.flatMap(fs.open(path, { flag: "r" }), (file) => file.readAlloc(16)))
+    const text = Option.match(header, { onNone: () => "", onSome: (bytes) => new TextDecoder().decode(bytes) })
+    if (size === BigInt(0) || text !== sqliteHeader) {
+      return yield* refuse(`${path} is not an orgsync state database; it is left as it is: choose another --state path`)
+    }
+    return "database" as Found
+  }).pipe(
+    Effect.catchIf(
+      (error): error is PlatformError => error._tag !== "StateDbError",
+      (cause) => Effect.fail(new StateDbError({ message: `cannot open the state database ${path}: ${cause.message}`, cause }))
+    )
+  )
+
+/** A new database is created 0600 before SQLite opens it, so that no other user can ever read it. */
 const prepareFile = (path: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path
-    yield* fs.makeDirectory(paths.dirname(path), { recursive: true, mode: 0o700 })
-    yield* Effect.scoped(fs.open(path, { flag: "a", mode: 0o600 }))
-    yield* fs.chmod(path, 0o600)
-  }).pipe(
-    Effect.mapError((cause) =>
-      new StateDbError({ message: `cannot create the state database ${path}: ${cause.message}`, cause })
-    )
-  )
+    const found = yield* inspect(path)
+    yield* StateFolder.ensure(paths.dirname(path)).pipe(Effect.mapError((e) => new StateDbError({ message: e.message, cause: e })))
+    yield* (found === "absent"
+      ? fs.writeFile(path, new Uint8Array(), { flag: "wx", mode: 0o600 })
+      : fs.chmod(path, 0o600)).pipe(
+        Effect.mapError((cause) =>
+          new StateDbError({ message: `cannot create the state database ${path}: ${cause.message}`, cause })
+        )
+      )
+  })
+
+/**
+ * An SQLite database of another application is refused before anything is written to it (not even the WAL
+ * journal mode); one without any table is a new state database.
+ */
+const checkTables = (path: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const tables = new Set((yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`).map((row) => row.name))
+    if (tables.size > 0 && !(tables.has("effect_sql_migrations") && tables.has("run"))) {
+      return yield* refuse(`${path} is an SQLite database of another application, not an orgsync state database; it is left as it is`)
+    }
+    yield* sql`PRAGMA journal_mode = WAL`
+  })
 
 /** The state database at `path`, created and migrated on first use. */
 export const layer = (path: string): Layer.Layer<StateDb, StateDbError, FileSystem.FileSystem | Path.Path> => {
-  const migrated = Layer.effectDiscard(Migrator.make({})({ loader: migrations })).pipe(
-    Layer.provideMerge(SqliteClient.layer({ filename: path }))
-  )
-  const service = Layer.effect(StateDb, make(path)).pipe(
-    Layer.provide(migrated),
-    Layer.mapError((cause) => new StateDbError({ message: `cannot open the state database ${path}`, cause }))
+  const service = Layer.scoped(
+    StateDb,
+    Effect.gen(function*() {
+      yield* checkTables(path)
+      yield* Migrator.make({})({ loader: migrations })
+      return yield* make(path)
+    })
+  ).pipe(
+    Layer.provide(SqliteClient.layer({ filename: path, disableWAL: true })),
+    Layer.mapError((cause) =>
+      cause._tag === "StateDbError" ? cause : new StateDbError({ message: `cannot open the state database ${path}`, cause })
+    )
   )
   return Layer.unwrapEffect(Effect.as(prepareFile(path), service))
 }

@@ -7,6 +7,7 @@ import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Clock, Data, Effect, Schema, type Scope } from "effect"
 import * as os from "node:os"
+import * as StateFolder from "./internal/stateFolder.js"
 
 const HolderSchema = Schema.Struct({
   pid: Schema.Int,
@@ -50,8 +51,10 @@ const isAlive = (pid: number): boolean => {
   }
 }
 
-/** Only a holder on this host can be known to be gone; one on another host (a shared disk) is respected. */
-const isStale = (holder: Holder): boolean => holder.hostname === os.hostname() && !isAlive(holder.pid)
+/** Only a process of this host can be known to be gone; one on another host (a shared disk) is respected. */
+export const processGone = (pid: number, hostname: string): boolean => hostname === os.hostname() && !isAlive(pid)
+
+const isStale = (holder: Holder): boolean => processGone(holder.pid, holder.hostname)
 
 const isReason = (reason: string) => (error: PlatformError): boolean =>
   error._tag === "SystemError" && error.reason === reason
@@ -142,8 +145,8 @@ export const acquire = (
       Effect.catchAll((error) => Effect.logWarning("cannot release the lock", error))
     )
 
-    yield* fs.makeDirectory(path.dirname(lock), { recursive: true, mode: 0o700 }).pipe(
-      Effect.mapError(failure("create the folder of"))
+    yield* StateFolder.ensure(path.dirname(lock)).pipe(
+      Effect.mapError((cause) => new StateLockError({ message: cause.message, cause }))
     )
     yield* Effect.acquireRelease(acquireLoop(attempts), () => release)
     return holder

@@ -1,21 +1,32 @@
 /**
- * The `orgsync` process: wires the command line to Node and exits with the command's code.
+ * The `orgsync` process: wires the command line to Node and exits with the command's code. SIGINT and SIGTERM
+ * interrupt the command: the daemon stops cleanly (exit 0); any other command was cut short and exits
+ * 128 + the signal's number, as shells report it (130 for SIGINT, 143 for SIGTERM).
  */
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Ref } from "effect"
+import * as os from "node:os"
 import * as Cli from "./Cli.js"
 
-// An interrupted run is a clean stop (exit 0) only when a signal asked for it.
-let signalled = false
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => (signalled = true))
+let received: NodeJS.Signals | undefined
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => (received ??= signal))
+
+const stopsCleanly = Ref.unsafeMake(false)
+
+const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
+  if (Exit.isSuccess(exit)) return typeof exit.value === "number" ? exit.value : 0
+  if (!Exit.isInterrupted(exit) || received === undefined) return 1
+  return Effect.runSync(Ref.get(stopsCleanly)) ? 0 : 128 + os.constants.signals[received]
+}
 
 Cli.run(process.argv).pipe(
+  Effect.provideService(Cli.SignalStops, stopsCleanly),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     disablePrettyLogger: true,
     teardown: (exit, onExit) => {
-      const code = Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : Exit.isInterrupted(exit) && signalled ? 0 : 1
+      const code = exitCode(exit)
       process.exitCode = code
       // Exit only once what was written has drained: a pipe (`orgsync plan | jq`) is written asynchronously.
       process.stdout.write("", () => process.stderr.write("", () => onExit(code)))
