@@ -17,8 +17,8 @@ export interface RemoteOrg {
   readonly orgId: number
   readonly orgUid: string
   readonly parentOrgUid?: string | null | undefined
-  readonly active: boolean
-  readonly blocked: boolean
+  readonly active?: boolean | undefined
+  readonly blocked?: boolean | undefined
 }
 
 /** One org of an `orgs.yaml` as `orgsync import` writes it. */

@@ -106,7 +106,8 @@ const parseFully = (file: string, text: string): Parsed => {
 
 // Rendering
 
-const statusOf = (org: Org.Org): Status => (!org.active ? "deactivated" : org.blocked ? "blocked" : "active")
+const statusOf = (org: Org.Org): Status =>
+  org.active === false ? "deactivated" : org.blocked === true ? "blocked" : "active"
 
 const quoted = (value: string): Scalar => {
   const scalar = new Scalar(value)

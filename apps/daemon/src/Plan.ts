@@ -117,8 +117,9 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 const depthOf = (path: string): number => OrgPath.split(path).length
 
-const statusOf = (state: { readonly active: boolean; readonly blocked: boolean }): Status =>
-  !state.active ? "deactivated" : state.blocked ? "blocked" : "active"
+/** An org whose body does not say is taken as active and unblocked: no destructive write follows from that. */
+const statusOf = (state: { readonly active?: boolean | undefined; readonly blocked?: boolean | undefined }): Status =>
+  state.active === false ? "deactivated" : state.blocked === true ? "blocked" : "active"
 
 /** Keeps the first value for each key, so that duplicates in the input never change the answer. */
 const firstBy = <A>(values: ReadonlyArray<A>, key: (value: A) => string): ReadonlyMap<string, A> => {
@@ -192,8 +193,8 @@ const remoteNode = (org: Org.Org, parent: Node | undefined): Node => ({
   desired: undefined,
   path: "",
   target: undefined,
-  active: org.active,
-  blocked: org.blocked
+  active: org.active !== false,
+  blocked: org.blocked === true
 })
 
 interface Tree {

@@ -64,7 +64,7 @@ export const read: Effect.Effect<
   let limit = Infinity
   yield* client.getAllPages({ pgSize }).pipe(
     Stream.runForEach((page) => {
-      if (limit === Infinity) limit = Math.min(slack(page.totalCount), maxOrgs)
+      if (limit === Infinity) limit = Math.min(slack(page.totalCount ?? 0), maxOrgs)
       for (const org of page.orgs) {
         // A page of orgs already listed is a listing that goes round in circles: stop at once.
         if (seen.has(org.orgUid)) return Effect.fail(new InconsistentTree({ detail: `org ${org.orgUid} is listed twice` }))

@@ -24,7 +24,8 @@ export interface Snapshot {
 /** An identity with the ids the API needs, as remembered. */
 export interface StoredIdentity extends Identity {
   readonly orgId: number
-  readonly orgGuid: string
+  /** Absent for orgs of servers that send no guids (stored as ""). */
+  readonly orgGuid: string | undefined
 }
 
 export type JournalAction = "create" | "update" | "block" | "unblock" | "deactivate" | "reactivate"
@@ -178,7 +179,7 @@ export const make = (path: string) =>
         new Org.Org({
           orgId: row.org_id,
           orgUid: row.org_uid,
-          orgGuid: row.org_guid,
+          orgGuid: row.org_guid === "" ? undefined : row.org_guid,
           orgName: row.org_name,
           orgExtRef: row.org_ext_ref,
           notes: row.notes,
@@ -202,13 +203,13 @@ export const make = (path: string) =>
           const rows = snap.orgs.slice(start, start + chunk).map((org, i) => ({
             org_uid: org.orgUid,
             org_id: org.orgId,
-            org_guid: org.orgGuid,
+            org_guid: org.orgGuid ?? "",
             org_name: org.orgName,
             org_ext_ref: org.orgExtRef ?? null,
             notes: org.notes ?? null,
-            status: org.status,
-            active: org.active ? 1 : 0,
-            blocked: org.blocked ? 1 : 0,
+            status: org.status ?? (org.active === false ? "Deactivated" : "Active"),
+            active: org.active === false ? 0 : 1,
+            blocked: org.blocked === true ? 1 : 0,
             parent_org_id: org.parentOrgId ?? null,
             parent_org_uid: org.parentOrgUid ?? null,
             parent_org_guid: org.parentOrgGuid ?? null,
@@ -235,7 +236,7 @@ export const make = (path: string) =>
           path: row.path,
           orgUid: row.org_uid,
           orgId: row.org_id,
-          orgGuid: row.org_guid,
+          orgGuid: row.org_guid === "" ? undefined : row.org_guid,
           applied: row.applied === null ? undefined : JSON.parse(row.applied)
         }))
       ),
@@ -251,7 +252,7 @@ export const make = (path: string) =>
             path: identity.path,
             org_uid: identity.orgUid,
             org_id: identity.orgId,
-            org_guid: identity.orgGuid,
+            org_guid: identity.orgGuid ?? "",
             applied: identity.applied === undefined ? null : JSON.stringify(identity.applied),
             updated_at: now
           }))

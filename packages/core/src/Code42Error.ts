@@ -20,13 +20,19 @@ export interface Details {
   readonly description?: string | undefined
 }
 
-/** The Code42 codes of the organization rules (code42-api.md sections 3 and 8). */
+/**
+ * The Code42 codes of the organization rules (code42-api.md sections 3, 8 and 9): each means the write did not
+ * happen, whatever the HTTP status that carried it.
+ */
 export const orgRuleCodes = [
   "ORG_DUPLICATE",
   "PARENT_ORG_BLOCKED",
   "PARENT_ORG_NOT_ACTIVE",
+  "PARENT_ORG_IS_BLOCKED",
   "ORG_NAME_MISSING",
-  "ORG_NAME_TOO_SHORT"
+  "ORG_NAME_TOO_SHORT",
+  "ALREADY_BLOCKED",
+  "NOT_BLOCKED"
 ] as const
 
 export type OrgRuleCode = typeof orgRuleCodes[number]
@@ -70,7 +76,7 @@ export class ForbiddenError extends Data.TaggedError("ForbiddenError")<Details> 
   }
 }
 
-/** 404, or v1's 400 "Organization was not found". */
+/** 404, or an answer saying "Organization was not found" or "Unable to find org" (v1 says so with 400). */
 export class NotFoundError extends Data.TaggedError("NotFoundError")<Details> {
   override get message(): string {
     return `${this.operation}: the organization was not found${answered(this)}; it may have been removed, ` +
@@ -131,11 +137,25 @@ export class OrgRuleError extends Data.TaggedError("OrgRuleError")<Details & {
 }
 
 const ruleAdvice: Record<OrgRuleCode, string> = {
-  ORG_DUPLICATE: "a sibling organization already has this name; choose another name.",
+  ORG_DUPLICATE: "another organization already has this name; choose another name.",
   PARENT_ORG_BLOCKED: "the parent organization is blocked; unblock it first.",
   PARENT_ORG_NOT_ACTIVE: "the parent organization is deactivated; reactivate it first.",
+  PARENT_ORG_IS_BLOCKED: "an organization above it is blocked; unblock that one first.",
+  ALREADY_BLOCKED: "the organization is already blocked.",
+  NOT_BLOCKED: "the organization is not blocked.",
   ORG_NAME_MISSING: "the organization name is missing.",
   ORG_NAME_TOO_SHORT: "the organization name is too short (at least 3 characters)."
+}
+
+/**
+ * Code42 refused an action with a generic code (500 `SYSTEM`), e.g. blocking or deactivating the signed-in
+ * user's own org: final, not a server fault, so never retried.
+ */
+export class RefusedError extends Data.TaggedError("RefusedError")<Details> {
+  override get message(): string {
+    return `${this.operation}: Code42 refused the action${answered(this)}; it refuses to block, unblock, ` +
+      `deactivate or reactivate the signed-in user's own organization.`
+  }
 }
 
 /**
@@ -163,4 +183,5 @@ export type Code42Error =
   | TransportError
   | DecodeError
   | OrgRuleError
+  | RefusedError
   | UnknownOutcomeError

@@ -1,26 +1,35 @@
 /**
- * The Code42 organization as the API returns it. Decoders ignore fields they do not know: the server adds
- * fields over time.
+ * The Code42 organization, read from every shape the API has been seen to send (code42-api.md sections 4
+ * and 9): with or without the envelope, guids, `status`, `classification`; ids as numbers or numeric
+ * strings; dates in any format. Only what identifies an org is required (`orgId`, `orgUid`, `orgName`);
+ * everything else is kept when it can be read and left out when it cannot. Unknown fields are ignored: the
+ * server adds fields over time.
  */
-import { Schema } from "effect"
+import { Effect, ParseResult, Schema } from "effect"
 
+/** An org as the client hands it out: fields the server did not send are `undefined`. */
 export class Org extends Schema.Class<Org>("Org")({
   orgId: Schema.Number,
   orgUid: Schema.String,
-  orgGuid: Schema.String,
+  /** Absent on bodies of 2020 and older servers: such an org is acted on through the id-addressed routes. */
+  orgGuid: Schema.optional(Schema.String),
   orgName: Schema.String,
-  orgExtRef: Schema.NullishOr(Schema.String),
-  notes: Schema.NullishOr(Schema.String),
-  status: Schema.String,
-  active: Schema.Boolean,
-  blocked: Schema.Boolean,
-  parentOrgId: Schema.NullishOr(Schema.Number),
-  parentOrgUid: Schema.NullishOr(Schema.String),
-  parentOrgGuid: Schema.NullishOr(Schema.String),
+  orgExtRef: Schema.optional(Schema.NullOr(Schema.String)),
+  notes: Schema.optional(Schema.NullOr(Schema.String)),
+  /** "Active" or "Deactivated"; derived from `active` when the body has no `status`. */
+  status: Schema.optional(Schema.String),
+  /** Derived from `status` when the body has no `active`; `undefined` when the body says neither. */
+  active: Schema.optional(Schema.Boolean),
+  /** `undefined` when the body does not say. */
+  blocked: Schema.optional(Schema.Boolean),
+  parentOrgId: Schema.optional(Schema.NullOr(Schema.Number)),
+  parentOrgUid: Schema.optional(Schema.NullOr(Schema.String)),
+  parentOrgGuid: Schema.optional(Schema.NullOr(Schema.String)),
   type: Schema.optional(Schema.String),
   classification: Schema.optional(Schema.String),
-  creationDate: Schema.optional(Schema.String),
-  modificationDate: Schema.optional(Schema.String),
+  /** Dates are kept as the server wrote them: their format varies between servers and endpoints. */
+  creationDate: Schema.optional(Schema.NullOr(Schema.String)),
+  modificationDate: Schema.optional(Schema.NullOr(Schema.String)),
   deactivationDate: Schema.optional(Schema.NullOr(Schema.String)),
   registrationKey: Schema.optional(Schema.NullOr(Schema.String)),
   userCount: Schema.optional(Schema.Number),
@@ -28,11 +37,147 @@ export class Org extends Schema.Class<Org>("Org")({
   orgCount: Schema.optional(Schema.Number)
 }) {}
 
+/** An integer, also when sent as a numeric string (`"12345"`). */
+const Id = Schema.Union(
+  Schema.Int,
+  Schema.compose(Schema.String.pipe(Schema.pattern(/^\s*-?\d{1,15}\s*$/)), Schema.NumberFromString)
+).annotations({ identifier: "an integer id" })
+
+/** A uid: a string (not always digits, e.g. "ADMIN"), or a number the server sent unquoted. */
+const Uid = Schema.Union(
+  Schema.String.pipe(Schema.minLength(1)),
+  Schema.transform(Schema.Int, Schema.String, { strict: true, decode: String, encode: Number })
+).annotations({ identifier: "an org uid" })
+
+/** The fields an org is identified by; every other field is read leniently by `normalize`. */
+const Body = Schema.Struct({
+  orgId: Id,
+  orgUid: Uid,
+  orgName: Schema.String,
+  orgGuid: Schema.optional(Schema.Unknown),
+  orgExtRef: Schema.optional(Schema.Unknown),
+  notes: Schema.optional(Schema.Unknown),
+  status: Schema.optional(Schema.Unknown),
+  active: Schema.optional(Schema.Unknown),
+  blocked: Schema.optional(Schema.Unknown),
+  parentOrgId: Schema.optional(Schema.Unknown),
+  parentOrgUid: Schema.optional(Schema.Unknown),
+  parentOrgGuid: Schema.optional(Schema.Unknown),
+  type: Schema.optional(Schema.Unknown),
+  classification: Schema.optional(Schema.Unknown),
+  creationDate: Schema.optional(Schema.Unknown),
+  modificationDate: Schema.optional(Schema.Unknown),
+  deactivationDate: Schema.optional(Schema.Unknown),
+  registrationKey: Schema.optional(Schema.Unknown),
+  userCount: Schema.optional(Schema.Unknown),
+  computerCount: Schema.optional(Schema.Unknown),
+  orgCount: Schema.optional(Schema.Unknown)
+})
+
+/** Text, `null` when the server sent null, `undefined` when it sent nothing usable. */
+const text = (value: unknown): string | null | undefined =>
+  typeof value === "string"
+    ? value
+    : value === null
+    ? null
+    : typeof value === "number" && Number.isFinite(value)
+    ? String(value)
+    : undefined
+
+/** Text that is absent rather than null (guids, names of classes). */
+const present = (value: unknown): string | undefined => {
+  const read = text(value)
+  return read === null || read === "" ? undefined : read
+}
+
+const integer = (value: unknown): number | undefined => {
+  const read = typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value) ? Number(value) : value
+  return typeof read === "number" && Number.isInteger(read) ? read : undefined
+}
+
+const flag = (value: unknown): boolean | undefined =>
+  typeof value === "boolean" ? value : value === "true" ? true : value === "false" ? false : undefined
+
+/** Code42's status words: "Active" and "Deactivated" (any case). */
+const activeOf = (status: string | undefined): boolean | undefined =>
+  status === undefined ? undefined : /^active$/i.test(status) ? true : /^deactivated$/i.test(status) ? false : undefined
+
+const normalize = (body: typeof Body.Type): ConstructorParameters<typeof Org>[0] => {
+  const givenStatus = present(body.status)
+  const active = flag(body.active) ?? activeOf(givenStatus)
+  const parentOrgId = body.parentOrgId === null ? null : integer(body.parentOrgId)
+  return {
+    orgId: body.orgId,
+    orgUid: body.orgUid,
+    orgGuid: present(body.orgGuid),
+    orgName: body.orgName,
+    orgExtRef: text(body.orgExtRef),
+    notes: text(body.notes),
+    status: givenStatus ?? (active === undefined ? undefined : active ? "Active" : "Deactivated"),
+    active,
+    blocked: flag(body.blocked),
+    parentOrgId,
+    parentOrgUid: text(body.parentOrgUid),
+    parentOrgGuid: body.parentOrgGuid === null ? null : present(body.parentOrgGuid),
+    type: present(body.type),
+    classification: present(body.classification),
+    creationDate: text(body.creationDate),
+    modificationDate: text(body.modificationDate),
+    deactivationDate: text(body.deactivationDate),
+    registrationKey: text(body.registrationKey),
+    userCount: integer(body.userCount),
+    computerCount: integer(body.computerCount),
+    orgCount: integer(body.orgCount)
+  }
+}
+
+/** Drops the keys whose value is `undefined`, so that an org compares and prints as the server sent it. */
+const defined = <A extends object>(fields: A): A =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as A
+
+/** A schema reading `read` from an answer's body and building the client's value from it. */
+const fromApi = <A, I, E>(
+  target: Schema.Schema<A>,
+  read: Schema.Schema<I, E>,
+  build: (fields: I) => A
+): Schema.Schema<A, unknown> =>
+  Schema.transformOrFail(Schema.Unknown, target, {
+    strict: true,
+    decode: (input, options) => Effect.map(ParseResult.decodeUnknown(read)(input, options), build),
+    encode: (value) => ParseResult.succeed(value)
+  })
+
+/** An org from an answer's body (already unwrapped from the envelope). */
+export const OrgFromApi: Schema.Schema<Org, unknown> = fromApi(
+  Schema.typeSchema(Org),
+  Body,
+  // Every field was checked by `Body` and `normalize`: the constructor need not check them again.
+  (body) => new Org(defined(normalize(body)), true)
+)
+
+/** The count of a list page, also as a numeric string; `undefined` when the server gave none. */
+const Count = Schema.transform(Schema.Unknown, Schema.UndefinedOr(Schema.Number), {
+  strict: true,
+  decode: (value) => {
+    const count = integer(value)
+    return count === undefined || count < 0 ? undefined : count
+  },
+  encode: (count) => count
+})
+
 /** One page of `GET /api/v1/Org`. */
 export class OrgPage extends Schema.Class<OrgPage>("OrgPage")({
-  totalCount: Schema.Number,
+  /** How many orgs the whole listing holds, when the server said. */
+  totalCount: Schema.optional(Schema.Number),
   orgs: Schema.Array(Org)
 }) {}
+
+/** A list page from an answer's body (already unwrapped from the envelope). */
+export const OrgPageFromApi: Schema.Schema<OrgPage, unknown> = fromApi(
+  Schema.typeSchema(OrgPage),
+  Schema.Struct({ totalCount: Schema.optional(Count), orgs: Schema.Array(OrgFromApi) }),
+  (page) => new OrgPage(defined({ totalCount: page.totalCount, orgs: page.orgs }), true)
+)
 
 /** The fields `createOrg` takes. */
 export interface CreateOrg {

@@ -12,7 +12,7 @@ import type * as ConfigError from "effect/ConfigError"
 import { Chunk, Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import type * as Scope from "effect/Scope"
 import * as ClientConfig from "./ClientConfig.js"
-import type * as Code42Error from "./Code42Error.js"
+import * as Code42Error from "./Code42Error.js"
 import * as GuidCache from "./internal/guidCache.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Org from "./Org.js"
@@ -87,11 +87,11 @@ export const make = (
     const guids = GuidCache.make()
     const v3 = resolved.api === "v3"
 
+    const remember = (org: Org.Org) => Effect.sync(() => guids.remember(org))
+
     /** Reads one org and remembers its guid. */
     const read = (operation: string, request: HttpClientRequest.HttpClientRequest) =>
-      pipeline.json({ operation, kind: "read", request }, Org.Org).pipe(
-        Effect.tap((org) => Effect.sync(() => guids.remember(org)))
-      )
+      pipeline.json({ operation, kind: "read", request }, Org.OrgFromApi).pipe(Effect.tap(remember))
 
     const withCounts = (options: GetByIdOptions | undefined) => (request: HttpClientRequest.HttpClientRequest) =>
       options?.incCounts === true ? HttpClientRequest.setUrlParam(request, "incCounts", "true") : request
@@ -102,73 +102,94 @@ export const make = (
     const readByUid = (operation: string, orgUid: string) =>
       read(operation, HttpClientRequest.get(v1Org(orgUid)).pipe(HttpClientRequest.setUrlParam("idType", "orgUid")))
 
-    // Looked up when run, not when built: an effect may be run again after the cache has grown.
+    /**
+     * The guid to act on with v3; `undefined` with v1, or for an org whose body has no guid (it is acted on
+     * through the id-addressed routes). Looked up when run, not when built: an effect may be run again after
+     * the cache has grown.
+     */
     const guidOf = (operation: string, orgId: number) =>
       Effect.suspend(() => {
+        if (!v3) return Effect.succeed(undefined)
         const known = guids.byId(orgId)
         return known === undefined
           ? Effect.map(readById(operation, orgId), (org) => org.orgGuid)
-          : Effect.succeed(known)
+          : Effect.succeed(known ?? undefined)
       })
 
     const guidOfUid = (operation: string, orgUid: string) =>
       Effect.suspend(() => {
+        if (!v3) return Effect.succeed(undefined)
         const known = guids.byUid(orgUid)
         return known === undefined
           ? Effect.map(readByUid(operation, orgUid), (org) => org.orgGuid)
-          : Effect.succeed(known)
+          : Effect.succeed(known ?? undefined)
       })
 
     const action = (operation: keyof typeof actions) => (orgId: number) => {
       const { v1, v3: name } = actions[operation]
-      const sent = v3
-        ? Effect.flatMap(guidOf(operation, orgId), (guid) =>
-          pipeline.send({
-            operation,
-            kind: "idempotent",
-            request: HttpClientRequest.post(`${v3Org(guid)}/${name}`)
-          }))
-        : pipeline.send({
+      return Effect.flatMap(guidOf(operation, orgId), (guid) =>
+        pipeline.send({
           operation,
           kind: "idempotent",
-          request: HttpClientRequest.make(v1[0])(`/api/v1/${v1[1]}/${orgId}`)
-        })
-      return sent.pipe(Effect.withSpan(`OrgClient.${operation}`, { attributes: { "code42.orgId": orgId } }))
+          request: guid === undefined
+            ? HttpClientRequest.make(v1[0])(`/api/v1/${v1[1]}/${orgId}`)
+            : HttpClientRequest.post(`${v3Org(guid)}/${name}`)
+        })).pipe(Effect.withSpan(`OrgClient.${operation}`, { attributes: { "code42.orgId": orgId } }))
     }
 
-    /** A create or update: sent once, the answer is the org as it now is. */
-    const write = (operation: string, request: HttpClientRequest.HttpClientRequest) =>
-      pipeline.json({ operation, kind: "once", request }, Org.Org).pipe(
-        Effect.tap((org) => Effect.sync(() => guids.remember(org)))
+    /**
+     * A create or update: sent once, the answer is the org as it now is. An empty answer is a success that
+     * says nothing: `reread` then fetches the org.
+     */
+    const write = (
+      operation: string,
+      request: HttpClientRequest.HttpClientRequest,
+      reread: Effect.Effect<Org.Org, Code42Error.Code42Error>
+    ) =>
+      pipeline.jsonOrEmpty({ operation, kind: "once", request }, Org.OrgFromApi).pipe(
+        Effect.flatMap(Option.match({ onNone: () => reread, onSome: Effect.succeed })),
+        Effect.tap(remember)
       )
+
+    /** The org a create with an empty answer made: the one of that name under the parent. */
+    const created = (input: Org.CreateOrg) =>
+      Effect.flatMap(getByName("createOrg", input.orgName), (named) => {
+        const under = named.filter((org) =>
+          input.parentOrgUid === undefined || org.parentOrgUid === input.parentOrgUid
+        )
+        return under.length === 1 ? Effect.succeed(under[0]!) : Effect.fail(
+          new Code42Error.UnknownOutcomeError({
+            operation: "createOrg",
+            reason: `Code42 accepted the create with an empty answer, and ${under.length} orgs named ` +
+              `"${input.orgName}" are under the parent`
+          })
+        )
+      })
 
     const createOrg = (input: Org.CreateOrg) =>
       Effect.gen(function*() {
         const fields = { orgName: input.orgName, orgExtRef: input.orgExtRef, notes: input.notes }
-        if (!v3) {
-          return yield* write(
-            "createOrg",
-            HttpClientRequest.post("/api/v1/Org/").pipe(
-              HttpClientRequest.bodyUnsafeJson({ ...fields, parentOrgUid: input.parentOrgUid })
-            )
-          )
-        }
         const parentOrgGuid = input.parentOrgUid === undefined
           ? undefined
           : yield* guidOfUid("createOrg", input.parentOrgUid)
-        return yield* write(
-          "createOrg",
-          HttpClientRequest.post("/api/v3/orgs").pipe(HttpClientRequest.bodyUnsafeJson({ ...fields, parentOrgGuid }))
-        )
+        // v1 also for a parent without a guid: v3 cannot name it.
+        const request = v3 && (input.parentOrgUid === undefined || parentOrgGuid !== undefined)
+          ? HttpClientRequest.post("/api/v3/orgs").pipe(HttpClientRequest.bodyUnsafeJson({ ...fields, parentOrgGuid }))
+          : HttpClientRequest.post("/api/v1/Org/").pipe(
+            HttpClientRequest.bodyUnsafeJson({ ...fields, parentOrgUid: input.parentOrgUid })
+          )
+        return yield* write("createOrg", request, created(input))
       }).pipe(Effect.withSpan("OrgClient.createOrg", { attributes: { "code42.parentOrgUid": input.parentOrgUid } }))
 
     const encodeOrg = Schema.encodeSync(Org.Org)
 
     const updateOrg = (orgId: number, input: Org.UpdateOrg) =>
       Effect.gen(function*() {
-        if (!v3) {
+        const reread = readById("updateOrg", orgId)
+        const guid = yield* guidOf("updateOrg", orgId)
+        if (guid === undefined) {
           // The v1 update replaces the whole org: start from what the server holds now.
-          const current = yield* readById("updateOrg", orgId)
+          const current = yield* reread
           return yield* write(
             "updateOrg",
             HttpClientRequest.put(v1Org(orgId)).pipe(HttpClientRequest.bodyUnsafeJson({
@@ -176,10 +197,10 @@ export const make = (
               orgName: input.orgName ?? current.orgName,
               orgExtRef: input.orgExtRef === undefined ? current.orgExtRef : input.orgExtRef,
               notes: input.notes === undefined ? current.notes : input.notes
-            }))
+            })),
+            reread
           )
         }
-        const guid = yield* guidOf("updateOrg", orgId)
         const partial = (value: string | null | undefined) => value === undefined ? null : value ?? ""
         return yield* write(
           "updateOrg",
@@ -187,7 +208,8 @@ export const make = (
             orgName: input.orgName ?? null,
             orgExtRef: partial(input.orgExtRef),
             notes: partial(input.notes)
-          }))
+          })),
+          reread
         )
       }).pipe(Effect.withSpan("OrgClient.updateOrg", { attributes: { "code42.orgId": orgId } }))
 
@@ -210,7 +232,7 @@ export const make = (
               ...(options?.q === undefined ? {} : { q: options.q })
             })
           )
-        }, Org.OrgPage).pipe(
+        }, Org.OrgPageFromApi).pipe(
           Effect.tap((page) => Effect.sync(() => page.orgs.forEach(guids.remember))),
           Effect.withSpan(`OrgClient.${operation}.page`, { attributes: { "code42.pgNum": pgNum } })
         )
@@ -220,7 +242,7 @@ export const make = (
           Effect.map(fetch(n), (page) => [page, full(page) ? Option.some(n + 1) : Option.none()] as const))
       return Stream.unwrap(Effect.map(fetch(1), (first) => {
         if (!full(first)) return Stream.make(first)
-        const promised = Math.ceil(first.totalCount / pgSize)
+        const promised = Math.ceil((first.totalCount ?? 0) / pgSize)
         let lastFull = true
         const ahead = (promised >= 2 ? Stream.range(2, promised) : Stream.empty).pipe(
           Stream.mapEffect(fetch, { concurrency: readAhead }),
@@ -236,19 +258,26 @@ export const make = (
 
     const getAll = (options?: ListOptions) => Stream.mapConcat(pages("getAll", options), (page) => page.orgs)
 
+    const getByName = (operation: string, name: string) =>
+      pages(operation, { q: name }).pipe(
+        Stream.mapConcat((page) => page.orgs.filter((org) => org.orgName === name)),
+        Stream.runCollect,
+        Effect.map(Chunk.toReadonlyArray)
+      )
+
     /**
-     * v3 reads an org whose guid is known directly; otherwise (v1, or an org not seen yet) the v1 read that
-     * would resolve the guid answers as well, so either way it is one request.
+     * v3 reads an org whose guid is known directly; otherwise (v1, an org not seen yet, or one without a guid)
+     * the v1 read that would resolve the guid answers as well, so either way it is one request.
      */
     const readOne = (
       operation: string,
-      guid: () => string | undefined,
+      guid: () => string | null | undefined,
       v1Read: Effect.Effect<Org.Org, Code42Error.Code42Error>,
       options?: GetByIdOptions
     ) =>
       Effect.suspend(() => {
         const known = v3 ? guid() : undefined
-        return known === undefined
+        return known == null
           ? v1Read
           : read(operation, HttpClientRequest.get(v3Org(known)).pipe(withCounts(options)))
       })
@@ -270,13 +299,7 @@ export const make = (
         readOne("getByUid", () => guids.byUid(orgUid), readByUid("getByUid", orgUid)).pipe(
           Effect.withSpan("OrgClient.getByUid", { attributes: { "code42.orgUid": orgUid } })
         ),
-      getByName: (name) =>
-        pages("getByName", { q: name }).pipe(
-          Stream.mapConcat((page) => page.orgs.filter((org) => org.orgName === name)),
-          Stream.runCollect,
-          Effect.map(Chunk.toReadonlyArray),
-          Effect.withSpan("OrgClient.getByName")
-        ),
+      getByName: (name) => getByName("getByName", name).pipe(Effect.withSpan("OrgClient.getByName")),
       getCurrent: () =>
         read("getCurrent", HttpClientRequest.get(v1Org("my"))).pipe(Effect.withSpan("OrgClient.getCurrent"))
     }

@@ -23,55 +23,94 @@ export type Failure = Retryable | Code42Error.Code42Error
 export const unwrap = (failure: Failure): Code42Error.Code42Error =>
   failure._tag === "Retryable" ? failure.error : failure
 
-/** The Code42 error entry of an answer's body (`[{"name", "description"}]`), when there is one. */
+/** The Code42 error entry of an answer (`[{"name", "description"}]`), when there is one. */
 export interface ErrorBody {
   readonly errorName?: string | undefined
   readonly description?: string | undefined
 }
 
-const entry = (value: unknown): ErrorBody | undefined => {
-  if (typeof value !== "object" || value === null) return undefined
-  const { description, name } = value as { readonly name?: unknown; readonly description?: unknown }
-  if (typeof name !== "string" && typeof description !== "string") return undefined
-  return {
-    errorName: typeof name === "string" ? name : undefined,
-    description: typeof description === "string" ? description : undefined
-  }
+const field = (value: unknown, key: string): string | undefined => {
+  const read = (value as Record<string, unknown>)[key]
+  return typeof read === "string" && read.trim() !== "" ? read : undefined
 }
 
-export const parseErrorBody = (body: string): ErrorBody => {
+/**
+ * One error entry: Code42's `{"name", "description"}`, or the gateway's `{"code", "message"}`, `{"problem",
+ * "description"}` and `{"msg"}`.
+ */
+const entry = (value: unknown): ErrorBody | undefined => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
+  const errorName = field(value, "name") ?? field(value, "code") ?? field(value, "problem")
+  const description = field(value, "description") ?? field(value, "message") ?? field(value, "msg")
+  return errorName === undefined && description === undefined ? undefined : { errorName, description }
+}
+
+/** The entries of an error answer: a bare array, the array wrapped in `data`, or a single entry. */
+const entries = (text: string | undefined): ReadonlyArray<ErrorBody> => {
+  if (text === undefined || text.trim() === "") return []
   let json: unknown
   try {
-    json = JSON.parse(body)
+    json = JSON.parse(text)
   } catch {
-    return {}
+    return []
   }
-  const entries = (Array.isArray(json) ? json : [json]).flatMap((value) => entry(value) ?? [])
-  // A rule code says more than a generic entry next to it.
-  return entries.find((e) => e.errorName !== undefined && Code42Error.isOrgRuleCode(e.errorName)) ??
-    entries[0] ?? {}
+  const data = typeof json === "object" && json !== null && !Array.isArray(json) && "data" in json
+    ? json.data
+    : undefined
+  const list = Array.isArray(json) ? json : Array.isArray(data) ? data : [data ?? json]
+  return list.flatMap((value) => entry(value) ?? [])
 }
+
+/**
+ * The Code42 error of an answer, whatever its content type: from the body, or, when the body says nothing,
+ * from the HTTP reason phrase (2014 servers answered some errors with an empty body and the array there).
+ */
+export const parseErrorBody = (body: string, reason?: string | undefined): ErrorBody => {
+  const found = entries(body)
+  const all = found.length > 0 ? found : entries(reason)
+  // A rule code says more than a generic entry next to it.
+  return all.find((e) => e.errorName !== undefined && Code42Error.isOrgRuleCode(e.errorName)) ?? all[0] ?? {}
+}
+
+/** The wordings Code42 uses for an org that does not exist. */
+const notFound = /organization was not found|unable to find org/i
+
+/** A 500 `SYSTEM` refusal of an action (e.g. on the signed-in user's own org): final, not a server fault. */
+const refusal = /\bown org|\b(cannot|can ?not|can't|not allowed to|may not) (block|unblock|deactivate|activate|reactivate)/i
 
 /** Statuses that say "try again" rather than "this request is wrong". */
 const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
 /**
  * The error of a non-2xx answer (other than the 401 the token logic handles first), wrapped in `Retryable`
- * when another attempt is safe.
+ * when another attempt is safe. The Code42 code decides before the status: old servers answer refusals with
+ * 500.
  */
-export const fromStatus = (operation: string, kind: Kind, status: number, body: string): Failure => {
-  const parsed = parseErrorBody(body)
+export const fromStatus = (
+  operation: string,
+  kind: Kind,
+  status: number,
+  body: string,
+  reason?: string | undefined
+): Failure => {
+  const parsed = parseErrorBody(body, reason)
   const details = { operation, status, ...parsed }
-  // The old server reports validation failures as 500: the code decides, not the status.
   if (parsed.errorName !== undefined && Code42Error.isOrgRuleCode(parsed.errorName)) {
     return new Code42Error.OrgRuleError({ ...details, code: parsed.errorName })
   }
-  if (status === 400 && parsed.description !== undefined && /was not found/i.test(parsed.description)) {
+  if (parsed.description !== undefined && notFound.test(parsed.description)) {
     return new Code42Error.NotFoundError(details)
   }
   if (status === 429) {
     // Safe whatever the kind: the server refused before doing anything.
     return new Retryable({ error: new Code42Error.RateLimitedError(details) })
+  }
+  if (status === 500 && parsed.description !== undefined && refusal.test(parsed.description)) {
+    return new Code42Error.RefusedError(details)
+  }
+  if (status === 500 && parsed.errorName !== undefined && parsed.errorName.toUpperCase() !== "SYSTEM") {
+    // v1 validation answers 500 with its own code (e.g. EMAIL_INVALID): the request was refused, not lost.
+    return new Code42Error.BadRequestError(details)
   }
   if (kind === "once" && (status >= 500 || status === 408)) {
     return new Code42Error.UnknownOutcomeError({

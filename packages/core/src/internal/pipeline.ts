@@ -8,7 +8,21 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Headers from "@effect/platform/Headers"
-import { Cause, Clock, Data, Duration, Effect, Either, Metric, RateLimiter, Ref, Schedule, Schema, Stream } from "effect"
+import {
+  Cause,
+  Clock,
+  Data,
+  Duration,
+  Effect,
+  Either,
+  Metric,
+  Option,
+  RateLimiter,
+  Ref,
+  Schedule,
+  Schema,
+  Stream
+} from "effect"
 import type * as Scope from "effect/Scope"
 import * as ClientMetrics from "../ClientMetrics.js"
 import type * as ClientConfig from "../ClientConfig.js"
@@ -27,6 +41,11 @@ export interface Call {
 export interface Pipeline {
   /** Sends the call and decodes the answer's payload (`data` of the envelope) with `schema`. */
   readonly json: <A, I>(call: Call, schema: Schema.Schema<A, I>) => Effect.Effect<A, Code42Error.Code42Error>
+  /** As `json`, but a success with an empty body (some writes answer so) is `None`. */
+  readonly jsonOrEmpty: <A, I>(
+    call: Call,
+    schema: Schema.Schema<A, I>
+  ) => Effect.Effect<Option.Option<A>, Code42Error.Code42Error>
   /** Sends the call; the answer's body does not matter. */
   readonly send: (call: Call) => Effect.Effect<void, Code42Error.Code42Error>
 }
@@ -34,8 +53,29 @@ export interface Pipeline {
 /** A complete answer, whatever its status. */
 interface Answer {
   readonly status: number
+  /** The HTTP reason phrase, when the HTTP client exposes it. */
+  readonly reason: string | undefined
   readonly headers: Headers.Headers
   readonly body: string
+}
+
+/**
+ * The reason phrase of an answer. `HttpClientResponse` does not carry it, but each implementation keeps the
+ * native response as `source` (undici's and fetch's have `statusText`, node:http's `statusMessage`), inside
+ * the platform's wrappers (`original`).
+ */
+const reasonPhrase = (response: HttpClientResponse.HttpClientResponse): string | undefined => {
+  let current: unknown = response
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const { original, source } = current as { readonly original?: unknown; readonly source?: unknown }
+    if (typeof source === "object" && source !== null) {
+      const { statusMessage, statusText } = source as { readonly statusText?: unknown; readonly statusMessage?: unknown }
+      const reason = typeof statusText === "string" ? statusText : statusMessage
+      return typeof reason === "string" && reason !== "" ? reason : undefined
+    }
+    current = original
+  }
+  return undefined
 }
 
 /**
@@ -161,6 +201,7 @@ export const make = (
             Effect.flatMap((response) =>
               Effect.map(boundedText(response), (body): Answer => ({
                 status: response.status,
+                reason: reasonPhrase(response),
                 headers: response.headers,
                 body
               }))
@@ -207,7 +248,7 @@ export const make = (
           const wait = retryAfterMillis(answer.headers["retry-after"], now)
           if (wait !== undefined) yield* Ref.update(pausedUntil, (until) => Math.max(until, now + wait))
         }
-        return yield* Effect.fail(Failure.fromStatus(operation, kind, answer.status, answer.body))
+        return yield* Effect.fail(Failure.fromStatus(operation, kind, answer.status, answer.body, answer.reason))
       })
 
     /** Runs `attempt` again after transient failures, as far as the schedule allows, counting the retries. */
@@ -245,20 +286,31 @@ export const make = (
 
     const send = (call: Call): Effect.Effect<void, Code42Error.Code42Error> => Effect.asVoid(withRetry(attempt(call)))
 
-    const json = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<A, Code42Error.Code42Error> => {
+    const decoded = <A, I>(call: Call, schema: Schema.Schema<A, I>) => {
       const decode = Schema.decodeUnknownEither(schema)
-      return withRetry(attempt(call)).pipe(
-        Effect.flatMap((answer) =>
-          Either.flatMap(payload(call.operation, answer), (body) =>
-            Either.mapLeft(decode(body), (error) =>
-              new Code42Error.DecodeError({
-                operation: call.operation,
-                status: answer.status,
-                reason: clip(error.message)
-              })))
-        )
+      return (answer: Answer): Either.Either<A, Code42Error.DecodeError> =>
+        Either.flatMap(payload(call.operation, answer), (body) =>
+          Either.mapLeft(decode(body), (error) =>
+            new Code42Error.DecodeError({
+              operation: call.operation,
+              status: answer.status,
+              reason: clip(error.message)
+            })))
+    }
+
+    const json = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<A, Code42Error.Code42Error> =>
+      Effect.flatMap(withRetry(attempt(call)), decoded(call, schema))
+
+    const jsonOrEmpty = <A, I>(
+      call: Call,
+      schema: Schema.Schema<A, I>
+    ): Effect.Effect<Option.Option<A>, Code42Error.Code42Error> => {
+      const decode = decoded(call, schema)
+      return Effect.flatMap(
+        withRetry(attempt(call)),
+        (answer) => answer.body.trim() === "" ? Effect.succeedNone : Effect.asSome(decode(answer))
       )
     }
 
-    return { json, send }
+    return { json, jsonOrEmpty, send }
   })
