@@ -10,6 +10,7 @@ import { ClientConfig, OrgClient } from "@c42/core"
 import { Simulator } from "@c42/simulator"
 import { Console, Context, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
 import * as Daemon from "./Daemon.js"
+import * as DesiredCommit from "./DesiredCommit.js"
 import * as DesiredWatcher from "./DesiredWatcher.js"
 import type { DesiredState } from "./Desired.js"
 import { formatIssue } from "./Desired.js"
@@ -18,6 +19,7 @@ import * as DesiredYaml from "./DesiredYaml.js"
 import * as OutputFile from "./OutputFile.js"
 import * as Plan from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
+import * as PlanMarkdown from "./PlanMarkdown.js"
 import * as Reconciler from "./Reconciler.js"
 import * as RemoteTree from "./RemoteTree.js"
 import * as Settings from "./Settings.js"
@@ -88,8 +90,19 @@ const writeOutput = (out: Option.Option<string>, text: string) =>
     onSome: (file) => OutputFile.write(file, `${text}\n`)
   })
 
-const formatPlan = (plan: Plan.Plan, format: "text" | "markdown" | "json") =>
-  format === "json" ? PlanFormat.json(plan) : format === "markdown" ? PlanFormat.markdown(plan) : PlanFormat.text(plan)
+/** `source` is there exactly for the markdown format. */
+const formatPlan = (plan: Plan.Plan, format: "text" | "markdown" | "json", source: PlanMarkdown.Source | undefined) =>
+  format === "json" ? PlanFormat.json(plan) : source !== undefined ? PlanMarkdown.render(plan, source) : PlanFormat.text(plan)
+
+/** What the heading of a markdown plan names: the tenant, when the connection settings are there, and the commit. */
+const markdownSource = (settings: Settings.Settings, urlFlag: Option.Option<string>) =>
+  Effect.all({
+    tenantUrl: Settings.clientConfig(settings, urlFlag).pipe(
+      Effect.map((clientConfig): string | undefined => clientConfig.url),
+      Effect.orElseSucceed(() => undefined)
+    ),
+    commit: Effect.map(DesiredCommit.read(settings.desired), Option.getOrUndefined)
+  })
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 
@@ -144,15 +157,26 @@ const offlinePlan = (desiredState: DesiredState) =>
 const plan = Command.make("plan", { config, desired, state, url, format, out, offline }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
-    const desiredState = yield* loadDesired(settings.desired)
-    if (Option.isSome(flags.out)) yield* OutputFile.refuseDesired(flags.out.value, settings.desired, desiredState.files)
+    const refuseOut = (files: ReadonlyArray<string>) =>
+      Option.isSome(flags.out) ? OutputFile.refuseDesired(flags.out.value, settings.desired, files) : Effect.void
+    const source = flags.format === "markdown" ? yield* markdownSource(settings, flags.url) : undefined
+    const desiredState = yield* loadDesired(settings.desired).pipe(
+      Effect.tapError((invalid) =>
+        source === undefined
+          ? Effect.void
+          : refuseOut([settings.desired, ...invalid.issues.map((issue) => issue.file)]).pipe(
+            Effect.zipRight(writeOutput(flags.out, PlanMarkdown.invalid(invalid.issues, source)))
+          )
+      )
+    )
+    yield* refuseOut(desiredState.files)
     const result = flags.offline
       ? yield* offlinePlan(desiredState).pipe(Effect.provide(StateDb.layer(settings.state)))
       : yield* Effect.flatMap(Reconciler.Reconciler, (r) =>
         Effect.map(r.pass(desiredState, { dryRun: true, force: false }), (pass) => pass.pending)).pipe(
           Effect.provide(yield* connected(settings, flags.url))
         )
-    yield* writeOutput(flags.out, formatPlan(result, flags.format))
+    yield* writeOutput(flags.out, formatPlan(result, flags.format, source))
     return hasPending(result) ? pendingChanges : ok
   }))).pipe(Command.withDescription("Show what apply would do: exit 0 no changes, 2 changes pending, 1 error"))
 

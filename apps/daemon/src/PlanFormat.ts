@@ -1,7 +1,7 @@
 /**
- * The plan for people and for programs: a terminal rendering, a pull-request comment in markdown, the
- * `plan --format json` document, and the checksum that `apply --plan FILE` compares with the plan it would
- * make now.
+ * The plan for people and for programs: a terminal rendering, the `plan --format json` document, and the
+ * checksum that `apply --plan FILE` compares with the plan it would make now (the pull-request comment is
+ * PlanMarkdown).
  */
 import { createHash } from "node:crypto"
 import type { Action, Change, Fields, Plan } from "./Plan.js"
@@ -32,12 +32,12 @@ export const summary = (plan: Plan): Summary => {
   }
 }
 
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 
 /** Nothing to do and nothing in the way. */
-const converged = (plan: Plan) => plan.changes.length === 0 && plan.conflicts.length === 0 && !plan.refusal
+export const converged = (plan: Plan) => plan.changes.length === 0 && plan.conflicts.length === 0 && !plan.refusal
 
-const summaryLine = (plan: Plan): string => {
+export const summaryLine = (plan: Plan): string => {
   const s = summary(plan)
   return converged(plan)
     ? `No changes. The tree matches the desired state.${s.unmanaged > 0 ? ` ${s.unmanaged} unmanaged.` : ""}`
@@ -46,7 +46,7 @@ const summaryLine = (plan: Plan): string => {
       `${s.unmanaged} unmanaged.`
 }
 
-const markers: Record<Action, string> = {
+export const markers: Record<Action, string> = {
   create: "+",
   update: "~",
   unblock: "^",
@@ -57,7 +57,7 @@ const markers: Record<Action, string> = {
 
 // Org names come from Code42 as well as from the files: control characters are shown escaped, never sent to
 // the terminal or the comment as they are.
-const printable = (text: string): string =>
+export const printable = (text: string): string =>
   text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 const value = (field: string | null | undefined): string => field == null ? "null" : JSON.stringify(field)
@@ -65,7 +65,7 @@ const value = (field: string | null | undefined): string => field == null ? "nul
 const fieldNames = ["name", "extRef", "notes", "status"] as const
 
 /** `name: "Eng" → "Engineering"`, `active → blocked`, `name: "Tools", extRef: "T-1"`. */
-const describeChange = (change: Change): string => {
+export const describeChange = (change: Change): string => {
   const before: Fields = change.before ?? {}
   const after: Fields = change.after ?? {}
   const parts = fieldNames.filter((key) => key in before || key in after).map((key) =>
@@ -115,78 +115,6 @@ export const text = (plan: Plan): string => {
     lines.push(`Refused (${plan.refusal.reason}): ${printable(plan.refusal.message)}`, "")
   }
   lines.push(summaryLine(plan))
-  return lines.join("\n") + "\n"
-}
-
-/** GitHub refuses comments over 65,536 characters; this leaves room for a header a bot may add. */
-const markdownLimit = 65_000
-/** Room kept below the limit for the headings and notes that follow a truncated table. */
-const markdownReserve = 1_000
-
-/** A table cell: no raw newline, no `|` that would split the cell, no markup from an org name. */
-const cell = (text: string): string =>
-  printable(
-    text
-      .replace(/\r\n|\r|\n/g, " ")
-      .replace(/[\\|*_`<>[\]]/g, (c) => `\\${c}`)
-  )
-
-/** A pull-request comment: the summary line, a table of changes, conflicts and unmanaged orgs. */
-export const markdown = (plan: Plan): string => {
-  const lines: Array<string> = []
-  let size = 0
-  const push = (...added: ReadonlyArray<string>) => {
-    for (const line of added) {
-      lines.push(line)
-      size += line.length + 1
-    }
-  }
-  const table = (
-    title: string | undefined,
-    header: ReadonlyArray<string>,
-    rows: ReadonlyArray<string>,
-    noun: string
-  ) => {
-    if (rows.length === 0) return
-    push("")
-    if (title !== undefined) push(title, "")
-    push(`| ${header.join(" | ")} |`, `|${header.map(() => " --- |").join("")}`)
-    let shown = 0
-    for (const row of rows) {
-      if (size + row.length + 1 > markdownLimit - markdownReserve) break
-      push(row)
-      shown++
-    }
-    if (shown < rows.length) {
-      push("", `_${plural(rows.length - shown, noun)} not shown: a comment holds at most 65,000 characters. ` +
-        "Run `orgsync plan` for the full plan._")
-    }
-  }
-  push(`**${summaryLine(plan)}**`)
-  if (plan.refusal !== undefined) {
-    push("", `> **Refused (${plan.refusal.reason}):** ${cell(plan.refusal.message)}`)
-  }
-  table(
-    undefined,
-    ["Action", "Path", "Change", "Cause"],
-    plan.changes.map((change) =>
-      `| ${markers[change.action]} ${change.action} | ${cell(change.path)} | ${cell(describeChange(change))} | ` +
-      `${change.cause} |`
-    ),
-    "more change"
-  )
-  table(
-    "**Conflicts** (nothing is done for these orgs)",
-    ["Kind", "Path", "Problem"],
-    plan.conflicts.map((conflict) => `| ${conflict.kind} | ${cell(conflict.path)} | ${cell(conflict.message)} |`),
-    "more conflict"
-  )
-  table(
-    "**Unmanaged** (in Code42 under the root, in no desired file)",
-    ["Path", "Status", "Action"],
-    plan.unmanaged.map((org) => `| ${cell(org.path)} | ${org.status} | ${org.action} |`),
-    "more unmanaged org"
-  )
   return lines.join("\n") + "\n"
 }
 
