@@ -63,7 +63,7 @@ describe("orgsync plan --format markdown", () => {
       expect(withoutGit.code, withoutGit.stderr).toBe(2)
       expect(withoutGit.stdout.split("\n")[1]).toBe(`### orgsync plan for <${sim.url}>`)
       expect(withoutGit.stderr).toBe("")
-    }))
+    }), 120_000)
 
   it.scoped("outside a git work tree names no commit", () =>
     Effect.gen(function*() {
@@ -74,7 +74,7 @@ describe("orgsync plan --format markdown", () => {
       expect(run.code, run.stderr).toBe(2)
       expect(run.stdout.split("\n")[1]).toBe(`### orgsync plan for <${sim.url}>`)
       expect(run.stderr).toBe("")
-    }))
+    }), 120_000)
 
   it.scoped("gives invalid desired files as markdown, on stdout or in --out, exits 1 and makes no call", () =>
     Effect.gen(function*() {
@@ -99,7 +99,7 @@ describe("orgsync plan --format markdown", () => {
       const text = yield* orgsync(args.slice(0, -2))
       expect(text.code).toBe(1)
       expect(text.stdout).toBe("")
-    }))
+    }), 120_000)
 })
 
 describe("DesiredCommit.read", () => {
