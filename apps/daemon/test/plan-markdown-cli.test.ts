@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as DesiredCommit from "../src/DesiredCommit.js"
+import type { Simulator } from "@c42/simulator"
 import { orgsync, workspace } from "./support/cli.js"
 import { start } from "./support/simulator.js"
 import { tempDir } from "./support/tempDir.js"
@@ -100,6 +101,103 @@ describe("orgsync plan --format markdown", () => {
       expect(text.code).toBe(1)
       expect(text.stdout).toBe("")
     }), 120_000)
+})
+
+interface Outline {
+  readonly name: string
+  readonly notes?: string
+  readonly status?: "blocked"
+  readonly children: ReadonlyArray<Outline>
+}
+
+/**
+ * A 3,000-org tenant and its desired state: 10 regions of 10 units; 74 teams to block with 2 or 3 squads
+ * each (235 orgs); 2,654 desks whose notes change; 600 new desks.
+ */
+const reorganisation = () => {
+  const units = Array.from({ length: 100 }, () => ({
+    teams: [] as Array<{ name: string; squads: ReadonlyArray<string> }>,
+    desks: [] as Array<string>,
+    created: [] as Array<string>
+  }))
+  for (let i = 0; i < 74; i++) {
+    units[i]!.teams.push({
+      name: `Team ${i} Platform Operations`,
+      squads: Array.from({ length: i < 13 ? 3 : 2 }, (_, k) => `Squad ${k} of team ${i}`)
+    })
+  }
+  for (let i = 0; i < 2_654; i++) units[(i * 7) % 100]!.desks.push(`Desk ${i} Customer Success`)
+  for (let i = 0; i < 600; i++) units[(i * 3) % 100]!.created.push(`New desk ${i}`)
+  const tree = (side: "remote" | "desired"): ReadonlyArray<Outline> =>
+    Array.from({ length: 10 }, (_, region) => ({
+      name: `Region ${region}`,
+      children: Array.from({ length: 10 }, (_, j) => {
+        const unit = units[region * 10 + j]!
+        return {
+          name: `Business unit ${region * 10 + j}`,
+          children: [
+            ...unit.teams.map((team) => ({
+              name: team.name,
+              ...(side === "desired" ? { status: "blocked" as const } : {}),
+              children: team.squads.map((name) => ({ name, children: [] }))
+            })),
+            ...unit.desks.map((name) => ({
+              name,
+              notes: side === "remote" ? "Cost centre 1000" : "Cost centre 2000, after the reorganisation",
+              children: []
+            })),
+            ...(side === "desired" ? unit.created.map((name) => ({ name, children: [] })) : [])
+          ]
+        }
+      })
+    }))
+  const seedOrg = (org: Outline): Simulator.SeedOrg => ({
+    orgName: org.name,
+    ...(org.notes === undefined ? {} : { notes: org.notes }),
+    children: org.children.map(seedOrg)
+  })
+  const yaml = (orgs: ReadonlyArray<Outline>, indent: string): string =>
+    orgs.map((org) =>
+      `${indent}- name: ${org.name}\n` +
+      (org.notes === undefined ? "" : `${indent}  notes: ${org.notes}\n`) +
+      (org.status === undefined ? "" : `${indent}  status: ${org.status}\n`) +
+      (org.children.length === 0 ? "" : `${indent}  children:\n${yaml(org.children, `${indent}    `)}`)
+    ).join("")
+  return {
+    seed: { org: { orgName: "Acme", children: tree("remote").map(seedOrg) } } satisfies Simulator.Seed,
+    desired: `orgs:\n${yaml(tree("desired"), "  ")}`,
+    destructive: units.flatMap((unit, u) =>
+      unit.teams.flatMap((team) => {
+        const path = `Region ${Math.floor(u / 10)}/Business unit ${u}/${team.name}`
+        return [path, ...team.squads.map((squad) => `${path}/${squad}`)]
+      })
+    )
+  }
+}
+
+describe("orgsync plan --format markdown on a 3,000-org tenant", () => {
+  it.scoped("lists every org of 74 blocks within 65,000 characters beside 3,254 other changes", () =>
+    Effect.gen(function*() {
+      const tenant = reorganisation()
+      expect(tenant.destructive).toHaveLength(235)
+      const sim = yield* start({ seed: tenant.seed })
+      expect(sim.orgs()).toHaveLength(3_000)
+      const ws = workspace(tenant.desired)
+      const run = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url,
+        "--format", "markdown"])
+      expect(run.code, run.stderr).toBe(2)
+      const comment = run.stdout.replace(/\n$/, "")
+      expect(comment.length).toBeLessThanOrEqual(65_000)
+      expect(comment).toContain("**Plan: ⚠️ 235 orgs to block, 0 to deactivate, 0 to prune; 600 to create, " +
+        "2654 to update, 0 to unblock, 0 to reactivate;")
+      const lines = comment.split("\n")
+      const listed = lines.flatMap((line) => {
+        const match = /^\| ⚠️ block \| ([^|]+) \|/.exec(line) ?? /^ {2}- (.+)$/.exec(line)
+        return match === null ? [] : [match[1]!.trim()]
+      })
+      expect([...listed].sort()).toEqual([...tenant.destructive].sort())
+      expect(comment).toMatch(/_\d+ more changes \(\d+ to create, 2654 to update\) not shown/)
+    }), 180_000)
 })
 
 describe("DesiredCommit.read", () => {
