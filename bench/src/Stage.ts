@@ -59,7 +59,7 @@ export const plan = (state: Desired.DesiredState, orgs: ReadonlyArray<Org.Org>):
     desired: state,
     remote: orgs,
     identities: [],
-    settings: { currentOrgUid: topLevelUid(orgs), force: false }
+    settings: { currentOrgUid: topLevelUid(orgs) }
   })
 
 /** Every desired org, top-down. */

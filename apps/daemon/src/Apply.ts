@@ -15,6 +15,8 @@ export interface ApplyResult {
   readonly failed: number
   /** Writes whose outcome is unknown (counted in `failed` too): the next re-read tells. */
   readonly unknown: number
+  /** Writes that failed for a passing reason (counted in `failed` too): the next round retries them. */
+  readonly transient: number
   /** One line per failed or skipped change, naming its path. */
   readonly errors: ReadonlyArray<string>
 }
@@ -40,6 +42,11 @@ const batches = (changes: ReadonlyArray<Change>): ReadonlyArray<ReadonlyArray<Ch
   return result
 }
 
+/** A failure that says "try again later" rather than "this is wrong": Code42 unreachable, busy, or silent. */
+export const isTransient = (error: Code42Error.Code42Error): boolean =>
+  error._tag === "TransportError" || error._tag === "ServerError" || error._tag === "RateLimitedError" ||
+  error._tag === "UnknownOutcomeError"
+
 const restricts = (change: Change) => change.action === "block" || change.action === "deactivate"
 
 const describe = (change: Change) => `${change.action} ${change.path}`
@@ -58,12 +65,18 @@ export const execute = (
     const db = yield* StateDb
     const created = new Map<string, Org.Org>()
     const failedPaths = new Set<string>()
-    const result = yield* Ref.make<ApplyResult>({ applied: 0, failed: 0, unknown: 0, errors: [] })
-    const record = (error: string | undefined, unknown = false) =>
+    const result = yield* Ref.make<ApplyResult>({ applied: 0, failed: 0, unknown: 0, transient: 0, errors: [] })
+    const record = (error: string | undefined, how: { readonly unknown?: boolean; readonly transient?: boolean } = {}) =>
       Ref.update(result, (r) =>
         error === undefined
           ? { ...r, applied: r.applied + 1 }
-          : { ...r, failed: r.failed + 1, unknown: r.unknown + (unknown ? 1 : 0), errors: [...r.errors, error] })
+          : {
+            ...r,
+            failed: r.failed + 1,
+            unknown: r.unknown + (how.unknown ? 1 : 0),
+            transient: r.transient + (how.transient ? 1 : 0),
+            errors: [...r.errors, error]
+          })
 
     // Same-named siblings that exist before a create, so that a later re-read can tell the new org apart.
     const children = new Map<string, Array<Org.Org>>()
@@ -111,58 +124,64 @@ export const execute = (
       }
     }
 
-    // Journal, send, settle: one unit that an interruption cannot split, so a shutdown never leaves a write
-    // in flight without its journal entry settled (a crash leaves it for the next start to resolve).
+    // Journal, send, settle: the journal's bookkeeping is never split by an interruption, so a shutdown never
+    // leaves a write without its entry; the send itself stays interruptible (its client timeout, SIGTERM), and a
+    // send cut short leaves its entry unsettled for the next start to resolve by re-reading.
     const write = (change: Change) =>
-      Effect.gen(function*() {
-        if (failedPaths.has(change.parentPath) && change.action === "create") {
-          failedPaths.add(change.path)
-          return yield* record(`${describe(change)}: skipped, its parent ${change.parentPath} was not created`)
-        }
-        // A block or deactivation above an org that could not be created waits: it would shut the door on the
-        // create that the next round must retry.
-        const below = `${change.path}/`
-        const waiting = restricts(change) ? [...failedPaths].find((path) => path.startsWith(below)) : undefined
-        if (waiting !== undefined) {
-          return yield* record(`${describe(change)}: held back, ${waiting} below it could not be created yet`)
-        }
-        const parentOrgUid = change.action === "create"
-          ? change.parentOrgUid ?? created.get(change.parentPath)?.orgUid ?? null
-          : null
-        const id = yield* db.journalBegin({
-          action: change.action,
-          path: change.path,
-          orgUid: change.orgUid ?? created.get(change.path)?.orgUid ?? null,
-          parentOrgUid,
-          orgName: change.action === "create" ? change.after?.name ?? null : null,
-          preexisting: parentOrgUid === null ? [] : sameNamed(parentOrgUid, change.after?.name ?? "")
-        })
-        const exit = yield* Effect.exit(send(change))
-        if (Exit.isSuccess(exit)) {
-          const org = exit.value
-          if (org !== undefined && change.action === "create") {
-            created.set(change.path, org)
-            yield* db.saveIdentities([{ path: change.path, orgUid: org.orgUid, orgId: org.orgId, orgGuid: org.orgGuid }])
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          if (failedPaths.has(change.parentPath) && change.action === "create") {
+            failedPaths.add(change.path)
+            return yield* record(`${describe(change)}: skipped, its parent ${change.parentPath} was not created`)
           }
-          yield* db.journalSettle(id, "done", org === undefined ? {} : { orgUid: org.orgUid })
-          return yield* record(undefined)
-        }
-        const failure = Cause.failureOption(exit.cause)
-        if (Option.isNone(failure) && !Cause.isInterruptedOnly(exit.cause)) {
-          return yield* Effect.failCause(exit.cause).pipe(Effect.orDie)
-        }
-        // A write cut short without an error may or may not have happened: like an unknown outcome.
-        const error = Option.getOrElse(
-          failure,
-          () => new Code42Error.UnknownOutcomeError({ operation: change.action, reason: "the request was cut short" })
-        )
-        const message = typeof error === "string" ? error : error.message
-        if (change.action === "create") failedPaths.add(change.path)
-        // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
-        const unknown = error instanceof Code42Error.UnknownOutcomeError
-        if (!unknown) yield* db.journalSettle(id, "failed", { error: message })
-        return yield* record(`${describe(change)}: ${message}`, unknown)
-      }).pipe(Effect.uninterruptible)
+          // A block or deactivation above an org that could not be created waits: it would shut the door on the
+          // create that the next round must retry.
+          const below = `${change.path}/`
+          const waiting = restricts(change) ? [...failedPaths].find((path) => path.startsWith(below)) : undefined
+          if (waiting !== undefined) {
+            return yield* record(`${describe(change)}: held back, ${waiting} below it could not be created yet`)
+          }
+          const parentOrgUid = change.action === "create"
+            ? change.parentOrgUid ?? created.get(change.parentPath)?.orgUid ?? null
+            : null
+          const id = yield* db.journalBegin({
+            action: change.action,
+            path: change.path,
+            orgUid: change.orgUid ?? created.get(change.path)?.orgUid ?? null,
+            parentOrgUid,
+            orgName: change.action === "create" ? change.after?.name ?? null : null,
+            preexisting: parentOrgUid === null ? [] : sameNamed(parentOrgUid, change.after?.name ?? "")
+          })
+          const exit = yield* Effect.exit(restore(send(change)))
+          if (Exit.isSuccess(exit)) {
+            const org = exit.value
+            if (org !== undefined && change.action === "create") {
+              created.set(change.path, org)
+              yield* db.saveIdentities([{ path: change.path, orgUid: org.orgUid, orgId: org.orgId, orgGuid: org.orgGuid }])
+            }
+            yield* db.journalSettle(id, "done", org === undefined ? {} : { orgUid: org.orgUid })
+            return yield* record(undefined)
+          }
+          const failure = Cause.failureOption(exit.cause)
+          if (Option.isNone(failure) && !Cause.isInterruptedOnly(exit.cause)) {
+            return yield* Effect.failCause(exit.cause).pipe(Effect.orDie)
+          }
+          // A write cut short without an error may or may not have happened: like an unknown outcome.
+          const error = Option.getOrElse(
+            failure,
+            () => new Code42Error.UnknownOutcomeError({ operation: change.action, reason: "the request was cut short" })
+          )
+          const message = typeof error === "string" ? error : error.message
+          if (change.action === "create") failedPaths.add(change.path)
+          // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
+          const unknown = error instanceof Code42Error.UnknownOutcomeError
+          if (!unknown) yield* db.journalSettle(id, "failed", { error: message })
+          return yield* record(`${describe(change)}: ${message}`, {
+            unknown,
+            transient: typeof error !== "string" && isTransient(error)
+          })
+        })
+      )
 
     for (const batch of batches(plan.changes)) {
       yield* Effect.forEach(batch, write, { concurrency: options.concurrency, discard: true })

@@ -22,6 +22,7 @@ import * as PlanFormat from "./PlanFormat.js"
 import * as PlanMarkdown from "./PlanMarkdown.js"
 import * as Reconciler from "./Reconciler.js"
 import * as RemoteTree from "./RemoteTree.js"
+import * as Safety from "./Safety.js"
 import * as Settings from "./Settings.js"
 import * as StateDb from "./StateDb.js"
 import * as StateLock from "./StateLock.js"
@@ -146,12 +147,13 @@ const offlinePlan = (desiredState: DesiredState) =>
     }
     const identities = yield* db.identities
     const current = yield* Reconciler.lastSignedInOrg
-    return Plan.make({
+    const made = Plan.make({
       desired: desiredState,
       remote: snapshot.value.orgs,
       identities,
-      settings: { currentOrgUid: Option.getOrUndefined(current), force: false }
+      settings: { currentOrgUid: Option.getOrUndefined(current) }
     })
+    return Safety.review(made, { desired: desiredState, force: false })
   })
 
 const plan = Command.make("plan", { config, desired, state, url, format, out, offline }, (flags) =>
@@ -176,9 +178,16 @@ const plan = Command.make("plan", { config, desired, state, url, format, out, of
         Effect.map(r.pass(desiredState, { dryRun: true, force: false }), (pass) => pass.pending)).pipe(
           Effect.provide(yield* connected(settings, flags.url))
         )
+    // A refused plan is still written, so that it can be reviewed and then applied with --force.
     yield* writeOutput(flags.out, formatPlan(result, flags.format, source))
+    if (result.refusal !== undefined) {
+      yield* Console.error(`orgsync plan: refused (${result.refusal.reason}): ${result.refusal.message}`)
+      return failure
+    }
     return hasPending(result) ? pendingChanges : ok
-  }))).pipe(Command.withDescription("Show what apply would do: exit 0 no changes, 2 changes pending, 1 error"))
+  }))).pipe(
+    Command.withDescription("Show what apply would do: exit 0 no changes, 2 changes pending, 1 error or refused")
+  )
 
 // apply -------------------------------------------------------------------------------------------------
 
@@ -290,7 +299,10 @@ const apply = Command.make("apply", { config, desired, state, url, yes, force, p
       )
       return ok
     }
-    yield* Console.log(`\nApplied ${plural(result.applied, "change")}, ${result.failed} failed. Still pending:\n`)
+    // A refusal comes first: it is why nothing (more) was applied.
+    if (result.pending.refusal === undefined || result.applied > 0) {
+      yield* Console.log(`\nApplied ${plural(result.applied, "change")}, ${result.failed} failed. Still pending:\n`)
+    }
     yield* Console.log(PlanFormat.text(result.pending))
     for (const error of result.errors) yield* Console.error(error)
     return failure
@@ -386,6 +398,7 @@ const daemon = (settings: Settings.Settings, clientConfig: ClientConfig.ClientCo
   stopsOnSignal.pipe(Effect.zipRight(Daemon.run({
     desiredPath: settings.desired,
     dryRun: dry,
+    force: settings.force,
     interval: settings.interval,
     listen: settings.listen,
     statePath: settings.state
@@ -396,7 +409,7 @@ const daemon = (settings: Settings.Settings, clientConfig: ClientConfig.ClientCo
 
 const runCommand = Command.make(
   "run",
-  { config, desired, state, url, dryRun, interval, listen, logFormat },
+  { config, desired, state, url, dryRun, interval, listen, logFormat, force },
   (flags) =>
     exitWith(Effect.gen(function*() {
       const settings = yield* Settings.resolve(flags)

@@ -33,6 +33,8 @@ export interface DaemonOptions {
   /** The desired file or folder. */
   readonly desiredPath: string
   readonly dryRun: boolean
+  /** Lifts the 25% threshold on blocks and deactivations; a warning says so at every pass. */
+  readonly force: boolean
   /** Between two passes that look for drift. */
   readonly interval: Duration.DurationInput
   /** Where to serve the endpoints; `undefined`: nowhere. */
@@ -41,7 +43,7 @@ export interface DaemonOptions {
   readonly statePath: string
 }
 
-export type LoopOptions = Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval">
+export type LoopOptions = Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval"> & { readonly force?: boolean }
 
 export type DaemonError = StateLock.StateLocked | StateLock.StateLockError | WatchError | StatusServer.ListenError
 
@@ -211,7 +213,13 @@ export const loop = (
         return yield* wait(delay)
       }
       const startedAt = yield* now
-      const result = yield* Effect.either(reconciler.pass(desired.value, { dryRun: options.dryRun, force: false, kind: "run" }))
+      const force = options.force === true
+      if (force) {
+        yield* Effect.logWarning(
+          "force is on: this pass may block and deactivate more than 25% of the managed orgs (run --force, setting force)"
+        )
+      }
+      const result = yield* Effect.either(reconciler.pass(desired.value, { dryRun: options.dryRun, force, kind: "run" }))
       const summary = summarize(startedAt, yield* now, options.dryRun, result)
       if (Either.isRight(result)) yield* backoff.reset
       const delay = yield* (Either.isLeft(result) ? backoff.next : drift.next)
@@ -256,6 +264,7 @@ export const run = (
     yield* Effect.logInfo("daemon started").pipe(Effect.annotateLogs({
       desired: options.desiredPath,
       dry_run: options.dryRun,
+      force: options.force,
       interval: Duration.format(options.interval)
     }))
     return yield* loop(options).pipe(

@@ -83,14 +83,13 @@ export interface Identity {
 export interface Settings {
   /** The org of the signed-in user (never blocked or deactivated); `undefined` for API clients. */
   readonly currentOrgUid: string | undefined
-  /** Lifts the 25% threshold. */
-  readonly force: boolean
 }
 
 export interface Plan {
   readonly changes: ReadonlyArray<Change>
   readonly conflicts: ReadonlyArray<Conflict>
   readonly unmanaged: ReadonlyArray<Unmanaged>
+  /** Set by `Safety.review`; the planner itself only refuses when the managed root is missing. */
   readonly refusal: Refusal | undefined
   /** The desired paths resolved to remote orgs, for the identity mapping. */
   readonly resolved: ReadonlyArray<{ readonly path: string; readonly orgUid: string }>
@@ -98,6 +97,8 @@ export interface Plan {
   readonly rootOrgUid: string
   /** Orgs under the managed root (the root excluded), the base of the threshold. */
   readonly managedCount: number
+  /** Orgs under the managed root that the plan blocks or deactivates, directly or by cascade. */
+  readonly restricted: number
 }
 
 export interface PlanInput {
@@ -107,9 +108,6 @@ export interface PlanInput {
   readonly identities: ReadonlyArray<Identity>
   readonly settings: Settings
 }
-
-/** The threshold only applies from this many managed orgs: below it, a quarter is a handful of orgs. */
-const thresholdMinimum = 10
 
 const severity: Record<Status, number> = { active: 0, blocked: 1, deactivated: 2 }
 
@@ -721,7 +719,8 @@ const rootMissing = (rootUid: string | undefined): Plan => ({
   },
   resolved: [],
   rootOrgUid: rootUid ?? "",
-  managedCount: 0
+  managedCount: 0,
+  restricted: 0
 })
 
 /**
@@ -746,19 +745,6 @@ export const make = (input: PlanInput): Plan => {
   const restricted = ordered.filter((node) =>
     node.original !== undefined && severity[statusOf(node)] > severity[node.original]
   ).length
-  const refusal: Refusal | undefined = emptyDesired
-    ? {
-      reason: "empty-desired",
-      message: `The desired tree is empty but Code42 has ${managedCount} orgs under the managed root: ` +
-        "nothing is done (list the orgs to keep, or check the --desired path)."
-    }
-    : managedCount >= thresholdMinimum && restricted * 4 > managedCount && !input.settings.force
-    ? {
-      reason: "threshold",
-      message: `The plan blocks or deactivates ${restricted} of ${managedCount} managed orgs, above 25%: ` +
-        "re-run with --force if this is intended."
-    }
-    : undefined
 
   return {
     changes,
@@ -771,12 +757,13 @@ export const make = (input: PlanInput): Plan => {
       status: node.original!,
       action: pruned.has(node) ? "deactivate" : "report"
     })),
-    refusal,
+    refusal: undefined,
     resolved: ordered.filter((node) => node.kind === "managed").map((node) => ({
       path: node.path,
       orgUid: node.org!.orgUid
     })),
     rootOrgUid: rootOrg.orgUid,
-    managedCount
+    managedCount,
+    restricted
   }
 }

@@ -82,9 +82,15 @@ export const describeChange = (change: Change): string => {
 /** A whole tenant can be unmanaged: a terminal shows the first ones (changes are always shown in full). */
 const unmanagedShown = 50
 
-/** A terminal rendering: one line per change, then conflicts, unmanaged orgs, a refusal and the summary. */
+/**
+ * A terminal rendering: a refusal first (it decides what happens to everything below), then one line per
+ * change, conflicts, unmanaged orgs and the summary.
+ */
 export const text = (plan: Plan): string => {
   const lines: Array<string> = []
+  if (plan.refusal !== undefined) {
+    lines.push(`Refused (${plan.refusal.reason}): ${printable(plan.refusal.message)}`, "")
+  }
   if (plan.changes.length > 0) {
     lines.push("Changes:")
     for (const change of plan.changes) {
@@ -111,9 +117,6 @@ export const text = (plan: Plan): string => {
     }
     lines.push("")
   }
-  if (plan.refusal !== undefined) {
-    lines.push(`Refused (${plan.refusal.reason}): ${printable(plan.refusal.message)}`, "")
-  }
   lines.push(summaryLine(plan))
   return lines.join("\n") + "\n"
 }
@@ -132,11 +135,12 @@ const canonical = (json: unknown): string => {
 const formatVersion = 1
 
 /**
- * `sha256:<hex>` over the canonical serialization of everything the plan holds, so that `apply --plan FILE`
- * applies a reviewed plan only while planning now gives exactly the same plan.
+ * `sha256:<hex>` over the canonical serialization of the plan's changes, so that `apply --plan FILE` applies a
+ * reviewed plan only while planning now gives exactly the same changes. A refusal is not covered: it is
+ * `Safety`'s verdict on the changes, which `--force` may overrule.
  */
-export const checksum = (plan: Plan): string =>
-  `sha256:${createHash("sha256").update(canonical({ formatVersion, plan })).digest("hex")}`
+export const checksum = (plan: Pick<Plan, "changes">): string =>
+  `sha256:${createHash("sha256").update(canonical({ formatVersion, changes: plan.changes })).digest("hex")}`
 
 /** A change as `plan --format json` and `/api/status` show it. */
 export const changeJson = (change: Change) => ({
@@ -154,6 +158,9 @@ export const json = (plan: Plan): string =>
   JSON.stringify(
     {
       formatVersion,
+      ...(plan.refusal === undefined
+        ? {}
+        : { refusal: { reason: plan.refusal.reason, message: plan.refusal.message } }),
       summary: summary(plan),
       changes: plan.changes.map(changeJson),
       conflicts: plan.conflicts.map((conflict) => ({
@@ -169,9 +176,6 @@ export const json = (plan: Plan): string =>
         status: org.status,
         action: org.action
       })),
-      ...(plan.refusal === undefined
-        ? {}
-        : { refusal: { reason: plan.refusal.reason, message: plan.refusal.message } }),
       checksum: checksum(plan)
     },
     null,

@@ -4,17 +4,18 @@
  * progress, and record the run in the state database.
  */
 import { type Code42Error, type Org, OrgClient } from "@c42/core"
-import { Context, Data, Effect, Layer, Option } from "effect"
+import { Context, Data, Effect, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
 import type { DesiredOrg, DesiredState } from "./Desired.js"
 import * as Plan from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
 import * as RemoteTree from "./RemoteTree.js"
+import * as Safety from "./Safety.js"
 import { type RunKind, StateDb, type StateDbError } from "./StateDb.js"
 
 export interface PassOptions {
   readonly dryRun: boolean
-  /** Lifts the 25% threshold (the CLI's `--force`; the daemon never forces). */
+  /** Lifts the 25% threshold (`--force` on `apply`, or on `run` and the `force` setting for the daemon). */
   readonly force: boolean
   /** Asked once with the first plan that has changes; `false` applies nothing (a person said no, or a
    * reviewed plan no longer matches). */
@@ -60,37 +61,24 @@ export interface ReconcilerOptions {
   readonly signedInUser: boolean
   /** Writes in flight at once (the client's limiter still paces them). */
   readonly concurrency: number
-  /** Read-plan-apply rounds before a pass gives up converging. */
+  /**
+   * Read-plan-apply rounds before a pass gives up converging (default 5); rounds whose writes hit transient
+   * failures have four times as many.
+   */
   readonly maxRounds?: number
 }
 
-const transient = (error: Code42Error.Code42Error): boolean =>
-  error._tag === "TransportError" || error._tag === "ServerError" || error._tag === "RateLimitedError" ||
-  error._tag === "UnknownOutcomeError"
-
 const fromClient = (error: Code42Error.Code42Error) =>
-  new ReconcileError({ message: `cannot read Code42: ${error.message}`, transient: transient(error), cause: error })
+  new ReconcileError({ message: `cannot read Code42: ${error.message}`, transient: Apply.isTransient(error), cause: error })
 
 const fromDb = (error: StateDbError) => new ReconcileError({ message: error.message, transient: false, cause: error })
 
 const signedInOrgKey = "signed_in_org"
 
-interface SignedInOrg {
-  readonly principal: string
-  readonly orgUid: string | null
-}
-
-/** The signed-in user's org as remembered for this principal; `undefined` when not known yet. */
-const rememberedOrg = (principal: string) =>
-  Effect.map(
-    Effect.flatMap(StateDb, (db) => db.getMeta(signedInOrgKey)),
-    (value) => {
-      const remembered = Option.map(value, (json) => JSON.parse(json) as SignedInOrg)
-      return Option.isSome(remembered) && remembered.value.principal === principal ? remembered.value : undefined
-    }
-  )
-
-/** Asks Code42 for the signed-in user's org (API clients have none) and remembers it. */
+/**
+ * Asks Code42 for the signed-in user's org (API clients have none) and remembers it for offline plans. Asked
+ * afresh in every pass that blocks or deactivates: the user may have been moved since the last one.
+ */
 const askSignedInOrg = (principal: string, signedInUser: boolean) =>
   Effect.gen(function*() {
     const orgUid = signedInUser
@@ -159,8 +147,13 @@ export const make = (options: ReconcilerOptions) =>
     const db = yield* StateDb
     const context = yield* Effect.context<OrgClient.OrgClient | StateDb>()
     const maxRounds = options.maxRounds ?? 5
+    const maxRetriedRounds = maxRounds * 4
 
-    const round = (desired: DesiredState, force: boolean) =>
+    /**
+     * One read and plan. `signedIn` holds the signed-in user's org once this pass has asked for it: at most one
+     * call a pass, and only when a plan blocks or deactivates.
+     */
+    const round = (desired: DesiredState, force: boolean, signedIn: Ref.Ref<Option.Option<string | undefined>>) =>
       Effect.gen(function*() {
         const remote = yield* RemoteTree.read.pipe(
           Effect.mapError((e) =>
@@ -171,14 +164,15 @@ export const make = (options: ReconcilerOptions) =>
         yield* settleJournal(remote).pipe(Effect.mapError(fromDb))
         const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
         const planWith = (currentOrgUid: string | undefined) =>
-          Plan.make({ desired, remote, identities, settings: { currentOrgUid, force } })
-        // The signed-in user's org costs a call the first time; a plan that restricts nothing does not need it.
-        const remembered = yield* rememberedOrg(options.principal).pipe(Effect.mapError(fromDb))
-        const plan = planWith(remembered?.orgUid ?? undefined)
-        if (remembered !== undefined || !restricts(plan)) return { remote, plan }
+          Safety.review(Plan.make({ desired, remote, identities, settings: { currentOrgUid } }), { desired, force })
+        // A plan that restricts nothing does not need the signed-in user's org: knowing it only adds conflicts.
+        const known = yield* Ref.get(signedIn)
+        const plan = planWith(Option.getOrUndefined(known))
+        if (Option.isSome(known) || !restricts(plan)) return { remote, plan }
         const currentOrg = yield* askSignedInOrg(options.principal, options.signedInUser).pipe(
           Effect.mapError((e) => e._tag === "StateDbError" ? fromDb(e) : fromClient(e))
         )
+        yield* Ref.set(signedIn, Option.some(currentOrg))
         return { remote, plan: planWith(currentOrg) }
       })
 
@@ -221,33 +215,48 @@ export const make = (options: ReconcilerOptions) =>
           const errors: Array<string> = []
           let previousChecksum: string | undefined
           let declined = false
-          let wroteNothing = false
+          let last: Apply.ApplyResult | undefined
+          // Rounds that ended without a transient failure, and rounds that hit one: a write that failed on the
+          // way (a 5xx, a cut connection, an unknown outcome) is retried by the next round, a while longer.
+          let steady = 0
+          let retried = 0
+          const signedIn = yield* Ref.make(Option.none<string | undefined>())
+          // After a confirmed or reviewed first round, later rounds only retry or finish its changes.
+          let held: ((plan: Plan.Plan) => Safety.Held) | undefined
           for (let n = 1; ; n++) {
-            const { plan, remote } = yield* round(desired, passOptions.force)
+            const { plan, remote } = yield* round(desired, passOptions.force, signedIn)
             drift ??= countDrift(plan)
-            const done = passOptions.dryRun || plan.refusal !== undefined || plan.changes.length === 0
-            const checksum = PlanFormat.checksum(plan)
-            // No progress: the same plan again, or a round whose every write failed.
-            const stuck = checksum === previousChecksum || n > maxRounds || wroteNothing
+            const { allowed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
+            const done = passOptions.dryRun || plan.refusal !== undefined || allowed.length === 0
+            const checksum = PlanFormat.checksum({ changes: allowed })
+            // No progress: the same changes again, or a round whose every write failed, without a transient cause.
+            const transientFailure = last !== undefined && last.transient > 0
+            const stuck = steady >= maxRounds || retried >= maxRetriedRounds ||
+              (!transientFailure && (checksum === previousChecksum || last?.applied === 0 && last.unknown === 0))
             if (!done && n === 1 && passOptions.confirm !== undefined) {
               declined = !(yield* passOptions.confirm(plan))
+              held = Safety.reviewedBy(plan)
             }
             if (done || stuck || declined) {
               if (!passOptions.dryRun && !declined) yield* remember(desired, plan, remote).pipe(Effect.mapError(fromDb))
               if (plan.refusal !== undefined) errors.push(`refused: ${plan.refusal.message}`)
-              else if (stuck && plan.changes.length > 0) {
-                errors.push(...plan.changes.map((c) => `did not converge: ${c.action} ${c.path}`))
+              else if (stuck && allowed.length > 0) {
+                errors.push(...allowed.map((c) => `did not converge: ${c.action} ${c.path}`))
+              }
+              if (!passOptions.dryRun && plan.refusal === undefined) {
+                errors.push(...unreviewed.map((c) => `not reviewed, so not applied: ${c.action} ${c.path}`))
               }
               return { plan, applied, failed, drift, errors, declined }
             }
             previousChecksum = checksum
-            const result = yield* Apply.execute(plan, remote, { concurrency: options.concurrency }).pipe(
+            last = yield* Apply.execute({ ...plan, changes: allowed }, remote, { concurrency: options.concurrency }).pipe(
               Effect.mapError(fromDb)
             )
-            applied += result.applied
-            failed += result.failed
-            wroteNothing = result.applied === 0 && result.unknown === 0
-            for (const error of result.errors) if (!errors.includes(error)) errors.push(error)
+            if (last.transient > 0) retried++
+            else steady++
+            applied += last.applied
+            failed += last.failed
+            for (const error of last.errors) if (!errors.includes(error)) errors.push(error)
           }
         }).pipe(
           Effect.tapError((error) => db.runFinish(runId, "error", {}, [error.message]).pipe(Effect.ignore))

@@ -14,6 +14,8 @@ export interface Settings {
   readonly interval: Duration.Duration
   readonly listen: { readonly host: string; readonly port: number }
   readonly logFormat: "logfmt" | "json"
+  /** The daemon may block and deactivate above 25% of the managed orgs (`run --force`), logged at every pass. */
+  readonly force: boolean
   /** The file's client settings; credentials always come from the environment. */
   readonly client: Partial<Pick<ClientConfig.ClientConfig, "url" | "api" | "rateLimit" | "concurrency" | "allowInsecureHttp">>
 }
@@ -26,12 +28,13 @@ export interface Flags {
   readonly interval?: Option.Option<string>
   readonly listen?: Option.Option<string>
   readonly logFormat?: Option.Option<"logfmt" | "json">
+  readonly force?: boolean
 }
 
 export class SettingsError extends Data.TaggedError("SettingsError")<{ readonly message: string }> {}
 
 const fileKeys = ["url", "desired", "state", "api", "rateLimit", "burst", "concurrency", "interval", "listen",
-  "logFormat", "allowInsecureHttp"] as const
+  "logFormat", "allowInsecureHttp", "force"] as const
 
 /** Reads the `--config` file: a YAML mapping of the keys above. */
 const readFile = (path: string) =>
@@ -98,6 +101,15 @@ export const resolve = (flags: Flags) =>
     if (logFormat !== "logfmt" && logFormat !== "json") {
       return yield* new SettingsError({ message: `logFormat ${logFormat}: expected logfmt or json` })
     }
+    const forceEnv = yield* env("ORGSYNC_FORCE")
+    if (Option.isSome(forceEnv) && forceEnv.value !== "true" && forceEnv.value !== "false") {
+      return yield* new SettingsError({ message: `ORGSYNC_FORCE ${forceEnv.value}: expected true or false` })
+    }
+    if (file.force !== undefined && typeof file.force !== "boolean") {
+      return yield* new SettingsError({ message: "force: expected true or false" })
+    }
+    const force = flags.force === true ||
+      (Option.isSome(forceEnv) ? forceEnv.value === "true" : file.force === true)
     const number = (key: string) => typeof file[key] === "number" ? file[key] as number : undefined
     const client: Settings["client"] = {
       ...(Option.isSome(url) ? { url: url.value } : {}),
@@ -114,6 +126,7 @@ export const resolve = (flags: Flags) =>
       interval,
       listen,
       logFormat,
+      force,
       client
     } satisfies Settings
   })

@@ -30,6 +30,7 @@ const setup = Effect.gen(function*() {
   const options: Daemon.DaemonOptions = {
     desiredPath: `${dir}/orgs.yaml`,
     dryRun: false,
+    force: false,
     interval: "5 minutes",
     listen: { host: "127.0.0.1", port },
     statePath: `${dir}/state.db`

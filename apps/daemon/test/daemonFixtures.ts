@@ -44,7 +44,8 @@ export const plan = (
   refusal: undefined,
   resolved: [],
   rootOrgUid: "u/",
-  managedCount: 10
+  managedCount: 10,
+  restricted: 0
 })
 
 /** A pass that left `pending` to do (converged when it is empty). */

@@ -603,7 +603,8 @@ describe("Plan.make: safety", () => {
       refusal: undefined,
       resolved: [],
       rootOrgUid: uid(""),
-      managedCount: 0
+      managedCount: 0,
+      restricted: 0
     })
   })
 

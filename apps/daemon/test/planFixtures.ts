@@ -6,6 +6,7 @@ import { Org } from "@c42/core"
 import type { DesiredOrg, DesiredState, Prune, Status } from "../src/Desired.js"
 import * as OrgPath from "../src/OrgPath.js"
 import * as Plan from "../src/Plan.js"
+import * as Safety from "../src/Safety.js"
 
 export interface RemoteSpec {
   readonly name: string
@@ -131,13 +132,18 @@ export const plan = (
   remote: ReadonlyArray<Org.Org>,
   orgs: ReadonlyArray<DesiredSpec>,
   options: PlanOptions = {}
-): Plan.Plan =>
-  Plan.make({
-    desired: desired(orgs, options),
-    remote,
-    identities: options.identities ?? [],
-    settings: { currentOrgUid: options.currentOrgUid, force: options.force ?? false }
-  })
+): Plan.Plan => {
+  const wanted = desired(orgs, options)
+  return Safety.review(
+    Plan.make({
+      desired: wanted,
+      remote,
+      identities: options.identities ?? [],
+      settings: { currentOrgUid: options.currentOrgUid }
+    }),
+    { desired: wanted, force: options.force ?? false }
+  )
+}
 
 /** `block Sales > Sales/EMEA, Sales/APAC (drift)`: action, path, cascade and cause of each change. */
 export const lines = (plan: Plan.Plan): ReadonlyArray<string> =>

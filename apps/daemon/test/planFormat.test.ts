@@ -37,7 +37,8 @@ const empty: Plan.Plan = {
   refusal: undefined,
   resolved: [],
   rootOrgUid: "1",
-  managedCount: 0
+  managedCount: 0,
+  restricted: 0
 }
 
 const created = (path: string): Plan.Change => ({
@@ -93,12 +94,15 @@ describe("PlanFormat.text", () => {
     )
   })
 
-  it("shows prunes, refusals and plural counts", () => {
+  it("shows prunes, plural counts and a refusal first", () => {
     const remote = tenant(...Array.from({ length: 10 }, (_, i) => r(`Org${i}`)), r("Old", {}, r("Older")))
     const wanted = Array.from({ length: 10 }, (_, i) => d(`Org${i}`, { status: i < 2 ? "blocked" : "active" }))
     const result = plan(remote, wanted, { prune: "deactivate" })
     expect(PlanFormat.text(result)).toBe(
       [
+        "Refused (threshold): The plan blocks or deactivates 4 of 12 managed orgs, above 25%: re-run with --force " +
+        "if this is intended.",
+        "",
         "Changes:",
         "  - deactivate Old  active → deactivated, cascades to 1 org",
         "  - block      Org0  active → blocked",
@@ -107,9 +111,6 @@ describe("PlanFormat.text", () => {
         "Unmanaged (in Code42 under the root, in no desired file):",
         "  ? Old (active, pruned)",
         "  ? Old/Older (active, pruned)",
-        "",
-        "Refused (threshold): The plan blocks or deactivates 4 of 12 managed orgs, above 25%: re-run with --force " +
-        "if this is intended.",
         "",
         "Plan: 0 to create, 0 to update, 2 to block, 0 to unblock, 1 to deactivate, 0 to reactivate; 0 conflicts, " +
         "2 unmanaged.",
@@ -165,11 +166,11 @@ describe("PlanFormat.json", () => {
     const refused = JSON.parse(PlanFormat.json({ ...empty, refusal: { reason: "threshold", message: "too many" } }))
     expect(Object.keys(refused)).toEqual([
       "formatVersion",
+      "refusal",
       "summary",
       "changes",
       "conflicts",
       "unmanaged",
-      "refusal",
       "checksum"
     ])
     expect(refused.refusal).toEqual({ reason: "threshold", message: "too many" })
@@ -183,8 +184,7 @@ describe("PlanFormat.json", () => {
 
 describe("PlanFormat.checksum", () => {
   it("is sha256 over the canonical serialization (sorted keys, no whitespace)", () => {
-    const canonical = `{"formatVersion":1,"plan":{"changes":[],"conflicts":[],"managedCount":0,"resolved":[],` +
-      `"rootOrgUid":"1","unmanaged":[]}}`
+    const canonical = `{"changes":[],"formatVersion":1}`
     expect(PlanFormat.checksum(empty)).toBe(`sha256:${createHash("sha256").update(canonical).digest("hex")}`)
   })
 
@@ -199,7 +199,7 @@ describe("PlanFormat.checksum", () => {
     expect(PlanFormat.checksum(first)).toMatch(/^sha256:[0-9a-f]{64}$/)
   })
 
-  it("changes with any part of the plan", () => {
+  it("changes with any part of the changes, and only with them", () => {
     const base = mixed()
     const variants: ReadonlyArray<Plan.Plan> = [
       { ...base, changes: base.changes.map((c, i) => (i === 0 ? { ...c, cause: "desired" as const } : c)) },
@@ -208,14 +208,18 @@ describe("PlanFormat.checksum", () => {
         changes: base.changes.map((c, i) => (i === 5 ? { ...c, cascadesTo: [...c.cascadesTo].reverse() } : c))
       },
       { ...base, changes: base.changes.map((c, i) => (i === 2 ? { ...c, parentOrgUid: "other" } : c)) },
-      { ...base, changes: [...base.changes].reverse() },
+      { ...base, changes: [...base.changes].reverse() }
+    ]
+    const sums = new Set([base, ...variants].map(PlanFormat.checksum))
+    expect(sums.size).toBe(variants.length + 1)
+    // What Safety says of the changes, and what is reported beside them, is not what was reviewed.
+    const beside: ReadonlyArray<Plan.Plan> = [
       { ...base, conflicts: [] },
       { ...base, unmanaged: [] },
       { ...base, refusal: { reason: "threshold", message: "too many" } },
       { ...base, managedCount: base.managedCount + 1 }
     ]
-    const sums = new Set([base, ...variants].map(PlanFormat.checksum))
-    expect(sums.size).toBe(variants.length + 1)
+    for (const variant of beside) expect(PlanFormat.checksum(variant)).toBe(PlanFormat.checksum(base))
   })
 })
 

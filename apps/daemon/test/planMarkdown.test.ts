@@ -45,7 +45,8 @@ const empty: Plan.Plan = {
   refusal: undefined,
   resolved: [],
   rootOrgUid: "1",
-  managedCount: 0
+  managedCount: 0,
+  restricted: 0
 }
 
 const change = (action: Plan.Action, path: string, cascadesTo: ReadonlyArray<string> = []): Plan.Change => ({

@@ -14,7 +14,7 @@ const input = (remote: ReadonlyArray<Org.Org>, state: DesiredState): Plan.PlanIn
   desired: state,
   remote,
   identities: [],
-  settings: { currentOrgUid: undefined, force: true }
+  settings: { currentOrgUid: undefined }
 })
 
 // A budget the planner meets with a wide margin on a slow shared machine (it takes a few hundred ms).

@@ -153,8 +153,44 @@ orgs:
         expect(blocking.pending.conflicts.map((c) => [c.kind, c.path])).toEqual([["signed-in-org", "Sales"]])
         expect(named(sim, "Sales")[0]).toMatchObject({ blocked: false })
         expect(named(sim, "Legal")[0]).toMatchObject({ blocked: true })
+        // Asked afresh in every pass that blocks or deactivates: once a pass.
         yield* pass("orgs:\n  - name: Sales\n    status: blocked\n  - name: Legal\n    status: blocked\n")
-        expect(asked()).toBe(1)
+        expect(asked()).toBe(2)
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.scoped("never blocks by cascade the org a user was moved to since the last pass", () =>
+    Effect.gen(function*() {
+      const sim = yield* start({
+        seed: {
+          org: {
+            orgName: "Acme",
+            orgUid: "100",
+            children: [
+              { orgName: "Sales", orgUid: "200", children: [{ orgName: "EMEA", orgUid: "300" }] },
+              { orgName: "Legal", orgUid: "400" },
+              { orgName: "Ops", orgUid: "500" }
+            ]
+          }
+        }
+      })
+      // Where an administrator moves the user: the client asks the tenant for that org.
+      let userOrgUid = "400"
+      const layer = reconcilerAt(sim.url, (c) => ({ getCurrent: () => c.getByUid(userOrgUid) }))
+      const pass = (yaml: string) =>
+        Effect.flatMap(desiredFrom(yaml), (desired) =>
+          Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true })))
+      yield* Effect.gen(function*() {
+        const first = yield* pass("orgs:\n  - name: Sales\n  - name: Legal\n  - name: Ops\n    status: blocked\n")
+        expect(first.converged).toBe(true)
+        expect(named(sim, "Ops")[0]).toMatchObject({ blocked: true })
+        userOrgUid = "300"
+        const second = yield* pass(
+          "orgs:\n  - name: Sales\n    status: blocked\n  - name: Legal\n  - name: Ops\n    status: blocked\n"
+        )
+        expect(named(sim, "EMEA")[0]).toMatchObject({ blocked: false })
+        expect(named(sim, "Sales")[0]).toMatchObject({ blocked: false })
+        expect(second.pending.conflicts.map((c) => [c.kind, c.path])).toEqual([["signed-in-org", "Sales"]])
       }).pipe(Effect.provide(layer))
     }))
 })

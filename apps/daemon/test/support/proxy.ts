@@ -23,6 +23,8 @@ export interface Answer {
 export interface ProxyOptions {
   /** An answer given instead of the target's; `undefined` lets the request through. */
   readonly intercept?: (request: Exchange) => Answer | undefined
+  /** Awaited before a request goes through: holds it, or changes the target meanwhile. */
+  readonly before?: (request: Exchange) => Promise<void>
   /** Sees every request that went through, with the target's answer. */
   readonly observe?: (request: Exchange, answer: Answer) => void
 }
@@ -47,6 +49,7 @@ export const proxy = (target: string, options: ProxyOptions) =>
           }
           const instead = options.intercept?.(request)
           if (instead !== undefined) return reply(instead, "application/json")
+          await options.before?.(request)
           const headers = Object.fromEntries(
             Object.entries(request.headers).flatMap(([key, value]) =>
               typeof value === "string" && !["host", "connection", "content-length"].includes(key) ? [[key, value]] : []

@@ -18,13 +18,17 @@ export const start = (options: Simulator.Options = {}) =>
   Simulator.start({ port: 0, seed, randomSeed: 7, ...options })
 
 /** Changes the tenant through the public API, as an administrator in the console would. */
-export const byHand = (sim: Simulator.Handle, method: "PUT" | "DELETE", path: string) =>
+export const byHand = (sim: Simulator.Handle, method: "POST" | "PUT" | "DELETE", path: string, body?: unknown) =>
   Effect.promise(async () => {
     const login = await fetch(`${sim.url}/api/v3/auth/jwt?useBody=true`, {
       headers: { authorization: `Basic ${Buffer.from("admin:secret").toString("base64")}` }
     })
     const token = ((await login.json()) as { data: { v3_user_token: string } }).data.v3_user_token
-    const response = await fetch(`${sim.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch(`${sim.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`)
   })
 
