@@ -55,6 +55,13 @@ export interface ClientConfig {
   readonly timeout?: Duration.DurationInput | undefined
   /** Default 5 retries, from 250 ms up to 10 s apart. */
   readonly retry?: Retry | undefined
+  /**
+   * The longest Retry-After the client honours; a server asking for longer fails the call at once with
+   * `RetryAfterTooLongError`. Default 60 seconds.
+   */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
+  /** The longest one call may take, its retries and waits included. Default 5 minutes. */
+  readonly callTimeout?: Duration.DurationInput | undefined
   /** Allows plain http to hosts other than loopback. */
   readonly allowInsecureHttp?: boolean | undefined
 }
@@ -72,6 +79,8 @@ export interface Resolved {
     readonly base: Duration.Duration
     readonly cap: Duration.Duration
   }
+  readonly maxRetryAfter: Duration.Duration
+  readonly callTimeout: Duration.Duration
 }
 
 const isLoopback = (hostname: string): boolean =>
@@ -120,6 +129,13 @@ const check = <A extends number>(
     ? Either.right(value)
     : Either.left(ConfigError.InvalidData([path], `${path} must be a positive ${integer ? "integer" : "number"}.`))
 
+const positiveDuration = (path: string, input: Duration.DurationInput) => {
+  const duration = Duration.decode(input)
+  return Duration.greaterThan(duration, Duration.zero)
+    ? Either.right(duration)
+    : Either.left(ConfigError.InvalidData([path], `${path} must be longer than zero.`))
+}
+
 /** Applies the defaults and checks every value. */
 export const resolve = (config: ClientConfig): Either.Either<Resolved, ConfigError.ConfigError> =>
   Either.gen(function*() {
@@ -138,7 +154,9 @@ export const resolve = (config: ClientConfig): Either.Either<Resolved, ConfigErr
       },
       concurrency: yield* check("concurrency", config.concurrency ?? 8, true),
       timeout: Duration.decode(config.timeout ?? "30 seconds"),
-      retry: { times: retry.times, base: Duration.decode(retry.base), cap: Duration.decode(retry.cap) }
+      retry: { times: retry.times, base: Duration.decode(retry.base), cap: Duration.decode(retry.cap) },
+      maxRetryAfter: Duration.decode(config.maxRetryAfter ?? "60 seconds"),
+      callTimeout: yield* positiveDuration("callTimeout", config.callTimeout ?? "5 minutes")
     }
   })
 

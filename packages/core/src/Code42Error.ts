@@ -159,6 +159,47 @@ export class RefusedError extends Data.TaggedError("RefusedError")<Details> {
 }
 
 /**
+ * A listing that did not hold what it announced (it ended before its `totalCount`, ran past it, or repeated
+ * an org), even after being read again: nothing may be decided from it.
+ */
+export class InconsistentListingError extends Data.TaggedError("InconsistentListingError")<Details & {
+  /** What was promised and what came, e.g. "the org listing announced 6 orgs but returned 3". */
+  readonly detail: string
+  /** How many times the whole listing was read. */
+  readonly reads: number
+}> {
+  override get message(): string {
+    return `${this.operation}: ${this.detail} after ${this.reads} ${this.reads === 1 ? "read" : "reads"}; ` +
+      `Code42 may be changing or failing: nothing was decided from it, try again later.`
+  }
+}
+
+/** The server asked to wait longer than the client's `maxRetryAfter`: the call fails at once instead. */
+export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongError")<Details & {
+  /** The server's demand, in seconds. */
+  readonly retryAfterSeconds: number
+  readonly maxRetryAfterSeconds: number
+}> {
+  override get message(): string {
+    return `${this.operation}: the server asked to wait ${this.retryAfterSeconds} s (over maxRetryAfter ` +
+      `${this.maxRetryAfterSeconds} s); try again later or raise maxRetryAfter.`
+  }
+}
+
+/** Sign-in reached something that is not the Code42 API (a 404, an HTML page): the URL is probably wrong. */
+export class WrongUrlError extends Data.TaggedError("WrongUrlError")<Details & {
+  /** The address signed in to, without credentials. */
+  readonly url: string
+  /** What came back, e.g. "404" or "an HTML page". */
+  readonly answer: string
+}> {
+  override get message(): string {
+    return `${this.operation}: ${this.url} answered the sign-in with ${this.answer}: the URL is probably wrong; ` +
+      `use the address of the Code42 console, e.g. https://console.us.code42.com.`
+  }
+}
+
+/**
  * A create or update that may or may not have taken effect: the request left, and then the connection broke,
  * the call timed out or the server answered 5xx. It is never re-sent blindly; the caller must re-read.
  */
@@ -184,4 +225,7 @@ export type Code42Error =
   | DecodeError
   | OrgRuleError
   | RefusedError
+  | InconsistentListingError
+  | RetryAfterTooLongError
+  | WrongUrlError
   | UnknownOutcomeError

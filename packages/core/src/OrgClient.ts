@@ -14,6 +14,7 @@ import type * as Scope from "effect/Scope"
 import * as ClientConfig from "./ClientConfig.js"
 import * as Code42Error from "./Code42Error.js"
 import * as GuidCache from "./internal/guidCache.js"
+import * as Listing from "./internal/listing.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Org from "./Org.js"
 
@@ -48,7 +49,11 @@ export interface OrgClient {
    * server.
    */
   readonly updateOrg: (orgId: number, input: Org.UpdateOrg) => Effect.Effect<Org.Org, Code42Error.Code42Error>
-  /** Every org, page by page, starting with the top-level org; stops at the first page shorter than pgSize. */
+  /**
+   * Every org, page by page, starting with the top-level org. Paging goes on until the announced `totalCount`
+   * is reached (or, without one, to the first page shorter than pgSize); a listing that does not hold what it
+   * announced is read again, then fails with `InconsistentListingError`.
+   */
   readonly getAllPages: (options?: ListOptions) => Stream.Stream<Org.OrgPage, Code42Error.Code42Error>
   /** Every org, one by one, in the order of `getAllPages`. */
   readonly getAll: (options?: ListOptions) => Stream.Stream<Org.Org, Code42Error.Code42Error>
@@ -74,9 +79,6 @@ const actions = {
   deactivate: { v1: ["PUT", "OrgDeactivation"], v3: "deactivate" },
   reactivate: { v1: ["DELETE", "OrgDeactivation"], v3: "activate" }
 } as const
-
-/** List pages read at once once the first page has told how many there are. */
-const readAhead = 4
 
 export const make = (
   config: ClientConfig.ClientConfig
@@ -214,9 +216,8 @@ export const make = (
       }).pipe(Effect.withSpan("OrgClient.updateOrg", { attributes: { "code42.orgId": orgId } }))
 
     /**
-     * Page 1 first; its `totalCount` then tells how many pages to read ahead, a few at once and in order. Past
-     * them (the tenant grew), or when `totalCount` is off, paging goes on one page at a time until the first
-     * page shorter than `pgSize`, which is what ends a listing (`totalCount` is only informative).
+     * The whole listing, checked against the count it announced (see `Listing.read`) before any page is handed
+     * out: a listing read again from the start must not hand out its first pages twice.
      */
     const pages = (operation: string, options: ListOptions | undefined) => {
       const pgSize = pageSize(options?.pgSize)
@@ -233,27 +234,13 @@ export const make = (
             })
           )
         }, Org.OrgPageFromApi).pipe(
-          Effect.tap((page) => Effect.sync(() => page.orgs.forEach(guids.remember))),
           Effect.withSpan(`OrgClient.${operation}.page`, { attributes: { "code42.pgNum": pgNum } })
         )
-      const full = (page: Org.OrgPage) => page.orgs.length >= pgSize
-      const onward = (pgNum: number) =>
-        Stream.paginateEffect(pgNum, (n) =>
-          Effect.map(fetch(n), (page) => [page, full(page) ? Option.some(n + 1) : Option.none()] as const))
-      return Stream.unwrap(Effect.map(fetch(1), (first) => {
-        if (!full(first)) return Stream.make(first)
-        const promised = Math.ceil((first.totalCount ?? 0) / pgSize)
-        let lastFull = true
-        const ahead = (promised >= 2 ? Stream.range(2, promised) : Stream.empty).pipe(
-          Stream.mapEffect(fetch, { concurrency: readAhead }),
-          Stream.tap((page) => Effect.sync(() => (lastFull = full(page)))),
-          Stream.takeUntil((page) => !full(page))
-        )
-        return Stream.make(first).pipe(
-          Stream.concat(ahead),
-          Stream.concat(Stream.suspend(() => lastFull ? onward(Math.max(promised, 1) + 1) : Stream.empty))
-        )
-      }))
+      return Listing.read(operation, fetch, pgSize, resolved.retry.base).pipe(
+        Effect.tap((pages) => Effect.sync(() => pages.forEach((page) => page.orgs.forEach(guids.remember)))),
+        Effect.map((pages) => Stream.fromIterable(pages)),
+        Stream.unwrap
+      )
     }
 
     const getAll = (options?: ListOptions) => Stream.mapConcat(pages("getAll", options), (page) => page.orgs)

@@ -199,16 +199,24 @@ layer(Replay.layer, { excludeTestServices: true })("replay", (it) => {
       it.scoped(`py42's list page: orgId as a string, no status, active or blocked (${api})`, () =>
         Effect.gen(function*() {
           const server = yield* Replay.Server
-          server.answer(withSignIn(() => Replay.answerOf("py42-mock-list-page")))
+          const recorded = Replay.answerOf("py42-mock-list-page")
+          const { totalCount: _, ...uncounted } = Replay.bodyOf("py42-mock-list-page") as Raw
           replay("list pages", "py42-mock-list-page")
           const client = yield* Replay.connect(server, { api })
-          const [first] = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(client.getAllPages(), 1)))
-          expect(first!.totalCount).toBe(3000)
-          expect(first!.orgs).toEqual([
+          // Without its count, the page is the whole listing.
+          server.answer(withSignIn(() => answer(200, uncounted)))
+          const orgs = Chunk.toReadonlyArray(yield* Stream.runCollect(client.getAll()))
+          expect(orgs).toEqual([
             expect.objectContaining({ orgId: 12345, orgUid: "123", orgGuid: "12345-org-guid", orgName: "foo" })
           ])
-          expect(first!.orgs[0]!.active).toBeUndefined()
-          expect(first!.orgs[0]!.status).toBeUndefined()
+          expect(orgs[0]!.active).toBeUndefined()
+          expect(orgs[0]!.status).toBeUndefined()
+          // As recorded, it announces 3,000 orgs: with nothing after it, the listing is refused.
+          server.answer(withSignIn((request) =>
+            request.query.get("pgNum") === "1" ? recorded : answer(200, { totalCount: 3000, orgs: [] })
+          ))
+          const error = yield* Effect.flip(Stream.runDrain(client.getAll()))
+          expect(error.message).toContain("the org listing announced 3000 orgs but returned 1 after 3 reads")
         }))
 
       it.scoped(`a page of the published list schema, count as a string or absent (${api})`, () =>

@@ -19,7 +19,6 @@ import {
   Option,
   RateLimiter,
   Ref,
-  Schedule,
   Schema,
   Stream
 } from "effect"
@@ -28,6 +27,7 @@ import * as ClientMetrics from "../ClientMetrics.js"
 import type * as ClientConfig from "../ClientConfig.js"
 import * as Code42Error from "../Code42Error.js"
 import * as Failure from "./failure.js"
+import * as Retry from "./retry.js"
 import * as SignIn from "./signIn.js"
 import * as TokenCache from "./tokenCache.js"
 
@@ -162,11 +162,7 @@ export const make = (
     // Epoch millis before which no request of this client may start (a server's Retry-After).
     const pausedUntil = yield* Ref.make(0)
     const timeoutText = Duration.format(config.timeout)
-    const schedule = Schedule.exponential(config.retry.base).pipe(
-      Schedule.jittered,
-      Schedule.modifyDelay((_, delay) => Duration.min(delay, config.retry.cap)),
-      Schedule.intersect(Schedule.recurs(config.retry.times))
-    )
+    const callTimeoutText = `${Duration.format(config.callTimeout)}, retries included`
 
     const awaitPause: Effect.Effect<void> = Effect.gen(function*() {
       // Loop: another answer may extend the pause while this request sleeps.
@@ -239,39 +235,58 @@ export const make = (
         }))
       )
 
-    /** Fails a non-2xx answer with its error; a 429 also pauses the whole client for its Retry-After. */
+    /**
+     * Fails a non-2xx answer with its error; a 429 also pauses the whole client for its Retry-After, unless the
+     * server asks for longer than `maxRetryAfter`: then the call fails at once.
+     */
     const check = (operation: string, kind: Failure.Kind, answer: Answer): Effect.Effect<Answer, Failure.Failure> =>
       Effect.gen(function*() {
         if (isSuccess(answer.status)) return answer
         if (answer.status === 429) {
           const now = yield* Clock.currentTimeMillis
           const wait = retryAfterMillis(answer.headers["retry-after"], now)
+          if (wait !== undefined && wait > Duration.toMillis(config.maxRetryAfter)) {
+            return yield* new Code42Error.RetryAfterTooLongError({
+              operation,
+              status: answer.status,
+              retryAfterSeconds: Math.ceil(wait / 1000),
+              maxRetryAfterSeconds: Duration.toSeconds(config.maxRetryAfter)
+            })
+          }
           if (wait !== undefined) yield* Ref.update(pausedUntil, (until) => Math.max(until, now + wait))
         }
         return yield* Effect.fail(Failure.fromStatus(operation, kind, answer.status, answer.body, answer.reason))
       })
 
-    /** Runs `attempt` again after transient failures, as far as the schedule allows, counting the retries. */
-    const withRetry = <A>(attempt: Effect.Effect<A, Failure.Failure>): Effect.Effect<A, Code42Error.Code42Error> =>
-      Effect.suspend(() => {
-        let attempts = 0
-        const counted = Effect.suspend(() =>
-          attempts++ === 0 ? attempt : Effect.zipRight(Metric.increment(ClientMetrics.retriesTotal), attempt)
-        )
-        return counted.pipe(
-          Effect.retry({ schedule, while: (failure) => failure._tag === "Retryable" }),
-          Effect.mapError(Failure.unwrap)
-        )
-      })
+    const withRetry = Retry.make(
+      config.retry,
+      Effect.zipWith(Ref.get(pausedUntil), Clock.currentTimeMillis, (until, now) => Math.max(0, until - now))
+    )
 
     const signIn: Effect.Effect<TokenCache.Token, Failure.Failure> = Effect.gen(function*() {
       const { kind, request } = yield* SignIn.request(config.auth)
-      const answer = yield* exchange(SignIn.operation, kind, request).pipe(
-        Effect.flatMap((answer) => check(SignIn.operation, kind, answer))
-      )
+      const answer = yield* exchange(SignIn.operation, kind, request)
+      // Something other than Code42 answers there: say so, rather than "not found" or "not JSON".
+      const notTheApi = SignIn.notTheApi(answer)
+      if (notTheApi !== undefined) {
+        return yield* new Code42Error.WrongUrlError({
+          operation: SignIn.operation,
+          status: answer.status,
+          url: `${config.baseUrl.origin}${config.baseUrl.pathname.replace(/\/$/, "")}`,
+          answer: notTheApi
+        })
+      }
+      yield* check(SignIn.operation, kind, answer)
       return yield* Either.flatMap(payload(SignIn.operation, answer), (body) => SignIn.decode(config.auth, body))
     })
-    const tokens = yield* TokenCache.make(withRetry(signIn))
+    const tokens = yield* TokenCache.make(withRetry(SignIn.operation, signIn))
+
+    /** The whole call, its retries included, within `callTimeout`. */
+    const bounded = <A>(call: Call, effect: Effect.Effect<A, Code42Error.Code42Error>) =>
+      Effect.timeoutFail(effect, {
+        duration: config.callTimeout,
+        onTimeout: () => Failure.unwrap(Failure.fromTimeout(call.operation, call.kind, callTimeoutText))
+      })
 
     /** One attempt of a call, signed in; a 401 drops the token and tries once more with a fresh one. */
     const attempt = (call: Call): Effect.Effect<Answer, Failure.Failure> =>
@@ -284,7 +299,10 @@ export const make = (
         return yield* exchange(call.operation, call.kind, HttpClientRequest.bearerToken(call.request, fresh))
       }).pipe(Effect.flatMap((answer) => check(call.operation, call.kind, answer)))
 
-    const send = (call: Call): Effect.Effect<void, Code42Error.Code42Error> => Effect.asVoid(withRetry(attempt(call)))
+    /** The answer of a call, retried where safe, within `callTimeout`. */
+    const answered = (call: Call) => bounded(call, withRetry(call.operation, attempt(call)))
+
+    const send = (call: Call): Effect.Effect<void, Code42Error.Code42Error> => Effect.asVoid(answered(call))
 
     const decoded = <A, I>(call: Call, schema: Schema.Schema<A, I>) => {
       const decode = Schema.decodeUnknownEither(schema)
@@ -299,7 +317,7 @@ export const make = (
     }
 
     const json = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<A, Code42Error.Code42Error> =>
-      Effect.flatMap(withRetry(attempt(call)), decoded(call, schema))
+      Effect.flatMap(answered(call), decoded(call, schema))
 
     const jsonOrEmpty = <A, I>(
       call: Call,
@@ -307,7 +325,7 @@ export const make = (
     ): Effect.Effect<Option.Option<A>, Code42Error.Code42Error> => {
       const decode = decoded(call, schema)
       return Effect.flatMap(
-        withRetry(attempt(call)),
+        answered(call),
         (answer) => answer.body.trim() === "" ? Effect.succeedNone : Effect.asSome(decode(answer))
       )
     }

@@ -42,6 +42,27 @@ export const request = (auth: ClientConfig.Auth): Effect.Effect<{
   }
 }
 
+/**
+ * What answered the sign-in when it is not the Code42 API: a 404 (no such route: wrong host or path), or an
+ * HTML page (a proxy's or another site's) where the API answers JSON.
+ */
+export const notTheApi = (answer: {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly body: string
+}): string | undefined => {
+  if (answer.status === 404) return "404 (no such address)"
+  // A 5xx or 429 page is an outage or a limit on the way to the right server, retried as such.
+  if (answer.status >= 406 || answer.status === 401 || answer.status === 403) return undefined
+  try {
+    JSON.parse(answer.body)
+    return undefined
+  } catch {
+    const html = /html/i.test(answer.headers["content-type"] ?? "") || /^\s*</.test(answer.body)
+    return html ? `an HTML page (status ${answer.status})` : undefined
+  }
+}
+
 const LocalAccountAnswer = Schema.Struct({ v3_user_token: Schema.String })
 const ApiClientAnswer = Schema.Struct({ access_token: Schema.String, expires_in: Schema.optional(Schema.Number) })
 

@@ -54,7 +54,9 @@ export const fresh = Effect.gen(function*() {
     faultRate: 0,
     resetRate: 0,
     lostResponseRate: 0,
-    uniqueSiblingNames: false
+    uniqueSiblingNames: false,
+    maxPageSize: 0,
+    totalCountOffset: 0
   })
   sim.clearRequests()
   return sim

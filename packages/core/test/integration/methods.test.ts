@@ -128,14 +128,28 @@ layer(Sim.layer({ seed }), { excludeTestServices: true })("methods", (it) => {
         expect(yield* pageSizes(500)).toEqual([1])
       }))
 
-    it.scoped("exactly k x pgSize orgs cost one extra, empty page", () =>
+    it.scoped("exactly k x pgSize orgs cost no extra page: the count ends the listing", () =>
       Effect.gen(function*() {
         const sim = yield* Sim.fresh
         const teams = Array.from({ length: 29 }, (_, i) => ({ orgName: `Team ${i}` }))
         sim.reset({ org: { orgName: "Top", children: teams } })
-        expect(yield* pageSizes(10)).toEqual([10, 10, 10, 0])
-        expect(yield* pageSizes(15)).toEqual([15, 15, 0])
+        expect(yield* pageSizes(10)).toEqual([10, 10, 10])
+        expect(yield* pageSizes(15)).toEqual([15, 15])
         expect(yield* pageSizes(7)).toEqual([7, 7, 7, 7, 2])
+      }))
+
+    it.scoped("a server that serves 2 orgs a page still lists every org; a count it does not hold is refused", () =>
+      Effect.gen(function*() {
+        const sim = yield* Sim.fresh
+        const teams = Array.from({ length: 6 }, (_, i) => ({ orgName: `Team ${i}` }))
+        sim.reset({ org: { orgName: "Top", children: teams } })
+        sim.setFaults({ maxPageSize: 2 })
+        expect(yield* pageSizes(500)).toEqual([2, 2, 2, 1])
+        sim.setFaults({ maxPageSize: 0, totalCountOffset: 3 })
+        const client = yield* Sim.connect(sim)
+        const error = yield* Effect.flip(Stream.runDrain(client.getAll()))
+        expect(error).toMatchObject({ _tag: "InconsistentListingError", reads: 3 })
+        expect(error.message).toContain("the org listing announced 10 orgs but returned 7 after 3 reads")
       }))
 
     it.scoped("10,000 orgs, every one once, and acting on one far past the first page (v3)", () =>
@@ -151,7 +165,7 @@ layer(Sim.layer({ seed }), { excludeTestServices: true })("methods", (it) => {
             for (const org of page.orgs) seen.add(org.orgId)
           }))
         expect(seen.size).toBe(10_000)
-        expect(pages).toBe(21)
+        expect(pages).toBe(20)
         const far = sim.orgs().filter((org) => org.active && !org.blocked).at(-1)!
         sim.clearRequests()
         yield* client.block(far.orgId)
