@@ -13,7 +13,7 @@ import * as Daemon from "./Daemon.js"
 import * as DesiredCommit from "./DesiredCommit.js"
 import * as DesiredWatcher from "./DesiredWatcher.js"
 import type { DesiredState } from "./Desired.js"
-import { formatIssue } from "./Desired.js"
+import { formatIssue, formatIssues } from "./Desired.js"
 import * as DesiredFiles from "./DesiredFiles.js"
 import * as DesiredYaml from "./DesiredYaml.js"
 import * as OutputFile from "./OutputFile.js"
@@ -64,10 +64,17 @@ const url = Options.text("url").pipe(
   Options.optional
 )
 
-/** Loads and validates the desired files; on failure prints every `file:line:column` issue. */
+/**
+ * Loads and validates the desired files; on failure prints the `file:line:column` issues (at most 100 a file),
+ * and on success the warnings of likely mistakes.
+ */
 const loadDesired = (path: string) =>
   DesiredFiles.load(path).pipe(
-    Effect.tapError((invalid) => Effect.forEach(invalid.issues, (issue) => Console.error(formatIssue(issue))))
+    Effect.tapError((invalid) => Console.error(formatIssues(invalid.issues).join("\n"))),
+    Effect.tap((state) =>
+      Effect.forEach(state.warnings ?? [], (warning) =>
+        Console.error(formatIssue({ ...warning, message: `warning: ${warning.message}` })))
+    )
   )
 
 /** The layers of a command that talks to Code42 and the state database. */
@@ -394,14 +401,20 @@ const logger = (format: "logfmt" | "json") =>
   )
 
 /** Runs the daemon until SIGINT or SIGTERM, which interrupt it (exit 0). */
-const daemon = (settings: Settings.Settings, clientConfig: ClientConfig.ClientConfig, dry: boolean) =>
+const daemon = (
+  settings: Settings.Settings,
+  clientConfig: ClientConfig.ClientConfig,
+  dry: boolean,
+  reload?: Effect.Effect<Daemon.Reloadable, Settings.SettingsError>
+) =>
   stopsOnSignal.pipe(Effect.zipRight(Daemon.run({
     desiredPath: settings.desired,
     dryRun: dry,
     force: settings.force,
     interval: settings.interval,
     listen: settings.listen,
-    statePath: settings.state
+    statePath: settings.state,
+    reload
   })),
     Effect.provide(Layer.merge(layers(settings, clientConfig), DesiredWatcher.layer)),
     Effect.provide(logger(settings.logFormat))
@@ -414,7 +427,13 @@ const runCommand = Command.make(
     exitWith(Effect.gen(function*() {
       const settings = yield* Settings.resolve(flags)
       const clientConfig = yield* Settings.clientConfig(settings, flags.url)
-      return yield* daemon(settings, clientConfig, flags.dryRun)
+      // On SIGHUP: the settings file and the environment again, under the same flags.
+      const reload = Settings.resolve(flags).pipe(
+        Effect.map((again): Daemon.Reloadable => ({ desiredPath: again.desired, interval: again.interval })),
+        Effect.mapError((error) => error._tag === "SettingsError" ? error : new Settings.SettingsError({ message: String(error) })),
+        Effect.provide(yield* Effect.context<FileSystem.FileSystem>())
+      )
+      return yield* daemon(settings, clientConfig, flags.dryRun, reload)
     }))
 ).pipe(Command.withDescription("The daemon: reconcile at start, on every change to the desired files and every interval"))
 

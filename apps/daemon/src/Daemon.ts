@@ -8,9 +8,11 @@
 import { type FileSystem, HttpServer, type Path } from "@effect/platform"
 import {
   Clock,
+  Deferred,
   Duration,
   Effect,
   Either,
+  Fiber,
   Option,
   Queue,
   Ref,
@@ -21,7 +23,7 @@ import {
 } from "effect"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
-import { type DesiredState, formatIssue } from "./Desired.js"
+import { type DesiredState, formatIssues } from "./Desired.js"
 import * as DesiredFiles from "./DesiredFiles.js"
 import { DesiredWatcher, type WatchError } from "./DesiredWatcher.js"
 import { type PassResult, type ReconcileError, Reconciler } from "./Reconciler.js"
@@ -41,9 +43,18 @@ export interface DaemonOptions {
   readonly listen: StatusServer.Listen | undefined
   /** The state database, whose lock the daemon holds. */
   readonly statePath: string
+  /** Re-reads the settings on SIGHUP; without it, SIGHUP re-reads the desired files only. */
+  readonly reload?: Effect.Effect<Reloadable, { readonly message: string }> | undefined
 }
 
-export type LoopOptions = Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval"> & { readonly force?: boolean }
+/** The settings a SIGHUP can change without a restart. */
+export type Reloadable = Pick<DaemonOptions, "desiredPath" | "interval">
+
+export interface LoopOptions extends Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval" | "reload"> {
+  readonly force?: boolean
+  /** Each element asks to re-read the settings and the desired files and to pass (SIGHUP). */
+  readonly reloads?: Stream.Stream<void> | undefined
+}
 
 export type DaemonError = StateLock.StateLocked | StateLock.StateLockError | WatchError | StatusServer.ListenError
 
@@ -148,20 +159,35 @@ export const loop = (
 
     // Capacity 1, dropping: any number of triggers during a pass make exactly one more pass.
     const wake = yield* Queue.dropping<void>(1)
-    const changes = yield* watcher.watch(options.desiredPath)
-    yield* changes.pipe(
-      Stream.tap((change) => Effect.logDebug("desired files changed").pipe(Effect.annotateLogs({ ...change }))),
-      Stream.debounce(debounce),
-      Stream.runForEach(() => Queue.offer(wake, undefined)),
-      Effect.catchAll((error) =>
-        Effect.logError(`${error.message}; passes still run every interval`).pipe(
-          Effect.annotateLogs("desired", options.desiredPath)
-        )
-      ),
-      Effect.forkScoped
-    )
+    const current = yield* Ref.make<Reloadable>({ desiredPath: options.desiredPath, interval: options.interval })
 
-    const drift = yield* stepper(driftSchedule(options.interval))
+    // In a fiber of its own, so that a reload can stop it; ready (or failed) when this returns.
+    const watchFiles = (desiredPath: string) =>
+      Effect.gen(function*() {
+        const ready = yield* Deferred.make<void, WatchError>()
+        const fiber = yield* Effect.scoped(Effect.gen(function*() {
+          const changes = yield* watcher.watch(desiredPath)
+          yield* Deferred.succeed(ready, undefined)
+          yield* changes.pipe(
+            Stream.tap((change) => Effect.logDebug("desired files changed").pipe(Effect.annotateLogs({ ...change }))),
+            Stream.debounce(debounce),
+            Stream.runForEach(() => Queue.offer(wake, undefined))
+          )
+        })).pipe(
+          Effect.catchAll((error) =>
+            Effect.flatMap(Deferred.fail(ready, error), (starting) =>
+              starting ? Effect.void : Effect.logError(`${error.message}; passes still run every interval`).pipe(
+                Effect.annotateLogs("desired", desiredPath)
+              ))
+          ),
+          Effect.forkScoped
+        )
+        yield* Deferred.await(ready)
+        return fiber
+      })
+    const watching = yield* Ref.make(yield* watchFiles(options.desiredPath))
+
+    const drift = yield* Ref.make(yield* stepper(driftSchedule(options.interval)))
     const backoff = yield* stepper(backoffSchedule)
     const good = yield* Ref.make(Option.none<DesiredState>())
     // The issues last logged, so that a file that stays invalid is not reported again at every pass.
@@ -169,7 +195,8 @@ export const loop = (
 
     const readDesired = Effect.gen(function*() {
       const at = yield* now
-      return yield* DesiredFiles.load(options.desiredPath).pipe(
+      const { desiredPath } = yield* Ref.get(current)
+      return yield* DesiredFiles.load(desiredPath).pipe(
         Effect.tap((desired) =>
           Effect.all([
             Ref.set(good, Option.some(desired)),
@@ -185,12 +212,12 @@ export const loop = (
             yield* SubscriptionRef.update(status, DaemonStatus.desiredRejected(invalid.issues, at))
             const inForce = yield* Ref.get(good)
             if ((yield* Ref.getAndSet(reported, invalid.message)) !== invalid.message) {
-              yield* Effect.forEach(invalid.issues, (issue) => Effect.logError(formatIssue(issue)), { discard: true })
+              yield* Effect.forEach(formatIssues(invalid.issues), (line) => Effect.logError(line), { discard: true })
               yield* Effect.logWarning(
                 Option.isSome(inForce)
                   ? "the desired files do not validate: ignored, the last good state stays in force"
                   : "the desired files do not validate and no good state is known yet: no pass until they are fixed"
-              ).pipe(Effect.annotateLogs({ desired: options.desiredPath, issues: invalid.issues.length }))
+              ).pipe(Effect.annotateLogs({ desired: desiredPath, issues: invalid.issues.length }))
             }
             return inForce
           })
@@ -208,7 +235,7 @@ export const loop = (
       yield* SubscriptionRef.update(status, DaemonStatus.passStarted(yield* now))
       const desired = yield* readDesired
       if (Option.isNone(desired)) {
-        const delay = yield* drift.next
+        const delay = yield* Effect.flatMap(Ref.get(drift), (schedule) => schedule.next)
         yield* SubscriptionRef.update(status, DaemonStatus.passSkipped(yield* dueAfter(delay)))
         return yield* wait(delay)
       }
@@ -222,7 +249,7 @@ export const loop = (
       const result = yield* Effect.either(reconciler.pass(desired.value, { dryRun: options.dryRun, force, kind: "run" }))
       const summary = summarize(startedAt, yield* now, options.dryRun, result)
       if (Either.isRight(result)) yield* backoff.reset
-      const delay = yield* (Either.isLeft(result) ? backoff.next : drift.next)
+      const delay = yield* (Either.isLeft(result) ? backoff.next : Effect.flatMap(Ref.get(drift), (schedule) => schedule.next))
       yield* DaemonMetrics.recordPass(summary)
       yield* SubscriptionRef.update(
         status,
@@ -236,8 +263,52 @@ export const loop = (
       yield* wait(delay)
     })
 
+    /** SIGHUP: the settings that can change without a restart, and the desired files at the next pass. */
+    const reload = Effect.gen(function*() {
+      yield* Effect.logInfo("SIGHUP: re-reading the settings and the desired files")
+      const before = yield* Ref.get(current)
+      const next = options.reload === undefined ? before : yield* options.reload.pipe(
+        Effect.tapError((error) => Effect.logError(`SIGHUP: ${error.message}; the settings in force stay`)),
+        Effect.orElseSucceed(() => before)
+      )
+      if (next.desiredPath !== before.desiredPath) {
+        yield* Fiber.interrupt(yield* Ref.get(watching))
+        const started = yield* watchFiles(next.desiredPath).pipe(Effect.either)
+        if (Either.isRight(started)) yield* Ref.set(watching, started.right)
+        else yield* Effect.logError(`${started.left.message}; passes still run every interval`)
+      }
+      if (Duration.toMillis(next.interval) !== Duration.toMillis(before.interval)) {
+        yield* Ref.set(drift, yield* stepper(driftSchedule(next.interval)))
+      }
+      yield* Ref.set(current, next)
+      yield* Effect.logInfo("settings re-read").pipe(
+        Effect.annotateLogs({ desired: next.desiredPath, interval: Duration.format(next.interval) })
+      )
+      yield* Queue.offer(wake, undefined)
+    })
+    if (options.reloads !== undefined) yield* options.reloads.pipe(Stream.runForEach(() => reload), Effect.forkScoped)
+
     return yield* Effect.forever(step)
   })
+
+const loopback = /^(127(\.\d{1,3}){3}|::1|localhost)$/
+
+/**
+ * SIGHUP for the life of the scope, each as an element of the queue (a burst of them makes one). While it is
+ * listened to, Node no longer ends the process on SIGHUP.
+ */
+const hangupSignals = Effect.gen(function*() {
+  const queue = yield* Queue.dropping<void>(1)
+  yield* Effect.acquireRelease(
+    Effect.sync(() => {
+      const listener = () => Queue.unsafeOffer(queue, undefined)
+      process.on("SIGHUP", listener)
+      return listener
+    }),
+    (listener) => Effect.sync(() => process.off("SIGHUP", listener))
+  )
+  return queue
+})
 
 /**
  * Runs the daemon until interrupted: takes the state database's lock (failing with `StateLocked` when another
@@ -252,6 +323,7 @@ export const run = (
   Reconciler | DesiredWatcher | StateDb | FileSystem.FileSystem | Path.Path
 > =>
   Effect.scoped(Effect.gen(function*() {
+    const hangups = yield* hangupSignals
     yield* StateLock.acquire(options.statePath)
     const status = yield* DaemonStatus.make({ desiredPath: options.desiredPath, dryRun: options.dryRun })
     yield* DaemonMetrics.register
@@ -260,6 +332,12 @@ export const run = (
         Effect.provideService(DaemonStatus.DaemonStatus, status)
       )
       yield* Effect.logInfo(`status page on ${HttpServer.formatAddress(address)}/`)
+      if (!loopback.test(options.listen.host)) {
+        yield* Effect.logWarning(
+          `the status page on ${options.listen.host} is unauthenticated and shows org names to anyone who can ` +
+            "reach it: listen on 127.0.0.1 behind an authenticating proxy unless that is intended"
+        )
+      }
     }
     yield* Effect.logInfo("daemon started").pipe(Effect.annotateLogs({
       desired: options.desiredPath,
@@ -267,7 +345,7 @@ export const run = (
       force: options.force,
       interval: Duration.format(options.interval)
     }))
-    return yield* loop(options).pipe(
+    return yield* loop({ ...options, reloads: Stream.fromQueue(hangups) }).pipe(
       Effect.provideService(DaemonStatus.DaemonStatus, status),
       Effect.onInterrupt(() => Effect.logInfo("stopping"))
     )

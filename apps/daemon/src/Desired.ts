@@ -41,6 +41,8 @@ export interface DesiredState {
   readonly orgs: ReadonlyArray<DesiredOrg>
   /** The files read, in the order read. */
   readonly files: ReadonlyArray<string>
+  /** Likely mistakes that do not stop the files from validating (sibling names that differ only by case, ...). */
+  readonly warnings?: ReadonlyArray<ValidationIssue>
 }
 
 export interface ValidationIssue extends SourceLocation {
@@ -50,6 +52,23 @@ export interface ValidationIssue extends SourceLocation {
 /** `file:line:column: message`, the form editors and CI annotations understand. */
 export const formatIssue = (issue: ValidationIssue): string =>
   `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`
+
+/** Issues printed for one file at most: past that, a line says how many more there are. */
+export const MaxIssuesPerFile = 100
+
+/** Issues as printed: `file:line:column: message`, at most `MaxIssuesPerFile` a file, then a count of the rest. */
+export const formatIssues = (issues: ReadonlyArray<ValidationIssue>): ReadonlyArray<string> => {
+  const byFile = new Map<string, Array<ValidationIssue>>()
+  for (const issue of issues) {
+    const list = byFile.get(issue.file)
+    if (list === undefined) byFile.set(issue.file, [issue])
+    else list.push(issue)
+  }
+  return [...byFile].flatMap(([file, list]) => [
+    ...list.slice(0, MaxIssuesPerFile).map(formatIssue),
+    ...(list.length > MaxIssuesPerFile ? [`${file}: ${list.length - MaxIssuesPerFile} more errors not shown`] : [])
+  ])
+}
 
 export class DesiredInvalid extends Data.TaggedError("DesiredInvalid")<{
   readonly issues: ReadonlyArray<ValidationIssue>

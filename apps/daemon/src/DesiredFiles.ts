@@ -10,6 +10,7 @@ import { Effect } from "effect"
 import { join } from "node:path"
 import { type DesiredState, DesiredInvalid, type ValidationIssue } from "./Desired.js"
 import * as DesiredEntry from "./internal/desiredEntry.js"
+import type { FileEntries } from "./internal/desiredEntry.js"
 import { assemble, type Mode } from "./internal/desiredTree.js"
 
 /** The largest file read; an org tree of 100,000 orgs takes a few MiB. */
@@ -49,17 +50,49 @@ const read = (fs: FileSystem.FileSystem, file: string) =>
     return "text" in result ? DesiredEntry.decode(file, result.text) : DesiredEntry.unreadable(file, result.problem)
   }).pipe(Effect.catchAll((error) => Effect.succeed(DesiredEntry.unreadable(file, `cannot read: ${describe(error)}`))))
 
-/** The files to read: the one given, or every YAML file under the folder (dot-folders skipped), sorted. */
+/**
+ * The files to read under a folder: every YAML file, dot-files and dot-folders skipped, sorted by path. A
+ * symbolic link to a folder is followed once per real folder: a link back to a folder that holds it is a loop,
+ * and a second path to a folder already read would read its orgs twice; both are reported at the link and not
+ * walked, so that no arrangement of links makes the walk loop or explode.
+ */
+const walk = (fs: FileSystem.FileSystem, root: string) =>
+  Effect.gen(function*() {
+    const files: Array<string> = []
+    const problems: Array<FileEntries> = []
+    const read = new Map<string, string>()
+    const visit = (dir: string, relative: string, above: ReadonlyArray<string>): Effect.Effect<void, PlatformError> =>
+      Effect.gen(function*() {
+        const real = yield* fs.realPath(dir)
+        if (above.includes(real)) {
+          return problems.push(DesiredEntry.unreadable(dir, `a symbolic link to ${real}, a folder that holds it: a loop, not followed`))
+        }
+        const first = read.get(real)
+        if (first !== undefined) {
+          return problems.push(DesiredEntry.unreadable(dir, `a second path to the folder ${first}, already read: not followed`))
+        }
+        read.set(real, dir)
+        for (const name of (yield* fs.readDirectory(dir)).sort()) {
+          if (name.startsWith(".")) continue
+          const path = join(dir, name)
+          const type = yield* fs.stat(path).pipe(Effect.map((info) => info.type), Effect.orElseSucceed(() => undefined))
+          if (type === "Directory") yield* visit(path, join(relative, name), [...above, real])
+          else if (yamlFile.test(name)) files.push(join(relative, name))
+        }
+      })
+    yield* visit(root, "", [])
+    return {
+      files: files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => join(root, name)),
+      problems
+    }
+  })
+
+/** The files to read: the one given, or those of the folder. */
 const list = (fs: FileSystem.FileSystem, path: string) =>
   Effect.gen(function*() {
     const info = yield* fs.stat(path)
-    if (info.type !== "Directory") return { mode: "file" as Mode, files: [path] }
-    const names = yield* fs.readDirectory(path, { recursive: true })
-    const files = names
-      .filter((name) => yamlFile.test(name) && !name.split(/[\\/]/).some((part) => part.startsWith(".")))
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-      .map((name) => join(path, name))
-    return { mode: "folder" as Mode, files }
+    if (info.type !== "Directory") return { mode: "file" as Mode, files: [path], problems: [] }
+    return { mode: "folder" as Mode, ...(yield* walk(fs, path)) }
   })
 
 /** Issues in reading order: by file as listed, then by position. */
@@ -79,10 +112,13 @@ export const load = (path: string): Effect.Effect<DesiredState, DesiredInvalid, 
     const fs = yield* FileSystem.FileSystem
     const listed = yield* list(fs, path).pipe(Effect.either)
     if (listed._tag === "Left") return yield* invalidPath(path, `cannot read: ${describe(listed.left)}`)
-    const { files, mode } = listed.right
-    if (files.length === 0) return yield* invalidPath(path, "no *.yaml or *.yml file in this folder")
+    const { files, mode, problems } = listed.right
+    if (files.length === 0 && problems.length === 0) {
+      return yield* invalidPath(path, "no *.yaml or *.yml file in this folder")
+    }
     const entries = yield* Effect.forEach(files, (file) => read(fs, file))
-    const { issues, state } = assemble(mode, entries)
-    if (state === undefined) return yield* new DesiredInvalid({ issues: [...issues].sort(byPosition(files)) })
+    const { issues, state } = assemble(mode, [...entries, ...problems])
+    const order = [...files, ...problems.map((problem) => problem.file)]
+    if (state === undefined) return yield* new DesiredInvalid({ issues: [...issues].sort(byPosition(order)) })
     return state
   }).pipe(Effect.withSpan("DesiredFiles.load", { attributes: { path } }))

@@ -12,7 +12,17 @@ export const MinNameLength = 3
 export const MaxNameLength = 220
 
 /** A string quoted for a message, cut short: names may be 10,000 characters of hostile input. */
-export const excerpt = (text: string): string => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
+export const excerpt = (text: string): string =>
+  JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text).replace(
+    invisibleCharacter,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`
+  )
+
+/** Characters that take no room on screen: zero-width spaces and joiners, direction marks, byte-order marks. */
+const invisibleCharacter = /\p{Default_Ignorable_Code_Point}/gu
+
+/** What a reader sees of a name: without invisible characters and the spaces around it (Code42 trims them). */
+export const visible = (name: string): string => name.replace(invisibleCharacter, "").trim()
 
 /** A short rendering of a decoded YAML value for a message. */
 const show = (actual: unknown): string => {
@@ -47,14 +57,19 @@ const orgName = (label: string, description: string) =>
   Schema.String.annotations({
     message: (issue) => issue.actual === null ? `${label} is empty` : `${label} must be a string (${got(issue.actual)})`
   }).pipe(
-    // Code42 does not count the spaces around a name towards its minimum.
-    Schema.filter((name) => name.trim().length >= MinNameLength, {
+    // Code42 does not count the spaces around a name; invisible characters do not count here either.
+    Schema.filter((name) => visible(name).length >= MinNameLength, {
       jsonSchema: { minLength: MinNameLength },
       message: (issue) => {
         const name = text(issue)
         if (name.trim() === "") return `${label} is empty`
-        const spaces = name === name.trim() ? "" : " (the spaces around it do not count)"
-        return `${label} ${excerpt(name)} is too short: Code42 needs at least ${MinNameLength} characters${spaces}`
+        if (visible(name) === "") return `${label} is empty: it holds only invisible characters`
+        const why = name.replace(invisibleCharacter, "") !== name
+          ? " (invisible characters do not count)"
+          : name === name.trim()
+          ? ""
+          : " (the spaces around it do not count)"
+        return `${label} ${excerpt(name)} is too short: Code42 needs at least ${MinNameLength} characters${why}`
       }
     }),
     Schema.maxLength(MaxNameLength, {

@@ -3,7 +3,8 @@
  * subfolders, as the loader reads them), or the folder holding a single desired file, since editors' atomic
  * saves (write a temporary file, rename it over the original) replace the file's inode. It reports every event
  * that concerns a desired file, raw: the daemon debounces them and re-reads the files, so an extra event costs
- * at most one level-based pass.
+ * at most one level-based pass. In a folder, symbolic links are not followed (a link loop would make the
+ * watcher walk for ever): a change behind a link is seen by the next interval's pass.
  */
 import { FileSystem, Path } from "@effect/platform"
 import { watch as chokidar } from "chokidar"
@@ -66,7 +67,7 @@ export const make = Effect.gen(function*() {
       yield* Effect.acquireRelease(
         Effect.sync(() =>
           chokidar(folder, isFolder
-            ? { ignoreInitial: true, ignored: (file) => hidden(paths.resolve(file)) }
+            ? { ignoreInitial: true, followSymlinks: false, ignored: (file) => hidden(paths.resolve(file)) }
             : { ignoreInitial: true, depth: 0 })
             .on("all", (event, file) => {
               const resolved = paths.resolve(file)

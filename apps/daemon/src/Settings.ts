@@ -4,7 +4,7 @@
  */
 import { FileSystem } from "@effect/platform"
 import { ClientConfig } from "@c42/core"
-import { Config, ConfigProvider, Data, Duration, Effect, Option } from "effect"
+import { Config, type ConfigError, ConfigProvider, Data, Duration, Effect, Option } from "effect"
 import * as Yaml from "yaml"
 import * as StateDb from "./StateDb.js"
 
@@ -69,11 +69,11 @@ export const parseListen = (value: string): Effect.Effect<{ host: string; port: 
     : Effect.fail(new SettingsError({ message: `--listen ${value}: expected HOST:PORT, e.g. 127.0.0.1:9464` }))
 }
 
-/** Parses a duration like `5m`, `30s`, `1h` or `500ms`. */
-export const parseDuration = (value: string): Effect.Effect<Duration.Duration, SettingsError> => {
+/** Parses a duration like `5m`, `30s`, `1h` or `500ms`; `name` is the setting's, for the message. */
+export const parseDuration = (value: string, name = "interval"): Effect.Effect<Duration.Duration, SettingsError> => {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim())
   if (!match) {
-    return Effect.fail(new SettingsError({ message: `interval ${value}: expected a duration like 30s, 5m or 1h` }))
+    return Effect.fail(new SettingsError({ message: `${name} ${value}: expected a duration like 30s, 5m or 1h` }))
   }
   const amount = Number(match[1])
   const unit = { ms: "millis", s: "seconds", m: "minutes", h: "hours" }[match[2] as "ms" | "s" | "m" | "h"]
@@ -88,6 +88,9 @@ const pick = (...candidates: ReadonlyArray<Option.Option<string> | undefined>) =
 const fileString = (file: Record<string, unknown>, key: string): Option.Option<string> =>
   typeof file[key] === "string" || typeof file[key] === "number" ? Option.some(String(file[key])) : Option.none()
 
+/** Between two passes of the daemon: anything shorter would poll Code42 without pause. */
+export const MinInterval = Duration.seconds(5)
+
 export const resolve = (flags: Flags) =>
   Effect.gen(function*() {
     const configPath = pick(flags.config, yield* env("ORGSYNC_CONFIG"))
@@ -95,7 +98,13 @@ export const resolve = (flags: Flags) =>
     const desired = pick(flags.desired, yield* env("ORGSYNC_DESIRED"), fileString(file, "desired"))
     const state = pick(flags.state, yield* env("ORGSYNC_STATE"), fileString(file, "state"))
     const url = fileString(file, "url")
-    const interval = yield* parseDuration(Option.getOrElse(pick(flags.interval, fileString(file, "interval")), () => "5m"))
+    const intervalText = Option.getOrElse(pick(flags.interval, fileString(file, "interval")), () => "5m")
+    const interval = yield* parseDuration(intervalText)
+    if (Duration.lessThan(interval, MinInterval)) {
+      return yield* new SettingsError({
+        message: `interval ${intervalText} is too short: at least 5s between passes, so that Code42 is not polled without pause`
+      })
+    }
     const listen = yield* parseListen(Option.getOrElse(pick(flags.listen, fileString(file, "listen")), () => "127.0.0.1:9464"))
     const logFormat = Option.getOrElse(pick(flags.logFormat, fileString(file, "logFormat")), () => "logfmt")
     if (logFormat !== "logfmt" && logFormat !== "json") {
@@ -110,10 +119,15 @@ export const resolve = (flags: Flags) =>
     }
     const force = flags.force === true ||
       (Option.isSome(forceEnv) ? forceEnv.value === "true" : file.force === true)
+    const api = pick(yield* env("ORGSYNC_API"), fileString(file, "api"))
+    if (Option.isSome(api) && api.value !== "v1" && api.value !== "v3") {
+      const where = Option.isSome(yield* env("ORGSYNC_API")) ? "ORGSYNC_API" : Option.getOrElse(configPath, () => "")
+      return yield* new SettingsError({ message: `${where}: api ${api.value}: expected v1 or v3` })
+    }
     const number = (key: string) => typeof file[key] === "number" ? file[key] as number : undefined
     const client: Settings["client"] = {
       ...(Option.isSome(url) ? { url: url.value } : {}),
-      ...(file.api === "v1" || file.api === "v3" ? { api: file.api } : {}),
+      ...(Option.isSome(api) ? { api: api.value as "v1" | "v3" } : {}),
       ...(number("rateLimit") !== undefined
         ? { rateLimit: { requestsPerSecond: number("rateLimit")!, burst: number("burst") ?? number("rateLimit")! } }
         : {}),
@@ -143,10 +157,34 @@ export const clientConfig = (settings: Settings, urlFlag: Option.Option<string>)
     ConfigProvider.orElse(() => fromMap(Option.fromNullable(settings.client.url)))
   )
   const { url: _url, ...tuning } = settings.client
-  return ClientConfig.fromEnv.pipe(
-    Effect.withConfigProvider(provider),
-    Effect.map((config): ClientConfig.ClientConfig => ({ ...config, ...tuning }))
-  )
+  return Effect.gen(function*() {
+    const url = Option.orElse(urlFlag, () => Option.fromNullable(settings.client.url))
+    if (Option.isNone(url) && Option.isNone(yield* env("CODE42_URL"))) {
+      return yield* new SettingsError({
+        message: "no Code42 URL: pass --url, set CODE42_URL, or set url in the settings file"
+      })
+    }
+    const config = yield* ClientConfig.fromEnv.pipe(
+      Effect.withConfigProvider(provider),
+      Effect.mapError((error) => new SettingsError({ message: sentences(error) }))
+    )
+    return { ...config, ...tuning } satisfies ClientConfig.ClientConfig
+  })
+}
+
+/** The messages of a configuration error, each once, without Effect's `(Missing data at ...)` framing. */
+const sentences = (error: ConfigError.ConfigError): string => {
+  const found = new Set<string>()
+  const collect = (e: ConfigError.ConfigError): void => {
+    if (e._op === "And" || e._op === "Or") {
+      collect(e.left)
+      collect(e.right)
+    } else if (e._op === "InvalidData" || e._op === "MissingData" || e._op === "SourceUnavailable" || e._op === "Unsupported") {
+      found.add(e.message)
+    }
+  }
+  collect(error)
+  return [...found].join(" ")
 }
 
 /** A principal names who signs in, without any secret: it keys facts remembered per account. */

@@ -26,7 +26,7 @@ describe("orgsync run", () => {
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace("orgs:\n  - name: Engineering\n  - name: Sales\n")
-      const daemon = yield* startDaemon(["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--interval", "2s"])
+      const daemon = yield* startDaemon(["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--interval", "5s"])
       const status = () => fetch(`${daemon.url}/api/status`).then((r) => r.json() as Promise<Status>)
 
       yield* until(() => fetch(`${daemon.url}/readyz`).then((r) => r.ok), 15_000, daemon.output)

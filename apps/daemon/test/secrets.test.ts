@@ -75,7 +75,7 @@ describe("secrets", () => {
       const daemon = (env: Record<string, string>, state: string, logFormat: "logfmt" | "json") =>
         Effect.scoped(Effect.gen(function*() {
           const child = yield* spawnOrgsync(
-            ["run", ...connected(state), "--listen", "127.0.0.1:0", "--interval", "2s", "--log-format", logFormat],
+            ["run", ...connected(state), "--listen", "127.0.0.1:0", "--interval", "5s", "--log-format", logFormat],
             env,
             { deadlineMillis: 60_000 }
           )

@@ -34,6 +34,8 @@ export interface Assembled {
 export const assemble = (mode: Mode, files: ReadonlyArray<FileEntries>): Assembled => {
   const issues: Array<ValidationIssue> = files.flatMap((file) => file.issues)
   const report = (at: SourceLocation, message: string) => issues.push({ ...at, message })
+  const warnings: Array<ValidationIssue> = []
+  const warn = (at: SourceLocation, message: string) => warnings.push({ ...at, message })
 
   const setting = <A>(key: string, pick: (file: FileEntries) => Located<A> | undefined): Located<A> | undefined => {
     let first: Located<A> | undefined
@@ -129,7 +131,7 @@ export const assemble = (mode: Mode, files: ReadonlyArray<FileEntries>): Assembl
 
   const uids = new Map<string, SourceLocation>()
   const build = (siblings: ReadonlyArray<Placed>, parent: { name: string; status: Status } | undefined) => {
-    checkSiblings(siblings, parent?.name, report)
+    checkSiblings(siblings, parent?.name, report, warn)
     return siblings.flatMap((placed): ReadonlyArray<DesiredOrg> => {
       const { entry } = placed
       if (placed.depth > MaxDepth) {
@@ -175,29 +177,55 @@ export const assemble = (mode: Mode, files: ReadonlyArray<FileEntries>): Assembl
       root: root?.value,
       prune: prune?.value ?? "report",
       orgs,
-      files: files.map((file) => file.file)
+      files: files.map((file) => file.file),
+      warnings
     }
   }
 }
 
 /**
- * Sibling names must be unique, and so must the earlier names in `previously`, which stand for the same org
+ * Sibling names must be unique (once trimmed, as Code42 stores them), and so must the earlier names in `previously`, which stand for the same org
  * when it is identified: a name claimed twice would make identity ambiguous.
  */
 const checkSiblings = (
   siblings: ReadonlyArray<Placed>,
   parentName: string | undefined,
-  report: (at: SourceLocation, message: string) => void
+  report: (at: SourceLocation, message: string) => void,
+  warn: (at: SourceLocation, message: string) => void
 ): void => {
   const among = parentName === undefined ? "the top-level orgs" : `the children of ${quote(parentName)}`
+  // Code42 trims the spaces around a name: names equal once trimmed are the same name.
   const names = new Map<string, Placed>()
+  const trimmed = new Map<string, Placed>()
   for (const placed of siblings) {
     const name = placed.entry.name
-    const first = names.get(name.value)
-    if (first === undefined) names.set(name.value, placed)
-    else {
+    const first = trimmed.get(name.value.trim())
+    if (first === undefined) {
+      names.set(name.value, placed)
+      trimmed.set(name.value.trim(), placed)
+    } else {
       const also = where(first.entry.name.at, name.at)
-      report(name.at, `duplicate name ${quote(name.value)} among ${among} (also at ${also})`)
+      const why = first.entry.name.value === name.value ? "" : ": Code42 trims the spaces around a name"
+      report(name.at, `duplicate name ${quote(name.value)} among ${among} (also at ${also})${why}`)
+    }
+  }
+  // Names that differ only by case or by Unicode normalization look alike: likely a mistake, not an error.
+  const alike = new Map<string, Placed>()
+  for (const placed of trimmed.values()) {
+    const name = placed.entry.name
+    const key = name.value.trim().normalize("NFC").toLowerCase()
+    const first = alike.get(key)
+    if (first === undefined) alike.set(key, placed)
+    else {
+      const other = first.entry.name
+      const how = other.value.trim().normalize("NFC") === name.value.trim().normalize("NFC")
+        ? "Unicode normalization"
+        : "case"
+      warn(
+        name.at,
+        `name ${quote(name.value)} differs from its sibling ${quote(other.value)} (at ${where(other.at, name.at)}) ` +
+          `only by ${how}: likely a mistake`
+      )
     }
   }
   const earlierNames = new Map<string, { readonly by: Placed; readonly at: SourceLocation }>()
