@@ -26,6 +26,7 @@ import * as Safety from "./Safety.js"
 import * as Settings from "./Settings.js"
 import * as StateDb from "./StateDb.js"
 import * as StateLock from "./StateLock.js"
+import { version } from "./Version.js"
 
 // Exit codes
 const ok = 0
@@ -489,7 +490,7 @@ const orgsync = Command.make("orgsync").pipe(
 export const run = (argv: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const code = yield* Ref.make(ok)
-    return yield* Command.run(orgsync, { name: "orgsync", version: "0.1.0" })(argv).pipe(
+    return yield* Command.run(orgsync, { name: "orgsync", version })(argv).pipe(
       Effect.provideService(ExitCode, code),
       Effect.zipRight(Ref.get(code)),
       Effect.catchAll((error) =>

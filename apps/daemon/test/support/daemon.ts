@@ -13,7 +13,8 @@ export interface RunningDaemon {
   readonly exited: Promise<number | null>
 }
 
-const freePort = () =>
+/** A port nothing listens on now. */
+export const freePort = () =>
   Effect.promise(() =>
     import("node:net").then((net) =>
       new Promise<number>((resolve) => {

@@ -1,0 +1,64 @@
+/**
+ * Bundles the `orgsync` command (dist/main.js, from tsc) with esbuild into bundle/: our packages and the Effect
+ * libraries are inside it, so that `npm install orgsync` fetches only the dependencies of package.json (the
+ * native SQLite driver, the file watcher, the YAML parser), which stay outside it. Each command's modules are
+ * a chunk loaded when that command runs, so a quick command does not load the daemon, the HTTP client or the
+ * simulator.
+ */
+import * as esbuild from "esbuild"
+import * as fs from "node:fs"
+
+const pkg = JSON.parse(fs.readFileSync(new URL("./package.json", import.meta.url), "utf8"))
+const outdir = "bundle"
+
+// undici and ws do not declare `sideEffects`, so esbuild would keep them whole in every chunk that merely
+// re-exports them. Neither runs anything when loaded: let esbuild drop what is not used.
+const pureModules = /^(undici|ws)$/
+
+// @effect/platform-node's index re-exports all of undici (`export * from "undici"`, a CommonJS module that a
+// bundler cannot shake), which would load the HTTP client for every command. orgsync uses NodeHttpClient, not
+// that namespace.
+const platformNodeIndex = /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]index\.js$/
+const undiciReexport = /^export \* as Undici from "\.\/Undici\.js";$/m
+
+/** @type {esbuild.Plugin} */
+const lean = {
+  name: "orgsync-lean",
+  setup(build) {
+    build.onResolve({ filter: pureModules }, async (args) => {
+      if (args.pluginData === "resolving") return undefined
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: "resolving"
+      })
+      return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path, sideEffects: false }
+    })
+    build.onLoad({ filter: platformNodeIndex }, async (args) => {
+      const source = await fs.promises.readFile(args.path, "utf8")
+      if (!undiciReexport.test(source)) {
+        return { errors: [{ text: `${args.path} no longer re-exports Undici as expected: review ${import.meta.url}` }] }
+      }
+      return { contents: source.replace(undiciReexport, ""), loader: "js" }
+    })
+  }
+}
+
+fs.rmSync(outdir, { recursive: true, force: true })
+await esbuild.build({
+  entryPoints: { main: "dist/main.js" },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  // What package.json lists as dependencies is installed beside the bundle, so it stays outside.
+  external: Object.keys(pkg.dependencies),
+  plugins: [lean],
+  // Bundled CommonJS modules require Node's own modules.
+  banner: { js: `import { createRequire as __orgsyncRequire } from "node:module"; const require = __orgsyncRequire(import.meta.url);` },
+  legalComments: "linked",
+  logLevel: "warning"
+})
