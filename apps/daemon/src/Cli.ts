@@ -60,6 +60,10 @@ const state = Options.text("state").pipe(
   Options.withDescription("The state database (default .orgsync/state.db; ORGSYNC_STATE)"),
   Options.optional
 )
+const maxRetryAfter = Options.text("max-retry-after").pipe(
+  Options.withDescription("The longest Retry-After to wait for; a longer one fails at once (default 60s; ORGSYNC_MAX_RETRY_AFTER)"),
+  Options.optional
+)
 const url = Options.text("url").pipe(
   Options.withDescription("The Code42 server, e.g. https://console.us.code42.com (CODE42_URL)"),
   Options.optional
@@ -164,7 +168,7 @@ const offlinePlan = (desiredState: DesiredState) =>
     return Safety.review(made, { desired: desiredState, force: false })
   })
 
-const plan = Command.make("plan", { config, desired, state, url, format, out, offline }, (flags) =>
+const plan = Command.make("plan", { config, desired, state, url, maxRetryAfter, format, out, offline }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const refuseOut = (files: ReadonlyArray<string>) =>
@@ -264,7 +268,7 @@ const reportInterrupted = (since: Date, confirmed: Option.Option<Plan.Plan>) =>
     yield* Console.log("The run is recorded as interrupted; orgsync plan shows what is left.")
   })
 
-const apply = Command.make("apply", { config, desired, state, url, yes, force, plan: planFile }, (flags) =>
+const apply = Command.make("apply", { config, desired, state, url, maxRetryAfter, yes, force, plan: planFile }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const desiredState = yield* loadDesired(settings.desired)
@@ -323,7 +327,7 @@ const root = Options.text("root").pipe(
   Options.optional
 )
 
-const importCommand = Command.make("import", { config, state, url, out, root }, (flags) =>
+const importCommand = Command.make("import", { config, state, url, maxRetryAfter, out, root }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* connected(settings, flags.url)))
@@ -395,9 +399,18 @@ const logFormat = Options.choice("log-format", ["logfmt", "json"]).pipe(
   Options.optional
 )
 
+/** One-shot commands log (retries, re-reads) to stderr, so that stdout holds only what they print. */
+const commandLogger = Logger.withConsoleError(Logger.logfmtLogger)
+
+const commandLogging = Layer.merge(
+  Logger.replace(Logger.defaultLogger, commandLogger),
+  Logger.minimumLogLevel(LogLevel.Info)
+)
+
+/** The daemon logs to stdout, in the format asked for. */
 const logger = (format: "logfmt" | "json") =>
   Layer.merge(
-    format === "json" ? Logger.json : Logger.logFmt,
+    Logger.replace(commandLogger, Logger.withConsoleLog(format === "json" ? Logger.jsonLogger : Logger.logfmtLogger)),
     Logger.minimumLogLevel(LogLevel.Info)
   )
 
@@ -423,7 +436,7 @@ const daemon = (
 
 const runCommand = Command.make(
   "run",
-  { config, desired, state, url, dryRun, interval, listen, logFormat, force },
+  { config, desired, state, url, maxRetryAfter, dryRun, interval, listen, logFormat, force },
   (flags) =>
     exitWith(Effect.gen(function*() {
       const settings = yield* Settings.resolve(flags)
@@ -492,6 +505,7 @@ export const run = (argv: ReadonlyArray<string>) =>
     const code = yield* Ref.make(ok)
     return yield* Command.run(orgsync, { name: "orgsync", version })(argv).pipe(
       Effect.provideService(ExitCode, code),
+      Effect.provide(commandLogging),
       Effect.zipRight(Ref.get(code)),
       Effect.catchAll((error) =>
         // Validation errors of the desired files and of the command line are printed where they arise.

@@ -17,7 +17,9 @@ export interface Settings {
   /** The daemon may block and deactivate above 25% of the managed orgs (`run --force`), logged at every pass. */
   readonly force: boolean
   /** The file's client settings; credentials always come from the environment. */
-  readonly client: Partial<Pick<ClientConfig.ClientConfig, "url" | "api" | "rateLimit" | "concurrency" | "allowInsecureHttp">>
+  readonly client: Partial<
+    Pick<ClientConfig.ClientConfig, "url" | "api" | "rateLimit" | "concurrency" | "allowInsecureHttp" | "maxRetryAfter">
+  >
 }
 
 /** What the command line gave (all optional). */
@@ -26,6 +28,7 @@ export interface Flags {
   readonly desired?: Option.Option<string>
   readonly state?: Option.Option<string>
   readonly interval?: Option.Option<string>
+  readonly maxRetryAfter?: Option.Option<string>
   readonly listen?: Option.Option<string>
   readonly logFormat?: Option.Option<"logfmt" | "json">
   readonly force?: boolean
@@ -34,7 +37,7 @@ export interface Flags {
 export class SettingsError extends Data.TaggedError("SettingsError")<{ readonly message: string }> {}
 
 const fileKeys = ["url", "desired", "state", "api", "rateLimit", "burst", "concurrency", "interval", "listen",
-  "logFormat", "allowInsecureHttp", "force"] as const
+  "logFormat", "allowInsecureHttp", "force", "maxRetryAfter"] as const
 
 /** Reads the `--config` file: a YAML mapping of the keys above. */
 const readFile = (path: string) =>
@@ -98,15 +101,28 @@ export const resolve = (flags: Flags) =>
     const desired = pick(flags.desired, yield* env("ORGSYNC_DESIRED"), fileString(file, "desired"))
     const state = pick(flags.state, yield* env("ORGSYNC_STATE"), fileString(file, "state"))
     const url = fileString(file, "url")
-    const intervalText = Option.getOrElse(pick(flags.interval, fileString(file, "interval")), () => "5m")
+    const intervalText = Option.getOrElse(
+      pick(flags.interval, yield* env("ORGSYNC_INTERVAL"), fileString(file, "interval")),
+      () => "5m"
+    )
     const interval = yield* parseDuration(intervalText)
     if (Duration.lessThan(interval, MinInterval)) {
       return yield* new SettingsError({
         message: `interval ${intervalText} is too short: at least 5s between passes, so that Code42 is not polled without pause`
       })
     }
-    const listen = yield* parseListen(Option.getOrElse(pick(flags.listen, fileString(file, "listen")), () => "127.0.0.1:9464"))
-    const logFormat = Option.getOrElse(pick(flags.logFormat, fileString(file, "logFormat")), () => "logfmt")
+    const listen = yield* parseListen(
+      Option.getOrElse(pick(flags.listen, yield* env("ORGSYNC_LISTEN"), fileString(file, "listen")), () => "127.0.0.1:9464")
+    )
+    const logFormat = Option.getOrElse(
+      pick(flags.logFormat, yield* env("ORGSYNC_LOG_FORMAT"), fileString(file, "logFormat")),
+      () => "logfmt"
+    )
+    // The longest Retry-After honoured; a longer demand fails the request at once (default 60s).
+    const maxRetryAfter = pick(flags.maxRetryAfter, yield* env("ORGSYNC_MAX_RETRY_AFTER"), fileString(file, "maxRetryAfter"))
+    const maxRetryAfterDuration = Option.isSome(maxRetryAfter)
+      ? Option.some(yield* parseDuration(maxRetryAfter.value, "maxRetryAfter"))
+      : Option.none()
     if (logFormat !== "logfmt" && logFormat !== "json") {
       return yield* new SettingsError({ message: `logFormat ${logFormat}: expected logfmt or json` })
     }
@@ -132,7 +148,8 @@ export const resolve = (flags: Flags) =>
         ? { rateLimit: { requestsPerSecond: number("rateLimit")!, burst: number("burst") ?? number("rateLimit")! } }
         : {}),
       ...(number("concurrency") !== undefined ? { concurrency: number("concurrency")! } : {}),
-      ...(file.allowInsecureHttp === true ? { allowInsecureHttp: true } : {})
+      ...(file.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}),
+      ...(Option.isSome(maxRetryAfterDuration) ? { maxRetryAfter: maxRetryAfterDuration.value } : {})
     }
     return {
       desired: Option.getOrElse(desired, () => "config/orgs.yaml"),
