@@ -23,8 +23,12 @@ export interface ApiClient {
 
 export type Auth = LocalAccount | ApiClient
 
-/** Which endpoint family acts on orgs: v1 is id-addressed, v3 is guid-addressed (code42-api.md section 2). */
-export type Api = "v1" | "v3"
+/**
+ * Which endpoint family acts on orgs: v1 is id-addressed, v3 is guid-addressed (code42-api.md section 2), both
+ * served by `OrgClient`; gateway is the Incydr API gateway's `/v1/orgs` (section 10), served by
+ * `GatewayClient`.
+ */
+export type Api = "v1" | "v3" | "gateway"
 
 export interface RateLimit {
   readonly requestsPerSecond: number
@@ -253,7 +257,7 @@ const authFromEnv: Config.Config<Auth> = Config.all({
 
 /**
  * Reads CODE42_URL; CODE42_USERNAME with CODE42_PASSWORD or CODE42_PASSWORD_FILE (its content, trimmed), or
- * CODE42_CLIENT_ID with CODE42_CLIENT_SECRET or CODE42_CLIENT_SECRET_FILE; CODE42_TOTP (a static two-factor code); CODE42_API (v1 | v3);
+ * CODE42_CLIENT_ID with CODE42_CLIENT_SECRET or CODE42_CLIENT_SECRET_FILE; CODE42_TOTP (a static two-factor code); CODE42_API (v1 | v3 | gateway);
  * CODE42_RATE_LIMIT (requests per second), CODE42_BURST and CODE42_CONCURRENCY. Malformed values fail here
  * with a message that names the variable.
  */
@@ -269,7 +273,7 @@ export const fromEnv: Config.Config<ClientConfig> = Config.all({
     )
   ),
   auth: authFromEnv,
-  api: Config.option(Config.literal("v1", "v3")("CODE42_API")),
+  api: Config.option(Config.literal("v1", "v3", "gateway")("CODE42_API")),
   requestsPerSecond: Config.option(Config.number("CODE42_RATE_LIMIT")),
   burst: Config.option(Config.integer("CODE42_BURST")),
   concurrency: Config.option(Config.integer("CODE42_CONCURRENCY"))

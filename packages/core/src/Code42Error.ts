@@ -199,6 +199,17 @@ export class WrongUrlError extends Data.TaggedError("WrongUrlError")<Details & {
   }
 }
 
+/** The configured endpoint family has no such operation (the gateway cannot block, for one). */
+export class UnsupportedByApiError extends Data.TaggedError("UnsupportedByApiError")<Details & {
+  /** The endpoint family, e.g. "gateway". */
+  readonly api: string
+}> {
+  override get message(): string {
+    return `${this.operation}: the ${this.api} API family has no such operation; use api "v3", which has every ` +
+      `operation.`
+  }
+}
+
 /**
  * A create or update that may or may not have taken effect: the request left, and then the connection broke,
  * the call timed out or the server answered 5xx. It is never re-sent blindly; the caller must re-read.
@@ -228,4 +239,5 @@ export type Code42Error =
   | InconsistentListingError
   | RetryAfterTooLongError
   | WrongUrlError
+  | UnsupportedByApiError
   | UnknownOutcomeError

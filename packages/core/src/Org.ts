@@ -5,7 +5,8 @@
  * everything else is kept when it can be read and left out when it cannot. Unknown fields are ignored: the
  * server adds fields over time.
  */
-import { Effect, ParseResult, Schema } from "effect"
+import { Schema } from "effect"
+import { defined, flag, fromApi, integer, present, text } from "./internal/lenient.js"
 
 /** An org as the client hands it out: fields the server did not send are `undefined`. */
 export class Org extends Schema.Class<Org>("Org")({
@@ -74,30 +75,6 @@ const Body = Schema.Struct({
   orgCount: Schema.optional(Schema.Unknown)
 })
 
-/** Text, `null` when the server sent null, `undefined` when it sent nothing usable. */
-const text = (value: unknown): string | null | undefined =>
-  typeof value === "string"
-    ? value
-    : value === null
-    ? null
-    : typeof value === "number" && Number.isFinite(value)
-    ? String(value)
-    : undefined
-
-/** Text that is absent rather than null (guids, names of classes). */
-const present = (value: unknown): string | undefined => {
-  const read = text(value)
-  return read === null || read === "" ? undefined : read
-}
-
-const integer = (value: unknown): number | undefined => {
-  const read = typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value) ? Number(value) : value
-  return typeof read === "number" && Number.isInteger(read) ? read : undefined
-}
-
-const flag = (value: unknown): boolean | undefined =>
-  typeof value === "boolean" ? value : value === "true" ? true : value === "false" ? false : undefined
-
 /** Code42's status words: "Active" and "Deactivated" (any case). */
 const activeOf = (status: string | undefined): boolean | undefined =>
   status === undefined ? undefined : /^active$/i.test(status) ? true : /^deactivated$/i.test(status) ? false : undefined
@@ -130,22 +107,6 @@ const normalize = (body: typeof Body.Type): ConstructorParameters<typeof Org>[0]
     orgCount: integer(body.orgCount)
   }
 }
-
-/** Drops the keys whose value is `undefined`, so that an org compares and prints as the server sent it. */
-const defined = <A extends object>(fields: A): A =>
-  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as A
-
-/** A schema reading `read` from an answer's body and building the client's value from it. */
-const fromApi = <A, I, E>(
-  target: Schema.Schema<A>,
-  read: Schema.Schema<I, E>,
-  build: (fields: I) => A
-): Schema.Schema<A, unknown> =>
-  Schema.transformOrFail(Schema.Unknown, target, {
-    strict: true,
-    decode: (input, options) => Effect.map(ParseResult.decodeUnknown(read)(input, options), build),
-    encode: (value) => ParseResult.succeed(value)
-  })
 
 /** An org from an answer's body (already unwrapped from the envelope). */
 export const OrgFromApi: Schema.Schema<Org, unknown> = fromApi(

@@ -8,7 +8,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import { Chunk, Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import type * as Scope from "effect/Scope"
 import * as ClientConfig from "./ClientConfig.js"
@@ -85,6 +85,12 @@ export const make = (
 ): Effect.Effect<OrgClient, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const resolved = yield* ClientConfig.resolve(config)
+    if (resolved.api === "gateway") {
+      return yield* Effect.fail(ConfigError.InvalidData(
+        ["api"],
+        `The gateway family addresses orgs by orgGuid and has no orgId: use GatewayClient for api "gateway".`
+      ))
+    }
     const pipeline = yield* Pipeline.make(resolved)
     const guids = GuidCache.make()
     const v3 = resolved.api === "v3"

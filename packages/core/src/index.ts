@@ -1,5 +1,6 @@
 export * as ClientConfig from "./ClientConfig.js"
 export * as ClientMetrics from "./ClientMetrics.js"
 export * as Code42Error from "./Code42Error.js"
+export * as GatewayClient from "./GatewayClient.js"
 export * as Org from "./Org.js"
 export * as OrgClient from "./OrgClient.js"

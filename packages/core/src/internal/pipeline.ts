@@ -264,7 +264,7 @@ export const make = (
     )
 
     const signIn: Effect.Effect<TokenCache.Token, Failure.Failure> = Effect.gen(function*() {
-      const { kind, request } = yield* SignIn.request(config.auth)
+      const { kind, request } = yield* SignIn.request(config.auth, config.api)
       const answer = yield* exchange(SignIn.operation, kind, request)
       // Something other than Code42 answers there: say so, rather than "not found" or "not JSON".
       const notTheApi = SignIn.notTheApi(answer)

@@ -11,17 +11,20 @@ import type { Token } from "./tokenCache.js"
 
 export const operation = "signIn"
 
-/** The token request; a local account's two-factor code is asked for on every sign-in. */
-export const request = (auth: ClientConfig.Auth): Effect.Effect<{
+/**
+ * The token request of the endpoint family; a local account's two-factor code is asked for on every sign-in.
+ * The gateway signs API clients in at `POST /v1/oauth` and local accounts (deprecated there) at `GET /v1/auth`.
+ */
+export const request = (auth: ClientConfig.Auth, api: ClientConfig.Api): Effect.Effect<{
   readonly request: HttpClientRequest.HttpClientRequest
   readonly kind: Kind
 }> => {
   switch (auth._tag) {
     case "LocalAccount": {
-      const base = HttpClientRequest.get("/api/v3/auth/jwt").pipe(
-        HttpClientRequest.setUrlParam("useBody", "true"),
-        HttpClientRequest.basicAuth(auth.username, auth.password)
-      )
+      const base = (api === "gateway"
+        ? HttpClientRequest.get("/v1/auth")
+        : HttpClientRequest.get("/api/v3/auth/jwt").pipe(HttpClientRequest.setUrlParam("useBody", "true"))
+      ).pipe(HttpClientRequest.basicAuth(auth.username, auth.password))
       const withCode = (code: Redacted.Redacted) =>
         HttpClientRequest.setHeader(base, "totp-auth", Redacted.value(code))
       return Effect.map(
@@ -31,7 +34,7 @@ export const request = (auth: ClientConfig.Auth): Effect.Effect<{
     }
     case "ApiClient": {
       return Effect.succeed({
-        request: HttpClientRequest.post("/api/v3/oauth/token").pipe(
+        request: HttpClientRequest.post(api === "gateway" ? "/v1/oauth" : "/api/v3/oauth/token").pipe(
           HttpClientRequest.setUrlParam("grant_type", "client_credentials"),
           HttpClientRequest.basicAuth(auth.clientId, auth.secret)
         ),
@@ -63,7 +66,14 @@ export const notTheApi = (answer: {
   }
 }
 
-const LocalAccountAnswer = Schema.Struct({ v3_user_token: Schema.String })
+const LocalAccountAnswer = Schema.Union(
+  Schema.Struct({ v3_user_token: Schema.String }),
+  Schema.transform(Schema.Struct({ bearerToken: Schema.String }), Schema.Struct({ v3_user_token: Schema.String }), {
+    strict: true,
+    decode: ({ bearerToken }) => ({ v3_user_token: bearerToken }),
+    encode: ({ v3_user_token }) => ({ bearerToken: v3_user_token })
+  })
+)
 const ApiClientAnswer = Schema.Struct({ access_token: Schema.String, expires_in: Schema.optional(Schema.Number) })
 
 /**

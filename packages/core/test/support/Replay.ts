@@ -88,6 +88,7 @@ export interface Received {
   readonly method: string
   readonly path: string
   readonly query: URLSearchParams
+  readonly headers: http.IncomingHttpHeaders
   readonly body: string
 }
 
@@ -119,6 +120,7 @@ export const layer = Layer.scoped(
             method: request.method ?? "GET",
             path: url.pathname,
             query: url.searchParams,
+            headers: request.headers,
             body: Buffer.concat(chunks).toString("utf8")
           }
           log.push(received)

@@ -1,0 +1,240 @@
+/**
+ * The org client of the Incydr API gateway (code42-api.md section 10), the supported successor of py42's
+ * endpoints: `/v1/orgs`, answers without envelope, orgs identified by `orgGuid` (the family has no orgId,
+ * orgUid, status or blocked), the tree built from `parentOrgGuid`. It has no block, unblock, current org or
+ * lookup by uid: those methods fail with `UnsupportedByApiError`, never with a 404. The URL is the gateway
+ * host (`https://api.us.code42.com`) or a server serving the family beside the others.
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { Context, Effect, Layer, Option, Schema, Stream } from "effect"
+import * as ConfigError from "effect/ConfigError"
+import type * as Scope from "effect/Scope"
+import * as ClientConfig from "./ClientConfig.js"
+import * as Code42Error from "./Code42Error.js"
+import { defined, flag, fromApi, integer, present, text } from "./internal/lenient.js"
+import * as Pipeline from "./internal/pipeline.js"
+import type * as Org from "./Org.js"
+
+/** An org as the gateway describes it; fields it did not send are `undefined`. */
+export class GatewayOrg extends Schema.Class<GatewayOrg>("GatewayOrg")({
+  orgGuid: Schema.String,
+  orgName: Schema.String,
+  orgExtRef: Schema.optional(Schema.NullOr(Schema.String)),
+  notes: Schema.optional(Schema.NullOr(Schema.String)),
+  /** `null` (or absent) for the top-level org. */
+  parentOrgGuid: Schema.optional(Schema.NullOr(Schema.String)),
+  active: Schema.optional(Schema.Boolean),
+  creationDate: Schema.optional(Schema.NullOr(Schema.String)),
+  modificationDate: Schema.optional(Schema.NullOr(Schema.String)),
+  deactivationDate: Schema.optional(Schema.NullOr(Schema.String)),
+  registrationKey: Schema.optional(Schema.NullOr(Schema.String)),
+  userCount: Schema.optional(Schema.Number),
+  computerCount: Schema.optional(Schema.Number),
+  orgCount: Schema.optional(Schema.Number)
+}) {}
+
+const Body = Schema.Struct({
+  orgGuid: Schema.String.pipe(Schema.minLength(1)),
+  orgName: Schema.String,
+  orgExtRef: Schema.optional(Schema.Unknown),
+  notes: Schema.optional(Schema.Unknown),
+  parentOrgGuid: Schema.optional(Schema.Unknown),
+  active: Schema.optional(Schema.Unknown),
+  creationDate: Schema.optional(Schema.Unknown),
+  modificationDate: Schema.optional(Schema.Unknown),
+  deactivationDate: Schema.optional(Schema.Unknown),
+  registrationKey: Schema.optional(Schema.Unknown),
+  userCount: Schema.optional(Schema.Unknown),
+  computerCount: Schema.optional(Schema.Unknown),
+  orgCount: Schema.optional(Schema.Unknown)
+})
+
+/** A gateway org from an answer's body; dates are kept as sent (the family is inconsistent about them). */
+export const GatewayOrgFromApi: Schema.Schema<GatewayOrg, unknown> = fromApi(
+  Schema.typeSchema(GatewayOrg),
+  Body,
+  (body) =>
+    new GatewayOrg(
+      defined({
+        orgGuid: body.orgGuid,
+        orgName: body.orgName,
+        orgExtRef: text(body.orgExtRef),
+        notes: text(body.notes),
+        parentOrgGuid: body.parentOrgGuid === null ? null : present(body.parentOrgGuid),
+        active: flag(body.active),
+        creationDate: text(body.creationDate),
+        modificationDate: text(body.modificationDate),
+        deactivationDate: text(body.deactivationDate),
+        registrationKey: text(body.registrationKey),
+        userCount: integer(body.userCount),
+        computerCount: integer(body.computerCount),
+        orgCount: integer(body.orgCount)
+      }),
+      true
+    )
+)
+
+/** The answer of `GET /v1/orgs`: every org at once (the family has no paging). */
+const OrgList = Schema.Struct({ totalCount: Schema.optional(Schema.Unknown), orgs: Schema.Array(GatewayOrgFromApi) })
+
+/** The fields `createOrg` takes. */
+export interface CreateGatewayOrg {
+  readonly orgName: string
+  readonly orgExtRef?: string | null | undefined
+  readonly notes?: string | null | undefined
+  /** No parent means a child of the tenant's top-level org. */
+  readonly parentOrgGuid?: string | undefined
+}
+
+export interface GatewayClient {
+  /** Every org (or only the active, or only the deactivated ones), in one answer checked against its count. */
+  readonly getAll: (options?: { readonly active?: boolean | undefined }) => Stream.Stream<GatewayOrg, Code42Error.Code42Error>
+  readonly getById: (orgGuid: string) => Effect.Effect<GatewayOrg, Code42Error.Code42Error>
+  /** Every org whose name equals `name` exactly. */
+  readonly getByName: (name: string) => Effect.Effect<ReadonlyArray<GatewayOrg>, Code42Error.Code42Error>
+  /** Never re-sent once it may have reached the server: an unknown outcome fails with `UnknownOutcomeError`. */
+  readonly createOrg: (input: CreateGatewayOrg) => Effect.Effect<GatewayOrg, Code42Error.Code42Error>
+  /** Changes name, external ref and notes; an omitted field stays as it is, a null one is cleared to "". */
+  readonly updateOrg: (orgGuid: string, input: Org.UpdateOrg) => Effect.Effect<GatewayOrg, Code42Error.Code42Error>
+  readonly deactivate: (orgGuid: string) => Effect.Effect<void, Code42Error.Code42Error>
+  readonly reactivate: (orgGuid: string) => Effect.Effect<void, Code42Error.Code42Error>
+  /** The family cannot block: `UnsupportedByApiError`. */
+  readonly block: (orgGuid: string) => Effect.Effect<void, Code42Error.Code42Error>
+  /** The family cannot unblock: `UnsupportedByApiError`. */
+  readonly unblock: (orgGuid: string) => Effect.Effect<void, Code42Error.Code42Error>
+  /** The family has no signed-in user's org: `UnsupportedByApiError`. */
+  readonly getCurrent: () => Effect.Effect<GatewayOrg, Code42Error.Code42Error>
+  /** The family has no orgUid: `UnsupportedByApiError`. */
+  readonly getByUid: (orgUid: string) => Effect.Effect<GatewayOrg, Code42Error.Code42Error>
+}
+
+export const GatewayClient: Context.Tag<GatewayClient, GatewayClient> = Context.GenericTag<GatewayClient>(
+  "@c42/core/GatewayClient"
+)
+
+const orgPath = (orgGuid: string) => `/v1/orgs/${encodeURIComponent(orgGuid)}`
+
+const unsupported = (operation: string) => Effect.fail(new Code42Error.UnsupportedByApiError({ operation, api: "gateway" }))
+
+/** The top-level org of a listing: the one whose parent is not listed (what Code42's SDK sends as parent). */
+const topOf = (orgs: ReadonlyArray<GatewayOrg>): GatewayOrg | undefined => {
+  const guids = new Set(orgs.map((org) => org.orgGuid))
+  const tops = orgs.filter((org) => org.parentOrgGuid == null || !guids.has(org.parentOrgGuid))
+  return tops.length === 1 ? tops[0] : undefined
+}
+
+export const make = (
+  config: ClientConfig.ClientConfig
+): Effect.Effect<GatewayClient, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const resolved = yield* ClientConfig.resolve({ ...config, api: "gateway" })
+    if (config.api !== undefined && config.api !== "gateway") {
+      return yield* Effect.fail(ConfigError.InvalidData(["api"], `GatewayClient speaks api "gateway", not "${config.api}".`))
+    }
+    const pipeline = yield* Pipeline.make(resolved)
+
+    const read = (operation: string, orgGuid: string) =>
+      pipeline.json({ operation, kind: "read", request: HttpClientRequest.get(orgPath(orgGuid)) }, GatewayOrgFromApi)
+
+    const list = (operation: string, active: boolean | undefined) =>
+      pipeline.json({
+        operation,
+        kind: "read",
+        request: HttpClientRequest.get("/v1/orgs").pipe(
+          active === undefined ? (request) => request : HttpClientRequest.setUrlParam("active", String(active))
+        )
+      }, OrgList).pipe(
+        Effect.flatMap(({ orgs, totalCount }) => {
+          const announced = integer(totalCount)
+          const guids = new Set(orgs.map((org) => org.orgGuid))
+          // The family has no paging: an answer holding fewer orgs than it counts was cut short.
+          const detail = guids.size !== orgs.length
+            ? "the org listing returned an org twice"
+            : announced !== undefined && announced !== orgs.length
+            ? `the org listing announced ${announced} orgs but returned ${orgs.length}`
+            : undefined
+          return detail === undefined
+            ? Effect.succeed(orgs)
+            : Effect.fail(new Code42Error.InconsistentListingError({ operation, detail, reads: 1 }))
+        })
+      )
+
+    const named = (operation: string, name: string) =>
+      Effect.map(list(operation, undefined), (orgs) => orgs.filter((org) => org.orgName === name))
+
+    /** A create or update: sent once; an empty answer is a success that says nothing, so `reread` fetches it. */
+    const write = (
+      operation: string,
+      request: HttpClientRequest.HttpClientRequest,
+      reread: Effect.Effect<GatewayOrg, Code42Error.Code42Error>
+    ) =>
+      pipeline.jsonOrEmpty({ operation, kind: "once", request }, GatewayOrgFromApi).pipe(
+        Effect.flatMap(Option.match({ onNone: () => reread, onSome: Effect.succeed }))
+      )
+
+    const createOrg = (input: CreateGatewayOrg) =>
+      Effect.gen(function*() {
+        const parentOrgGuid = input.parentOrgGuid ?? topOf(yield* list("createOrg", undefined))?.orgGuid
+        const created = Effect.flatMap(named("createOrg", input.orgName), (orgs) => {
+          const under = orgs.filter((org) => parentOrgGuid === undefined || org.parentOrgGuid === parentOrgGuid)
+          return under.length === 1 ? Effect.succeed(under[0]!) : Effect.fail(
+            new Code42Error.UnknownOutcomeError({
+              operation: "createOrg",
+              reason: `Code42 accepted the create with an empty answer, and ${under.length} orgs named ` +
+                `"${input.orgName}" are under the parent`
+            })
+          )
+        })
+        return yield* write(
+          "createOrg",
+          HttpClientRequest.post("/v1/orgs").pipe(HttpClientRequest.bodyUnsafeJson({
+            orgName: input.orgName,
+            orgExtRef: input.orgExtRef ?? null,
+            notes: input.notes ?? null,
+            parentOrgGuid: parentOrgGuid ?? null
+          })),
+          created
+        )
+      }).pipe(Effect.withSpan("GatewayClient.createOrg"))
+
+    const updateOrg = (orgGuid: string, input: Org.UpdateOrg) =>
+      Effect.gen(function*() {
+        // The name is required: keeping it means sending it.
+        const orgName = input.orgName ?? (yield* read("updateOrg", orgGuid)).orgName
+        const partial = (value: string | null | undefined) => value === undefined ? null : value ?? ""
+        return yield* write(
+          "updateOrg",
+          HttpClientRequest.put(orgPath(orgGuid)).pipe(HttpClientRequest.bodyUnsafeJson({
+            orgName,
+            orgExtRef: partial(input.orgExtRef),
+            notes: partial(input.notes)
+          })),
+          read("updateOrg", orgGuid)
+        )
+      }).pipe(Effect.withSpan("GatewayClient.updateOrg", { attributes: { "code42.orgGuid": orgGuid } }))
+
+    const action = (operation: string, name: "activate" | "deactivate") => (orgGuid: string) =>
+      pipeline.send({ operation, kind: "idempotent", request: HttpClientRequest.post(`${orgPath(orgGuid)}/${name}`) })
+        .pipe(Effect.withSpan(`GatewayClient.${operation}`, { attributes: { "code42.orgGuid": orgGuid } }))
+
+    return {
+      getAll: (options) => Stream.unwrap(Effect.map(list("getAll", options?.active), Stream.fromIterable)),
+      getById: (orgGuid) =>
+        read("getById", orgGuid).pipe(Effect.withSpan("GatewayClient.getById", { attributes: { "code42.orgGuid": orgGuid } })),
+      getByName: (name) => named("getByName", name).pipe(Effect.withSpan("GatewayClient.getByName")),
+      createOrg,
+      updateOrg,
+      deactivate: action("deactivate", "deactivate"),
+      reactivate: action("reactivate", "activate"),
+      block: () => unsupported("block"),
+      unblock: () => unsupported("unblock"),
+      getCurrent: () => unsupported("getCurrent"),
+      getByUid: () => unsupported("getByUid")
+    }
+  })
+
+/** The gateway client for `config`; needs an `HttpClient` (e.g. `NodeHttpClient.layerUndici`). */
+export const layer = (
+  config: ClientConfig.ClientConfig
+): Layer.Layer<GatewayClient, ConfigError.ConfigError, HttpClient.HttpClient> => Layer.scoped(GatewayClient, make(config))
