@@ -32,6 +32,7 @@ import { version } from "./Version.js"
 const ok = 0
 const failure = 1
 const pendingChanges = 2
+const usage = 2
 
 /** The exit code a command answers with (@effect/cli handlers return nothing). */
 class ExitCode extends Context.Tag("@c42/daemon/ExitCode")<ExitCode, Ref.Ref<number>>() {}
@@ -506,7 +507,8 @@ export const run = (argv: ReadonlyArray<string>) =>
     return yield* Command.run(orgsync, { name: "orgsync", version })(argv).pipe(
       Effect.provideService(ExitCode, code),
       Effect.provide(commandLogging),
-      Effect.zipRight(Ref.get(code)),
+      // Bare `orgsync` prints its usage, as a command line given no command: exit 2.
+      Effect.zipRight(argv.length <= 2 ? Effect.succeed(usage) : Ref.get(code)),
       Effect.catchAll((error) =>
         // Validation errors of the desired files and of the command line are printed where they arise.
         isDesiredInvalid(error) || ValidationError.isValidationError(error)

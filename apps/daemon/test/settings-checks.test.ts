@@ -56,4 +56,12 @@ describe.concurrent("settings", () => {
       child.kill("SIGTERM")
       expect((yield* child.exited).code).toBe(0)
     }), 120_000)
+
+  it.scoped("bare orgsync prints its usage and exits 2", () =>
+    Effect.gen(function*() {
+      const run = yield* orgsync([])
+      expect(run.code).toBe(2)
+      expect(run.stdout).toContain("USAGE")
+      expect(run.stdout).toContain("validate")
+    }), 120_000)
 })
