@@ -6,6 +6,7 @@
  */
 import { Code42Error, type Org, OrgClient } from "@c42/core"
 import { Cause, Effect, Exit, Option, Ref } from "effect"
+import * as Contest from "./Contest.js"
 import * as OrgPath from "./OrgPath.js"
 import type { Change, Plan } from "./Plan.js"
 import { StateDb, type StateDbError } from "./StateDb.js"
@@ -17,6 +18,8 @@ export interface ApplyResult {
   readonly unknown: number
   /** Writes that failed for a passing reason (counted in `failed` too): the next round retries them. */
   readonly transient: number
+  /** The values the writes that succeeded put in Code42, for telling another writer's changes apart. */
+  readonly written: ReadonlyArray<Contest.Written>
   /** One line per failed or skipped change, naming its path. */
   readonly errors: ReadonlyArray<string>
 }
@@ -65,11 +68,18 @@ export const execute = (
     const db = yield* StateDb
     const created = new Map<string, Org.Org>()
     const failedPaths = new Set<string>()
-    const result = yield* Ref.make<ApplyResult>({ applied: 0, failed: 0, unknown: 0, transient: 0, errors: [] })
-    const record = (error: string | undefined, how: { readonly unknown?: boolean; readonly transient?: boolean } = {}) =>
+    const result = yield* Ref.make<ApplyResult>({ applied: 0, failed: 0, unknown: 0, transient: 0, errors: [], written: [] })
+    const record = (
+      error: string | undefined,
+      how: {
+        readonly unknown?: boolean
+        readonly transient?: boolean
+        readonly written?: ReadonlyArray<Contest.Written>
+      } = {}
+    ) =>
       Ref.update(result, (r) =>
         error === undefined
-          ? { ...r, applied: r.applied + 1 }
+          ? { ...r, applied: r.applied + 1, written: [...r.written, ...(how.written ?? [])] }
           : {
             ...r,
             failed: r.failed + 1,
@@ -160,7 +170,10 @@ export const execute = (
               yield* db.saveIdentities([{ path: change.path, orgUid: org.orgUid, orgId: org.orgId, orgGuid: org.orgGuid }])
             }
             yield* db.journalSettle(id, "done", org === undefined ? {} : { orgUid: org.orgUid })
-            return yield* record(undefined)
+            const orgUid = org?.orgUid ?? change.orgUid ?? created.get(change.path)?.orgUid
+            return yield* record(undefined, {
+              written: orgUid === undefined ? [] : Contest.writtenBy(change, { orgUid })
+            })
           }
           const failure = Cause.failureOption(exit.cause)
           if (Option.isNone(failure) && !Cause.isInterruptedOnly(exit.cause)) {

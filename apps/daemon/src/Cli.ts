@@ -16,6 +16,7 @@ import type { DesiredState } from "./Desired.js"
 import { formatIssue, formatIssues } from "./Desired.js"
 import * as DesiredFiles from "./DesiredFiles.js"
 import * as DesiredYaml from "./DesiredYaml.js"
+import * as ImportCheck from "./ImportCheck.js"
 import * as OutputFile from "./OutputFile.js"
 import * as Plan from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
@@ -328,7 +329,11 @@ const root = Options.text("root").pipe(
   Options.optional
 )
 
-const importCommand = Command.make("import", { config, state, url, maxRetryAfter, out, root }, (flags) =>
+const allowLossy = Options.boolean("allow-lossy").pipe(
+  Options.withDescription("Write the file even where it cannot hold the tenant as it is (named on stderr)")
+)
+
+const importCommand = Command.make("import", { config, state, url, maxRetryAfter, out, root, allowLossy }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* connected(settings, flags.url)))
@@ -337,7 +342,22 @@ const importCommand = Command.make("import", { config, state, url, maxRetryAfter
     if (!orgs.some((org) => org.orgUid === rootOrgUid)) {
       return yield* Effect.fail(`no org with orgUid ${rootOrgUid} in the tenant`)
     }
-    yield* writeOutput(flags.out, DesiredYaml.renderImport({ rootOrgUid, orgs }))
+    const text = DesiredYaml.renderImport({ rootOrgUid, orgs })
+    // The file must plan nothing against the tenant it came from; what it cannot say is named, not changed.
+    const losses = yield* ImportCheck.losses(text, orgs)
+    if (losses.length > 0) {
+      yield* Console.error(
+        `orgsync import: the file cannot hold ${plural(losses.length, "org")} as Code42 has ${
+          losses.length === 1 ? "it" : "them"
+        }; a plan of it would change:`
+      )
+      for (const loss of losses) yield* Console.error(`  ${loss.path === "" ? "" : `${loss.path}: `}${loss.detail}`)
+      if (!flags.allowLossy) {
+        yield* Console.error("Nothing written: pass --allow-lossy to write it anyway.")
+        return failure
+      }
+    }
+    yield* writeOutput(flags.out, text)
     if (Option.isSome(flags.out)) yield* Console.error(`Wrote ${flags.out.value}.`)
     return ok
   }))).pipe(Command.withDescription("Write the live tree as a valid orgs.yaml with uid pins"))

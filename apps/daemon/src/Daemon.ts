@@ -118,6 +118,7 @@ const summarize = (
       pending: pass.pending.changes.length,
       drift: pass.drift,
       conflicts: pass.pending.conflicts.length,
+      contested: pass.pending.conflicts.filter((conflict) => conflict.kind === "contested").length,
       errors: pass.errors
     })
   })
@@ -140,6 +141,17 @@ const logPass = (summary: DaemonStatus.PassSummary, error: Option.Option<Reconci
     next_pass_in_ms: Duration.toMillis(delay)
   }))
 }
+
+/** One warning per contested org: another writer changes it back, and orgsync has stopped writing to it. */
+const logContested = (pass: PassResult) =>
+  Effect.forEach(
+    pass.pending.conflicts.filter((conflict) => conflict.kind === "contested"),
+    (conflict) =>
+      Effect.logWarning(`contested: ${conflict.message}`).pipe(
+        Effect.annotateLogs({ path: conflict.path, org_uid: conflict.orgUids.join(",") })
+      ),
+    { discard: true }
+  )
 
 /**
  * The reconcile loop, until interrupted. The desired files are watched for the life of the scope; the status
@@ -260,6 +272,7 @@ export const loop = (
         )
       )
       yield* logPass(summary, Either.getLeft(result), delay)
+      if (Either.isRight(result)) yield* logContested(result.right)
       yield* wait(delay)
     })
 

@@ -28,6 +28,9 @@ export const conflicts = Metric.gauge("orgsync_conflicts", {
   description: "Conflicts the last pass reported"
 })
 
+/** The same gauge for one kind of conflict: `orgsync_conflicts{kind="contested"}`, orgs another writer contests. */
+export const contestedConflicts = Metric.tagged(conflicts, "kind", "contested")
+
 export const desiredValid = Metric.gauge("orgsync_desired_valid", {
   description: "1 when the desired files validate, 0 when they do not (the last good state stays in force)"
 })
@@ -45,6 +48,7 @@ export const register: Effect.Effect<void> = Effect.all([
   Metric.set(pendingChanges, 0),
   Metric.set(driftChanges, 0),
   Metric.set(conflicts, 0),
+  Metric.set(contestedConflicts, 0),
   Metric.set(desiredValid, 0),
   Metric.set(lastSuccess, 0)
 ], { discard: true })
@@ -58,6 +62,7 @@ export const recordPass = (pass: PassSummary): Effect.Effect<void> =>
       Metric.set(pendingChanges, pass.pending),
       Metric.set(driftChanges, pass.drift),
       Metric.set(conflicts, pass.conflicts),
+      Metric.set(contestedConflicts, pass.contested ?? 0),
       Metric.set(lastSuccess, pass.finishedAt.getTime() / 1000)
     ])
   ], { discard: true })

@@ -26,6 +26,8 @@ export interface PassSummary {
   readonly pending: number
   readonly drift: number
   readonly conflicts: number
+  /** Orgs another writer changes back (conflicts of kind `contested`): orgsync has stopped writing to them. */
+  readonly contested?: number
   /** Failed writes, conflicts and refusals; for a pass that could not run, why. */
   readonly errors: ReadonlyArray<string>
 }
@@ -143,6 +145,12 @@ export const notReady = (state: State): Option.Option<string> => {
     if (state.desired.inForce) reasons.push("no pass has finished yet")
   } else if (state.lastPass.result === "error") {
     reasons.push(`the last pass failed: ${state.lastPass.errors.join("; ")}`)
+  } else if ((state.lastPass.contested ?? 0) > 0) {
+    const count = state.lastPass.contested!
+    reasons.push(
+      `another writer changes back ${count} org${count === 1 ? "" : "s"} that orgsync wrote (contested): ` +
+        "orgsync stopped writing to them; keep one writer per tenant"
+    )
   }
   return reasons.length === 0 ? Option.none() : Option.some(reasons.join("; "))
 }

@@ -48,6 +48,8 @@ export type ConflictKind =
   | "signed-in-org"
   | "parent-deactivated"
   | "parent-blocked"
+  | "duplicate"
+  | "contested"
 
 export interface Conflict {
   readonly kind: ConflictKind
@@ -314,6 +316,26 @@ const identify = (
     return { _tag: "Found", node }
   }
 
+  /**
+   * Another active org of the same name beside the one the mapping names: a twin, most often made by another
+   * writer. Neither is acted on (never pruned, blocked or deactivated) until a person settles which is which.
+   */
+  const twinned = (org: DesiredOrg, parent: Node, node: Node): Identified | undefined => {
+    const twins = childrenNamed(parent, node.org!.orgName).filter((other) =>
+      other !== node && other.org!.active && other.kind !== "managed" && claimable(other.org!.orgUid, org)
+    )
+    if (twins.length === 0) return undefined
+    const uids = [node, ...twins].map((n) => n.org!.orgUid).sort(compare)
+    return conflict(
+      "duplicate",
+      org.path,
+      `${uids.length} active Code42 orgs named "${node.org!.orgName}" under ${describeParent(parent)} where one is ` +
+        "expected (another writer may have made the twin): none of them is pruned, blocked or deactivated. " +
+        "Deactivate or rename the extra one in Code42, or pin one with `uid`.",
+      uids
+    )
+  }
+
   const resolve = (org: DesiredOrg, parent: Node): Identified => {
     if (org.uid !== undefined) {
       const node = tree.byUid.get(org.uid)
@@ -326,7 +348,8 @@ const identify = (
     const node = uid === undefined ? undefined : tree.byUid.get(uid)
     // A mapping to an org that is gone or no longer under the root is stale: the name decides instead.
     if (node !== undefined && node !== tree.root && node.kind !== "managed" && claimable(uid!, org)) {
-      return place(org, parent, node)
+      const placed = place(org, parent, node)
+      return placed._tag === "Found" ? twinned(org, parent, node) ?? placed : placed
     }
     if (parent.kind === "new") return { _tag: "New" }
     const candidates = [...new Set([org.name, ...org.previously].flatMap((name) => childrenNamed(parent, name)))]

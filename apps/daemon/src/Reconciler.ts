@@ -6,6 +6,7 @@
 import { type Code42Error, type Org, OrgClient } from "@c42/core"
 import { Context, Data, Effect, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
+import * as Contest from "./Contest.js"
 import type { DesiredOrg, DesiredState } from "./Desired.js"
 import * as Plan from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
@@ -153,7 +154,32 @@ export const make = (options: ReconcilerOptions) =>
      * One read and plan. `signedIn` holds the signed-in user's org once this pass has asked for it: at most one
      * call a pass, and only when a plan blocks or deactivates.
      */
-    const round = (desired: DesiredState, force: boolean, signedIn: Ref.Ref<Option.Option<string | undefined>>) =>
+    /**
+     * Another writer, as one pass sees it: the values orgsync wrote that are found changed back are counted as
+     * flips once, at the pass's first read; the changes to contested orgs are withheld from every plan.
+     */
+    const contestIn = (runId: number) => {
+      let contested: Set<string> | undefined
+      return (remote: ReadonlyArray<Org.Org>, plan: Plan.Plan) =>
+        Effect.gen(function*() {
+          if (contested === undefined) {
+            const reverted = Contest.reverted(yield* db.history.standing, remote)
+            yield* db.history.flipped(runId, reverted)
+            contested = new Set(yield* db.history.contested(runId - Contest.window, Contest.flipsToContest))
+          }
+          const { plan: withheld, settled } = Contest.withhold(plan, contested)
+          yield* db.history.settle(settled)
+          for (const uid of settled) contested.delete(uid)
+          return withheld
+        }).pipe(Effect.mapError(fromDb))
+    }
+
+    const round = (
+      desired: DesiredState,
+      force: boolean,
+      signedIn: Ref.Ref<Option.Option<string | undefined>>,
+      contest: ReturnType<typeof contestIn>
+    ) =>
       Effect.gen(function*() {
         const remote = yield* RemoteTree.read.pipe(
           Effect.mapError((e) =>
@@ -164,16 +190,19 @@ export const make = (options: ReconcilerOptions) =>
         yield* settleJournal(remote).pipe(Effect.mapError(fromDb))
         const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
         const planWith = (currentOrgUid: string | undefined) =>
-          Safety.review(Plan.make({ desired, remote, identities, settings: { currentOrgUid } }), { desired, force })
+          Effect.map(
+            contest(remote, Plan.make({ desired, remote, identities, settings: { currentOrgUid } })),
+            (plan) => Safety.review(plan, { desired, force })
+          )
         // A plan that restricts nothing does not need the signed-in user's org: knowing it only adds conflicts.
         const known = yield* Ref.get(signedIn)
-        const plan = planWith(Option.getOrUndefined(known))
+        const plan = yield* planWith(Option.getOrUndefined(known))
         if (Option.isSome(known) || !restricts(plan)) return { remote, plan }
         const currentOrg = yield* askSignedInOrg(options.principal, options.signedInUser).pipe(
           Effect.mapError((e) => e._tag === "StateDbError" ? fromDb(e) : fromClient(e))
         )
         yield* Ref.set(signedIn, Option.some(currentOrg))
-        return { remote, plan: planWith(currentOrg) }
+        return { remote, plan: yield* planWith(currentOrg) }
       })
 
     /** Records the resolved identities, and what was converged, where they differ from what is stored. */
@@ -221,10 +250,11 @@ export const make = (options: ReconcilerOptions) =>
           let steady = 0
           let retried = 0
           const signedIn = yield* Ref.make(Option.none<string | undefined>())
+          const contest = contestIn(runId)
           // After a confirmed or reviewed first round, later rounds only retry or finish its changes.
           let held: ((plan: Plan.Plan) => Safety.Held) | undefined
           for (let n = 1; ; n++) {
-            const { plan, remote } = yield* round(desired, passOptions.force, signedIn)
+            const { plan, remote } = yield* round(desired, passOptions.force, signedIn, contest)
             drift ??= countDrift(plan)
             const { allowed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
             const done = passOptions.dryRun || plan.refusal !== undefined || allowed.length === 0
@@ -252,6 +282,7 @@ export const make = (options: ReconcilerOptions) =>
             last = yield* Apply.execute({ ...plan, changes: allowed }, remote, { concurrency: options.concurrency }).pipe(
               Effect.mapError(fromDb)
             )
+            yield* db.history.wrote(runId, last.written).pipe(Effect.mapError(fromDb))
             if (last.transient > 0) retried++
             else steady++
             applied += last.applied

@@ -11,6 +11,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import { Context, Data, Effect, Exit, Layer, Option } from "effect"
 import * as os from "node:os"
 import * as StateFolder from "./internal/stateFolder.js"
+import * as WriteHistory from "./internal/writeHistory.js"
 import type { Fields, Identity } from "./Plan.js"
 import * as StateLock from "./StateLock.js"
 
@@ -102,6 +103,8 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, {
   /** Small facts kept between runs (the signed-in user's org, ...). */
   readonly getMeta: (key: string) => Effect.Effect<Option.Option<string>, StateDbError>
   readonly setMeta: (key: string, value: string) => Effect.Effect<void, StateDbError>
+  /** What orgsync wrote and what another writer changed back since (`Contest`). */
+  readonly history: WriteHistory.WriteHistory<StateDbError>
 }>() {}
 
 const migrations = Migrator.fromRecord({
@@ -129,7 +132,8 @@ const migrations = Migrator.fromRecord({
     const sql = yield* SqlClient.SqlClient
     yield* sql`ALTER TABLE run ADD COLUMN pid INTEGER`
     yield* sql`ALTER TABLE run ADD COLUMN host TEXT`
-  })
+  }),
+  "0003_write_history": WriteHistory.migration
 })
 
 const toError = (message: string) => (cause: SqlError.SqlError) => new StateDbError({ message, cause })
@@ -382,8 +386,11 @@ export const make = (path: string) =>
     const setMeta = (key: string, value: string) =>
       setMetaRaw(key, value).pipe(Effect.asVoid, Effect.mapError(toError("cannot write the state database")))
 
+    const history = yield* WriteHistory.make(toError)
+
     return StateDb.of({
       path,
+      history,
       snapshot,
       saveSnapshot,
       identities,

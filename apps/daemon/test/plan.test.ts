@@ -386,11 +386,32 @@ describe("Plan.make: identity", () => {
   })
 
   it("prefers the identity mapping to a name match", () => {
-    const remote = tenant(r("Sales", { uid: "u-a" }), r("Sales", { uid: "u-b" }))
+    const remote = tenant(r("Sales", { uid: "u-a", status: "deactivated" }), r("Sales", { uid: "u-b" }))
     const result = plan(remote, [d("Sales")], { identities: [applied("Sales", {}, "u-b")] })
     expect(result.conflicts).toEqual([])
     expect(result.resolved).toEqual([{ path: "Sales", orgUid: "u-b" }])
     expect(result.unmanaged.map((u) => u.orgUid)).toEqual(["u-a"])
+  })
+
+  it("reports an active twin of a mapped org as a duplicate and never prunes, blocks or deactivates either", () => {
+    const remote = tenant(
+      r("Sales", { uid: "u-a" }, r("EMEA", { uid: "u-a-emea" })),
+      r("Sales", { uid: "u-b" }),
+      r("Legacy")
+    )
+    const result = plan(remote, [d("Sales", { status: "blocked" }, d("EMEA"), d("APAC"))], {
+      identities: [applied("Sales", {}, "u-b")],
+      prune: "deactivate"
+    })
+    expect(result.conflicts).toEqual([{
+      kind: "duplicate",
+      path: "Sales",
+      message: "2 active Code42 orgs named \"Sales\" under the managed root where one is expected (another writer " +
+        "may have made the twin): none of them is pruned, blocked or deactivated. Deactivate or rename the extra " +
+        "one in Code42, or pin one with `uid`.",
+      orgUids: ["u-a", "u-b"]
+    }])
+    expect(lines(result)).toEqual(["deactivate Legacy"])
   })
 
   it("reports two candidates as ambiguous and leaves the org and its subtree alone", () => {

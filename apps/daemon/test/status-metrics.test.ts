@@ -101,10 +101,14 @@ describe("DaemonMetrics.render", () => {
         ["error", 0],
         ["pending", 0]
       ])
-      const gauges = ["orgsync_pending_changes", "orgsync_drift_changes", "orgsync_conflicts", "orgsync_desired_valid"]
+      const gauges = ["orgsync_pending_changes", "orgsync_drift_changes", "orgsync_desired_valid"]
       for (const name of gauges) {
         expect(families.get(name)).toMatchObject({ type: "gauge", samples: [{ value: 0 }] })
       }
+      // Every conflict, and those of kind `contested` (another writer) apart.
+      const conflicts = families.get("orgsync_conflicts")!
+      expect(conflicts.type).toBe("gauge")
+      expect(conflicts.samples.map((s) => [s.labels["kind"] ?? "", s.value]).sort()).toEqual([["", 0], ["contested", 0]])
       expect(families.get("orgsync_last_success_timestamp_seconds")!.type).toBe("gauge")
       expect(families.get("orgsync_api_requests_total")!.samples).toEqual([
         { name: "orgsync_api_requests_total", labels: { method: "GET", status: "200" }, value: 1 }

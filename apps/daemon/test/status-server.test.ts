@@ -86,7 +86,7 @@ describe("StatusServer", () => {
       expect(duration.samples.find((s) => s.name === "orgsync_pass_duration_seconds_sum")!.value).toBe(2.5)
       expect(families.get("orgsync_pending_changes")!.samples[0]!.value).toBe(4)
       expect(families.get("orgsync_drift_changes")!.samples[0]!.value).toBe(1)
-      expect(families.get("orgsync_conflicts")!.samples[0]!.value).toBe(2)
+      expect(families.get("orgsync_conflicts")!.samples.find((s) => s.labels["kind"] === undefined)!.value).toBe(2)
       expect(families.get("orgsync_desired_valid")!.samples[0]!.value).toBe(1)
       expect(families.get("orgsync_last_success_timestamp_seconds")!.samples[0]!.value).toBe(
         Date.parse("2025-03-01T10:00:02.500Z") / 1000
