@@ -52,7 +52,7 @@ describe("two writers on one tenant", () => {
       const sim = yield* start()
       const a = workspace(`${tree}  - name: Support\n`)
       const b = workspace(`${tree}  - name: Helpdesk\n`)
-      const daemon = yield* startDaemon(["--desired", a.desired, "--state", a.state, "--url", sim.url, "--interval", "1s"])
+      const daemon = yield* startDaemon(["--desired", a.desired, "--state", a.state, "--url", sim.url, "--interval", "5s"])
       yield* until(() => named(sim, "Support").length === 1, 30_000, daemon.output)
       const status = () =>
         getJson<{ conflicts?: ReadonlyArray<{ kind: string }>; pending?: { conflicts: ReadonlyArray<{ kind: string }> } }>(
@@ -63,7 +63,7 @@ describe("two writers on one tenant", () => {
       for (let turn = 0; turn < 8 && !contested(yield* status()); turn++) {
         yield* orgsync(["apply", "--desired", b.desired, "--state", b.state, "--url", sim.url, "--yes"])
         // Give the daemon a pass in between.
-        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 2_500)))
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 6_000)))
       }
       yield* until(() => Effect.runPromise(status()).then(contested), 30_000, daemon.output)
       const ready = yield* Effect.promise(() => fetch(`${daemon.url}/readyz`))
@@ -74,7 +74,7 @@ describe("two writers on one tenant", () => {
       const page = yield* Effect.promise(() => fetch(`${daemon.url}/`).then((r) => r.text()))
       expect(page).toContain("contested")
       expect(daemon.output()).toMatch(/level=WARN .*contested: Support was changed back twice/)
-    }), 240_000)
+    }), 360_000)
 
   it.scoped("never prunes an active twin of a managed org: both are a duplicate conflict", () =>
     Effect.gen(function*() {
