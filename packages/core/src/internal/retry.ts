@@ -26,9 +26,9 @@ export const make = (
     Effect.catchAll(attempt, (failure) => {
       if (failure._tag !== "Retryable" || n > retry.times) return Effect.fail(Failure.unwrap(failure))
       return Effect.gen(function*() {
-        const delay = yield* backoff(retry, n)
-        // Whole milliseconds: a person reads this.
-        const wait = Math.round(Math.max(delay, yield* pauseLeft))
+        // Whole milliseconds: a person reads the wait, and clocks count in whole milliseconds.
+        const delay = Math.round(yield* backoff(retry, n))
+        const wait = Math.max(delay, yield* pauseLeft)
         yield* Effect.logInfo(`retrying ${operation} in ${Duration.format(wait)}: ${failure.error.message}`).pipe(
           Effect.annotateLogs({
             operation,
