@@ -1,5 +1,5 @@
 /**
- * Bundles the `orgsync` command (dist/main.js, from tsc) with esbuild into bundle/: our packages and the Effect
+ * Bundles the `orgsync` command (dist/bin.js, from tsc) with esbuild into bundle/: our packages and the Effect
  * libraries are inside it, so that `npm install orgsync` fetches only the dependencies of package.json (the
  * native SQLite driver, the file watcher, the YAML parser), which stay outside it. Each command's modules are
  * a chunk loaded when that command runs, so a quick command does not load the daemon, the HTTP client or the
@@ -11,9 +11,9 @@ import * as fs from "node:fs"
 const pkg = JSON.parse(fs.readFileSync(new URL("./package.json", import.meta.url), "utf8"))
 const outdir = "bundle"
 
-// undici and ws do not declare `sideEffects`, so esbuild would keep them whole in every chunk that merely
-// re-exports them. Neither runs anything when loaded: let esbuild drop what is not used.
-const pureModules = /^(undici|ws)$/
+// These CommonJS packages do not declare `sideEffects`, so esbuild would keep each whole in every chunk that
+// merely re-exports it. None runs anything when loaded: let esbuild drop what is not used.
+const pureModules = /^(undici|ws|toml|ini|mime)$/
 
 // @effect/platform-node's index re-exports all of undici (`export * from "undici"`, a CommonJS module that a
 // bundler cannot shake), which would load the HTTP client for every command. orgsync uses NodeHttpClient, not
@@ -47,7 +47,7 @@ const lean = {
 
 fs.rmSync(outdir, { recursive: true, force: true })
 await esbuild.build({
-  entryPoints: { main: "dist/main.js" },
+  entryPoints: { orgsync: "dist/bin.js" },
   outdir,
   bundle: true,
   splitting: true,

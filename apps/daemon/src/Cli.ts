@@ -5,13 +5,11 @@
  */
 import { Command, Options, ValidationError } from "@effect/cli"
 import { FileSystem, Terminal } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
 import { ClientConfig, OrgClient } from "@c42/core"
-import { Simulator } from "@c42/simulator"
+import type { Simulator } from "@c42/simulator"
 import { Console, Context, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
-import * as Daemon from "./Daemon.js"
+import type * as Daemon from "./Daemon.js"
 import * as DesiredCommit from "./DesiredCommit.js"
-import * as DesiredWatcher from "./DesiredWatcher.js"
 import type { DesiredState } from "./Desired.js"
 import { formatIssue, formatIssues } from "./Desired.js"
 import * as DesiredFiles from "./DesiredFiles.js"
@@ -86,9 +84,12 @@ const loadDesired = (path: string) =>
 
 /** The layers of a command that talks to Code42 and the state database. */
 const connected = (settings: Settings.Settings, urlFlag: Option.Option<string>) =>
-  Effect.map(Settings.clientConfig(settings, urlFlag), (clientConfig) => layers(settings, clientConfig))
+  Effect.flatMap(Settings.clientConfig(settings, urlFlag), (clientConfig) => layers(settings, clientConfig))
 
-const layers = (settings: Settings.Settings, clientConfig: ClientConfig.ClientConfig) => {
+// The HTTP client, the daemon and the simulator are loaded by the commands that use them only, so that the
+// others (validate, --help) start quickly.
+const layers = (settings: Settings.Settings, clientConfig: ClientConfig.ClientConfig) =>
+  Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((NodeHttpClient) => {
     const client = OrgClient.layer(clientConfig).pipe(Layer.provide(NodeHttpClient.layerUndici))
     const db = StateDb.layer(settings.state)
     const reconciler = Reconciler.layer({
@@ -97,7 +98,7 @@ const layers = (settings: Settings.Settings, clientConfig: ClientConfig.ClientCo
       concurrency: clientConfig.concurrency ?? 8
     })
     return Layer.provideMerge(reconciler, Layer.merge(client, db))
-}
+  }))
 
 const writeOutput = (out: Option.Option<string>, text: string) =>
   Option.match(out, {
@@ -442,18 +443,24 @@ const daemon = (
   dry: boolean,
   reload?: Effect.Effect<Daemon.Reloadable, Settings.SettingsError>
 ) =>
-  stopsOnSignal.pipe(Effect.zipRight(Daemon.run({
-    desiredPath: settings.desired,
-    dryRun: dry,
-    force: settings.force,
-    interval: settings.interval,
-    listen: settings.listen,
-    statePath: settings.state,
-    reload
-  })),
-    Effect.provide(Layer.merge(layers(settings, clientConfig), DesiredWatcher.layer)),
-    Effect.provide(logger(settings.logFormat))
-  )
+  Effect.gen(function*() {
+    const [{ run }, DesiredWatcher] = yield* Effect.promise(() =>
+      Promise.all([import("./Daemon.js"), import("./DesiredWatcher.js")])
+    )
+    const connection = yield* layers(settings, clientConfig)
+    return yield* stopsOnSignal.pipe(Effect.zipRight(run({
+      desiredPath: settings.desired,
+      dryRun: dry,
+      force: settings.force,
+      interval: settings.interval,
+      listen: settings.listen,
+      statePath: settings.state,
+      reload
+    })),
+      Effect.provide(Layer.merge(connection, DesiredWatcher.layer)),
+      Effect.provide(logger(settings.logFormat))
+    )
+  })
 
 const runCommand = Command.make(
   "run",
@@ -492,6 +499,7 @@ const demoSeed: Simulator.Seed = {
 
 const demo = Command.make("demo", { desired, listen, interval }, (flags) =>
   exitWith(Effect.gen(function*() {
+    const { Simulator } = yield* Effect.promise(() => import("@c42/simulator"))
     const sim = yield* Simulator.start({ port: 0, seed: demoSeed, randomSeed: 42 })
     const fs = yield* FileSystem.FileSystem
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-demo-" })

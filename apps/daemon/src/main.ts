@@ -3,7 +3,9 @@
  * interrupt the command: the daemon stops cleanly (exit 0); any other command was cut short and exits
  * 128 + the signal's number, as shells report it (130 for SIGINT, 143 for SIGTERM).
  */
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+// The modules themselves, not the package's index, which would load the HTTP client into every command.
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Exit, Ref } from "effect"
 import * as os from "node:os"
 import * as Cli from "./Cli.js"
