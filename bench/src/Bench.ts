@@ -14,6 +14,7 @@ import * as Machine from "./Machine.js"
 import * as NoopReconcile from "./NoopReconcile.js"
 import * as RateLimited from "./RateLimited.js"
 import * as Report from "./Report.js"
+import * as Startup from "./Startup.js"
 
 /** Every tenant, change set and sample derives from it, so that two runs measure the same work. */
 const randomSeed = 5_2025
@@ -105,6 +106,8 @@ export const run = (
   Effect.gen(function*() {
     const startedAt = new Date(yield* Clock.currentTimeMillis)
     const { daemonChanges, daemonMemory, noop, rateLimited } = sizes(quick)
+    // First, while nothing else of the benchmark has run on the machine.
+    const startup = yield* Effect.either(bounded(Startup.run({ runs: quick ? 5 : 15 })))
     const noopOutcomes: Array<Report.Outcome<NoopReconcile.Options, NoopReconcile.Result>> = []
     for (const options of noop) {
       noopOutcomes.push({ options, result: yield* Effect.either(bounded(NoopReconcile.run(options))) })
@@ -129,7 +132,10 @@ export const run = (
         result: yield* Effect.either(bounded(DaemonRun.memory(options))).pipe(withHttp)
       })
     }
-    const report = Report.markdown({
+    const startupReport = startup._tag === "Right"
+      ? Startup.markdown(startup.right)
+      : [`**Start-up**: failed: ${startup.left.message}`]
+    const report = [Report.markdown({
       startedAt,
       durationMillis: (yield* Clock.currentTimeMillis) - startedAt.getTime(),
       machine: Machine.current(),
@@ -139,7 +145,7 @@ export const run = (
       rateLimited: rateLimitedOutcomes,
       daemonChanges: daemonChangeOutcomes,
       daemonMemory: daemonMemoryOutcomes
-    })
+    }), ...startupReport, ""].join("\n")
     const fs = yield* FileSystem.FileSystem
     const file = `${resultsDir}${fileStamp(startedAt)}${quick ? "-quick" : ""}.md`
     yield* fs.makeDirectory(resultsDir, { recursive: true })

@@ -7,9 +7,10 @@ import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { type NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { DesiredFiles } from "orgsync"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, Option, Schema } from "effect"
 import * as Baseline from "./Baseline.js"
 import * as Bench from "./Bench.js"
+import * as Startup from "./Startup.js"
 
 const quick = Options.boolean("quick").pipe(
   Options.withDescription("Smaller tenants and change sets, for trying the benchmark out in a minute or two")
@@ -40,9 +41,16 @@ const baseline = Command.make("baseline", { desired, out, sample }, (flags) =>
     yield* fs.writeFileString(flags.out, JSON.stringify(Schema.encodeSync(Baseline.Result)({ setupMillis, ...result })))
   })).pipe(Command.withDescription("The SDK-script baseline on a desired file (the benchmark runs it)"))
 
+const runs = Options.integer("runs").pipe(Options.withDescription("Runs of each command"), Options.withDefault(15))
+
+const startup = Command.make("startup", { runs }, (flags) =>
+  Effect.flatMap(Startup.run(flags), (result) => Console.log(Startup.markdown(result).join("\n")))).pipe(
+    Command.withDescription("Only the start-up figures: orgsync --version and validate against node -e 0")
+  )
+
 const bench = Command.make("bench", { quick }, (flags) => Effect.asVoid(Bench.run(flags.quick))).pipe(
   Command.withDescription("orgsync and an SDK-script baseline against the simulator: a Markdown table"),
-  Command.withSubcommands([baseline])
+  Command.withSubcommands([baseline, startup])
 )
 
 /** Runs the command line on `process.argv`. */
