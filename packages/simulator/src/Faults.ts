@@ -23,8 +23,6 @@ export const Faults = Schema.Struct({
   resetRate: Rate,
   /** Share of writes that are carried out but whose answer is lost (a 500 or a dropped connection). */
   lostResponseRate: Rate,
-  /** Model a tenant that refuses duplicate sibling names with 409 ORG_DUPLICATE. */
-  uniqueSiblingNames: Schema.Boolean,
   /** Caps every list page at this many orgs whatever `pgSize` asks, as some servers do; 0 = no cap. */
   maxPageSize: Schema.Int.pipe(Schema.nonNegative()),
   /** Added to the `totalCount` of every list (never below 0), which real servers do not keep exact. */
@@ -43,7 +41,6 @@ export const defaults: Faults = {
   faultStatuses: [500, 502, 503, 504],
   resetRate: 0,
   lostResponseRate: 0,
-  uniqueSiblingNames: false,
   maxPageSize: 0,
   totalCountOffset: 0
 }
@@ -56,8 +53,8 @@ export type Admission =
 const admitted: Admission = { _tag: "Admitted" }
 
 /** A key present with the value undefined means "not given", not "unset". */
-const definedOnly = (patch: Partial<Faults>): Partial<Faults> =>
-  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined))
+export const definedOnly = <A extends object>(patch: Partial<A>): Partial<A> =>
+  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<A>
 
 /** The current settings, the rate limit's bucket and the dice. */
 export class FaultInjector {

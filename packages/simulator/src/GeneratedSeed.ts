@@ -1,8 +1,9 @@
 /**
  * Realistic tenants of any size, for `--generate N`: regions, divisions, departments and teams (then squads,
  * for very large tenants), with the messiness reconcilers meet in the field: the same names in different
- * branches, blocked and deactivated subtrees, and children unblocked by hand under a blocked parent. The same
- * `randomSeed` always gives the same tree.
+ * branches, blocked and deactivated subtrees. It never makes an active, unblocked org under a blocked one:
+ * Code42 refuses the unblock that would lead there (PARENT_ORG_IS_BLOCKED). The same `randomSeed` always gives
+ * the same tree.
  */
 import { PCGRandom } from "effect/Utils"
 import type * as Seed from "./Seed.js"
@@ -40,10 +41,9 @@ const levels: ReadonlyArray<{ readonly names: ReadonlyArray<string>; readonly mi
 ]
 const deepLevel = { names: ["Squad"], min: 3, max: 10 }
 
-/** The share of orgs that root a blocked or deactivated subtree, and of children unblocked by hand. */
+/** The share of orgs that root a blocked or deactivated subtree. */
 const blockRate = 0.04
 const deactivateRate = 0.03
-const handUnblockRate = 0.15
 
 interface Draft {
   orgName: string
@@ -104,9 +104,6 @@ const draftChild = (random: PCGRandom, parent: Draft, orgName: string, nextExtRe
   } else if (depth >= 2 && !isBlocked && random.number() < blockRate) {
     isBlocked = true
     explicit.blocked = true
-  } else if (isBlocked && random.number() < handUnblockRate) {
-    isBlocked = false
-    explicit.blocked = false
   }
   const draft: Draft = { orgName, children: [], depth, isBlocked, isActive, ...explicit }
   if (depth === 3 && random.number() < 0.5) {

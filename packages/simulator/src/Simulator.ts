@@ -9,23 +9,26 @@ import { Data, Effect, Either, Schema, type Scope } from "effect"
 import { PCGRandom } from "effect/Utils"
 import { createServer } from "node:http"
 import { type ApiClient, Credentials, defaultLifetimes } from "./Credentials.js"
-import { FaultInjector, type Faults, FaultsPatch } from "./Faults.js"
+import { definedOnly, FaultInjector, type Faults, FaultsPatch } from "./Faults.js"
 import * as GeneratedSeed from "./GeneratedSeed.js"
 import { authRoutes } from "./internal/authRoutes.js"
 import { controlRoutes } from "./internal/controlRoutes.js"
 import { faultInjection, requestLogging } from "./internal/network.js"
 import { orgRoutes } from "./internal/orgRoutes.js"
-import { ApiError, errorResponse } from "./internal/responses.js"
+import { answerError, ApiError, errorResponse } from "./internal/responses.js"
 import { type ResetTo, type State, SimulatorState } from "./internal/state.js"
 import { RequestLog, type RequestLogEntry } from "./RequestLog.js"
 import * as Seed from "./Seed.js"
-import { InvalidSeed, type SimOrg, Tenant, toJson } from "./Tenant.js"
+import { type SimOrg, toJson } from "./OrgBody.js"
+import * as ServerRules from "./ServerRules.js"
+import { InvalidSeed, Tenant } from "./Tenant.js"
 import * as Totp from "./Totp.js"
 
 export type { Faults } from "./Faults.js"
 export type { RequestLogEntry } from "./RequestLog.js"
 export type { Seed, SeedOrg, SeedUser } from "./Seed.js"
-export type { SimOrg } from "./Tenant.js"
+export type { SimOrg } from "./OrgBody.js"
+export type { ServerRules } from "./ServerRules.js"
 
 export interface Options {
   /** Default 127.0.0.1. */
@@ -42,6 +45,8 @@ export interface Options {
   /** Makes generated trees, ids and random faults reproducible. */
   readonly randomSeed?: number | undefined
   readonly faults?: Partial<Faults> | undefined
+  /** Where this server differs from others (rename on deactivate, unique names, legacy bodies, error forms). */
+  readonly rules?: Partial<ServerRules.ServerRules> | undefined
   /** Lifetime of every issued token; default 3600 s for users, 900 s for API clients. */
   readonly tokenTtlSeconds?: number | undefined
 }
@@ -58,6 +63,8 @@ export interface Handle {
   readonly reset: (to?: Seed.Seed | { readonly generate: number }) => void
   /** Throws a `SimulatorError` for values out of range. */
   readonly setFaults: (faults: Partial<Faults>) => void
+  /** Throws a `SimulatorError` for values out of range. */
+  readonly setRules: (rules: Partial<ServerRules.ServerRules>) => void
   /** Every token issued so far answers 401 from now on. */
   readonly expireTokens: () => void
 }
@@ -72,7 +79,7 @@ const defaultAccount: Seed.SeedUser = { username: "admin", password: "secret" }
 /** The whole API: every route, Code42 error bodies for refusals and unknown routes, then the faults and log. */
 const app = HttpRouter.concatAll(authRoutes, orgRoutes, controlRoutes).pipe(
   Effect.catchTags({
-    ApiError: (error) => Effect.succeed(errorResponse(error)),
+    ApiError: answerError,
     RouteNotFound: () =>
       Effect.succeed(errorResponse(new ApiError({ status: 404, code: "SYSTEM", description: "Resource not found" })))
   }),
@@ -90,6 +97,12 @@ const checkFaults = (faults: Partial<Faults>): Either.Either<Partial<Faults>, Si
   Either.mapLeft(
     Schema.decodeUnknownEither(FaultsPatch)(faults),
     (error) => new SimulatorError({ message: `Invalid faults: ${error.message}` })
+  )
+
+const checkRules = (rules: Partial<ServerRules.ServerRules>) =>
+  Either.mapLeft(
+    Schema.decodeUnknownEither(ServerRules.ServerRulesPatch)(rules),
+    (error) => new SimulatorError({ message: `Invalid rules: ${error.message}` })
   )
 
 const checkAccounts = (accounts: ReadonlyArray<Seed.SeedUser>): Either.Either<void, InvalidSeed> => {
@@ -132,6 +145,11 @@ export const start = (options: Options = {}): Effect.Effect<Handle, SimulatorErr
       yield* checkFaults(options.faults ?? {})
     )
     const log = new RequestLog()
+    let rules: ServerRules.ServerRules = {
+      ...ServerRules.defaults,
+      ...definedOnly<ServerRules.ServerRules>(yield* checkRules(options.rules ?? {}))
+    }
+    const setRules = (patch: Partial<ServerRules.ServerRules>) => rules = { ...rules, ...definedOnly(patch) }
 
     const reset = (to: ResetTo) => {
       const next = to === undefined ? startSeed() : "generate" in to ? generated(to.generate) : to
@@ -141,7 +159,7 @@ export const start = (options: Options = {}): Effect.Effect<Handle, SimulatorErr
         return built
       })
     }
-    const state: State = { tenant: () => tenant, credentials, faults, log, reset }
+    const state: State = { tenant: () => tenant, credentials, faults, rules: () => rules, setRules, log, reset }
 
     // Idle keep-alive connections live as long as behind a typical load balancer, which makes the race of a
     // client reusing a connection the server is just closing rare, as it is in production.
@@ -164,6 +182,7 @@ export const start = (options: Options = {}): Effect.Effect<Handle, SimulatorErr
       requests: () => log.entries(),
       clearRequests: () => log.clear(),
       setFaults: (patch) => faults.set(Either.getOrThrowWith(checkFaults(patch), (error) => error)),
+      setRules: (patch) => setRules(Either.getOrThrowWith(checkRules(patch), (error) => error)),
       reset: (to) => {
         const result = reset(to)
         if (Either.isLeft(result)) throw new SimulatorError({ message: result.left.message })

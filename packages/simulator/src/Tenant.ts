@@ -8,37 +8,7 @@
 import { Data, Either } from "effect"
 import type { PCGRandom } from "effect/Utils"
 import type * as Seed from "./Seed.js"
-
-/** An org as the API serializes it (section 4). */
-export interface SimOrg {
-  readonly orgId: number
-  readonly orgUid: string
-  readonly orgGuid: string
-  readonly orgName: string
-  readonly orgExtRef: string | null
-  readonly notes: string | null
-  readonly status: "Active" | "Deactivated"
-  readonly active: boolean
-  readonly blocked: boolean
-  readonly parentOrgId: number | null
-  readonly parentOrgUid: string | null
-  readonly parentOrgGuid: string | null
-  readonly type: "ENTERPRISE"
-  readonly classification: "BASIC"
-  readonly externalId: string
-  readonly creationDate: string
-  readonly modificationDate: string
-  readonly deactivationDate: string | null
-  readonly registrationKey: string
-  readonly reporting: { readonly orgManagers: ReadonlyArray<never> }
-  readonly customConfig: boolean
-  readonly settings: { readonly maxSeats: null; readonly maxBytes: null }
-  readonly hierarchyCounts: Counts | Record<string, never>
-  readonly configInheritanceCounts: Record<string, never>
-  readonly userCount?: number
-  readonly computerCount?: number
-  readonly orgCount?: number
-}
+import type { ServerRules } from "./ServerRules.js"
 
 /** The size of a subtree: its descendant orgs, and the users and computers of the org and its descendants. */
 export interface Counts {
@@ -74,13 +44,14 @@ type MutableNode = {
 }
 
 /**
- * A write the rules refuse. `conflict` marks ORG_DUPLICATE (409); the others are validation errors, whose
- * status depends on the endpoint family.
+ * A write the rules refuse. `invalid` marks validation errors and `duplicate` ORG_DUPLICATE, whose status
+ * depends on the endpoint family; `forbidden` is what every family answers with 500 (PARENT_ORG_IS_BLOCKED,
+ * actions on the top-level org).
  */
 export class OrgRefused extends Data.TaggedError("OrgRefused")<{
   readonly code: string
   readonly description: string
-  readonly conflict: boolean
+  readonly kind: "invalid" | "duplicate" | "forbidden"
 }> {}
 
 /** A seed that breaks the tree's invariants. */
@@ -94,9 +65,7 @@ export interface OrgFields {
 }
 
 /** The tenant-wide switches that change the rules. */
-export interface Rules {
-  readonly uniqueSiblingNames: boolean
-}
+export type Rules = Pick<ServerRules, "uniqueNames" | "renameOnDeactivate">
 
 export interface PageQuery {
   readonly pgNum: number
@@ -106,24 +75,30 @@ export interface PageQuery {
   readonly active?: boolean | undefined
 }
 
-const refused = (code: string, description: string) =>
-  Either.left(new OrgRefused({ code, description, conflict: false }))
+const refused = (code: string, description: string, kind: OrgRefused["kind"] = "invalid") =>
+  Either.left(new OrgRefused({ code, description, kind }))
 
 const minNameLength = 3
 const maxNameLength = 220
 
+/** The server trims names before it checks and stores them. */
 const checkName = (name: unknown): Either.Either<string, OrgRefused> => {
-  if (typeof name !== "string" || name.trim().length === 0) {
-    return refused("ORG_NAME_MISSING", "An organization name is required")
+  const trimmed = typeof name === "string" ? name.trim() : ""
+  if (trimmed.length === 0) {
+    return refused("ORG_NAME_MISSING", "Org name is required")
   }
-  if (name.trim().length < minNameLength) {
-    return refused("ORG_NAME_TOO_SHORT", `An organization name needs at least ${minNameLength} characters`)
+  if (trimmed.length < minNameLength) {
+    return refused("ORG_NAME_TOO_SHORT", "Org name must be at least three characters long")
   }
-  if (name.length > maxNameLength) {
-    return refused("ORG_NAME_TOO_LONG", `An organization name has at most ${maxNameLength} characters`)
+  if (trimmed.length > maxNameLength) {
+    return refused("ORG_NAME_TOO_LONG", `Org name must be at most ${maxNameLength} characters long`)
   }
-  return Either.right(name)
+  return Either.right(trimmed)
 }
+
+/** The server refuses every state change on orgId < 2, the top-level org here. */
+const checkNotTop = (org: OrgNode, action: string): Either.Either<void, OrgRefused> =>
+  org.orgId < 2 ? refused("SYSTEM", `Unable to ${action} org ${org.orgId}`, "forbidden") : Either.void
 
 const digits = "0123456789"
 const hex = "0123456789abcdef"
@@ -133,6 +108,8 @@ export class Tenant {
   private readonly ordered: Array<MutableNode> = []
   private readonly uids = new Map<string, MutableNode>()
   private readonly guids = new Map<string, MutableNode>()
+  /** How many orgs bear each name, for tenant-wide uniqueness. */
+  private readonly names = new Map<string, number>()
   /** The tenant's own id, as `GET /api/v3/customer/my` reports it. */
   readonly tenantUid: string
 
@@ -242,11 +219,12 @@ export class Tenant {
   create(parent: OrgNode, fields: OrgFields, rules: Rules, now: number): Either.Either<OrgNode, OrgRefused> {
     const name = checkName(fields.orgName)
     if (Either.isLeft(name)) return Either.left(name.left)
-    if (!parent.active) {
-      return refused("PARENT_ORG_NOT_ACTIVE", `The parent organization "${parent.orgName}" is not active`)
-    }
+    // The server checks the block first.
     if (parent.blocked) {
       return refused("PARENT_ORG_BLOCKED", `The parent organization "${parent.orgName}" is blocked`)
+    }
+    if (!parent.active) {
+      return refused("PARENT_ORG_NOT_ACTIVE", `The parent organization "${parent.orgName}" is not active`)
     }
     const duplicate = this.checkUnique(parent, name.right, undefined, rules)
     if (Either.isLeft(duplicate)) return Either.left(duplicate.left)
@@ -278,7 +256,7 @@ export class Tenant {
     const orgExtRef = fields.orgExtRef === undefined ? node.orgExtRef : fields.orgExtRef
     const notes = fields.notes === undefined ? node.notes : fields.notes
     if (orgName !== node.orgName || orgExtRef !== node.orgExtRef || notes !== node.notes) {
-      node.orgName = orgName
+      this.rename(node, orgName)
       node.orgExtRef = orgExtRef
       node.notes = notes
       node.modificationDate = now
@@ -288,43 +266,53 @@ export class Tenant {
 
   /** Blocks the org and every descendant. */
   block(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
-    if (org.parent === undefined) {
-      return refused("SYSTEM", "The top-level organization cannot be blocked")
-    }
-    this.cascade(org, now, (node) => !node.blocked, (node) => node.blocked = true)
-    return Either.right(org)
-  }
-
-  /** Unblocks the org and every descendant. */
-  unblock(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
-    this.cascade(org, now, (node) => node.blocked, (node) => node.blocked = false)
-    return Either.right(org)
-  }
-
-  /** Deactivates the org and every descendant. */
-  deactivate(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
-    if (org.parent === undefined) {
-      return refused("SYSTEM", "The top-level organization cannot be deactivated")
-    }
-    this.cascade(org, now, (node) => node.active, (node) => {
-      node.active = false
-      node.deactivationDate = now
+    return Either.map(checkNotTop(org, "block"), () => {
+      this.cascade(org, now, (node) => !node.blocked, (node) => node.blocked = true)
+      return org
     })
-    return Either.right(org)
   }
 
-  /** Reactivates the org alone, and only under an active parent. */
+  /** Unblocks the org and every descendant; refused while the parent is blocked. */
+  unblock(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
+    if (org.parent?.blocked === true) {
+      return refused(
+        "PARENT_ORG_IS_BLOCKED",
+        `The parent organization "${org.parent.orgName}" is blocked`,
+        "forbidden"
+      )
+    }
+    return Either.map(checkNotTop(org, "unblock"), () => {
+      this.cascade(org, now, (node) => node.blocked, (node) => node.blocked = false)
+      return org
+    })
+  }
+
+  /** Deactivates the org and every descendant, renaming them if the rules say so. */
+  deactivate(org: OrgNode, now: number, rules: Rules): Either.Either<OrgNode, OrgRefused> {
+    return Either.map(checkNotTop(org, "deactivate"), () => {
+      this.cascade(org, now, (node) => node.active, (node) => {
+        node.active = false
+        node.deactivationDate = now
+        if (rules.renameOnDeactivate) this.rename(node, `${node.orgName} deactivated ${iso(now)}`)
+      })
+      return org
+    })
+  }
+
+  /** Reactivates the org alone, and only under an active parent; a deactivation's new name stays. */
   reactivate(org: OrgNode, now: number): Either.Either<OrgNode, OrgRefused> {
     if (org.parent !== undefined && !org.parent.active) {
       return refused("PARENT_ORG_NOT_ACTIVE", `The parent organization "${org.parent.orgName}" is not active`)
     }
-    const node = org as MutableNode
-    if (!node.active) {
-      node.active = true
-      node.deactivationDate = null
-      node.modificationDate = now
-    }
-    return Either.right(node)
+    return Either.map(checkNotTop(org, "activate"), () => {
+      const node = org as MutableNode
+      if (!node.active) {
+        node.active = true
+        node.deactivationDate = null
+        node.modificationDate = now
+      }
+      return node
+    })
   }
 
   private checkUnique(
@@ -333,16 +321,26 @@ export class Tenant {
     self: OrgNode | undefined,
     rules: Rules
   ): Either.Either<void, OrgRefused> {
-    if (rules.uniqueSiblingNames && parent.children.some((child) => child !== self && child.orgName === orgName)) {
-      return Either.left(
-        new OrgRefused({
-          code: "ORG_DUPLICATE",
-          description: `An organization named "${orgName}" already exists under "${parent.orgName}"`,
-          conflict: true
-        })
-      )
-    }
-    return Either.void
+    const taken = rules.uniqueNames === "siblings"
+      ? parent.children.some((child) => child !== self && child.orgName === orgName)
+      : rules.uniqueNames === "tenant"
+      ? (this.names.get(orgName) ?? 0) > (self?.orgName === orgName ? 1 : 0)
+      : false
+    if (!taken) return Either.void
+    const where = rules.uniqueNames === "siblings" ? `under "${parent.orgName}"` : "in this tenant"
+    return refused("ORG_DUPLICATE", `An organization named "${orgName}" already exists ${where}`, "duplicate")
+  }
+
+  private rename(node: MutableNode, orgName: string): void {
+    this.forget(node.orgName)
+    node.orgName = orgName
+    this.names.set(orgName, (this.names.get(orgName) ?? 0) + 1)
+  }
+
+  private forget(orgName: string): void {
+    const count = this.names.get(orgName) ?? 0
+    if (count > 1) this.names.set(orgName, count - 1)
+    else this.names.delete(orgName)
   }
 
   private cascade(
@@ -395,6 +393,7 @@ export class Tenant {
     this.ordered.push(node)
     this.uids.set(node.orgUid, node)
     this.guids.set(node.orgGuid, node)
+    this.names.set(node.orgName, (this.names.get(node.orgName) ?? 0) + 1)
     parent?.children.push(node)
     return node
   }
@@ -427,36 +426,3 @@ export class Tenant {
 }
 
 const iso = (millis: number) => new Date(millis).toISOString()
-
-/** The API form of an org; with `counts` (from `incCounts=true`) it carries the blast-radius fields too. */
-export const toJson = (org: OrgNode, counts?: Counts): SimOrg => ({
-  orgId: org.orgId,
-  orgUid: org.orgUid,
-  orgGuid: org.orgGuid,
-  orgName: org.orgName,
-  orgExtRef: org.orgExtRef,
-  notes: org.notes,
-  status: org.active ? "Active" : "Deactivated",
-  active: org.active,
-  blocked: org.blocked,
-  parentOrgId: org.parent?.orgId ?? null,
-  parentOrgUid: org.parent?.orgUid ?? null,
-  parentOrgGuid: org.parent?.orgGuid ?? null,
-  type: "ENTERPRISE",
-  classification: "BASIC",
-  externalId: org.orgUid,
-  creationDate: iso(org.creationDate),
-  modificationDate: iso(org.modificationDate),
-  deactivationDate: org.deactivationDate === null ? null : iso(org.deactivationDate),
-  registrationKey: org.registrationKey,
-  reporting: { orgManagers: [] },
-  customConfig: false,
-  settings: { maxSeats: null, maxBytes: null },
-  hierarchyCounts: counts ?? {},
-  configInheritanceCounts: {},
-  ...(counts === undefined ? {} : {
-    userCount: org.userCount,
-    computerCount: org.computerCount,
-    orgCount: counts.orgCount
-  })
-})

@@ -44,8 +44,21 @@ const lostResponseRate = optionalNumber(Options.float("lost-response-rate"))
 const tokenTtl = optionalNumber(Options.integer("token-ttl")).pipe(
   Options.withDescription("Token lifetime in seconds")
 )
-const uniqueSiblingNames = Options.boolean("unique-sibling-names").pipe(
-  Options.withDescription("Refuse duplicate sibling names with 409 ORG_DUPLICATE")
+const uniqueNames = Options.choice("unique-names", ["none", "siblings", "tenant"]).pipe(
+  Options.withDefault("none" as const),
+  Options.withDescription("Refuse a name already used among the siblings or in the tenant with ORG_DUPLICATE")
+)
+const renameOnDeactivate = Options.boolean("rename-on-deactivate").pipe(
+  Options.withDescription("Deactivation renames the org and its descendants \"<name> deactivated <date>\"")
+)
+const legacyBodies = Options.boolean("legacy-bodies").pipe(
+  Options.withDescription("Org bodies without orgGuid/parentOrgGuid, as 2020 and older servers sent them")
+)
+const errorsInData = Options.boolean("errors-in-data").pipe(
+  Options.withDescription("v1 validation errors wrapped in {\"data\": [...]}")
+)
+const errorsInReasonPhrase = Options.boolean("errors-in-reason-phrase").pipe(
+  Options.withDescription("Unversioned validation errors with an empty body and the array in the reason phrase")
 )
 const maxPageSize = optionalNumber(Options.integer("max-page-size")).pipe(
   Options.withDescription("Cap every list page at this many orgs whatever pgSize asks")
@@ -92,7 +105,11 @@ const command = Command.make(
     resetRate,
     lostResponseRate,
     tokenTtl,
-    uniqueSiblingNames,
+    uniqueNames,
+    renameOnDeactivate,
+    legacyBodies,
+    errorsInData,
+    errorsInReasonPhrase,
     maxPageSize,
     totalCountOffset
   },
@@ -110,6 +127,13 @@ const command = Command.make(
         generate: Option.getOrUndefined(flags.generate),
         randomSeed: Option.getOrUndefined(flags.randomSeed),
         tokenTtlSeconds: Option.getOrUndefined(flags.tokenTtl),
+        rules: {
+          uniqueNames: flags.uniqueNames,
+          renameOnDeactivate: flags.renameOnDeactivate,
+          legacyBodies: flags.legacyBodies,
+          errorsInData: flags.errorsInData,
+          errorsInReasonPhrase: flags.errorsInReasonPhrase
+        },
         faults: {
           latencyMs: Option.getOrUndefined(flags.latencyMs),
           jitterMs: Option.getOrUndefined(flags.jitterMs),
@@ -117,7 +141,6 @@ const command = Command.make(
           faultRate: Option.getOrUndefined(flags.faultRate),
           resetRate: Option.getOrUndefined(flags.resetRate),
           lostResponseRate: Option.getOrUndefined(flags.lostResponseRate),
-          uniqueSiblingNames: flags.uniqueSiblingNames,
           maxPageSize: Option.getOrUndefined(flags.maxPageSize),
           totalCountOffset: Option.getOrUndefined(flags.totalCountOffset)
         }

@@ -2,12 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { PCGRandom } from "effect/Utils"
 import type { Seed } from "../src/index.js"
-import { Tenant } from "../src/index.js"
+import { OrgBody, Tenant } from "../src/index.js"
 import { smallSeed } from "./support.js"
 
 const t0 = Date.parse("2024-05-01T10:00:00.000Z")
 const later = t0 + 60_000
-const rules = { uniqueSiblingNames: false }
+const rules: Tenant.Rules = { uniqueNames: "none", renameOnDeactivate: false }
 
 const build = (seed: Seed.SeedOrg = smallSeed.org, randomSeed = 1) =>
   Either.getOrThrow(Tenant.Tenant.fromSeed(seed, new PCGRandom(randomSeed), t0))
@@ -81,7 +81,7 @@ describe("Tenant.fromSeed", () => {
       })
     expect(message({ orgName: "Top", children: [{ orgName: "Off", active: false, children: [{ orgName: "Back on", active: true }] }] }))
       .toContain("active under the deactivated org")
-    expect(message({ orgName: "Top", children: [{ orgName: "ab" }] })).toContain("at least 3")
+    expect(message({ orgName: "Top", children: [{ orgName: "ab" }] })).toContain("at least three characters")
     expect(message({ orgName: "Top", orgUid: "111", children: [{ orgName: "Dup", orgUid: "111" }] }))
       .toContain("Duplicate orgUid 111")
   })
@@ -113,21 +113,30 @@ describe("Tenant state changes", () => {
     expect(named(tenant, "Platform").modificationDate).toBe(later)
   })
 
-  it("unblocks an org and all its descendants, leaving the parent blocked", () => {
+  it("unblocks an org and all its descendants", () => {
     const tenant = build()
     tenant.block(named(tenant, "Engineering"), later)
-    tenant.unblock(named(tenant, "Platform"), later)
-    expect(named(tenant, "Engineering").blocked).toBe(true)
-    expect(named(tenant, "Mobile").blocked).toBe(true)
-    expect(named(tenant, "Platform").blocked).toBe(false)
-    expect(named(tenant, "Platform Core").blocked).toBe(false)
+    tenant.block(named(tenant, "Sales"), later)
+    expect(refusalCode(tenant.unblock(named(tenant, "Engineering"), later))).toBe("accepted")
+    expect(["Engineering", "Platform", "Platform Core", "Mobile"].map((name) => named(tenant, name).blocked))
+      .toEqual([false, false, false, false])
+    expect(named(tenant, "Sales").blocked).toBe(true)
     // Unblocking an unblocked org succeeds.
-    expect(Either.isRight(tenant.unblock(named(tenant, "Sales"), later))).toBe(true)
+    expect(Either.isRight(tenant.unblock(named(tenant, "Mobile"), later))).toBe(true)
+  })
+
+  it("refuses to unblock an org under a blocked parent, as a forbidden change", () => {
+    const tenant = build()
+    tenant.block(named(tenant, "Engineering"), later)
+    const refused = tenant.unblock(named(tenant, "Platform"), later + 5)
+    expect(Either.isLeft(refused) && [refused.left.code, refused.left.kind]).toEqual(["PARENT_ORG_IS_BLOCKED", "forbidden"])
+    expect([named(tenant, "Platform").blocked, named(tenant, "Platform Core").blocked]).toEqual([true, true])
+    expect(named(tenant, "Platform").modificationDate).toBe(later)
   })
 
   it("deactivates a subtree but reactivates one org at a time, top-down", () => {
     const tenant = build()
-    tenant.deactivate(named(tenant, "Engineering"), later)
+    tenant.deactivate(named(tenant, "Engineering"), later, rules)
     expect(["Engineering", "Platform", "Platform Core", "Mobile"].map((name) => named(tenant, name).active))
       .toEqual([false, false, false, false])
     expect(named(tenant, "Mobile").deactivationDate).toBe(later)
@@ -143,12 +152,37 @@ describe("Tenant state changes", () => {
     expect(refusalCode(tenant.reactivate(named(tenant, "Sales"), later))).toBe("accepted")
   })
 
-  it("never blocks or deactivates the top-level org", () => {
+  it("refuses every state change of orgId < 2, the top-level org", () => {
     const tenant = build()
-    expect(refusalCode(tenant.block(tenant.top, later))).toBe("SYSTEM")
-    expect(refusalCode(tenant.deactivate(tenant.top, later))).toBe("SYSTEM")
+    for (const change of [tenant.block(tenant.top, later), tenant.unblock(tenant.top, later),
+      tenant.deactivate(tenant.top, later, rules), tenant.reactivate(tenant.top, later)]) {
+      expect(Either.isLeft(change) && [change.left.code, change.left.kind]).toEqual(["SYSTEM", "forbidden"])
+    }
     expect(tenant.top.blocked).toBe(false)
     expect(tenant.top.active).toBe(true)
+  })
+
+  it("renames a deactivated subtree when the rules say so, and keeps the names on reactivation", () => {
+    const tenant = build()
+    const renaming = { ...rules, renameOnDeactivate: true }
+    tenant.deactivate(named(tenant, "Platform Core"), t0 + 1, renaming)
+    tenant.deactivate(named(tenant, "Engineering"), later, renaming)
+    const suffix = " deactivated 2024-05-01T10:01:00.000Z"
+    expect(tenant.orgs().map((org) => org.orgName)).toEqual([
+      "Acme",
+      `Engineering${suffix}`,
+      `Platform${suffix}`,
+      // Already deactivated: renamed once, by its own deactivation.
+      "Platform Core deactivated 2024-05-01T10:00:00.001Z",
+      `Mobile${suffix}`,
+      "Sales",
+      "Field Sales"
+    ])
+    tenant.reactivate(tenant.orgs()[1]!, later + 5)
+    expect(tenant.orgs()[1]!.orgName).toBe(`Engineering${suffix}`)
+    // The old name is free again under tenant-wide uniqueness.
+    const unique = { ...rules, uniqueNames: "tenant" as const }
+    expect(refusalCode(tenant.create(tenant.top, { orgName: "Engineering" }, unique, later))).toBe("accepted")
   })
 })
 
@@ -170,38 +204,69 @@ describe("Tenant create and update", () => {
   it("refuses children of blocked or deactivated parents", () => {
     const tenant = build()
     tenant.block(named(tenant, "Platform"), later)
-    tenant.deactivate(named(tenant, "Sales"), later)
+    tenant.deactivate(named(tenant, "Sales"), later, rules)
     expect(refusalCode(tenant.create(named(tenant, "Platform"), { orgName: "New" }, rules, later)))
       .toBe("PARENT_ORG_BLOCKED")
     expect(refusalCode(tenant.create(named(tenant, "Sales"), { orgName: "New" }, rules, later)))
       .toBe("PARENT_ORG_NOT_ACTIVE")
+    // Both at once: the block is checked first.
+    tenant.block(named(tenant, "Sales"), later)
+    expect(refusalCode(tenant.create(named(tenant, "Sales"), { orgName: "New" }, rules, later)))
+      .toBe("PARENT_ORG_BLOCKED")
     expect(tenant.size).toBe(7)
   })
 
-  it("validates names: required, 3 to 220 characters", () => {
+  it("validates trimmed names: required, 3 to 220 characters, with the server's wording", () => {
     const tenant = build()
     const code = (orgName: unknown) => refusalCode(tenant.create(tenant.top, { orgName }, rules, later))
     expect(code(undefined)).toBe("ORG_NAME_MISSING")
     expect(code("   ")).toBe("ORG_NAME_MISSING")
     expect(code(42)).toBe("ORG_NAME_MISSING")
     expect(code("ab")).toBe("ORG_NAME_TOO_SHORT")
+    expect(code("  ab  ")).toBe("ORG_NAME_TOO_SHORT")
     expect(code("x".repeat(221))).toBe("ORG_NAME_TOO_LONG")
     expect(code("abc")).toBe("accepted")
-    expect(code("x".repeat(220))).toBe("accepted")
+    expect(code(` ${"x".repeat(220)} `)).toBe("accepted")
+    const short = tenant.create(tenant.top, { orgName: "QA" }, rules, later)
+    expect(Either.isLeft(short) && short.left.description).toBe("Org name must be at least three characters long")
   })
 
-  it("allows duplicate sibling names unless the tenant enforces uniqueness", () => {
+  it("stores names trimmed, on create and on update", () => {
     const tenant = build()
-    const strict = { uniqueSiblingNames: true }
+    const created = Either.getOrThrow(tenant.create(tenant.top, { orgName: "  Legal \t" }, rules, later))
+    expect(created.orgName).toBe("Legal")
+    tenant.update(created, { orgName: " Legal Ops " }, rules, later)
+    expect(created.orgName).toBe("Legal Ops")
+  })
+
+  it("allows duplicate sibling names unless the tenant enforces uniqueness among siblings", () => {
+    const tenant = build()
+    const strict = { ...rules, uniqueNames: "siblings" as const }
     expect(refusalCode(tenant.create(tenant.top, { orgName: "Sales" }, rules, later))).toBe("accepted")
-    const refused = tenant.create(named(tenant, "Engineering"), { orgName: "Mobile" }, strict, later)
-    expect(Either.isLeft(refused) && refused.left.code === "ORG_DUPLICATE" && refused.left.conflict).toBe(true)
+    const refused = tenant.create(named(tenant, "Engineering"), { orgName: " Mobile " }, strict, later)
+    expect(Either.isLeft(refused) && [refused.left.code, refused.left.kind]).toEqual(["ORG_DUPLICATE", "duplicate"])
     // The same name in another branch is no duplicate.
     expect(refusalCode(tenant.create(named(tenant, "Sales"), { orgName: "Mobile" }, strict, later))).toBe("accepted")
     expect(refusalCode(tenant.update(named(tenant, "Platform"), { orgName: "Mobile" }, strict, later)))
       .toBe("ORG_DUPLICATE")
     expect(refusalCode(tenant.update(named(tenant, "Platform"), { orgName: "Platform" }, strict, later)))
       .toBe("accepted")
+  })
+
+  it("refuses a name used anywhere in the tenant when uniqueness is tenant-wide", () => {
+    const tenant = build()
+    const strict = { ...rules, uniqueNames: "tenant" as const }
+    expect(refusalCode(tenant.create(named(tenant, "Sales"), { orgName: "Mobile" }, strict, later))).toBe("ORG_DUPLICATE")
+    expect(refusalCode(tenant.create(tenant.top, { orgName: "Acme" }, strict, later))).toBe("ORG_DUPLICATE")
+    expect(refusalCode(tenant.update(named(tenant, "Sales"), { orgName: "Platform Core" }, strict, later)))
+      .toBe("ORG_DUPLICATE")
+    // Its own name is no duplicate; a name freed by a rename is free.
+    expect(refusalCode(tenant.update(named(tenant, "Sales"), { orgName: "Sales", notes: "n" }, strict, later)))
+      .toBe("accepted")
+    expect(refusalCode(tenant.update(named(tenant, "Mobile"), { orgName: "Mobile Apps" }, strict, later)))
+      .toBe("accepted")
+    expect(refusalCode(tenant.create(named(tenant, "Sales"), { orgName: "Mobile" }, strict, later))).toBe("accepted")
+    expect(refusalCode(tenant.create(named(tenant, "Sales"), { orgName: "Mobile" }, strict, later))).toBe("ORG_DUPLICATE")
   })
 
   it("updates only the fields given, and only touches the date on a change", () => {
@@ -225,7 +290,7 @@ describe("Tenant create and update", () => {
 describe("Tenant reads", () => {
   it("pages in orgId order and filters by name and state", () => {
     const tenant = build()
-    tenant.deactivate(named(tenant, "Sales"), later)
+    tenant.deactivate(named(tenant, "Sales"), later, rules)
     const names = (query: Tenant.PageQuery) => {
       const page = tenant.page(query)
       return [page.totalCount, page.orgs.map((org) => org.orgName)]
@@ -248,7 +313,7 @@ describe("Tenant reads", () => {
   it("serializes the API's org shape, with counts only when asked", () => {
     const tenant = build()
     const platform = named(tenant, "Platform")
-    const json = Tenant.toJson(platform)
+    const json = OrgBody.toJson(platform)
     expect(json).toMatchObject({
       orgId: 3,
       orgName: "Platform",
@@ -270,14 +335,14 @@ describe("Tenant reads", () => {
       configInheritanceCounts: {}
     })
     expect(json).not.toHaveProperty("orgCount")
-    expect(Tenant.toJson(platform, tenant.counts(platform))).toMatchObject({
+    expect(OrgBody.toJson(platform, tenant.counts(platform))).toMatchObject({
       userCount: 2,
       computerCount: 3,
       orgCount: 1,
       hierarchyCounts: { orgCount: 1, userCount: 2, computerCount: 3 }
     })
-    tenant.deactivate(platform, later)
-    expect(Tenant.toJson(platform)).toMatchObject({ status: "Deactivated", deactivationDate: "2024-05-01T10:01:00.000Z" })
-    expect(Tenant.toJson(tenant.top).parentOrgId).toBeNull()
+    tenant.deactivate(platform, later, rules)
+    expect(OrgBody.toJson(platform)).toMatchObject({ status: "Deactivated", deactivationDate: "2024-05-01T10:01:00.000Z" })
+    expect(OrgBody.toJson(tenant.top).parentOrgId).toBeNull()
   })
 })

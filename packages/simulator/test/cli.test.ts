@@ -56,7 +56,12 @@ describe("code42-sim", () => {
         "--rate-limit", "500",
         "--fault-rate", "0",
         "--max-page-size", "10",
-        "--total-count-offset", "-3"
+        "--total-count-offset", "-3",
+        "--rename-on-deactivate",
+        "--unique-names", "tenant",
+        "--legacy-bodies",
+        "--errors-in-data",
+        "--errors-in-reason-phrase"
       ])
       const match = line.match(/^code42-sim listening on (http:\/\/127\.0\.0\.1:(\d+))$/)
       expect(match).not.toBeNull()
@@ -78,6 +83,14 @@ describe("code42-sim", () => {
         faultRate: 0,
         maxPageSize: 10,
         totalCountOffset: -3
+      })
+      const rules = yield* json(`${url}/__sim/rules`)
+      expect(rules.body).toEqual({
+        renameOnDeactivate: true,
+        uniqueNames: "tenant",
+        legacyBodies: true,
+        errorsInData: true,
+        errorsInReasonPhrase: true
       })
       expect(yield* exitOn(child, "SIGINT")).toBe(0)
     }))

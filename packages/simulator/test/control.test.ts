@@ -117,7 +117,7 @@ describe("resets", () => {
       sim.reset()
       // The same random seed hands out the same ids again.
       expect(sim.orgs().map((org) => org.orgUid)).toEqual(uids)
-      expect(() => sim.reset({ org: { orgName: "x" } })).toThrow(/at least 3/)
+      expect(() => sim.reset({ org: { orgName: "x" } })).toThrow(/at least three characters/)
       expect(sim.orgs()).toHaveLength(7)
     }))
 })

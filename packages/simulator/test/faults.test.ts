@@ -155,7 +155,6 @@ describe("fault settings", () => {
         faultStatuses: [502],
         resetRate: 0,
         lostResponseRate: 0,
-        uniqueSiblingNames: false,
         maxPageSize: 0,
         totalCountOffset: 0
       })

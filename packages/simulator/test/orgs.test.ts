@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Simulator } from "../src/index.js"
-import { client, orgNamed, request, signIn, smallSeed } from "./support.js"
+import { basic, client, orgNamed, request, signIn, smallSeed } from "./support.js"
 
 const start = (options: Simulator.Options = {}) => Simulator.start({ port: 0, seed: smallSeed, ...options })
 
@@ -42,8 +42,10 @@ describe("org reads", () => {
           hierarchyCounts: { orgCount: 3, userCount: 7, computerCount: 8 }
         })
       }
-      const v3 = yield* api.get(`/api/v3/orgs/${engineering.orgGuid}?incCounts=true`)
-      expect(v3.body.data.orgCount).toBe(3)
+      // The published v3 shape always carries the org's own users and computers and its active children.
+      yield* api.send("PUT", `/api/v1/OrgDeactivation/${orgNamed(sim, "Mobile").orgId}`)
+      const v3 = yield* api.get(`/api/v3/orgs/${engineering.orgGuid}`)
+      expect(v3.body.data).toMatchObject({ userCount: 4, computerCount: 5, orgCount: 1 })
     }))
 
   it.scoped("answers an unknown org with 400 on v1 and legacy, 404 on v3", () =>
@@ -106,10 +108,10 @@ describe("org state changes", () => {
       const again = yield* api.send("PUT", `/api/v1/OrgBlock/${engineering.orgId}`)
       expect([again.status, again.body.data.modificationDate]).toEqual([200, blocked.body.data.modificationDate])
 
-      const unblocked = yield* api.send("DELETE", `/api/v1/OrgBlock/${orgNamed(sim, "Platform").orgId}`)
+      const unblocked = yield* api.send("DELETE", `/api/v1/OrgBlock/${engineering.orgId}`)
       expect(unblocked.body.data.blocked).toBe(false)
       expect(["Engineering", "Platform", "Platform Core", "Mobile"].map((name) => orgNamed(sim, name).blocked))
-        .toEqual([true, false, false, true])
+        .toEqual([false, false, false, false])
     }))
 
   it.scoped("legacy deactivation answers 204 with no body and cascades", () =>
@@ -130,7 +132,7 @@ describe("org state changes", () => {
       }
     }))
 
-  it.scoped("refuses reactivation under an inactive parent: 400 on v1 and v3, 500 on legacy", () =>
+  it.scoped("refuses reactivation under an inactive parent: 500 on v1 and legacy, 400 on v3", () =>
     Effect.gen(function*() {
       const sim = yield* start()
       const api = yield* client(sim)
@@ -142,7 +144,7 @@ describe("org state changes", () => {
         yield* api.send("POST", `/api/v3/orgs/${child.orgGuid}/activate`)
       ]
       expect(replies.map((reply) => [reply.status, reply.body[0].name])).toEqual([
-        [400, "PARENT_ORG_NOT_ACTIVE"],
+        [500, "PARENT_ORG_NOT_ACTIVE"],
         [500, "PARENT_ORG_NOT_ACTIVE"],
         [400, "PARENT_ORG_NOT_ACTIVE"]
       ])
@@ -158,8 +160,8 @@ describe("org state changes", () => {
       const steps = [
         ["block", { blocked: true, active: true }],
         ["unblock", { blocked: false, active: true }],
-        ["deactivate", { blocked: false, active: false, status: "Deactivated" }],
-        ["activate", { blocked: false, active: true, status: "Active", deactivationDate: null }]
+        ["deactivate", { blocked: false, active: false }],
+        ["activate", { blocked: false, active: true, deactivationDate: null }]
       ] as const
       for (const [action, expected] of steps) {
         const reply = yield* api.send("POST", `/api/v3/orgs/${platform.orgGuid}/${action}`)
@@ -169,17 +171,22 @@ describe("org state changes", () => {
       expect(orgNamed(sim, "Platform Core").active).toBe(false)
     }))
 
-  it.scoped("never blocks or deactivates the top-level org", () =>
+  it.scoped("refuses every state change of the top-level org with 500 SYSTEM", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
-      const api = yield* client(sim)
+      const sim = yield* start({ apiClients: [{ clientId: "key", secret: "s" }] })
+      const token = (yield* request(sim, "POST", "/api/v3/oauth/token?grant_type=client_credentials", {
+        authorization: basic("key", "s")
+      })).body.access_token
       const top = orgNamed(sim, "Acme")
       const replies = [
-        yield* api.send("PUT", `/api/v1/OrgBlock/${top.orgId}`),
-        yield* api.send("PUT", `/api/v1/OrgDeactivation/${top.orgId}`),
-        yield* api.send("POST", `/api/v3/orgs/${top.orgGuid}/block`)
+        yield* request(sim, "PUT", `/api/v1/OrgBlock/${top.orgId}`, { token }),
+        yield* request(sim, "DELETE", `/api/v1/OrgBlock/${top.orgId}`, { token }),
+        yield* request(sim, "PUT", `/api/v1/OrgDeactivation/${top.orgId}`, { token }),
+        yield* request(sim, "DELETE", `/api/OrgDeactivation/${top.orgId}`, { token }),
+        yield* request(sim, "POST", `/api/v3/orgs/${top.orgGuid}/block`, { token }),
+        yield* request(sim, "POST", `/api/v3/orgs/${top.orgGuid}/activate`, { token })
       ]
-      expect(replies.map((reply) => reply.status)).toEqual([400, 400, 400])
+      expect(replies.map((reply) => [reply.status, reply.body[0].name])).toEqual(Array(6).fill([500, "SYSTEM"]))
       expect(orgNamed(sim, "Acme")).toMatchObject({ blocked: false, active: true })
     }))
 })
@@ -228,7 +235,7 @@ describe("org creation", () => {
       expect(sim.orgs().length).toBe(8)
     }))
 
-  it.scoped("refuses bad names and parents with the Code42 codes, as 500 on the legacy path", () =>
+  it.scoped("refuses bad names and parents with the Code42 codes: 500 on v1 and legacy, 400 on v3", () =>
     Effect.gen(function*() {
       const sim = yield* start()
       const api = yield* client(sim)
@@ -244,24 +251,24 @@ describe("org creation", () => {
       for (const [body, code] of cases) {
         const v1 = yield* api.send("POST", "/api/v1/Org", body)
         const legacy = yield* api.send("POST", "/api/Org", body)
-        expect([code, v1.status, v1.body[0].name, legacy.status, legacy.body[0].name]).toEqual([code, 400, code, 500, code])
+        expect([code, v1.status, v1.body[0].name, legacy.status, legacy.body[0].name]).toEqual([code, 500, code, 500, code])
       }
       const v3 = yield* api.send("POST", "/api/v3/orgs", { orgName: "ab" })
       expect([v3.status, v3.body[0].name]).toEqual([400, "ORG_NAME_TOO_SHORT"])
       const malformed = yield* api.send("POST", "/api/v1/Org", "not an object")
-      expect([malformed.status, malformed.body[0].name]).toEqual([400, "SYSTEM"])
+      expect([malformed.status, malformed.body[0].name]).toEqual([500, "SYSTEM"])
       expect(sim.orgs().length).toBe(7)
     }))
 
-  it.scoped("allows duplicate sibling names unless uniqueSiblingNames is on", () =>
+  it.scoped("allows duplicate sibling names unless uniqueNames is siblings", () =>
     Effect.gen(function*() {
       const sim = yield* start()
       const api = yield* client(sim)
       const first = yield* api.send("POST", "/api/v1/Org", { orgName: "Sales" })
       expect(first.status).toBe(200)
-      sim.setFaults({ uniqueSiblingNames: true })
+      sim.setRules({ uniqueNames: "siblings" })
       const second = yield* api.send("POST", "/api/v1/Org", { orgName: "Sales" })
-      expect([second.status, second.body[0].name]).toEqual([409, "ORG_DUPLICATE"])
+      expect([second.status, second.body[0].name]).toEqual([500, "ORG_DUPLICATE"])
       const v3 = yield* api.send("POST", "/api/v3/orgs", { orgName: "Engineering" })
       expect(v3.status).toBe(409)
       const rename = yield* api.send("PUT", `/api/v3/orgs/${orgNamed(sim, "Mobile").orgGuid}`, { orgName: "Platform" })

@@ -54,9 +54,15 @@ export const fresh = Effect.gen(function*() {
     faultRate: 0,
     resetRate: 0,
     lostResponseRate: 0,
-    uniqueSiblingNames: false,
     maxPageSize: 0,
     totalCountOffset: 0
+  })
+  sim.setRules({
+    uniqueNames: "none",
+    renameOnDeactivate: false,
+    legacyBodies: false,
+    errorsInData: false,
+    errorsInReasonPhrase: false
   })
   sim.clearRequests()
   return sim

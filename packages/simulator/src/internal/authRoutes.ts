@@ -5,7 +5,7 @@
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Either } from "effect"
 import { type Account, invalidCredentials, type Principal } from "../Credentials.js"
-import type { OrgNode } from "../Tenant.js"
+import type { OrgNode, Tenant } from "../Tenant.js"
 import { ApiError, envelope, queryParams } from "./responses.js"
 import { SimulatorState } from "./state.js"
 
@@ -24,6 +24,20 @@ export const authenticated: Effect.Effect<
   return principal
 })
 
+/** The org of a user's account; one a reset removed falls back to the top-level org. */
+const accountOrg = (account: Account, tenant: Tenant): OrgNode =>
+  (account.orgUid === undefined ? undefined : tenant.byUid(account.orgUid)) ?? tenant.top
+
+/** The signed-in user's own org; API clients have none. */
+export const callerOrg: Effect.Effect<
+  OrgNode | undefined,
+  ApiError,
+  SimulatorState | HttpServerRequest.HttpServerRequest
+> = Effect.gen(function*() {
+  const principal = yield* authenticated
+  return principal._tag === "User" ? accountOrg(principal.account, (yield* SimulatorState).tenant()) : undefined
+})
+
 /**
  * The signed-in user and their org. API-client tokens have no user, and Code42 answers 500 for them.
  */
@@ -40,11 +54,8 @@ export const signedInUser: Effect.Effect<
       description: "API client tokens have no signed-in user"
     })
   }
-  const tenant = (yield* SimulatorState).tenant()
   const account = principal.account
-  // An account whose org a reset removed falls back to the top-level org rather than failing every call.
-  const org = (account.orgUid === undefined ? undefined : tenant.byUid(account.orgUid)) ?? tenant.top
-  return { account, org }
+  return { account, org: accountOrg(account, (yield* SimulatorState).tenant()) }
 })
 
 const signIn = Effect.gen(function*() {
@@ -86,6 +97,7 @@ const oauthToken = Effect.gen(function*() {
 
 const userMy = Effect.gen(function*() {
   const { account, org } = yield* signedInUser
+  const legacy = (yield* SimulatorState).rules().legacyBodies
   return yield* envelope({
     userId: account.userId,
     userUid: account.userUid,
@@ -96,7 +108,7 @@ const userMy = Effect.gen(function*() {
     lastName: null,
     orgId: org.orgId,
     orgUid: org.orgUid,
-    orgGuid: org.orgGuid,
+    ...(legacy ? {} : { orgGuid: org.orgGuid }),
     orgName: org.orgName,
     active: true,
     blocked: false

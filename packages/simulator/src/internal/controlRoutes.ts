@@ -6,7 +6,8 @@ import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platf
 import { Effect, Either, Option, Schema } from "effect"
 import { FaultsPatch } from "../Faults.js"
 import * as Seed from "../Seed.js"
-import { toJson } from "../Tenant.js"
+import { toJson } from "../OrgBody.js"
+import { ServerRulesPatch } from "../ServerRules.js"
 import { ApiError } from "./responses.js"
 import { type ResetTo, SimulatorState } from "./state.js"
 
@@ -52,6 +53,13 @@ const setFaults = Effect.gen(function*() {
   return HttpServerResponse.unsafeJson(faults.current)
 })
 
+const setRules = Effect.gen(function*() {
+  const patch = yield* HttpServerRequest.schemaBodyJson(ServerRulesPatch).pipe(
+    Effect.mapError((error) => badBody(`Not a rules object: ${error.message}`))
+  )
+  return HttpServerResponse.unsafeJson((yield* SimulatorState).setRules(patch))
+})
+
 export const controlRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/__sim/orgs",
@@ -74,6 +82,8 @@ export const controlRoutes = HttpRouter.empty.pipe(
     control(Effect.map(SimulatorState, (state) => HttpServerResponse.unsafeJson(state.faults.current)))
   ),
   HttpRouter.post("/__sim/faults", control(setFaults)),
+  HttpRouter.get("/__sim/rules", control(Effect.map(SimulatorState, (state) => HttpServerResponse.unsafeJson(state.rules())))),
+  HttpRouter.post("/__sim/rules", control(setRules)),
   HttpRouter.post("/__sim/reset", control(reset)),
   HttpRouter.del(
     "/__sim/tokens",

@@ -1,12 +1,13 @@
 /**
  * The org endpoints of code42-api.md section 2, in their three families: id-addressed v1 (`/api/v1/...`),
- * the same routes unversioned (`/api/...`, whose old server answered validation errors with 500), and
- * guid-addressed v3 (`/api/v3/orgs`).
+ * the same routes unversioned (`/api/...`), and guid-addressed v3 (`/api/v3/orgs`, answering the published
+ * `OrgResponseInternal`). The refusals follow section 9: v1 and unversioned validation errors are 500s.
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Either, Schema } from "effect"
-import { type OrgNode, type OrgRefused, type PageQuery, type Rules, type Tenant, toJson } from "../Tenant.js"
-import { authenticated, signedInUser } from "./authRoutes.js"
+import { toJson, toV3Json } from "../OrgBody.js"
+import type { OrgNode, OrgRefused, PageQuery, Rules, Tenant } from "../Tenant.js"
+import { authenticated, callerOrg, signedInUser } from "./authRoutes.js"
 import { ApiError, envelope, parseFlag, queryParams } from "./responses.js"
 import { SimulatorState } from "./state.js"
 
@@ -16,15 +17,27 @@ const pgSizeLimit = 1000
 const defaultPageSize = 100
 const v3ListCap = 100
 
-/** A request the rules refuse: 400 (409 for a duplicate), but 500 on the legacy path. */
-const invalid = (family: Family, code: string, description: string, conflict = false) =>
-  new ApiError({ status: family === "legacy" ? 500 : conflict ? 409 : 400, code, description })
-
-const refusal = (family: Family) => (refused: OrgRefused) =>
-  invalid(family, refused.code, refused.description, refused.conflict)
+/**
+ * A refusal as each family answers it: v1 and unversioned always with 500 (the array wrapped in `data` or,
+ * on the unversioned path, carried in the reason phrase when the rules say so); v3 with 400, 409 for a
+ * duplicate, 500 for what the server forbids outright.
+ */
+const refusal = (family: Family, code: string, description: string, kind: OrgRefused["kind"] = "invalid") =>
+  Effect.flatMap(SimulatorState, (state) => {
+    if (family === "v3") {
+      const status = kind === "forbidden" ? 500 : kind === "duplicate" ? 409 : 400
+      return Effect.fail(new ApiError({ status, code, description }))
+    }
+    const { errorsInData, errorsInReasonPhrase } = state.rules()
+    const form = family === "legacy" && errorsInReasonPhrase ? "reasonPhrase" : errorsInData ? "data" : "array"
+    return Effect.fail(new ApiError({ status: 500, code, description, form }))
+  })
 
 const notFound = (family: Family) =>
   new ApiError({ status: family === "v3" ? 404 : 400, code: "SYSTEM", description: "Organization was not found" })
+
+const refused = (family: Family) => (refused: OrgRefused) =>
+  refusal(family, refused.code, refused.description, refused.kind)
 
 /** The create and update body of every family; v1 names the parent by uid, v3 by guid. */
 const OrgBody = Schema.Struct({
@@ -37,8 +50,8 @@ const OrgBody = Schema.Struct({
 
 const body = (family: Family) =>
   HttpServerRequest.schemaBodyJson(OrgBody).pipe(
-    Effect.mapError((error) =>
-      invalid(
+    Effect.catchAll((error) =>
+      refusal(
         family,
         "SYSTEM",
         `The request body is not a valid org: ${error._tag === "ParseError" ? error.message : "malformed JSON"}`
@@ -54,19 +67,20 @@ const write = (
   Effect.gen(function*() {
     const state = yield* SimulatorState
     const now = yield* Clock.currentTimeMillis
-    return yield* Either.mapLeft(
-      // The fault settings carry the tenant's rules (uniqueSiblingNames).
-      apply(state.tenant(), now, state.faults.current),
-      refusal(family)
-    )
+    return yield* Either.match(apply(state.tenant(), now, state.rules()), {
+      onLeft: refused(family),
+      onRight: Effect.succeed
+    })
   })
 
-/** One org, with the blast-radius counts when `incCounts=true`. */
-const respondOrg = (org: OrgNode) =>
+/** One org: v3 in its published shape, v1 with the blast-radius counts when `incCounts=true`. */
+const respondOrg = (family: Family) => (org: OrgNode) =>
   Effect.gen(function*() {
+    if (family === "v3") return yield* envelope(toV3Json(org))
     const incCounts = yield* parseFlag("incCounts", (yield* queryParams)["incCounts"])
-    const tenant = (yield* SimulatorState).tenant()
-    return yield* envelope(toJson(org, incCounts === true ? tenant.counts(org) : undefined))
+    const state = yield* SimulatorState
+    const counts = incCounts === true ? state.tenant().counts(org) : undefined
+    return yield* envelope(toJson(org, counts, state.rules().legacyBodies))
   })
 
 const positiveInt = (name: string, value: string | undefined, fallback: number) =>
@@ -85,36 +99,42 @@ const listPage = Effect.gen(function*() {
     return yield* new ApiError({ status: 400, code: "SYSTEM", description: `pgSize is at most ${pgSizeLimit}` })
   }
   const active = yield* parseFlag("active", params["active"])
-  return yield* envelope(yield* listed({ pgNum, pgSize, q: params["q"], active }))
+  const legacy = (yield* SimulatorState).rules().legacyBodies
+  return yield* envelope(yield* listed({ pgNum, pgSize, q: params["q"], active }, (org) => toJson(org, undefined, legacy)))
 })
 
 /**
  * A list page as the faults shape it: a server cap on the page size (pages then follow the capped size) and
  * a `totalCount` that is off from the truth.
  */
-const listed = (query: PageQuery) =>
+export const listed = <A>(query: PageQuery, body: (org: OrgNode) => A) =>
   Effect.map(SimulatorState, (state) => {
     const { maxPageSize, totalCountOffset } = state.faults.current
     const pgSize = maxPageSize > 0 ? Math.min(query.pgSize, maxPageSize) : query.pgSize
     const page = state.tenant().page({ ...query, pgSize })
-    return {
-      totalCount: Math.max(0, page.totalCount + totalCountOffset),
-      orgs: page.orgs.map((org) => toJson(org))
-    }
+    return { totalCount: Math.max(0, page.totalCount + totalCountOffset), orgs: page.orgs.map(body) }
   })
+
+/** Without guids in its bodies the server has no guid-addressed routes (section 9). */
+const guidRoutes = Effect.flatMap(SimulatorState, (state) =>
+  state.rules().legacyBodies
+    ? Effect.fail(new ApiError({ status: 404, code: "SYSTEM", description: "Resource not found" }))
+    : Effect.void)
 
 /** The org a v1 path names: by orgId, or by `idType=orgUid` (or `orgGuid`); a v3 path names it by guid. */
 const target = (family: Family) =>
   Effect.gen(function*() {
+    if (family === "v3") yield* guidRoutes
     yield* authenticated
     const params = yield* HttpRouter.params
-    const tenant = (yield* SimulatorState).tenant()
+    const state = yield* SimulatorState
+    const tenant = state.tenant()
     if (family === "v3") return tenant.byGuid(params["orgGuid"] ?? "") ?? (yield* notFound(family))
     const id = params["orgId"] ?? ""
     const idType = (yield* queryParams)["idType"]?.toLowerCase()
     const org = idType === "orguid"
       ? tenant.byUid(id)
-      : idType === "orgguid"
+      : idType === "orgguid" && !state.rules().legacyBodies
       ? tenant.byGuid(id)
       : /^\d+$/.test(id)
       ? tenant.byId(Number(id))
@@ -125,6 +145,7 @@ const target = (family: Family) =>
 /** Creates under the parent the body names, or under the top-level org when it names none. */
 const create = (family: Family) =>
   Effect.gen(function*() {
+    if (family === "v3") yield* guidRoutes
     yield* authenticated
     const fields = yield* body(family)
     const tenant = (yield* SimulatorState).tenant()
@@ -137,7 +158,7 @@ const create = (family: Family) =>
     if (parent === undefined) return yield* notFound(family)
     const org = yield* write(family, (tenant, now, rules) =>
       tenant.create(parent, { orgName: fields.orgName, orgExtRef: fields.orgExtRef, notes: fields.notes }, rules, now))
-    return yield* respondOrg(org)
+    return yield* respondOrg(family)(org)
   })
 
 /**
@@ -155,39 +176,54 @@ const update = (family: Family) =>
         orgExtRef: given(fields.orgExtRef),
         notes: given(fields.notes)
       }, rules, now))
-    return yield* respondOrg(updated)
+    return yield* respondOrg(family)(updated)
   })
 
 type StateChange = "block" | "unblock" | "deactivate" | "reactivate"
 
-/** Answers the org, except the legacy deactivation endpoints, which answer 204 with no body. */
+const verbs: Record<StateChange, string> = {
+  block: "block",
+  unblock: "unblock",
+  deactivate: "deactivate",
+  reactivate: "activate"
+}
+
+/**
+ * Changes an org's state, except the caller's own org, which the server refuses with 500. Answers the org,
+ * except the id-addressed deactivation endpoints, which answer 204 with no body.
+ */
 const changeState = (family: Family, change: StateChange) =>
   Effect.gen(function*() {
     const org = yield* target(family)
-    const changed = yield* write(family, (tenant, now) => tenant[change](org, now))
+    if (org === (yield* callerOrg)) {
+      return yield* refusal(family, "SYSTEM", `You cannot ${verbs[change]} your own org`, "forbidden")
+    }
+    const changed = yield* write(family, (tenant, now, rules) =>
+      change === "deactivate" ? tenant.deactivate(org, now, rules) : tenant[change](org, now))
     return family !== "v3" && (change === "deactivate" || change === "reactivate")
       ? HttpServerResponse.empty({ status: 204 })
-      : yield* respondOrg(changed)
+      : yield* respondOrg(family)(changed)
   })
 
 /** v3 lists have no paging: the first 100 orgs, which is why clients must not use them. */
 const v3List = Effect.gen(function*() {
+  yield* guidRoutes
   yield* authenticated
   const params = yield* queryParams
   const active = yield* parseFlag("active", params["active"])
-  return yield* envelope(yield* listed({ pgNum: 1, pgSize: v3ListCap, q: params["q"], active }))
+  return yield* envelope(yield* listed({ pgNum: 1, pgSize: v3ListCap, q: params["q"], active }, toV3Json))
 })
 
 const currentOrg = Effect.gen(function*() {
   const { org } = yield* signedInUser
-  return yield* respondOrg(org)
+  return yield* respondOrg("v1")(org)
 })
 
 const idAddressed = (prefix: "/api/v1" | "/api", family: Family) =>
   HttpRouter.empty.pipe(
     HttpRouter.get(`${prefix}/Org`, listPage),
     HttpRouter.get(`${prefix}/Org/my`, currentOrg),
-    HttpRouter.get(`${prefix}/Org/:orgId`, Effect.flatMap(target(family), respondOrg)),
+    HttpRouter.get(`${prefix}/Org/:orgId`, Effect.flatMap(target(family), respondOrg(family))),
     HttpRouter.post(`${prefix}/Org`, create(family)),
     HttpRouter.put(`${prefix}/Org/:orgId`, update(family)),
     HttpRouter.put(`${prefix}/OrgBlock/:orgId`, changeState(family, "block")),
@@ -198,7 +234,7 @@ const idAddressed = (prefix: "/api/v1" | "/api", family: Family) =>
 
 const guidAddressed = HttpRouter.empty.pipe(
   HttpRouter.get("/api/v3/orgs", v3List),
-  HttpRouter.get("/api/v3/orgs/:orgGuid", Effect.flatMap(target("v3"), respondOrg)),
+  HttpRouter.get("/api/v3/orgs/:orgGuid", Effect.flatMap(target("v3"), respondOrg("v3"))),
   HttpRouter.post("/api/v3/orgs", create("v3")),
   HttpRouter.put("/api/v3/orgs/:orgGuid", update("v3")),
   HttpRouter.post("/api/v3/orgs/:orgGuid/block", changeState("v3", "block")),
