@@ -43,7 +43,13 @@ const badCredentials = () => Either.left(new AuthRefused({ code: "SYSTEM", descr
 
 const base64url = (value: string | Buffer) => Buffer.from(value).toString("base64url")
 
-const parseBasic = (authorization: string | undefined): { user: string; secret: string } | undefined => {
+/** The user (or client id) and secret of a `Basic` authorization header. */
+export interface BasicCredentials {
+  readonly user: string
+  readonly secret: string
+}
+
+export const parseBasic = (authorization: string | undefined): BasicCredentials | undefined => {
   const match = authorization?.match(/^basic\s+(\S+)$/i)
   if (match === undefined || match === null) return undefined
   const decoded = Buffer.from(match[1]!, "base64").toString("utf8")
@@ -89,7 +95,8 @@ export class Credentials {
   signIn(
     authorization: string | undefined,
     totpCode: string | undefined,
-    nowMillis: number
+    nowMillis: number,
+    tenantUid: string
   ): Either.Either<string, AuthRefused> {
     const basic = parseBasic(authorization)
     const account = this.accounts.find((candidate) => candidate.username === basic?.user)
@@ -112,16 +119,21 @@ export class Credentials {
         )
       }
     }
-    return Either.right(this.issue({ _tag: "User", account }, this.lifetimes.userSeconds, nowMillis))
+    return Either.right(this.issue({ _tag: "User", account }, this.lifetimes.userSeconds, nowMillis, tenantUid))
   }
 
-  /** `POST /api/v3/oauth/token`: Basic `clientId:secret`. */
-  clientToken(authorization: string | undefined, nowMillis: number): Either.Either<string, AuthRefused> {
-    const basic = parseBasic(authorization)
-    const client = basic === undefined ? undefined : this.clients.get(basic.user)
-    if (basic === undefined || client === undefined || client.secret !== basic.secret) return badCredentials()
+  /** `POST /api/v3/oauth/token` and `POST /v1/oauth`: a client id and secret, from Basic or a form. */
+  clientToken(
+    credentials: BasicCredentials | undefined,
+    nowMillis: number,
+    tenantUid: string
+  ): Either.Either<string, AuthRefused> {
+    const client = credentials === undefined ? undefined : this.clients.get(credentials.user)
+    if (credentials === undefined || client === undefined || client.secret !== credentials.secret) {
+      return badCredentials()
+    }
     return Either.right(
-      this.issue({ _tag: "ApiClient", clientId: client.clientId }, this.lifetimes.clientSeconds, nowMillis)
+      this.issue({ _tag: "ApiClient", clientId: client.clientId }, this.lifetimes.clientSeconds, nowMillis, tenantUid)
     )
   }
 
@@ -146,13 +158,20 @@ export class Credentials {
     this.tokens.clear()
   }
 
-  private issue(principal: Principal, lifetimeSeconds: number, nowMillis: number): string {
+  /** A JWT whose claims carry the tenant, which the Incydr SDK reads as `tenantUid`. */
+  private issue(principal: Principal, lifetimeSeconds: number, nowMillis: number, tenantUid: string): string {
     if (this.tokens.size >= this.sweepAt) this.sweep(nowMillis)
     const iat = Math.floor(nowMillis / 1000)
     const subject = principal._tag === "User" ? principal.account.username : principal.clientId
     const unsigned = `${base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${
       base64url(
-        JSON.stringify({ sub: subject, iat, exp: iat + lifetimeSeconds, jti: randomBytes(12).toString("hex") })
+        JSON.stringify({
+          sub: subject,
+          tenantUid,
+          iat,
+          exp: iat + lifetimeSeconds,
+          jti: randomBytes(12).toString("hex")
+        })
       )
     }`
     const token = `${unsigned}.${base64url(createHmac("sha256", this.signingKey).update(unsigned).digest())}`

@@ -13,6 +13,7 @@ import { definedOnly, FaultInjector, type Faults, FaultsPatch } from "./Faults.j
 import * as GeneratedSeed from "./GeneratedSeed.js"
 import { authRoutes } from "./internal/authRoutes.js"
 import { controlRoutes } from "./internal/controlRoutes.js"
+import { gatewayRoutes } from "./internal/gatewayRoutes.js"
 import { faultInjection, requestLogging } from "./internal/network.js"
 import { orgRoutes } from "./internal/orgRoutes.js"
 import { answerError, ApiError, errorResponse } from "./internal/responses.js"
@@ -77,7 +78,7 @@ export class SimulatorError extends Data.TaggedError("SimulatorError")<{
 const defaultAccount: Seed.SeedUser = { username: "admin", password: "secret" }
 
 /** The whole API: every route, Code42 error bodies for refusals and unknown routes, then the faults and log. */
-const app = HttpRouter.concatAll(authRoutes, orgRoutes, controlRoutes).pipe(
+const app = HttpRouter.concatAll(authRoutes, orgRoutes, gatewayRoutes, controlRoutes).pipe(
   Effect.catchTags({
     ApiError: answerError,
     RouteNotFound: () =>

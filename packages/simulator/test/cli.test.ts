@@ -4,32 +4,12 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
+import type { spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { launch } from "./process.js"
 import { basic } from "./support.js"
-
-const bin = fileURLToPath(new URL("../bin/code42-sim.js", import.meta.url))
-
-/** Starts the command and waits for its ready line; the process is killed if the test leaves it running. */
-const launch = (args: ReadonlyArray<string>) =>
-  Effect.acquireRelease(
-    Effect.async<{ readonly child: ReturnType<typeof spawn>; readonly line: string }, Error>((resume) => {
-      const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] })
-      let stdout = ""
-      let stderr = ""
-      child.stderr!.on("data", (chunk) => stderr += chunk)
-      child.stdout!.on("data", (chunk) => {
-        stdout += chunk
-        const line = stdout.split("\n").find((candidate) => candidate.startsWith("code42-sim listening on "))
-        if (line !== undefined) resume(Effect.succeed({ child, line }))
-      })
-      child.on("exit", (code) => resume(Effect.fail(new Error(`code42-sim exited with ${code}: ${stdout}${stderr}`))))
-    }),
-    ({ child }) => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"))
-  )
 
 const exitOn = (child: ReturnType<typeof spawn>, signal: NodeJS.Signals) =>
   Effect.async<number | null>((resume) => {

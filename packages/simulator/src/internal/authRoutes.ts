@@ -4,7 +4,7 @@
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Either } from "effect"
-import { type Account, invalidCredentials, type Principal } from "../Credentials.js"
+import { type Account, invalidCredentials, parseBasic, type Principal } from "../Credentials.js"
 import type { OrgNode, Tenant } from "../Tenant.js"
 import { ApiError, envelope, queryParams } from "./responses.js"
 import { SimulatorState } from "./state.js"
@@ -64,7 +64,8 @@ const signIn = Effect.gen(function*() {
   const token = state.credentials.signIn(
     request.headers["authorization"],
     request.headers["totp-auth"],
-    yield* Clock.currentTimeMillis
+    yield* Clock.currentTimeMillis,
+    state.tenant().tenantUid
   )
   if (Either.isLeft(token)) {
     return yield* new ApiError({ status: 401, code: token.left.code, description: token.left.description })
@@ -83,7 +84,11 @@ const oauthToken = Effect.gen(function*() {
   }
   const state = yield* SimulatorState
   const request = yield* HttpServerRequest.HttpServerRequest
-  const token = state.credentials.clientToken(request.headers["authorization"], yield* Clock.currentTimeMillis)
+  const token = state.credentials.clientToken(
+    parseBasic(request.headers["authorization"]),
+    yield* Clock.currentTimeMillis,
+    state.tenant().tenantUid
+  )
   if (Either.isLeft(token)) {
     return yield* new ApiError({ status: 401, code: token.left.code, description: token.left.description })
   }
