@@ -500,7 +500,13 @@ const demoSeed: Simulator.Seed = {
 const demo = Command.make("demo", { desired, listen, interval }, (flags) =>
   exitWith(Effect.gen(function*() {
     const { Simulator } = yield* Effect.promise(() => import("@c42/simulator"))
-    const sim = yield* Simulator.start({ port: 0, seed: demoSeed, randomSeed: 42 })
+    // As strict as the servers that rename deactivated orgs and refuse a name used anywhere in the tenant.
+    const sim = yield* Simulator.start({
+      port: 0,
+      seed: demoSeed,
+      randomSeed: 42,
+      rules: { renameOnDeactivate: true, uniqueNames: "tenant" }
+    })
     const fs = yield* FileSystem.FileSystem
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-demo-" })
     const settings = yield* Settings.resolve({

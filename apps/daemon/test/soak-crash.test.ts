@@ -25,6 +25,7 @@ describe(`soak: crashes (${Soak.label}, seed ${Soak.seed})`, () => {
         port: 0,
         seed: tenant,
         randomSeed: Soak.seed,
+        rules: Soak.serverRules,
         faults: { latencyMs: 2, jitterMs: 8 }
       })
       const tree = RandomTree.generate(orgCount, random, managedRoot)

@@ -86,7 +86,7 @@ describe(`soak: daemon (${Soak.label}, seed ${Soak.seed})`, () => {
   it.scopedLive(`converges every valid edit for ${editingMillis / 1000} s, writes nothing from a broken file`, () =>
     Effect.gen(function*() {
       const random = Soak.random()
-      const sim = yield* Simulator.start({ port: 0, seed: tenant, randomSeed: Soak.seed })
+      const sim = yield* Simulator.start({ port: 0, seed: tenant, randomSeed: Soak.seed, rules: Soak.serverRules })
       const tree = RandomTree.generate(Soak.scaled(25, 60), random, managedRoot)
       const dir = yield* tempDir("orgsync-soak-daemon-")
       const desired = path.join(dir, "desired")

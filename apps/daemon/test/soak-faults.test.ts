@@ -37,7 +37,7 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
   it.scopedLive(`creates ${orgCount} orgs and makes ${changeCount} changes exactly, touching nothing else`, () =>
     Effect.gen(function*() {
       const random = Soak.random()
-      const sim = yield* Simulator.start({ port: 0, seed: tenant, randomSeed: Soak.seed })
+      const sim = yield* Simulator.start({ port: 0, seed: tenant, randomSeed: Soak.seed, rules: Soak.serverRules })
       const tree = RandomTree.generate(orgCount, random, managedRoot)
       const ws = workspace(tree.yaml())
       const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]

@@ -3,6 +3,7 @@
  * on every change; `npm run soak` (vitest.soak.config.ts, ORGSYNC_SOAK=full) runs the same files at the scale
  * the figures are quoted at. ORGSYNC_SOAK_SEED replays a run.
  */
+import type { Simulator } from "@c42/simulator"
 import { PCGRandom } from "effect/Utils"
 
 const full: boolean = process.env["ORGSYNC_SOAK"] === "full"
@@ -23,3 +24,9 @@ export const random = (): PCGRandom => new PCGRandom(seed)
 
 /** Seconds since `startedMillis`, for the summary lines. */
 export const secondsSince = (startedMillis: number): string => ((Date.now() - startedMillis) / 1000).toFixed(1)
+
+/**
+ * The simulator's rules for the soaks: names unique in the whole tenant, as on the strictest servers. Not yet
+ * renames on deactivation: the soaks find orgs by name, and a renamed deactivated org would read as missing.
+ */
+export const serverRules: Partial<Simulator.ServerRules> = { uniqueNames: "tenant" }
