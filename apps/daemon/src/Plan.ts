@@ -224,6 +224,10 @@ const buildTree = (rootOrg: Org.Org, children: RemoteIndex["children"]): Tree =>
 const byPosition = (a: Node, b: Node): number =>
   a.depth - b.depth || compare(a.path, b.path) || compare(a.org?.orgUid ?? "", b.org?.orgUid ?? "")
 
+/** `<name> deactivated <ISO date>` is the name Code42 gives an org it deactivates: the name before it. */
+const nameBeforeDeactivation = (remoteName: string): string | undefined =>
+  /^(.*) deactivated \d{4}-\d{2}-\d{2}\S*$/s.exec(remoteName)?.[1]
+
 const describeParent = (node: Node): string => node.kind === "root" ? "the managed root" : node.path
 
 // ---------------------------------------------------------------------------------------------------------
@@ -298,6 +302,23 @@ const identify = (
     return index.get(name) ?? []
   }
 
+  const renamed = new Map<Node, Map<string, Array<Node>>>()
+  const deactivatedAs = (parent: Node, name: string): ReadonlyArray<Node> => {
+    let index = renamed.get(parent)
+    if (index === undefined) {
+      index = new Map()
+      for (const child of parent.children) {
+        const before = child.org === undefined || child.org.active ? undefined : nameBeforeDeactivation(child.org.orgName)
+        if (before === undefined) continue
+        const same = index.get(before)
+        if (same === undefined) index.set(before, [child])
+        else same.push(child)
+      }
+      renamed.set(parent, index)
+    }
+    return index.get(name) ?? []
+  }
+
   const place = (org: DesiredOrg, parent: Node, node: Node): Identified => {
     const uid = node.org!.orgUid
     if (node.kind === "managed") {
@@ -352,7 +373,9 @@ const identify = (
       return placed._tag === "Found" ? twinned(org, parent, node) ?? placed : placed
     }
     if (parent.kind === "new") return { _tag: "New" }
-    const candidates = [...new Set([org.name, ...org.previously].flatMap((name) => childrenNamed(parent, name)))]
+    // A deactivated org is also found under the name it had before Code42 renamed it when deactivating it.
+    const names = [org.name, ...org.previously]
+    const candidates = [...new Set(names.flatMap((name) => [...childrenNamed(parent, name), ...deactivatedAs(parent, name)]))]
       .filter((node) => node.kind !== "managed" && claimable(node.org!.orgUid, org))
     if (candidates.length === 0) return { _tag: "New" }
     if (candidates.length === 1) return { _tag: "Found", node: candidates[0]! }
@@ -657,7 +680,12 @@ const converge = (
       readonly from: string | null
       readonly to: string | null
     }> = []
-    if (org.orgName !== desired.name) fields.push({ key: "name", from: org.orgName, to: desired.name })
+    // Code42 may rename an org it deactivates (`<name> deactivated <date>`): that name is not drift, and an org
+    // that stays deactivated is never renamed.
+    const staysDeactivated = !node.active && node.target === "deactivated"
+    if (org.orgName !== desired.name && !staysDeactivated) {
+      fields.push({ key: "name", from: org.orgName, to: desired.name })
+    }
     const extRef = org.orgExtRef || null
     if (desired.extRef !== undefined && extRef !== (desired.extRef || null)) {
       fields.push({ key: "extRef", from: extRef, to: desired.extRef })

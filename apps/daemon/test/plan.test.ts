@@ -393,6 +393,20 @@ describe("Plan.make: identity", () => {
     expect(result.unmanaged.map((u) => u.orgUid)).toEqual(["u-a"])
   })
 
+  it("knows a deactivated org renamed by Code42 (`<name> deactivated <date>`) and never renames it back", () => {
+    const renamed = "Interns deactivated 2026-11-29T10:00:00.000Z"
+    const remote = tenant(r(renamed, { uid: "u-interns", status: "deactivated" }), r("Sales"))
+    const kept = plan(remote, [d("Interns", { status: "deactivated" }), d("Sales")])
+    expect(lines(kept)).toEqual([])
+    expect(kept.resolved).toContainEqual({ path: "Interns", orgUid: "u-interns" })
+    const mapped = plan(remote, [d("Interns", { status: "deactivated" }), d("Sales")], {
+      identities: [applied("Interns", { status: "deactivated" }, "u-interns")]
+    })
+    expect(lines(mapped)).toEqual([])
+    // Reactivated, it gets its name back.
+    expect(lines(plan(remote, [d("Interns"), d("Sales")]))).toEqual(["reactivate Interns", "update Interns"])
+  })
+
   it("reports an active twin of a mapped org as a duplicate and never prunes, blocks or deactivates either", () => {
     const remote = tenant(
       r("Sales", { uid: "u-a" }, r("EMEA", { uid: "u-a-emea" })),
