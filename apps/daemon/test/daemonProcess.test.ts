@@ -56,7 +56,7 @@ describe("orgsync run", () => {
       yield* until(() => status().then((s) => s.inSync), 15_000, daemon.output)
     }))
 
-  it.scoped("refuses a second daemon on the same state database and stops cleanly on SIGTERM", () =>
+  it.scoped("refuses a second daemon on the same state database, stops on SIGTERM, and the next start settles what it cut off", () =>
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace("orgs:\n  - name: Engineering\n")
@@ -77,6 +77,10 @@ describe("orgsync run", () => {
       expect(code).toBe(0)
       expect(Date.now() - started).toBeLessThan(10_000)
       expect(fs.existsSync(`${ws.state}.lock`)).toBe(false)
+      // Writes cut off by SIGTERM stay in the journal; the next start resolves them, creating nothing twice.
+      const next = yield* orgsync(["apply", ...args, "--yes"])
+      expect(next.code, next.stderr).toBe(0)
+      for (let i = 0; i < 40; i++) expect(named(sim, `Team ${i}`), `Team ${i}`).toHaveLength(1)
       const open = yield* Effect.flatMap(StateDb.StateDb, (db) => db.unsettled).pipe(
         Effect.provide(StateDb.layer(ws.state)),
         Effect.provide(NodeContext.layer)
