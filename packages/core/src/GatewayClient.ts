@@ -99,14 +99,14 @@ export interface GatewayClient {
   readonly updateOrg: (orgGuid: string, input: Org.UpdateOrg) => Effect.Effect<GatewayOrg, Code42Error.Code42Error>
   readonly deactivate: (orgGuid: string) => Effect.Effect<void, Code42Error.Code42Error>
   readonly reactivate: (orgGuid: string) => Effect.Effect<void, Code42Error.Code42Error>
-  /** The family cannot block: `UnsupportedByApiError`. */
-  readonly block: (orgGuid: string) => Effect.Effect<void, Code42Error.Code42Error>
-  /** The family cannot unblock: `UnsupportedByApiError`. */
-  readonly unblock: (orgGuid: string) => Effect.Effect<void, Code42Error.Code42Error>
-  /** The family has no signed-in user's org: `UnsupportedByApiError`. */
-  readonly getCurrent: () => Effect.Effect<GatewayOrg, Code42Error.Code42Error>
-  /** The family has no orgUid: `UnsupportedByApiError`. */
-  readonly getByUid: (orgUid: string) => Effect.Effect<GatewayOrg, Code42Error.Code42Error>
+  /** The family cannot block: always `UnsupportedByApiError`, without a request. */
+  readonly block: (orgGuid: string) => Effect.Effect<never, Code42Error.UnsupportedByApiError>
+  /** The family cannot unblock: always `UnsupportedByApiError`, without a request. */
+  readonly unblock: (orgGuid: string) => Effect.Effect<never, Code42Error.UnsupportedByApiError>
+  /** The family has no signed-in user's org: always `UnsupportedByApiError`, without a request. */
+  readonly getCurrent: () => Effect.Effect<never, Code42Error.UnsupportedByApiError>
+  /** The family has no orgUid: always `UnsupportedByApiError`, without a request. */
+  readonly getByUid: (orgUid: string) => Effect.Effect<never, Code42Error.UnsupportedByApiError>
 }
 
 export const GatewayClient: Context.Tag<GatewayClient, GatewayClient> = Context.GenericTag<GatewayClient>(
