@@ -680,11 +680,10 @@ const converge = (
       readonly from: string | null
       readonly to: string | null
     }> = []
-    // Code42 may rename an org it deactivates (`<name> deactivated <date>`): while the org stays deactivated
-    // that name is not drift and is never renamed back; a new name in the file is still applied.
-    const renamedByCode42 = !node.active && node.target === "deactivated" &&
-      nameBeforeDeactivation(org.orgName) === desired.name
-    if (org.orgName !== desired.name && !renamedByCode42) {
+    // Code42 may rename an org it deactivates (`<name> deactivated <date>`): that name is not drift, and an org
+    // that stays deactivated is never renamed.
+    const staysDeactivated = !node.active && node.target === "deactivated"
+    if (org.orgName !== desired.name && !staysDeactivated) {
       fields.push({ key: "name", from: org.orgName, to: desired.name })
     }
     const extRef = org.orgExtRef || null

@@ -407,16 +407,6 @@ describe("Plan.make: identity", () => {
     expect(lines(plan(remote, [d("Interns"), d("Sales")]))).toEqual(["reactivate Interns", "update Interns"])
   })
 
-  it("renames a deactivated org that stays deactivated when the file gives it a new name", () => {
-    const remote = tenant(r("Interns", { uid: "u-interns", status: "deactivated" }), r("Sales"))
-    const renamed = plan(remote, [d("Trainees", { status: "deactivated", previously: ["Interns"] }), d("Sales")])
-    expect(lines(renamed)).toEqual(["update Trainees"])
-    // Renamed by Code42 on deactivation and then given a new name in the file: the new name is applied too.
-    const byCode42 = tenant(r("Interns deactivated 2026-11-29", { uid: "u-interns", status: "deactivated" }), r("Sales"))
-    const next = plan(byCode42, [d("Trainees", { status: "deactivated", previously: ["Interns"] }), d("Sales")])
-    expect(lines(next)).toEqual(["update Trainees"])
-  })
-
   it("reports an active twin of a mapped org as a duplicate and never prunes, blocks or deactivates either", () => {
     const remote = tenant(
       r("Sales", { uid: "u-a" }, r("EMEA", { uid: "u-a-emea" })),
