@@ -52,6 +52,8 @@ export const isTransient = (error: Code42Error.Code42Error): boolean =>
 
 const restricts = (change: Change) => change.action === "block" || change.action === "deactivate"
 
+const renames = (change: Change) => change.action === "update" && change.before?.name !== change.after?.name
+
 const describe = (change: Change) => `${change.action} ${change.path}`
 
 /**
@@ -144,12 +146,14 @@ export const execute = (
             failedPaths.add(change.path)
             return yield* record(`${describe(change)}: skipped, its parent ${change.parentPath} was not created`)
           }
-          // A block or deactivation above an org that could not be created waits: it would shut the door on the
-          // create that the next round must retry.
+          // A block or deactivation reaching an org that could not be created or renamed waits: it would shut the
+          // door on the create that the next round must retry, and a deactivated org is never renamed.
           const below = `${change.path}/`
-          const waiting = restricts(change) ? [...failedPaths].find((path) => path.startsWith(below)) : undefined
+          const waiting = restricts(change)
+            ? [...failedPaths].find((path) => path === change.path || path.startsWith(below))
+            : undefined
           if (waiting !== undefined) {
-            return yield* record(`${describe(change)}: held back, ${waiting} below it could not be created yet`)
+            return yield* record(`${describe(change)}: held back, ${waiting} could not be created or renamed yet`)
           }
           const parentOrgUid = change.action === "create"
             ? change.parentOrgUid ?? created.get(change.parentPath)?.orgUid ?? null
@@ -185,7 +189,7 @@ export const execute = (
             () => new Code42Error.UnknownOutcomeError({ operation: change.action, reason: "the request was cut short" })
           )
           const message = typeof error === "string" ? error : error.message
-          if (change.action === "create") failedPaths.add(change.path)
+          if (change.action === "create" || renames(change)) failedPaths.add(change.path)
           // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
           const unknown = error instanceof Code42Error.UnknownOutcomeError
           if (!unknown) yield* db.journalSettle(id, "failed", { error: message })

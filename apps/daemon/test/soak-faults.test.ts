@@ -112,4 +112,39 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
       }),
     60_000
   )
+
+  // Found by this soak: the rename of an org failed, the deactivation above it went ahead, and orgsync never
+  // renames a deactivated org, so the rename was lost while apply reported the tenant converged.
+  it.scopedLive(
+    "a rename that fails holds back the deactivation that would reach its org",
+    () =>
+      Effect.gen(function*() {
+        const sim = yield* start()
+        let failing = true
+        const front = yield* proxy(sim.url, {
+          intercept: (request) =>
+            failing && request.method === "PUT" && request.body.includes(`"orgName":"Handhelds"`)
+              ? { status: 503, body: JSON.stringify([{ name: "SYSTEM", description: "Unavailable", objects: [] }]) }
+              : undefined
+        })
+        const ws = workspace("orgs:\n  - name: Engineering\n    children:\n      - name: Mobile\n  - name: Sales\n")
+        const common = ["--desired", ws.desired, "--state", ws.state, "--url", front]
+        expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(0)
+        ws.write(
+          "orgs:\n  - name: Engineering\n    status: deactivated\n    children:\n      - name: Handhelds\n" +
+            "        previously: [Mobile]\n  - name: Sales\n"
+        )
+        const cut = yield* orgsync(["apply", ...common, "--yes"])
+        expect(cut.code).toBe(1)
+        expect(cut.stderr).toContain("held back")
+        expect(named(sim, "Engineering")).toMatchObject([{ active: true }])
+        failing = false
+        const again = yield* orgsync(["apply", ...common, "--yes"])
+        expect(again.code, again.stderr).toBe(0)
+        expect(named(sim, "Engineering")).toMatchObject([{ active: false }])
+        expect(named(sim, "Handhelds")).toMatchObject([{ active: false }])
+        expect(named(sim, "Mobile")).toEqual([])
+      }),
+    60_000
+  )
 })

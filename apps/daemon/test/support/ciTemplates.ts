@@ -14,6 +14,9 @@ import { bin, childEnv } from "./cli.js"
 
 const examples = fileURLToPath(new URL("../../../../examples/ci/", import.meta.url))
 const forgeStub = fileURLToPath(new URL("./forgeStub.mjs", import.meta.url))
+const { version } = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8"))
+/** The templates install the release line of this version (`orgsync@0.2` for 0.2.x). */
+const install = `npm install --global orgsync@${version.split(".").slice(0, 2).join(".")}`
 
 export const template = (name: string): Record<string, any> =>
   Yaml.parse(fs.readFileSync(path.join(examples, name), "utf8"))
@@ -139,7 +142,7 @@ export const githubJob = (
     for (const step of job.steps as ReadonlyArray<Record<string, any>>) {
       if (step.uses !== undefined) continue
       if (step.id === "install") {
-        if (!String(step.run).includes("npm install --global orgsync")) throw new Error("no install step")
+        if (String(step.run).trim() !== install) throw new Error(`expected the install step \`${install}\``)
         continue
       }
       if (step.if !== undefined && step.if !== "always()") throw new Error(`unsupported if: ${step.if}`)
@@ -169,8 +172,8 @@ export const gitlabJob = (
   Effect.gen(function*() {
     const job = pipeline[jobName]
     const base = pipeline[job.extends] ?? {}
-    if (!(base.before_script as ReadonlyArray<string>).some((line) => line.includes("npm install --global orgsync"))) {
-      throw new Error("no install step")
+    if (!(base.before_script as ReadonlyArray<string>).includes(install)) {
+      throw new Error(`expected the install step \`${install}\``)
     }
     return yield* ci.bash(["-eo", "pipefail", "-c", (job.script as ReadonlyArray<string>).join("\n")], {
       ...pipeline.variables,

@@ -96,8 +96,15 @@ const curl = (args) => {
   const state = load()
   state.requests.push({ tool: "curl", method, url: url.href, headers, fields })
   save(state)
+  // Besides curl's own words, the double says what it was asked and what it holds, so a failing job explains itself.
   const refuse = (status) =>
-    options.fail ? fail(`The requested URL returned error: ${status}`, 22) : process.stdout.write(`{"message":"${status}"}`)
+    options.fail
+      ? fail(
+        `The requested URL returned error: ${status} (${method} ${url.pathname}; ` +
+          `notes held: ${state.comments.map((note) => `${note.issue}/${note.id}`).join(", ") || "none"})`,
+        22
+      )
+      : process.stdout.write(`{"message":"${status}"}`)
   if (!headers["private-token"]) return refuse(401)
   const list = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes$/.exec(url.pathname)
   const one = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes\/(\d+)$/.exec(url.pathname)

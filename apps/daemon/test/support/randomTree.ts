@@ -220,7 +220,8 @@ export class RandomTree {
         return done(`create ${node.name}`)
       }
       case "rename": {
-        const target = this.one(all)?.node
+        // orgsync never renames a deactivated org (Code42 may have renamed it on deactivation).
+        const target = this.one(all.filter((entry) => entry.status !== "deactivated"))?.node
         if (target === undefined) return undefined
         const old = target.name
         target.name = `${old.replace(/ r\d+$/, "")} r${this.nextId++}`
