@@ -110,18 +110,21 @@ describe("examples/ci/gitlab-ci.yml", () => {
         CI_MERGE_REQUEST_IID: "5"
       }
       const notes = "https://gitlab.example/api/v4/projects/17/merge_requests/5/notes"
+      // A busy merge request: the sticky note lands on the second page of notes.
+      const discussion = Array.from({ length: 150 }, (_, i) => ({ issue: "5", body: `Looks good ${i}` }))
+      ci.seedForge(discussion)
+      const pages = [`GET ${notes}?sort=asc&per_page=100&page=1`, `GET ${notes}?sort=asc&per_page=100&page=2`]
 
       const first = yield* ci.commit(desired, "Block Platform, add Support")
       const opened = yield* gitlabJob(ci, pipeline, "orgsync-plan", variables)
       expect(opened.code, opened.stderr).toBe(0)
       let forge = ci.forge()
-      expect(forge.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-        `GET ${notes}?sort=asc&per_page=100`,
-        `POST ${notes}`
-      ])
-      expect(forge.requests.map((r) => r.headers?.["private-token"])).toEqual(["glpat-test-token", "glpat-test-token"])
-      expect(forge.comments).toHaveLength(1)
-      const body = forge.comments[0]!.body
+      expect(forge.requests.map((r) => `${r.method} ${r.url}`)).toEqual([...pages, `POST ${notes}`])
+      expect(forge.requests.map((r) => r.headers?.["private-token"])).toEqual(Array(3).fill("glpat-test-token"))
+      expect(forge.comments).toHaveLength(151)
+      const plan = () => forge.comments.filter((comment) => comment.body.startsWith(marker))
+      expect(plan()).toHaveLength(1)
+      const body = plan()[0]!.body
       expect(body.startsWith(`${marker}\n### orgsync plan for <${sim.url}> at \`${first}\`\n`)).toBe(true)
       expect(body).toContain("| ⚠️ block | Engineering/Platform | active → blocked | desired |")
       expect(writes(sim.requests())).toEqual([])
@@ -130,17 +133,19 @@ describe("examples/ci/gitlab-ci.yml", () => {
       const updated = yield* gitlabJob(ci, pipeline, "orgsync-plan", variables)
       expect(updated.code, updated.stderr).toBe(0)
       forge = ci.forge()
-      expect(forge.requests.slice(2).map((r) => `${r.method} ${r.url}`)).toEqual([
-        `GET ${notes}?sort=asc&per_page=100`,
-        `PUT ${notes}/${forge.comments[0]!.id}`
+      expect(forge.requests.slice(3).map((r) => `${r.method} ${r.url}`)).toEqual([
+        ...pages,
+        `PUT ${notes}/${plan()[0]!.id}`
       ])
-      expect(forge.comments).toHaveLength(1)
-      expect(forge.comments[0]!.body).toContain("| + create | Legal |")
+      expect(forge.comments).toHaveLength(151)
+      expect(plan()).toHaveLength(1)
+      expect(plan()[0]!.body).toContain("| + create | Legal |")
 
       yield* ci.commit(invalid, "Add Finance")
       const broken = yield* gitlabJob(ci, pipeline, "orgsync-plan", variables)
       expect(broken.code).not.toBe(0)
-      expect(ci.forge().comments[0]!.body).toContain("**⛔ The desired files do not validate: 1 error.")
+      forge = ci.forge()
+      expect(plan()[0]!.body).toContain("**⛔ The desired files do not validate: 1 error.")
 
       yield* ci.commit(withLegal, "Drop Finance")
       const applied = yield* gitlabJob(ci, pipeline, "orgsync-apply", variables)
@@ -148,6 +153,8 @@ describe("examples/ci/gitlab-ci.yml", () => {
       expect(named(sim, "Platform")).toMatchObject([{ blocked: true, active: true }])
       expect(named(sim, "Legal")).toHaveLength(1)
       expect((yield* gitlabJob(ci, pipeline, "orgsync-plan", variables)).code).toBe(0)
-      expect(ci.forge().comments[0]!.body).toContain("**No changes. The tree matches the desired state.**")
+      forge = ci.forge()
+      expect(plan()).toHaveLength(1)
+      expect(plan()[0]!.body).toContain("**No changes. The tree matches the desired state.**")
     }), 240_000)
 })

@@ -82,6 +82,12 @@ export const machine = (dir: string) => {
     runnerTemp,
     init: git("init", "--quiet", "-b", "main"),
     commit,
+    /** Comments already on the pull request before a job runs. */
+    seedForge: (comments: ReadonlyArray<{ readonly issue: string; readonly body: string }>) =>
+      fs.writeFileSync(
+        path.join(forgeDir, "forge.json"),
+        JSON.stringify({ nextId: 1 + comments.length, comments: comments.map((c, i) => ({ id: i + 1, ...c })), requests: [] })
+      ),
     forge: (): Forge => {
       const file = path.join(forgeDir, "forge.json")
       return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : { comments: [], requests: [] }

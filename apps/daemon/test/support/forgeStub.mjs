@@ -110,7 +110,9 @@ const curl = (args) => {
   const one = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes\/(\d+)$/.exec(url.pathname)
   let answer
   if (list && method === "GET") {
-    answer = state.comments.filter((note) => note.issue === list[2])
+    const perPage = Number(url.searchParams.get("per_page") ?? 20)
+    const page = Number(url.searchParams.get("page") ?? 1)
+    answer = state.comments.filter((note) => note.issue === list[2]).slice((page - 1) * perPage, page * perPage)
   } else if (list && method === "POST") {
     answer = { id: state.nextId++, issue: list[2], body: fields.body ?? fail("no body") }
     state.comments.push(answer)
