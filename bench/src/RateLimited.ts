@@ -51,6 +51,54 @@ export interface Result {
   readonly baseline: Extrapolation.BaselineFigures
 }
 
+/**
+ * What a run is held to. At a known limit (orgsync set at or below the server's), no 429 at all; at an
+ * unknown one, orgsync finds the limit: few writes refused, most of the limit used.
+ */
+export const targets = {
+  wallOverLowerBound: 1.2,
+  throttledWriteShare: 0.02,
+  limitShare: 0.9
+} as const
+
+/** The figures a run is judged by. */
+export interface Figures {
+  /** Whether the server's limit was known to orgsync (its client set at or below it). */
+  readonly knownLimit: boolean
+  /** Writes sent, whatever their answer, and those answered 429. */
+  readonly writes: number
+  readonly throttledWrites: number
+  /** Answers 429 of any request. */
+  readonly throttled: number
+  /** Writes the server carried out. */
+  readonly acceptedWrites: number
+  readonly throttledWriteShare: number
+  /** Accepted writes per second, and that rate as a share of the server's limit. */
+  readonly writeRate: number | undefined
+  readonly limitShare: number | undefined
+  readonly wallOverLowerBound: number
+}
+
+export const figures = (
+  result: Pick<Result, "options" | "lowerBoundMillis"> & {
+    readonly orgsync: { readonly measured: Pick<ProcessRun.Measured, "wallMillis">; readonly stats: RequestStats.RequestStats }
+  }
+): Figures => {
+  const { stats } = result.orgsync
+  const writeRate = RequestStats.writeRate(stats)
+  return {
+    knownLimit: result.options.clientLimit <= result.options.serverLimit,
+    writes: stats.writes,
+    throttledWrites: stats.throttledWrites,
+    throttled: stats.throttled,
+    acceptedWrites: stats.acceptedWrites,
+    throttledWriteShare: stats.writes === 0 ? 0 : stats.throttledWrites / stats.writes,
+    writeRate,
+    limitShare: writeRate === undefined ? undefined : writeRate / result.options.serverLimit,
+    wallOverLowerBound: result.orgsync.measured.wallMillis / result.lowerBoundMillis
+  }
+}
+
 /** How many levels the tree has below its top-level org. */
 const depth = (orgs: ReadonlyArray<Org.Org>): number => {
   const children = new Map<string, Array<string>>()

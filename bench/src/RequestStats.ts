@@ -19,6 +19,8 @@ export interface RequestStats {
   readonly acceptedWrites: number
   /** Answers 429. */
   readonly throttled: number
+  /** Writes answered 429 (sent, refused, and sent again). */
+  readonly throttledWrites: number
   /** Answers that were neither 2xx nor 429 (0 when the connection was dropped). */
   readonly failed: number
   /** Epoch milliseconds of the first and last request, and of the first and last accepted write. */
@@ -41,6 +43,7 @@ export const summarize = (entries: ReadonlyArray<Simulator.RequestLogEntry>): Re
   let writes = 0
   let acceptedWrites = 0
   let throttled = 0
+  let throttledWrites = 0
   let failed = 0
   let firstRequestAt: number | undefined
   let lastRequestAt: number | undefined
@@ -57,6 +60,7 @@ export const summarize = (entries: ReadonlyArray<Simulator.RequestLogEntry>): Re
       signIns++
     } else if (entry.method !== "GET") {
       writes++
+      if (entry.status === 429) throttledWrites++
       if (ok) {
         acceptedWrites++
         firstWriteAt = Math.min(firstWriteAt ?? at, at)
@@ -81,6 +85,7 @@ export const summarize = (entries: ReadonlyArray<Simulator.RequestLogEntry>): Re
     writes,
     acceptedWrites,
     throttled,
+    throttledWrites,
     failed,
     firstRequestAt,
     lastRequestAt,

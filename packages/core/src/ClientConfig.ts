@@ -31,6 +31,7 @@ export type Auth = LocalAccount | ApiClient
 export type Api = "v1" | "v3" | "gateway"
 
 export interface RateLimit {
+  /** The most requests per second: after a 429 the client goes slower, then speeds up again step by step. */
   readonly requestsPerSecond: number
   /** How many requests may start at once after a quiet period. */
   readonly burst: number

@@ -22,6 +22,11 @@ export const rateLimitWaitsTotal = Metric.counter("orgsync_rate_limit_waits_tota
   incremental: true
 })
 
+/** The rate the client allows itself now, in requests per second: the configured one, or lower after a 429. */
+export const rateLimit = Metric.gauge("orgsync_api_rate_limit", {
+  description: "Code42 API requests per second the client allows itself now (lowered after a 429)"
+})
+
 /** How long each HTTP exchange took, answer body included, tagged `method`. */
 export const requestDuration = Metric.histogram(
   "orgsync_api_request_duration_seconds",

@@ -273,6 +273,28 @@ describe("rate limiting and concurrency", () => {
       expect((yield* counter(ClientMetrics.rateLimitWaitsTotal)) - waits).toBe(5)
     }))
 
+  it.scoped("after a 429 the whole client goes slower than its configured rate", () =>
+    Effect.gen(function*() {
+      let answered = 0
+      const { client, received } = yield* setup(
+        () =>
+          Effect.succeed(
+            ++answered === 6 ? Fake.error(429, "TOO_MANY_REQUESTS", "Slow down", { "retry-after": "1" }) : orgReply
+          ),
+        { rateLimit: { requestsPerSecond: 10, burst: 10 } }
+      )
+      yield* settle(Effect.forEach(Array.from({ length: 20 }), () => client.getById(5)))
+      const at = Fake.calls(yield* received).map((r) => Math.round(r.at))
+      // Five answered and the sixth refused at once; the rest waits for the Retry-After second, then goes at
+      // 0.85 × 6/s (the sign-in and five calls were answered in the second before the 429): a burst of 5, then
+      // one every 196 ms instead of every 100...
+      expect(at.slice(0, 6)).toEqual(Array(6).fill(0))
+      expect(at.slice(6, 11)).toEqual(Array(5).fill(1000))
+      expect(at.slice(11, 16)).toEqual([1196, 1392, 1588, 1784, 1980])
+      // ...and after a second of answers, one step faster: 6.1/s, one every 164 ms.
+      expect(at.slice(16)).toEqual([2176, 2340, 2504, 2668, 2832])
+    }))
+
   it.scoped("no more requests in flight than the concurrency", () =>
     Effect.gen(function*() {
       let inFlight = 0

@@ -1,8 +1,8 @@
 /**
  * The one request pipeline every call of a client goes through: base URL, bearer token (fetched again once on
- * a 401), a Retry-After pause shared by the whole client, the shared token bucket, bounded concurrency, a
- * per-request timeout, retries with jittered exponential back-off where they are safe, error mapping, and the
- * unwrapping and decoding of the answer.
+ * a 401), the client's pacing (a Retry-After pause and an adaptive token bucket, shared by every call), bounded
+ * concurrency, a per-request timeout, retries with jittered exponential back-off where they are safe, error
+ * mapping, and the unwrapping and decoding of the answer.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -17,8 +17,6 @@ import {
   Either,
   Metric,
   Option,
-  RateLimiter,
-  Ref,
   Schema,
   Stream
 } from "effect"
@@ -27,6 +25,7 @@ import * as ClientMetrics from "../ClientMetrics.js"
 import type * as ClientConfig from "../ClientConfig.js"
 import * as Code42Error from "../Code42Error.js"
 import * as Failure from "./failure.js"
+import * as Pacing from "./pacing.js"
 import * as Retry from "./retry.js"
 import * as SignIn from "./signIn.js"
 import * as TokenCache from "./tokenCache.js"
@@ -151,33 +150,14 @@ export const make = (
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest(HttpClientRequest.prependUrl(config.baseUrl.href.replace(/\/$/, "")))
     )
-    const { burst, requestsPerSecond } = config.rateLimit
-    // A bucket of `burst` tokens, one added every 1/requestsPerSecond seconds.
-    const limiter = yield* RateLimiter.make({
-      algorithm: "token-bucket",
-      limit: burst,
-      interval: Duration.millis((burst * 1000) / requestsPerSecond)
-    })
+    const pacing = yield* Pacing.make(config.rateLimit)
     const permits = yield* Effect.makeSemaphore(config.concurrency)
-    // Epoch millis before which no request of this client may start (a server's Retry-After).
-    const pausedUntil = yield* Ref.make(0)
     const timeoutText = Duration.format(config.timeout)
     const callTimeoutText = `${Duration.format(config.callTimeout)}, retries included`
 
-    const awaitPause: Effect.Effect<void> = Effect.gen(function*() {
-      // Loop: another answer may extend the pause while this request sleeps.
-      while (true) {
-        const now = yield* Clock.currentTimeMillis
-        const until = yield* Ref.get(pausedUntil)
-        if (until <= now) return
-        yield* Effect.sleep(Duration.millis(until - now))
-      }
-    })
-
     const awaitTurn: Effect.Effect<void> = Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
-      yield* awaitPause
-      yield* limiter(Effect.void)
+      yield* pacing.turn
       if ((yield* Clock.currentTimeMillis) > start) {
         yield* Metric.increment(ClientMetrics.rateLimitWaitsTotal)
       }
@@ -221,7 +201,10 @@ export const make = (
             "status",
             Either.isRight(result) ? String(result.right.status) : "error"
           ))
-          if (Either.isRight(result)) return result.right
+          if (Either.isRight(result)) {
+            yield* result.right.status === 429 ? pacing.throttled(start) : pacing.accepted(start)
+            return result.right
+          }
           const error = result.left
           return yield* Effect.fail(
             error._tag === "TimeoutException"
@@ -253,15 +236,12 @@ export const make = (
               maxRetryAfterSeconds: Duration.toSeconds(config.maxRetryAfter)
             })
           }
-          if (wait !== undefined) yield* Ref.update(pausedUntil, (until) => Math.max(until, now + wait))
+          if (wait !== undefined) yield* pacing.pauseUntil(now + wait)
         }
         return yield* Effect.fail(Failure.fromStatus(operation, kind, answer.status, answer.body, answer.reason))
       })
 
-    const withRetry = Retry.make(
-      config.retry,
-      Effect.zipWith(Ref.get(pausedUntil), Clock.currentTimeMillis, (until, now) => Math.max(0, until - now))
-    )
+    const withRetry = Retry.make(config.retry, pacing.pauseLeft)
 
     const signIn: Effect.Effect<TokenCache.Token, Failure.Failure> = Effect.gen(function*() {
       const { kind, request } = yield* SignIn.request(config.auth, config.api)

@@ -1,0 +1,149 @@
+/**
+ * When a client may send its next request: after any Retry-After pause a server asked for, and at a rate that
+ * adapts to what the server accepts, shared by every call of the client. The rate is additive-increase,
+ * multiplicative-decrease, as TCP's congestion control: a 429 lowers it to a fraction of the rate the server
+ * has just been accepting (or of the current rate, if that is lower), never below a floor; every second of
+ * answers without a 429 raises it by a fixed step, never above the configured rate. A client whose limit is
+ * at or below the server's never sees a 429 and so keeps its configured rate.
+ *
+ * The pacing itself is a token bucket (@effect/experimental's `RateLimiter` over an in-memory store of its
+ * own) asked at the current rate for every request; its burst shrinks with the rate, so that a client slowed
+ * down does not send its configured burst at once after a pause.
+ */
+import * as RateLimiter from "@effect/experimental/RateLimiter"
+import { Clock, Duration, Effect, Metric, Ref } from "effect"
+import type * as ClientConfig from "../ClientConfig.js"
+import * as ClientMetrics from "../ClientMetrics.js"
+
+export interface Pacing {
+  /** Waits until a request may start: past any Retry-After pause, then for a token at the current rate. */
+  readonly turn: Effect.Effect<void>
+  /** Pauses every request of the client until `until` (epoch millis), or longer if already paused so. */
+  readonly pauseUntil: (until: number) => Effect.Effect<void>
+  /** How many milliseconds the Retry-After pause still lasts. */
+  readonly pauseLeft: Effect.Effect<number>
+  /** A request started at `sentAt` (epoch millis) got an answer other than 429. */
+  readonly accepted: (sentAt: number) => Effect.Effect<void>
+  /** A request started at `sentAt` (epoch millis) was answered 429. */
+  readonly throttled: (sentAt: number) => Effect.Effect<void>
+  /** The current rate, in requests per second. */
+  readonly rate: Effect.Effect<number>
+}
+
+/** A 429 sets the rate to this fraction of the rate the server was accepting. */
+export const decrease = 0.85
+
+/** Each second of answers without a 429 raises the rate by this many requests per second. */
+export const increaseStep = 1
+
+/** The lowest rate, in requests per second: a tenth of the configured one, but at least 1 (or the configured one). */
+export const floorOf = (rateLimit: ClientConfig.RateLimit): number =>
+  Math.min(rateLimit.requestsPerSecond, Math.max(1, rateLimit.requestsPerSecond / 10))
+
+interface State {
+  readonly rate: number
+  /** When the rate last went down; a 429 to a request sent before that was sent at the older rate. */
+  readonly decreasedAt: number
+  /** When the rate last changed, either way. */
+  readonly changedAt: number
+  /** Epoch millis before which no request may start. */
+  readonly pausedUntil: number
+  /** When each answer other than 429 of the last second arrived, oldest first. */
+  readonly accepted: ReadonlyArray<number>
+}
+
+const window = 1000
+
+/** Requests per second the server accepted in the last second, counted from the end of a pause within it. */
+const acceptedRate = (state: State, now: number): number => {
+  const since = Math.max(now - window, state.pausedUntil <= now ? state.pausedUntil : now - window)
+  const span = now - since
+  if (span <= 0) return state.rate
+  return (state.accepted.filter((at) => at > since).length * 1000) / span
+}
+
+export const make = (rateLimit: ClientConfig.RateLimit) =>
+  Effect.gen(function*() {
+    const { burst, requestsPerSecond: ceiling } = rateLimit
+    const floor = floorOf(rateLimit)
+    const limiter = yield* Effect.provide(RateLimiter.make, RateLimiter.layerStoreMemory)
+    const state = yield* Ref.make<State>({
+      rate: ceiling,
+      decreasedAt: Number.NEGATIVE_INFINITY,
+      changedAt: Number.NEGATIVE_INFINITY,
+      pausedUntil: Number.NEGATIVE_INFINITY,
+      accepted: []
+    })
+
+    const awaitPause: Effect.Effect<void> = Effect.gen(function*() {
+      // Loop: another answer may extend the pause while this request sleeps.
+      while (true) {
+        const now = yield* Clock.currentTimeMillis
+        const { pausedUntil } = yield* Ref.get(state)
+        if (pausedUntil <= now) return
+        yield* Effect.sleep(Duration.millis(pausedUntil - now))
+      }
+    })
+
+    const token: Effect.Effect<void> = Effect.gen(function*() {
+      const { rate } = yield* Ref.get(state)
+      const limit = Math.max(1, Math.floor((burst * rate) / ceiling))
+      const { delay } = yield* limiter.consume({
+        key: "requests",
+        algorithm: "token-bucket",
+        onExceeded: "delay",
+        limit,
+        window: Duration.millis((limit * 1000) / rate)
+      })
+      if (Duration.greaterThan(delay, Duration.zero)) yield* Effect.sleep(delay)
+    }).pipe(
+      // The in-memory store cannot fail.
+      Effect.orDie
+    )
+
+    // A pause may begin while a request waits for its token: it waits for that pause too.
+    const turn = Effect.zipRight(Effect.zipRight(awaitPause, token), awaitPause)
+
+    const pauseUntil = (until: number) =>
+      Ref.update(state, (current) => ({ ...current, pausedUntil: Math.max(current.pausedUntil, until) }))
+
+    const pauseLeft = Effect.zipWith(
+      Ref.get(state),
+      Clock.currentTimeMillis,
+      ({ pausedUntil }, now) => Math.max(0, pausedUntil - now)
+    )
+
+    /** Applies `change` to the state; the rate it leaves is the metric's. */
+    const adapt = (change: (current: State, now: number) => State) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const { rate } = yield* Ref.updateAndGet(state, (current) => change(current, now))
+        yield* Metric.set(ClientMetrics.rateLimit, rate)
+      })
+
+    const accepted = (sentAt: number) =>
+      adapt((current, now) => {
+        const recent = [...current.accepted.filter((at) => at > now - window), now]
+        // Seconds of answers: a Retry-After pause is none.
+        const since = Math.max(current.changedAt, current.pausedUntil)
+        const raise = sentAt >= current.decreasedAt && current.rate < ceiling && now - since >= 1000
+        return raise
+          ? { ...current, accepted: recent, rate: Math.min(ceiling, current.rate + increaseStep), changedAt: now }
+          : { ...current, accepted: recent }
+      })
+
+    const throttled = (sentAt: number) =>
+      adapt((current, now) =>
+        // Sent before the last decrease: that one already answered the overload it belongs to.
+        sentAt < current.decreasedAt ? current : {
+          ...current,
+          rate: Math.max(floor, decrease * Math.min(current.rate, acceptedRate(current, now))),
+          decreasedAt: now,
+          changedAt: now
+        }
+      )
+
+    const rate = Effect.map(Ref.get(state), (current) => current.rate)
+
+    return { turn, pauseUntil, pauseLeft, accepted, throttled, rate } satisfies Pacing
+  })
