@@ -34,56 +34,58 @@ const faults: Partial<Simulator.Faults> = {
 const cascades = new Set(["block", "unblock", "deactivate"])
 
 describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
-  it.scopedLive(`creates ${orgCount} orgs and makes ${changeCount} changes exactly, touching nothing else`, () =>
-    Effect.gen(function*() {
-      const random = Soak.random()
-      const sim = yield* Simulator.start({ port: 0, seed: tenant, randomSeed: Soak.seed, rules: Soak.serverRules })
-      const tree = RandomTree.generate(orgCount, random, managedRoot)
-      const ws = workspace(tree.yaml())
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
-      sim.setFaults(faults)
+  for (const [server, rules] of Soak.servers) {
+    it.scopedLive(`creates ${orgCount} orgs and makes ${changeCount} changes exactly, touching nothing else (${server})`, () =>
+      Effect.gen(function*() {
+        const random = Soak.random()
+        const sim = yield* Simulator.start({ port: 0, seed: tenant, randomSeed: Soak.seed, rules })
+        const tree = RandomTree.generate(orgCount, random, managedRoot)
+        const ws = workspace(tree.yaml())
+        const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+        sim.setFaults(faults)
 
-      /** Applies the desired file as it stands and checks the outcome; answers the summary. */
-      const converge = Effect.gen(function*() {
-        const before = sim.orgs()
-        const { code, plan } = yield* planJson(common, `${ws.dir}/plan.json`)
-        expect(code).toBe(2)
-        sim.clearRequests()
-        const started = Date.now()
-        const applies = yield* applyUntilConverged(common, Soak.scaled(8, 12))
-        const seconds = Soak.secondsSince(started)
-        const requests = sim.requests()
-        const after = sim.orgs()
+        /** Applies the desired file as it stands and checks the outcome; answers the summary. */
+        const converge = Effect.gen(function*() {
+          const before = sim.orgs()
+          const { code, plan } = yield* planJson(common, `${ws.dir}/plan.json`)
+          expect(code).toBe(2)
+          sim.clearRequests()
+          const started = Date.now()
+          const applies = yield* applyUntilConverged(common, Soak.scaled(8, 12))
+          const seconds = Soak.secondsSince(started)
+          const requests = sim.requests()
+          const after = sim.orgs()
 
-        expect(tree.mismatches(after)).toEqual([])
-        const known = new Set(before.map((org) => org.orgUid))
-        const planned = new Set(plan.changes.flatMap((change) => (change.orgUid === null ? [] : [change.orgUid])))
-        const allowed = new Set([...planned, ...after.filter((org) => !known.has(org.orgUid)).map((o) => o.orgUid)])
-        const strays = writes(requests).filter((write) => {
-          const target = targetOf(write, after)
-          return target === undefined ? write.target !== undefined : !allowed.has(target.orgUid)
+          expect(tree.mismatches(after)).toEqual([])
+          const known = new Set(before.map((org) => org.orgUid))
+          const planned = new Set(plan.changes.flatMap((change) => (change.orgUid === null ? [] : [change.orgUid])))
+          const allowed = new Set([...planned, ...after.filter((org) => !known.has(org.orgUid)).map((o) => o.orgUid)])
+          const strays = writes(requests).filter((write) => {
+            const target = targetOf(write, after)
+            return target === undefined ? write.target !== undefined : !allowed.has(target.orgUid)
+          })
+          expect(strays).toEqual([])
+          const cascading = new Set(
+            plan.changes.filter((c) => c.orgUid !== null && cascades.has(c.action)).map((c) => c.orgUid!)
+          )
+          expect(changedOutside(before, after, allowed, cascading)).toEqual([])
+          const creates = writes(requests).filter((write) => write.target === undefined).length
+          return `${plan.changes.length} planned changes converged after ${applies} applies, ${tally(requests)}, ` +
+            `${creates} create requests for ${after.length - before.length} new orgs, in ${seconds} s`
         })
-        expect(strays).toEqual([])
-        const cascading = new Set(
-          plan.changes.filter((c) => c.orgUid !== null && cascades.has(c.action)).map((c) => c.orgUid!)
+
+        const created = yield* converge
+        const edits = tree.edit(changeCount)
+        expect(edits).toHaveLength(changeCount)
+        ws.write(tree.yaml())
+        const changed = yield* converge
+
+        console.log(
+          `soak faults (${Soak.label}, seed ${Soak.seed}): ${orgCount} orgs from empty: ${created}; ` +
+            `${changeCount} random edits: ${changed}`
         )
-        expect(changedOutside(before, after, allowed, cascading)).toEqual([])
-        const creates = writes(requests).filter((write) => write.target === undefined).length
-        return `${plan.changes.length} planned changes converged after ${applies} applies, ${tally(requests)}, ` +
-          `${creates} create requests for ${after.length - before.length} new orgs, in ${seconds} s`
-      })
-
-      const created = yield* converge
-      const edits = tree.edit(changeCount)
-      expect(edits).toHaveLength(changeCount)
-      ws.write(tree.yaml())
-      const changed = yield* converge
-
-      console.log(
-        `soak faults (${Soak.label}, seed ${Soak.seed}): ${orgCount} orgs from empty: ${created}; ` +
-          `${changeCount} random edits: ${changed}`
-      )
-    }), Soak.scaled(120_000, 1_800_000))
+      }), Soak.scaled(120_000, 1_800_000))
+  }
 
   // Found by this soak at full scale: a create under an org that the same apply deactivates (or blocks) failed,
   // the deactivation went ahead, and Code42 never let the child be created any more.

@@ -132,16 +132,19 @@ export class RandomTree {
       else siblings.push(org)
     }
     const problems: Array<string> = []
+    // A server that renames the orgs it deactivates (`<name> deactivated <date>`) keeps the name before it.
+    const nameOf = (org: Simulator.SimOrg) =>
+      (!org.active && /^(.*) deactivated \d{4}-\d{2}-\d{2}\S*$/s.exec(org.orgName)?.[1]) || org.orgName
     const walk = (nodes: ReadonlyArray<Node>, parentUid: string, parentPath: string, inherited: Status) => {
       const remote = children.get(parentUid) ?? []
       const wanted = new Set(nodes.map((node) => node.name))
       for (const org of remote) {
-        if (!wanted.has(org.orgName)) problems.push(`unexpected ${parentPath}${org.orgName} (${org.orgUid})`)
+        if (!wanted.has(nameOf(org))) problems.push(`unexpected ${parentPath}${org.orgName} (${org.orgUid})`)
       }
       for (const node of nodes) {
         const path = `${parentPath}${node.name}`
         const status = node.status ?? inherited
-        const found = remote.filter((org) => org.orgName === node.name)
+        const found = remote.filter((org) => nameOf(org) === node.name)
         if (found.length !== 1) {
           problems.push(found.length === 0 ? `missing ${path}` : `${found.length} orgs named ${path}`)
           continue

@@ -26,7 +26,10 @@ export const random = (): PCGRandom => new PCGRandom(seed)
 export const secondsSince = (startedMillis: number): string => ((Date.now() - startedMillis) / 1000).toFixed(1)
 
 /**
- * The simulator's rules for the soaks: names unique in the whole tenant, as on the strictest servers. Not yet
- * renames on deactivation: the soaks find orgs by name, and a renamed deactivated org would read as missing.
+ * The simulator's rules each soak runs under: names unique in the whole tenant, as on the strictest servers;
+ * then also the renames on deactivation and the guid-less bodies of older servers.
  */
-export const serverRules: Partial<Simulator.ServerRules> = { uniqueNames: "tenant" }
+export const servers: ReadonlyArray<readonly [label: string, rules: Partial<Simulator.ServerRules>]> = [
+  ["tenant-unique names", { uniqueNames: "tenant" }],
+  ["older servers' rules", { uniqueNames: "tenant", renameOnDeactivate: true, legacyBodies: true }]
+]
