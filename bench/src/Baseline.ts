@@ -10,7 +10,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import { type Code42Error, type Org, OrgClient } from "@c42/core"
-import type { Desired } from "orgsync"
+import type { Desired } from "@c42/reconcile"
 import { Clock, Effect, Layer, Schema } from "effect"
 
 /** What handling one desired org cost. */

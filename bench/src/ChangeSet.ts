@@ -4,7 +4,7 @@
  * costs exactly one call whatever the tool (leaves only for status changes, creates under open parents), so the
  * minimum number of writes is the number of edits and the tools differ only in how they find and pace them.
  */
-import { OrgPath } from "orgsync"
+import { OrgPath } from "@c42/reconcile"
 import { Either } from "effect"
 import { PCGRandom } from "effect/Utils"
 import * as Yaml from "yaml"

@@ -6,7 +6,7 @@
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { type NodeContext, NodeHttpClient } from "@effect/platform-node"
-import { DesiredFiles } from "orgsync"
+import { DesiredFiles } from "@c42/reconcile"
 import { Console, Effect, Layer, Option, Schema } from "effect"
 import * as Baseline from "./Baseline.js"
 import * as Bench from "./Bench.js"

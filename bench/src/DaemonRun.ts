@@ -5,7 +5,7 @@
  * tree says when a change has arrived.
  */
 import { Command, type CommandExecutor, FileSystem, HttpClient, HttpClientResponse } from "@effect/platform"
-import { OrgPath } from "orgsync"
+import { OrgPath } from "@c42/reconcile"
 import type { Simulator } from "@c42/simulator"
 import { Clock, Console, Deferred, Duration, Effect, Either, Fiber, Ref, Schema, Stream } from "effect"
 import * as Yaml from "yaml"

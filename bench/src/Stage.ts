@@ -5,7 +5,7 @@
  */
 import { FileSystem } from "@effect/platform"
 import { Org } from "@c42/core"
-import { DesiredFiles, type Desired, Plan } from "orgsync"
+import { DesiredFiles, type Desired, Plan } from "@c42/reconcile"
 import { Simulator } from "@c42/simulator"
 import { Effect, Redacted, Schema } from "effect"
 import type * as Scope from "effect/Scope"

@@ -9,22 +9,23 @@ import { ClientConfig, OrgClient } from "@c42/core"
 import type { Simulator } from "@c42/simulator"
 import { Console, Context, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
 import type * as Daemon from "./Daemon.js"
-import * as DesiredCommit from "./DesiredCommit.js"
-import type { DesiredState } from "./Desired.js"
-import { formatIssue, formatIssues } from "./Desired.js"
-import * as DesiredFiles from "./DesiredFiles.js"
-import * as DesiredYaml from "./DesiredYaml.js"
-import * as ImportCheck from "./ImportCheck.js"
+import {
+  Desired,
+  DesiredCommit,
+  DesiredFiles,
+  DesiredYaml,
+  ImportCheck,
+  Plan,
+  PlanFormat,
+  PlanMarkdown,
+  Reconciler,
+  RemoteTree,
+  Safety,
+  StateDb,
+  StateLock
+} from "@c42/reconcile"
 import * as OutputFile from "./OutputFile.js"
-import * as Plan from "./Plan.js"
-import * as PlanFormat from "./PlanFormat.js"
-import * as PlanMarkdown from "./PlanMarkdown.js"
-import * as Reconciler from "./Reconciler.js"
-import * as RemoteTree from "./RemoteTree.js"
-import * as Safety from "./Safety.js"
 import * as Settings from "./Settings.js"
-import * as StateDb from "./StateDb.js"
-import * as StateLock from "./StateLock.js"
 import { version } from "./Version.js"
 
 // Exit codes
@@ -75,10 +76,10 @@ const url = Options.text("url").pipe(
  */
 const loadDesired = (path: string) =>
   DesiredFiles.load(path).pipe(
-    Effect.tapError((invalid) => Console.error(formatIssues(invalid.issues).join("\n"))),
+    Effect.tapError((invalid) => Console.error(Desired.formatIssues(invalid.issues).join("\n"))),
     Effect.tap((state) =>
       Effect.forEach(state.warnings ?? [], (warning) =>
-        Console.error(formatIssue({ ...warning, message: `warning: ${warning.message}` })))
+        Console.error(Desired.formatIssue({ ...warning, message: `warning: ${warning.message}` })))
     )
   )
 
@@ -134,9 +135,9 @@ const validate = Command.make("validate", { config, desired }, (flags) =>
     return ok
   }))).pipe(Command.withDescription("Check the desired files offline; every error as file:line:column"))
 
-const count = (desiredState: DesiredState) => {
+const count = (desiredState: Desired.DesiredState) => {
   let n = 0
-  const walk = (orgs: DesiredState["orgs"]) => orgs.forEach((org) => (n++, walk(org.children)))
+  const walk = (orgs: Desired.DesiredState["orgs"]) => orgs.forEach((org) => (n++, walk(org.children)))
   walk(desiredState.orgs)
   return n
 }
@@ -153,7 +154,7 @@ const offline = Options.boolean("offline").pipe(
 )
 
 /** Plans from the last snapshot and identity mapping alone. */
-const offlinePlan = (desiredState: DesiredState) =>
+const offlinePlan = (desiredState: Desired.DesiredState) =>
   Effect.gen(function*() {
     const db = yield* StateDb.StateDb
     const snapshot = yield* db.snapshot

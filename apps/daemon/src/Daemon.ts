@@ -23,12 +23,8 @@ import {
 } from "effect"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
-import { type DesiredState, formatIssues } from "./Desired.js"
-import * as DesiredFiles from "./DesiredFiles.js"
+import { Desired, DesiredFiles, Reconciler, StateDb, StateLock } from "@c42/reconcile"
 import { DesiredWatcher, type WatchError } from "./DesiredWatcher.js"
-import { type PassResult, type ReconcileError, Reconciler } from "./Reconciler.js"
-import type { StateDb } from "./StateDb.js"
-import * as StateLock from "./StateLock.js"
 import * as StatusServer from "./StatusServer.js"
 
 export interface DaemonOptions {
@@ -93,7 +89,7 @@ const summarize = (
   startedAt: Date,
   finishedAt: Date,
   dryRun: boolean,
-  result: Either.Either<PassResult, ReconcileError>
+  result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>
 ): DaemonStatus.PassSummary =>
   Either.match(result, {
     onLeft: (error) => ({
@@ -124,7 +120,7 @@ const summarize = (
   })
 
 /** One line per pass, with its counts, its duration and when the next one is due. */
-const logPass = (summary: DaemonStatus.PassSummary, error: Option.Option<ReconcileError>, delay: Duration.Duration) => {
+const logPass = (summary: DaemonStatus.PassSummary, error: Option.Option<Reconciler.ReconcileError>, delay: Duration.Duration) => {
   const log = Option.match(error, {
     onNone: () => Effect.logInfo("reconciled"),
     onSome: (error) => (error.transient ? Effect.logWarning : Effect.logError)(`reconcile failed: ${error.message}`)
@@ -143,7 +139,7 @@ const logPass = (summary: DaemonStatus.PassSummary, error: Option.Option<Reconci
 }
 
 /** One warning per contested org: another writer changes it back, and orgsync has stopped writing to it. */
-const logContested = (pass: PassResult) =>
+const logContested = (pass: Reconciler.PassResult) =>
   Effect.forEach(
     pass.pending.conflicts.filter((conflict) => conflict.kind === "contested"),
     (conflict) =>
@@ -162,10 +158,10 @@ export const loop = (
 ): Effect.Effect<
   never,
   WatchError,
-  Reconciler | DesiredWatcher | DaemonStatus.DaemonStatus | FileSystem.FileSystem | Scope.Scope
+  Reconciler.Reconciler | DesiredWatcher | DaemonStatus.DaemonStatus | FileSystem.FileSystem | Scope.Scope
 > =>
   Effect.gen(function*() {
-    const reconciler = yield* Reconciler
+    const reconciler = yield* Reconciler.Reconciler
     const watcher = yield* DesiredWatcher
     const status = yield* DaemonStatus.DaemonStatus
 
@@ -201,7 +197,7 @@ export const loop = (
 
     const drift = yield* Ref.make(yield* stepper(driftSchedule(options.interval)))
     const backoff = yield* stepper(backoffSchedule)
-    const good = yield* Ref.make(Option.none<DesiredState>())
+    const good = yield* Ref.make(Option.none<Desired.DesiredState>())
     // The issues last logged, so that a file that stays invalid is not reported again at every pass.
     const reported = yield* Ref.make("")
 
@@ -224,7 +220,7 @@ export const loop = (
             yield* SubscriptionRef.update(status, DaemonStatus.desiredRejected(invalid.issues, at))
             const inForce = yield* Ref.get(good)
             if ((yield* Ref.getAndSet(reported, invalid.message)) !== invalid.message) {
-              yield* Effect.forEach(formatIssues(invalid.issues), (line) => Effect.logError(line), { discard: true })
+              yield* Effect.forEach(Desired.formatIssues(invalid.issues), (line) => Effect.logError(line), { discard: true })
               yield* Effect.logWarning(
                 Option.isSome(inForce)
                   ? "the desired files do not validate: ignored, the last good state stays in force"
@@ -333,7 +329,7 @@ export const run = (
 ): Effect.Effect<
   never,
   DaemonError,
-  Reconciler | DesiredWatcher | StateDb | FileSystem.FileSystem | Path.Path
+  Reconciler.Reconciler | DesiredWatcher | StateDb.StateDb | FileSystem.FileSystem | Path.Path
 > =>
   Effect.scoped(Effect.gen(function*() {
     const hangups = yield* hangupSignals

@@ -5,10 +5,7 @@
  * the status page renders too, so both always tell the same facts.
  */
 import { Clock, Context, Effect, Option, SubscriptionRef } from "effect"
-import { type DesiredState, formatIssue, type ValidationIssue } from "./Desired.js"
-import type { Plan } from "./Plan.js"
-import * as PlanFormat from "./PlanFormat.js"
-import type { RunRecord } from "./StateDb.js"
+import { Desired, Plan, PlanFormat, StateDb } from "@c42/reconcile"
 
 /** How a pass ended: nothing left to do, something left to do (or in conflict), or it could not run. */
 export type PassOutcome = "converged" | "pending" | "error"
@@ -42,7 +39,7 @@ export interface State {
     /** The files of the desired state in force (the last good one). */
     readonly files: ReadonlyArray<string>
     /** Why the files on disk do not validate, when they do not. */
-    readonly issues: ReadonlyArray<ValidationIssue>
+    readonly issues: ReadonlyArray<Desired.ValidationIssue>
     readonly checkedAt: Date | undefined
     /** Whether a good desired state is in force (one validated since start). */
     readonly inForce: boolean
@@ -53,7 +50,7 @@ export interface State {
   /** When a pass last reached Code42 and finished. */
   readonly lastSuccessAt: Date | undefined
   /** What the last pass that reached Code42 left to do. */
-  readonly plan: Plan | undefined
+  readonly plan: Plan.Plan | undefined
   /** The passes of this process, newest first. */
   readonly recentPasses: ReadonlyArray<PassSummary>
   readonly nextPassAt: Date | undefined
@@ -97,18 +94,18 @@ export const make = (options: StatusOptions) =>
 
 export const passStarted = (at: Date) => (state: State): State => ({ ...state, runningSince: at })
 
-export const desiredAccepted = (desired: DesiredState, at: Date) => (state: State): State => ({
+export const desiredAccepted = (desired: Desired.DesiredState, at: Date) => (state: State): State => ({
   ...state,
   desired: { valid: true, files: desired.files, issues: [], checkedAt: at, inForce: true }
 })
 
-export const desiredRejected = (issues: ReadonlyArray<ValidationIssue>, at: Date) => (state: State): State => ({
+export const desiredRejected = (issues: ReadonlyArray<Desired.ValidationIssue>, at: Date) => (state: State): State => ({
   ...state,
   desired: { ...state.desired, valid: false, issues, checkedAt: at }
 })
 
 /** `plan`: what the pass left to do, when it reached Code42; `nextPassAt`: when the loop passes again. */
-export const passFinished = (summary: PassSummary, plan: Plan | undefined, nextPassAt: Date) =>
+export const passFinished = (summary: PassSummary, plan: Plan.Plan | undefined, nextPassAt: Date) =>
 (state: State): State => ({
   ...state,
   runningSince: undefined,
@@ -201,7 +198,7 @@ export interface StatusView {
     readonly inForce: boolean
     readonly files: ReadonlyArray<string>
     readonly checkedAt: string | null
-    readonly issues: ReadonlyArray<ValidationIssue & { readonly text: string }>
+    readonly issues: ReadonlyArray<Desired.ValidationIssue & { readonly text: string }>
   }
   readonly running: boolean
   readonly runningSince: string | null
@@ -262,7 +259,7 @@ const passView = (pass: PassSummary): PassView => ({
   errors: pass.errors
 })
 
-const runView = (run: RunRecord): RunView => ({
+const runView = (run: StateDb.RunRecord): RunView => ({
   id: run.id,
   kind: run.kind,
   startedAt: run.startedAt.toISOString(),
@@ -276,7 +273,7 @@ const runView = (run: RunRecord): RunView => ({
 /** The status as JSON, with the run history read from the state database (or why it could not be). */
 export const view = (
   state: State,
-  runs: { readonly runs: ReadonlyArray<RunRecord> } | { readonly error: string },
+  runs: { readonly runs: ReadonlyArray<StateDb.RunRecord> } | { readonly error: string },
   now: Date
 ): StatusView => {
   const reason = notReady(state)
@@ -293,7 +290,7 @@ export const view = (
       inForce: state.desired.inForce,
       files: state.desired.files,
       checkedAt: iso(state.desired.checkedAt),
-      issues: state.desired.issues.map((issue) => ({ ...issue, text: formatIssue(issue) }))
+      issues: state.desired.issues.map((issue) => ({ ...issue, text: Desired.formatIssue(issue) }))
     },
     running: state.runningSince !== undefined,
     runningSince: iso(state.runningSince),

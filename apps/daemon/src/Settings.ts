@@ -6,7 +6,7 @@ import { FileSystem } from "@effect/platform"
 import { ClientConfig } from "@c42/core"
 import { Config, type ConfigError, ConfigProvider, Data, Duration, Effect, Option } from "effect"
 import * as Yaml from "yaml"
-import * as StateDb from "./StateDb.js"
+import { StateDb } from "@c42/reconcile"
 
 export interface Settings {
   readonly desired: string

@@ -9,7 +9,7 @@ import { createServer } from "node:http"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import { DaemonStatus, notReady, view } from "./DaemonStatus.js"
 import * as StatusPage from "./StatusPage.js"
-import { StateDb } from "./StateDb.js"
+import { StateDb } from "@c42/reconcile"
 
 export interface Listen {
   readonly host: string
@@ -34,7 +34,7 @@ const noStore = { headers: { "cache-control": "no-store" } }
 
 const currentView = Effect.gen(function*() {
   const state = yield* DaemonStatus
-  const db = yield* StateDb
+  const db = yield* StateDb.StateDb
   const runs = yield* db.recentRuns(runsShown).pipe(
     Effect.map((runs) => ({ runs })),
     Effect.catchAll((error) => Effect.succeed({ error: error.message }))
@@ -78,7 +78,7 @@ export const router = HttpRouter.empty.pipe(
  */
 export const serve = (
   listen: Listen
-): Effect.Effect<HttpServer.Address, ListenError, DaemonStatus | StateDb | Scope.Scope> =>
+): Effect.Effect<HttpServer.Address, ListenError, DaemonStatus | StateDb.StateDb | Scope.Scope> =>
   Effect.gen(function*() {
     const context = yield* Layer.build(
       HttpServer.serve(router).pipe(

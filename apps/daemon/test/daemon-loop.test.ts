@@ -24,9 +24,8 @@ import {
 import * as Daemon from "../src/Daemon.js"
 import * as DaemonMetrics from "../src/DaemonMetrics.js"
 import * as DaemonStatus from "../src/DaemonStatus.js"
-import type { DesiredState } from "../src/Desired.js"
+import { Desired, Reconciler } from "@c42/reconcile"
 import { DesiredWatcher } from "../src/DesiredWatcher.js"
-import { type PassOptions, type PassResult, ReconcileError, Reconciler } from "../src/Reconciler.js"
 import { change, conflict, passResult, plan } from "./daemonFixtures.js"
 
 const engineering = "orgs:\n  - name: Engineering\n    children:\n      - name: Platform\n"
@@ -36,11 +35,11 @@ const invalid = "orgs:\n  - name: Engineering\n    colour: red\n"
 const minutes = (n: number) => n * 60_000
 
 interface Call {
-  readonly desired: DesiredState
-  readonly options: PassOptions
+  readonly desired: Desired.DesiredState
+  readonly options: Reconciler.PassOptions
   /** When the loop began this step (woke up), by the TestClock. */
   readonly since: number
-  readonly reply: Deferred.Deferred<PassResult, ReconcileError>
+  readonly reply: Deferred.Deferred<Reconciler.PassResult, Reconciler.ReconcileError>
 }
 
 interface LogLine {
@@ -80,11 +79,11 @@ const harness = (options: {
     const doubles = Layer.mergeAll(
       Layer.succeed(DesiredWatcher, DesiredWatcher.of({ watch: () => Effect.succeed(Stream.fromQueue(changes)) })),
       Layer.succeed(
-        Reconciler,
-        Reconciler.of({
+        Reconciler.Reconciler,
+        Reconciler.Reconciler.of({
           pass: (desired, passOptions) =>
             Effect.gen(function*() {
-              const reply = yield* Deferred.make<PassResult, ReconcileError>()
+              const reply = yield* Deferred.make<Reconciler.PassResult, Reconciler.ReconcileError>()
               const { runningSince } = yield* SubscriptionRef.get(status)
               yield* Queue.offer(calls, { desired, options: passOptions, since: runningSince!.getTime(), reply })
               return yield* Deferred.await(reply)
@@ -126,7 +125,7 @@ const harness = (options: {
       touch: Queue.offer(changes, { event: "change", path: desiredPath }),
       nextCall: within("a pass", Queue.take(calls)),
       /** Answers a pass and waits until the loop has recorded it and scheduled the next one. */
-      answer: (call: Call, result: Effect.Effect<PassResult, ReconcileError>) =>
+      answer: (call: Call, result: Effect.Effect<Reconciler.PassResult, Reconciler.ReconcileError>) =>
         Effect.gen(function*() {
           const before = yield* finished
           yield* Deferred.complete(call.reply, result)
@@ -148,10 +147,10 @@ const advanceTo = (at: number) => Effect.flatMap(now, (current) => TestClock.adj
 
 const converged = Effect.succeed(passResult())
 const unreachable = Effect.fail(
-  new ReconcileError({ message: "cannot read Code42: connection refused", transient: true })
+  new Reconciler.ReconcileError({ message: "cannot read Code42: connection refused", transient: true })
 )
 
-const orgNames = (desired: DesiredState) => desired.orgs.map((org) => org.name)
+const orgNames = (desired: Desired.DesiredState) => desired.orgs.map((org) => org.name)
 
 /** Each test has its own TestClock, starting at 0, and the real file system. */
 const test = (name: string, body: () => Effect.Effect<void, unknown, NodeContext.NodeContext | Scope.Scope>) =>

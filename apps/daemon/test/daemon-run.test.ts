@@ -9,9 +9,7 @@ import { Deferred, Effect, Fiber, Layer, Logger, LogLevel, Ref, Schedule, type S
 import * as net from "node:net"
 import * as Daemon from "../src/Daemon.js"
 import * as DesiredWatcher from "../src/DesiredWatcher.js"
-import { type PassResult, Reconciler } from "../src/Reconciler.js"
-import * as StateDb from "../src/StateDb.js"
-import * as StateLock from "../src/StateLock.js"
+import { Reconciler, StateDb, StateLock } from "@c42/reconcile"
 import { passResult } from "./daemonFixtures.js"
 
 /** A port free on loopback a moment ago. */
@@ -44,9 +42,9 @@ const setup = Effect.gen(function*() {
 })
 
 /** The services the CLI provides, with `pass` as the reconciler. */
-const services = (statePath: string, pass: Reconciler["Type"]["pass"]) =>
+const services = (statePath: string, pass: Reconciler.Reconciler["Type"]["pass"]) =>
   Layer.mergeAll(
-    Layer.succeed(Reconciler, Reconciler.of({ pass })),
+    Layer.succeed(Reconciler.Reconciler, Reconciler.Reconciler.of({ pass })),
     DesiredWatcher.layer,
     StateDb.layer(statePath)
   ).pipe(Layer.provideMerge(NodeContext.layer), Layer.provideMerge(Logger.minimumLogLevel(LogLevel.None)))
@@ -112,7 +110,7 @@ describe("Daemon.run", () => {
           yield* Deferred.succeed(inFlight, undefined)
           yield* Deferred.await(release)
           yield* Ref.set(settled, true)
-          return passResult() as PassResult
+          return passResult() as Reconciler.PassResult
         }))
       const daemon = yield* Daemon.run(options).pipe(Effect.provide(services(options.statePath, pass)), Effect.fork)
       yield* Deferred.await(inFlight)

@@ -6,14 +6,11 @@
 import { FileSystem, HttpClient } from "@effect/platform"
 import { Context, Effect, Layer, SubscriptionRef } from "effect"
 import * as DaemonStatus from "../src/DaemonStatus.js"
-import type { DesiredState } from "../src/Desired.js"
-import type { Change, Conflict, Plan } from "../src/Plan.js"
-import type { PassResult } from "../src/Reconciler.js"
-import * as StateDb from "../src/StateDb.js"
+import { Desired, Plan, Reconciler, StateDb } from "@c42/reconcile"
 import * as StatusServer from "../src/StatusServer.js"
 
 /** A change the plan would make to the org at `path`. */
-export const change = (path: string, overrides: Partial<Change> = {}): Change => ({
+export const change = (path: string, overrides: Partial<Plan.Change> = {}): Plan.Change => ({
   action: "create",
   path,
   orgUid: null,
@@ -27,7 +24,7 @@ export const change = (path: string, overrides: Partial<Change> = {}): Change =>
   ...overrides
 })
 
-export const conflict = (path: string, message: string): Conflict => ({
+export const conflict = (path: string, message: string): Plan.Conflict => ({
   kind: "ambiguous",
   path,
   message,
@@ -35,9 +32,9 @@ export const conflict = (path: string, message: string): Conflict => ({
 })
 
 export const plan = (
-  changes: ReadonlyArray<Change> = [],
-  conflicts: ReadonlyArray<Conflict> = []
-): Plan => ({
+  changes: ReadonlyArray<Plan.Change> = [],
+  conflicts: ReadonlyArray<Plan.Conflict> = []
+): Plan.Plan => ({
   changes,
   conflicts,
   unmanaged: [],
@@ -49,7 +46,7 @@ export const plan = (
 })
 
 /** A pass that left `pending` to do (converged when it is empty). */
-export const passResult = (overrides: Partial<PassResult> = {}): PassResult => {
+export const passResult = (overrides: Partial<Reconciler.PassResult> = {}): Reconciler.PassResult => {
   const pending = overrides.pending ?? plan()
   return {
     startedAt: new Date(0),
@@ -68,7 +65,7 @@ export const passResult = (overrides: Partial<PassResult> = {}): PassResult => {
 
 export const desiredPath = "/srv/orgsync/orgs.yaml"
 
-export const desired: DesiredState = { root: undefined, prune: "report", orgs: [], files: [desiredPath] }
+export const desired: Desired.DesiredState = { root: undefined, prune: "report", orgs: [], files: [desiredPath] }
 
 /** When the loop would pass next, for the status transitions. */
 export const nextPassAt = new Date("2025-03-01T10:05:00.000Z")

@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import { orgsync, workspace } from "./support/cli.js"
 import { getJson, startDaemon, until } from "./support/daemon.js"
 import { byHand, named, start } from "./support/simulator.js"
-import * as StateDb from "../src/StateDb.js"
+import { StateDb } from "@c42/reconcile"
 
 interface Status {
   readonly ready: boolean

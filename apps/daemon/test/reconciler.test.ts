@@ -10,9 +10,7 @@ import { Effect, Layer, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as DesiredFiles from "../src/DesiredFiles.js"
-import * as Reconciler from "../src/Reconciler.js"
-import * as StateDb from "../src/StateDb.js"
+import { DesiredFiles, Reconciler, StateDb } from "@c42/reconcile"
 import { named, start } from "./support/simulator.js"
 
 const desiredFrom = (yaml: string) => {
