@@ -16,6 +16,7 @@ import {
   DesiredYaml,
   ImportCheck,
   Plan,
+  PlanChecksum,
   PlanFormat,
   PlanMarkdown,
   Reconciler,
@@ -240,7 +241,7 @@ const matchesReviewed = (path: string) =>
     }
     const checksum = reviewed.checksum
     return (plan: Plan.Plan) =>
-      PlanFormat.checksum(plan) === checksum
+      PlanChecksum.checksum(plan) === checksum
         ? Effect.succeed(true)
         : Console.error(
           `${path} is stale: Code42 or the desired files changed since it was made. Run orgsync plan again and review it.`

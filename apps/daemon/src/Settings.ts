@@ -6,7 +6,6 @@ import { FileSystem } from "@effect/platform"
 import { ClientConfig } from "@c42/core"
 import { Config, type ConfigError, ConfigProvider, Data, Duration, Effect, Option } from "effect"
 import * as Yaml from "yaml"
-import { StateDb } from "@c42/reconcile"
 
 export interface Settings {
   readonly desired: string
@@ -153,7 +152,7 @@ export const resolve = (flags: Flags) =>
     }
     return {
       desired: Option.getOrElse(desired, () => "config/orgs.yaml"),
-      state: Option.getOrElse(state, () => StateDb.defaultPath),
+      state: Option.getOrElse(state, () => ".orgsync/state.db"),
       interval,
       listen,
       logFormat,

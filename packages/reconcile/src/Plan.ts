@@ -4,19 +4,14 @@
  */
 import type { Org } from "@c42/core"
 import type { DesiredOrg, DesiredState, Prune, Status } from "./Desired.js"
+import type { Fields, Identity } from "./Identity.js"
 import * as OrgPath from "./OrgPath.js"
+
+export type { Fields, Identity }
 
 export type Action = "create" | "update" | "block" | "unblock" | "deactivate" | "reactivate"
 
 export type Cause = "desired" | "drift"
-
-/** The fields a change is about; only the fields that change appear in `before`/`after`. */
-export interface Fields {
-  readonly name?: string
-  readonly extRef?: string | null
-  readonly notes?: string | null
-  readonly status?: Status
-}
 
 export interface Change {
   readonly action: Action
@@ -72,14 +67,6 @@ export interface Unmanaged {
 export interface Refusal {
   readonly reason: "root-missing" | "empty-desired" | "threshold"
   readonly message: string
-}
-
-/** What the state database remembers of an org it manages. */
-export interface Identity {
-  readonly path: string
-  readonly orgUid: string
-  /** The desired fields as of the last time orgsync converged this org; drift is measured against them. */
-  readonly applied: Required<Fields> | undefined
 }
 
 export interface Settings {

@@ -1,10 +1,9 @@
 /**
- * The plan for people and for programs: a terminal rendering, the `plan --format json` document, and the
- * checksum that `apply --plan FILE` compares with the plan it would make now (the pull-request comment is
- * PlanMarkdown).
+ * The plan for people and for programs: a terminal rendering and the `plan --format json` document, which
+ * carries the plan's checksum (PlanChecksum; the pull-request comment is PlanMarkdown).
  */
-import { createHash } from "node:crypto"
 import type { Action, Change, Fields, Plan } from "./Plan.js"
+import { checksum, formatVersion } from "./PlanChecksum.js"
 
 /** The counts every format leads with. */
 export interface Summary {
@@ -120,27 +119,6 @@ export const text = (plan: Plan): string => {
   lines.push(summaryLine(plan))
   return lines.join("\n") + "\n"
 }
-
-/** Object keys sorted at every level and `undefined` left out: the same plan always gives the same text. */
-const canonical = (json: unknown): string => {
-  if (Array.isArray(json)) return `[${json.map(canonical).join(",")}]`
-  if (json !== null && typeof json === "object") {
-    const record = json as Record<string, unknown>
-    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort()
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(",")}}`
-  }
-  return JSON.stringify(json)
-}
-
-const formatVersion = 1
-
-/**
- * `sha256:<hex>` over the canonical serialization of the plan's changes, so that `apply --plan FILE` applies a
- * reviewed plan only while planning now gives exactly the same changes. A refusal is not covered: it is
- * `Safety`'s verdict on the changes, which `--force` may overrule.
- */
-export const checksum = (plan: Pick<Plan, "changes">): string =>
-  `sha256:${createHash("sha256").update(canonical({ formatVersion, changes: plan.changes })).digest("hex")}`
 
 /** A change as `plan --format json` and `/api/status` show it. */
 export const changeJson = (change: Change) => ({

@@ -9,7 +9,7 @@ import * as Apply from "./Apply.js"
 import * as Contest from "./Contest.js"
 import type { DesiredOrg, DesiredState } from "./Desired.js"
 import * as Plan from "./Plan.js"
-import * as PlanFormat from "./PlanFormat.js"
+import * as PlanChecksum from "./PlanChecksum.js"
 import * as RemoteTree from "./RemoteTree.js"
 import * as Safety from "./Safety.js"
 import { type RunKind, StateDb, type StateDbError } from "./StateDb.js"
@@ -258,7 +258,7 @@ export const make = (options: ReconcilerOptions) =>
             drift ??= countDrift(plan)
             const { allowed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
             const done = passOptions.dryRun || plan.refusal !== undefined || allowed.length === 0
-            const checksum = PlanFormat.checksum({ changes: allowed })
+            const checksum = PlanChecksum.checksum({ changes: allowed })
             // No progress: the same changes again, or a round whose every write failed, without a transient cause.
             const transientFailure = last !== undefined && last.transient > 0
             const stuck = steady >= maxRounds || retried >= maxRetriedRounds ||

@@ -10,12 +10,10 @@ import { Org } from "@c42/core"
 import type { PlatformError } from "@effect/platform/Error"
 import { Context, Data, Effect, Exit, Layer, Option } from "effect"
 import * as os from "node:os"
+import type { Fields, Identity } from "./Identity.js"
 import * as StateFolder from "./internal/stateFolder.js"
 import * as WriteHistory from "./internal/writeHistory.js"
-import type { Fields, Identity } from "./Plan.js"
 import * as StateLock from "./StateLock.js"
-
-export const defaultPath = ".orgsync/state.db"
 
 export interface Snapshot {
   readonly takenAt: Date

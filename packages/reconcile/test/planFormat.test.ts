@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import type * as Plan from "../src/Plan.js"
+import * as PlanChecksum from "../src/PlanChecksum.js"
 import * as PlanFormat from "../src/PlanFormat.js"
 import { d, plan, r, tenant, uid } from "./planFixtures.js"
 
@@ -178,25 +179,25 @@ describe("PlanFormat.json", () => {
 
   it("carries the plan's checksum", () => {
     const result = mixed()
-    expect(JSON.parse(PlanFormat.json(result)).checksum).toBe(PlanFormat.checksum(result))
+    expect(JSON.parse(PlanFormat.json(result)).checksum).toBe(PlanChecksum.checksum(result))
   })
 })
 
 describe("PlanFormat.checksum", () => {
   it("is sha256 over the canonical serialization (sorted keys, no whitespace)", () => {
     const canonical = `{"changes":[],"formatVersion":1}`
-    expect(PlanFormat.checksum(empty)).toBe(`sha256:${createHash("sha256").update(canonical).digest("hex")}`)
+    expect(PlanChecksum.checksum(empty)).toBe(`sha256:${createHash("sha256").update(canonical).digest("hex")}`)
   })
 
   it("is stable across runs and object key orders", () => {
     const first = mixed()
-    expect(PlanFormat.checksum(mixed())).toBe(PlanFormat.checksum(first))
+    expect(PlanChecksum.checksum(mixed())).toBe(PlanChecksum.checksum(first))
     const reordered = Object.fromEntries(Object.entries({
       ...first,
       changes: first.changes.map((change) => Object.fromEntries(Object.entries(change).reverse()))
     }).reverse()) as unknown as Plan.Plan
-    expect(PlanFormat.checksum(reordered)).toBe(PlanFormat.checksum(first))
-    expect(PlanFormat.checksum(first)).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(PlanChecksum.checksum(reordered)).toBe(PlanChecksum.checksum(first))
+    expect(PlanChecksum.checksum(first)).toMatch(/^sha256:[0-9a-f]{64}$/)
   })
 
   it("changes with any part of the changes, and only with them", () => {
@@ -210,7 +211,7 @@ describe("PlanFormat.checksum", () => {
       { ...base, changes: base.changes.map((c, i) => (i === 2 ? { ...c, parentOrgUid: "other" } : c)) },
       { ...base, changes: [...base.changes].reverse() }
     ]
-    const sums = new Set([base, ...variants].map(PlanFormat.checksum))
+    const sums = new Set([base, ...variants].map(PlanChecksum.checksum))
     expect(sums.size).toBe(variants.length + 1)
     // What Safety says of the changes, and what is reported beside them, is not what was reviewed.
     const beside: ReadonlyArray<Plan.Plan> = [
@@ -219,7 +220,7 @@ describe("PlanFormat.checksum", () => {
       { ...base, refusal: { reason: "threshold", message: "too many" } },
       { ...base, managedCount: base.managedCount + 1 }
     ]
-    for (const variant of beside) expect(PlanFormat.checksum(variant)).toBe(PlanFormat.checksum(base))
+    for (const variant of beside) expect(PlanChecksum.checksum(variant)).toBe(PlanChecksum.checksum(base))
   })
 })
 
