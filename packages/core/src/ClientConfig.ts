@@ -4,13 +4,14 @@
  */
 import * as fs from "node:fs"
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
+import * as Totp from "./internal/totp.js"
 
 /** A Code42 user signing in with a password (and a two-factor code when the account requires one). */
 export interface LocalAccount {
   readonly _tag: "LocalAccount"
   readonly username: string
   readonly password: Redacted.Redacted
-  /** Produces the current two-factor code; asked again for every sign-in. */
+  /** Produces the current two-factor code; asked again for every sign-in (see `totpFromSecret`). */
   readonly totp?: Effect.Effect<Redacted.Redacted> | undefined
 }
 
@@ -203,6 +204,38 @@ const secretOf = (
     ? Option.some(Either.right(value.value))
     : Option.map(file, (path) => readSecretFile(`${variable}_FILE`, what, path))
 
+/**
+ * `LocalAccount.totp` from the account's base32 authenticator secret: a fresh code (RFC 6238: SHA-1, 6 digits,
+ * 30 s) at every sign-in, so that a long-running client can sign in again.
+ */
+export const totpFromSecret = (
+  secret: Redacted.Redacted
+): Either.Either<Effect.Effect<Redacted.Redacted>, ConfigError.ConfigError> =>
+  Either.mapLeft(Totp.fromSecret(secret), (reason) => ConfigError.InvalidData(["totp"], `The TOTP secret ${reason}.`))
+
+/**
+ * The two-factor code of a local account: generated from CODE42_TOTP_SECRET at every sign-in (a daemon signs in
+ * again long after any code typed at its start has expired), or the static CODE42_TOTP of a one-shot command.
+ */
+const totpOf = (
+  code: Option.Option<Redacted.Redacted>,
+  secret: Option.Option<Redacted.Redacted>
+): Either.Either<LocalAccount["totp"], ConfigError.ConfigError> => {
+  if (Option.isSome(secret)) {
+    if (Option.isSome(code)) {
+      return Either.left(ConfigError.InvalidData(
+        ["CODE42_TOTP_SECRET"],
+        "Both CODE42_TOTP and CODE42_TOTP_SECRET are set; set only one (the secret for a daemon)."
+      ))
+    }
+    return Either.mapLeft(
+      Totp.fromSecret(secret.value),
+      (reason) => ConfigError.InvalidData(["CODE42_TOTP_SECRET"], `CODE42_TOTP_SECRET ${reason}.`)
+    )
+  }
+  return Either.right(Option.match(code, { onNone: () => undefined, onSome: (code) => Effect.succeed(code) }))
+}
+
 const authFromEnv: Config.Config<Auth> = Config.all({
   username: Config.option(Config.string("CODE42_USERNAME")),
   password: Config.option(Config.redacted("CODE42_PASSWORD")),
@@ -210,7 +243,8 @@ const authFromEnv: Config.Config<Auth> = Config.all({
   clientId: Config.option(Config.string("CODE42_CLIENT_ID")),
   secret: Config.option(Config.redacted("CODE42_CLIENT_SECRET")),
   secretFile: Config.option(Config.string("CODE42_CLIENT_SECRET_FILE")),
-  totp: Config.option(Config.redacted("CODE42_TOTP"))
+  totp: Config.option(Config.redacted("CODE42_TOTP")),
+  totpSecret: Config.option(Config.redacted("CODE42_TOTP_SECRET"))
 }).pipe(Config.mapOrFail((env): Either.Either<Auth, ConfigError.ConfigError> => {
   const local = Option.isSome(env.username) || Option.isSome(env.password) || Option.isSome(env.passwordFile)
   const client = Option.isSome(env.clientId) || Option.isSome(env.secret) || Option.isSome(env.secretFile)
@@ -248,17 +282,15 @@ const authFromEnv: Config.Config<Auth> = Config.all({
       ))
   )
   const username = env.username.value
-  return Either.map(password, (password): Auth => ({
-    _tag: "LocalAccount",
-    username,
-    password,
-    totp: Option.match(env.totp, { onNone: () => undefined, onSome: (code) => Effect.succeed(code) })
-  }))
+  return Either.flatMap(password, (password) =>
+    Either.map(totpOf(env.totp, env.totpSecret), (totp): Auth => ({ _tag: "LocalAccount", username, password, totp })))
 }))
 
 /**
  * Reads CODE42_URL; CODE42_USERNAME with CODE42_PASSWORD or CODE42_PASSWORD_FILE (its content, trimmed), or
- * CODE42_CLIENT_ID with CODE42_CLIENT_SECRET or CODE42_CLIENT_SECRET_FILE; CODE42_TOTP (a static two-factor code); CODE42_API (v1 | v3 | gateway);
+ * CODE42_CLIENT_ID with CODE42_CLIENT_SECRET or CODE42_CLIENT_SECRET_FILE; CODE42_TOTP_SECRET (the base32
+ * authenticator secret, a fresh two-factor code at every sign-in) or CODE42_TOTP (a static code, for one-shot
+ * commands); CODE42_API (v1 | v3 | gateway);
  * CODE42_RATE_LIMIT (requests per second), CODE42_BURST and CODE42_CONCURRENCY. Malformed values fail here
  * with a message that names the variable.
  */

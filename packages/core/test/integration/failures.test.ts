@@ -2,10 +2,11 @@
  * Against the real simulator: every error class and Code42 rule code, authentication (refresh after a 401,
  * API-client expiry, two-factor), recovery from transient faults, the lost create, and rate limits.
  */
-import { Simulator, Totp } from "@c42/simulator"
+import { Simulator } from "@c42/simulator"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect, Layer, Metric, Redacted, Stream } from "effect"
+import { Effect, Either, Layer, Metric, Redacted, Stream } from "effect"
+import * as ClientConfig from "../../src/ClientConfig.js"
 import * as ClientMetrics from "../../src/ClientMetrics.js"
 import * as OrgClient from "../../src/OrgClient.js"
 import * as Sim from "./Sim.js"
@@ -168,7 +169,7 @@ layer(Sim.layer({ seed }), { excludeTestServices: true })("failures", (it) => {
         expect(log.filter((entry) => entry.startsWith("401"))).toEqual([])
       }))
 
-    it.scoped("two-factor: the code provider is asked at sign-in", () =>
+    it.scoped("two-factor: the code generated from the authenticator secret is accepted at sign-in", () =>
       Effect.gen(function*() {
         const sim = yield* Sim.fresh
         const password = Redacted.make("secret")
@@ -177,7 +178,7 @@ layer(Sim.layer({ seed }), { excludeTestServices: true })("failures", (it) => {
             _tag: "LocalAccount",
             username: "mfa",
             password,
-            totp: Effect.sync(() => Redacted.make(Totp.generate(Sim.totpSecret, Date.now())))
+            totp: Either.getOrThrow(ClientConfig.totpFromSecret(Redacted.make(Sim.totpSecret)))
           }
         })
         expect((yield* withCode.getCurrent()).orgName).toBe("Acme")
