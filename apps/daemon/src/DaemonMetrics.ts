@@ -1,9 +1,16 @@
 /**
- * The daemon's own metrics, and the Prometheus text exposition (format 0.0.4) of every metric in Effect's
- * default registry: the daemon's and the Code42 client's alike.
+ * The daemon's own metrics, and the Prometheus text exposition (format 0.0.4) of the metrics in Effect's
+ * default registry: the daemon's and the Code42 client's alike, without Effect's own (`effect_fiber_*`, ...),
+ * which describe the runtime, not the product.
  */
 import { Effect, Metric, MetricBoundaries, type MetricPair, MetricState, Option } from "effect"
 import { type PassSummary, passOutcomes } from "./DaemonStatus.js"
+import { version } from "./Version.js"
+
+/** Always 1; its labels say which build runs on which Node, so that a dashboard can tell deployments apart. */
+export const buildInfo: Metric.Metric.Gauge<number> = Metric.gauge("orgsync_build_info", {
+  description: "The orgsync version and the Node version it runs on (always 1)"
+}).pipe(Metric.tagged("version", version), Metric.tagged("node", process.version))
 
 export const passesTotal = Metric.counter("orgsync_passes_total", {
   description: "Reconcile passes by result (converged, pending, error)",
@@ -44,6 +51,7 @@ export const lastSuccess = Metric.gauge("orgsync_last_success_timestamp_seconds"
  * a series that appears late breaks `rate()` and alerts on absence.
  */
 export const register: Effect.Effect<void> = Effect.all([
+  Metric.set(buildInfo, 1),
   ...passOutcomes.map((result) => Metric.update(Metric.tagged(passesTotal, "result", result), 0)),
   Metric.set(pendingChanges, 0),
   Metric.set(driftChanges, 0),
@@ -184,5 +192,11 @@ export const render = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): str
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`
 }
 
-/** Every metric in the default registry, as Prometheus text. */
-export const prometheus: Effect.Effect<string> = Effect.map(Metric.snapshot, render)
+/** Effect's runtime metrics share the registry but are no part of what orgsync exposes. */
+const isEffectInternal = (pair: MetricPair.MetricPair.Untyped): boolean => pair.metricKey.name.startsWith("effect_")
+
+/** The metrics of the default registry, as Prometheus text. */
+export const prometheus: Effect.Effect<string> = Effect.map(
+  Metric.snapshot,
+  (pairs) => render(pairs.filter((pair) => !isEffectInternal(pair)))
+)

@@ -5,7 +5,7 @@
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, type Scope } from "effect"
+import { Effect, Fiber, Layer, RuntimeFlags, type Scope } from "effect"
 import * as DaemonMetrics from "../src/DaemonMetrics.js"
 import * as DaemonStatus from "../src/DaemonStatus.js"
 import {
@@ -92,6 +92,21 @@ describe("StatusServer", () => {
         Date.parse("2025-03-01T10:00:02.500Z") / 1000
       )
       for (const family of families.values()) expect(family.samples.length).toBeGreaterThan(0)
+    }))
+
+  test("/metrics leaves out Effect's runtime metrics and says which build runs on which Node", () =>
+    Effect.gen(function*() {
+      const { get } = yield* statusServer
+      yield* DaemonMetrics.register
+      // Fibers counted by Effect's runtime metrics, which share the default registry.
+      yield* Effect.forkDaemon(Effect.void).pipe(Effect.flatMap(Fiber.join), Effect.provide(RuntimeFlags.enableRuntimeMetrics))
+      const families = parsePrometheus((yield* get("/metrics")).text)
+      expect([...families.keys()].filter((name) => name.startsWith("effect_"))).toEqual([])
+      const build = families.get("orgsync_build_info")!
+      expect(build.type).toBe("gauge")
+      expect(build.samples).toEqual([
+        expect.objectContaining({ labels: { node: process.version, version: expect.stringMatching(/^\d+\.\d+\.\d+/) }, value: 1 })
+      ])
     }))
 
   test("/api/status tells the facts as JSON, with the pending plan and the run history", () =>
