@@ -457,6 +457,7 @@ const daemon = (
       interval: settings.interval,
       listen: settings.listen,
       statePath: settings.state,
+      tenantUrl: clientConfig.url,
       reload
     })),
       Effect.provide(Layer.merge(connection, DesiredWatcher.layer)),

@@ -39,6 +39,8 @@ export interface DaemonOptions {
   readonly listen: StatusServer.Listen | undefined
   /** The state database, whose lock the daemon holds. */
   readonly statePath: string
+  /** The Code42 tenant, named on the status page (without credentials). */
+  readonly tenantUrl?: string | undefined
   /** Re-reads the settings on SIGHUP; without it, SIGHUP re-reads the desired files only. */
   readonly reload?: Effect.Effect<Reloadable, { readonly message: string }> | undefined
 }
@@ -334,7 +336,11 @@ export const run = (
   Effect.scoped(Effect.gen(function*() {
     const hangups = yield* hangupSignals
     yield* StateLock.acquire(options.statePath)
-    const status = yield* DaemonStatus.make({ desiredPath: options.desiredPath, dryRun: options.dryRun })
+    const status = yield* DaemonStatus.make({
+      desiredPath: options.desiredPath,
+      dryRun: options.dryRun,
+      tenantUrl: options.tenantUrl
+    })
     yield* DaemonMetrics.register
     if (options.listen !== undefined) {
       const address = yield* StatusServer.serve(options.listen).pipe(

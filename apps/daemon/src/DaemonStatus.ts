@@ -6,6 +6,7 @@
  */
 import { Clock, Context, Effect, Option, SubscriptionRef } from "effect"
 import { Desired, Plan, PlanFormat, StateDb } from "@c42/reconcile"
+import { version } from "./Version.js"
 
 /** How a pass ended: nothing left to do, something left to do (or in conflict), or it could not run. */
 export type PassOutcome = "converged" | "pending" | "error"
@@ -32,6 +33,8 @@ export interface PassSummary {
 export interface State {
   readonly startedAt: Date
   readonly desiredPath: string
+  /** The Code42 tenant, without credentials; `undefined` when not known. */
+  readonly tenantUrl: string | undefined
   readonly dryRun: boolean
   readonly desired: {
     /** `undefined` until the files are first read. */
@@ -70,11 +73,21 @@ const recentLimit = 20
 export interface StatusOptions {
   readonly desiredPath: string
   readonly dryRun: boolean
+  /** The Code42 tenant's URL; shown without the user, password, query and fragment it may carry. */
+  readonly tenantUrl?: string | undefined
+}
+
+/** A URL as it may be shown to anyone: scheme, host, port and path only. */
+export const publicUrl = (url: string): string | undefined => {
+  if (!URL.canParse(url)) return undefined
+  const parsed = new URL(url)
+  return `${parsed.origin}${parsed.pathname === "/" ? "" : parsed.pathname}`
 }
 
 const initial = (options: StatusOptions & { readonly now: Date }): State => ({
   startedAt: options.now,
   desiredPath: options.desiredPath,
+  tenantUrl: options.tenantUrl === undefined ? undefined : publicUrl(options.tenantUrl),
   dryRun: options.dryRun,
   desired: { valid: undefined, files: [], issues: [], checkedAt: undefined, inForce: false },
   runningSince: undefined,
@@ -184,7 +197,28 @@ export interface RunView {
   readonly errors: ReadonlyArray<string>
 }
 
+/** One run of the history with each write it made and how it ended (`GET /api/runs/<id>`). */
+export interface RunDetail {
+  readonly run: RunView
+  readonly writes: ReadonlyArray<{
+    readonly id: number
+    readonly action: string
+    readonly path: string
+    /** The org written to (the one created, for a create that happened). */
+    readonly orgUid: string | null
+    /** `null` while the write is not settled. */
+    readonly outcome: string | null
+    readonly error: string | null
+    readonly at: string
+    readonly settledAt: string | null
+  }>
+}
+
 export interface StatusView {
+  /** orgsync's version. */
+  readonly version: string
+  /** The Code42 tenant, without credentials. */
+  readonly tenantUrl: string | null
   readonly inSync: boolean
   readonly ready: boolean
   /** Why not ready; `null` when ready. */
@@ -278,6 +312,8 @@ export const view = (
 ): StatusView => {
   const reason = notReady(state)
   return {
+    version,
+    tenantUrl: state.tenantUrl ?? null,
     inSync: inSync(state),
     ready: Option.isNone(reason),
     notReady: Option.getOrNull(reason),

@@ -1,79 +1,63 @@
 /**
- * The status page a person reads at `GET /`: in sync or not, how the last pass went, what is pending or in
- * conflict, recent drift and errors, and the run history. Server-rendered from the same view as `/api/status`;
- * a few lines of inline script fetch the page again every 2 seconds and swap its content in place, so it stays
- * current without a reload and without a second renderer in the browser. Every value is escaped.
+ * The status pages a person reads: `GET /` (in sync or not, how the last pass went, what is held, pending or
+ * in conflict, the org tree, recent drift and errors, the run history) and `GET /runs/<id>` (one run: its
+ * writes and how each ended). Server-rendered from the same views as `/api/status` and `/api/runs/<id>`, with
+ * every value escaped; the page's script (`internal/statusScript.ts`) keeps them current and draws the tree.
  */
-import type { StatusView } from "./DaemonStatus.js"
+import type { RunDetail, StatusView } from "./DaemonStatus.js"
+import { card, codeList, Html, html, plural, readable, result, table, time } from "./internal/html.js"
+import { script } from "./internal/statusScript.js"
+import { style } from "./internal/statusStyle.js"
 
-/** HTML that is already safe; anything else interpolated into `html` is escaped. */
-class Html {
-  constructor(readonly value: string) {}
+/** A change held for approval (policy `destructive: confirm`), as `/api/status` lists it. */
+export interface HeldView {
+  readonly id: string
+  readonly action: string
+  readonly path: string
+  readonly reach: number
 }
 
-const escape = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c]!)
-
-const fragment = (value: unknown): string =>
-  value instanceof Html
-    ? value.value
-    : Array.isArray(value)
-    ? value.map(fragment).join("")
-    : value === undefined || value === null || value === false
-    ? ""
-    : escape(String(value))
-
-const html = (strings: TemplateStringsArray, ...values: ReadonlyArray<unknown>): Html =>
-  new Html(strings.reduce((out, text, i) => out + text + (i < values.length ? fragment(values[i]) : ""), ""))
-
-const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`
-
-/** How long before `now`, roughly, as a person says it. */
-const ago = (at: string, now: string): string => {
-  const seconds = Math.round((Date.parse(now) - Date.parse(at)) / 1000)
-  if (seconds < 0) return `in ${ago(now, at)}`
-  if (seconds < 90) return `${seconds} s`
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`
-  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h`
-  return `${Math.round(seconds / 86400)} d`
+/** What the page shows when the daemon has it: the git commit in force, the admin API, held changes. */
+export interface Extras {
+  readonly git?: { readonly sha: string; readonly author: string; readonly subject: string } | null
+  readonly admin?: boolean
+  readonly held?: ReadonlyArray<HeldView>
 }
 
-/** An ISO time as a person reads it: `2025-03-01 10:00:02Z`. */
-const readable = (at: string): string => at.replace("T", " ").replace(/\.\d+Z$/, "Z")
-
-const time = (at: string | null, now: string): Html =>
-  at === null
-    ? html`<span class="muted">never</span>`
-    : html`<time datetime="${at}" title="${at}">${readable(at)}</time> <span class="muted">(${
-      Date.parse(at) > Date.parse(now) ? ago(at, now) : `${ago(at, now)} ago`
-    })</span>`
+export type PageView = StatusView & Extras
 
 const fieldText = (fields: unknown): string =>
   fields === null || typeof fields !== "object"
     ? ""
     : Object.entries(fields).map(([key, value]) => `${key}: ${value === null ? "(empty)" : String(value)}`).join(", ")
 
-const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>): Html =>
-  html`<table><thead><tr>${headers.map((header) => html`<th>${header}</th>`)}</tr></thead><tbody>${
-    rows.map((cells) => html`<tr>${cells.map((cell) => html`<td>${cell}</td>`)}</tr>`)
-  }</tbody></table>`
-
-const card = (title: string, ...body: ReadonlyArray<unknown>): Html =>
-  html`<div class="card"><h3>${title}</h3>${body}</div>`
-
-const codeList = (lines: ReadonlyArray<string>): Html =>
-  html`<ul class="issues">${lines.map((line) => html`<li><code>${line}</code></li>`)}</ul>`
-
-const result = (text: string): Html => html`<strong class="result-${text}">${text}</strong>`
-
-const headline = (view: StatusView): Html => {
+const headline = (view: PageView): Html => {
   if (view.inSync) return html`<span class="badge ok">In sync</span>`
   if (view.running && view.lastPass === null) return html`<span class="badge info">First pass under way</span>`
   if (!view.ready) return html`<span class="badge bad">Not ready</span>`
   return html`<span class="badge warn">Out of sync</span>`
 }
 
-const lastPass = (view: StatusView): Html => {
+/** Which tenant, which commit of the desired files, which orgsync: on every page. */
+const about = (view: PageView): Html =>
+  html`<p class="meta">${
+    view.tenantUrl !== null &&
+    html`<span id="tenant">Code42 <a href="${view.tenantUrl}">${view.tenantUrl}</a></span>`
+  }${
+    view.git != null &&
+    html`<span id="commit" title="${view.git.sha}">synced to <code>${view.git.sha.slice(0, 12)}</code> ${view.git.subject} <span class="muted">(${view.git.author})</span></span>`
+  }<span id="version">orgsync ${view.version}</span></p>`
+
+const header = (view: PageView, title: unknown = html`orgsync ${headline(view)}${
+  view.dryRun && html` <span class="badge info">dry run</span>`
+}`): Html =>
+  html`<header>
+  <h1>${title}</h1>
+  ${about(view)}
+  ${view.notReady !== null && html`<p class="reason">${view.notReady}</p>`}
+</header>`
+
+const lastPass = (view: PageView): Html => {
   const last = view.lastPass
   if (last === null) return card("Last pass", html`<p class="muted">none yet</p>`)
   const counts = [
@@ -91,7 +75,7 @@ const lastPass = (view: StatusView): Html => {
   )
 }
 
-const nextPass = (view: StatusView): Html =>
+const nextPass = (view: PageView): Html =>
   card(
     "Next pass",
     html`<p>${
@@ -104,7 +88,7 @@ const nextPass = (view: StatusView): Html =>
     view.failures > 0 && html`<p class="bad-text">${plural(view.failures, "failed pass")} in a row, backing off</p>`
   )
 
-const desiredFiles = (view: StatusView): Html =>
+const desiredFiles = (view: PageView): Html =>
   card(
     "Desired files",
     html`<p><code>${view.desired.path}</code></p>`,
@@ -119,18 +103,18 @@ const desiredFiles = (view: StatusView): Html =>
     }</p>`
   )
 
-const summary = (view: StatusView): Html =>
+const summary = (view: PageView): Html =>
   html`<div class="cards">${lastPass(view)}${nextPass(view)}${desiredFiles(view)}${
     card("Last success", html`<p>${time(view.lastSuccessAt, view.now)}</p>`)
   }</div>`
 
-const issues = (view: StatusView): Html =>
+const issues = (view: PageView): Html =>
   view.desired.issues.length === 0 ? html`` : html`<section class="problem">
   <h2>Desired files do not validate</h2>
   ${codeList(view.desired.issues.map((issue) => issue.text))}
 </section>`
 
-const errors = (view: StatusView): Html => {
+const errors = (view: PageView): Html => {
   const lines = view.lastPass?.errors ?? []
   return lines.length === 0 ? html`` : html`<section class="problem">
   <h2>Errors of the last pass</h2>
@@ -138,7 +122,27 @@ const errors = (view: StatusView): Html => {
 </section>`
 }
 
-const pending = (view: StatusView): Html => {
+/** Changes held for approval, with buttons when the daemon has an admin token (the script sends them). */
+const held = (view: PageView): Html => {
+  const list = view.held ?? []
+  if (list.length === 0) return html``
+  const rows = list.map((change) => [
+    html`<code>${change.id}</code>`,
+    html`<span class="action">${change.action}</span>`,
+    change.path,
+    plural(change.reach, "org"),
+    view.admin
+      ? html`<button type="button" class="approve" data-decide="approve" data-id="${change.id}">Approve</button>
+<button type="button" class="reject" data-decide="reject" data-id="${change.id}">Reject</button>`
+      : html`<span class="muted">orgsync approve ${change.id}</span>`
+  ])
+  return html`<section id="held">
+  <h2>Held for approval <span class="count">${list.length}</span></h2>
+  ${table(["Id", "Action", "Org", "Reach", ""], rows)}
+</section>`
+}
+
+const pending = (view: PageView): Html => {
   if (view.pending === null) return html``
   const { changes, conflicts, refusal, unmanaged } = view.pending
   const changeRows = changes.map((change) => [
@@ -176,7 +180,7 @@ const pending = (view: StatusView): Html => {
 </section>`
 }
 
-const drift = (view: StatusView): Html =>
+const drift = (view: PageView): Html =>
   html`<section>
   <h2>Recent drift</h2>
   ${
@@ -192,15 +196,15 @@ const drift = (view: StatusView): Html =>
   }
 </section>`
 
-const runs = (view: StatusView): Html => {
+const runs = (view: PageView): Html => {
   const rows = view.runs.map((run) => [
-    run.id,
+    html`<a href="/runs/${run.id}">${run.id}</a>`,
     `${run.kind}${run.dryRun ? " (dry run)" : ""}`,
     time(run.startedAt, view.now),
     html`${result(run.result ?? "running")}${run.errors.length > 0 && html`<div class="muted">${run.errors[0]}</div>`}`,
     Object.entries(run.counts).map(([key, count]) => `${key} ${count}`).join(" · ")
   ])
-  return html`<section>
+  return html`<section id="runs">
   <h2>Last runs</h2>
   ${view.runsError !== null && html`<p class="bad-text">${view.runsError}</p>`}
   ${
@@ -211,90 +215,106 @@ const runs = (view: StatusView): Html => {
 </section>`
 }
 
-/** The part of the page that the script replaces on each refresh. */
-const content = (view: StatusView): Html =>
-  html`<header>
-  <h1>orgsync ${headline(view)}${view.dryRun && html` <span class="badge info">dry run</span>`}</h1>
-  ${view.notReady !== null && html`<p class="reason">${view.notReady}</p>`}
-</header>
-${summary(view)}
-${issues(view)}
-${errors(view)}
-${pending(view)}
-${drift(view)}
-${runs(view)}
-<footer class="muted">Daemon up since ${time(view.startedAt, view.now)} · page as of ${readable(view.now)} ·
+const footer = (view: PageView): Html =>
+  html`<footer class="muted">Daemon up since ${time(view.startedAt, view.now)} · page as of ${readable(view.now)} ·
 <a href="/api/status">JSON</a> · <a href="/metrics">metrics</a></footer>`
 
-const style = `
-:root {
-  color-scheme: light dark;
-  --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --info: #0969da; --line: #d0d7de88;
-}
-body { font: 14px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1.5rem; }
-h1 { font-size: 1.5rem; margin: 0; display: flex; gap: .6rem; align-items: center; }
-h2 { font-size: 1.1rem; margin: 1.6rem 0 .5rem; }
-h3 { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; margin: 0 0 .3rem; opacity: .7; }
-p { margin: .2rem 0; }
-.badge { font-size: .85rem; padding: .15rem .6rem; border-radius: 1rem; color: #fff; font-weight: 600; }
-.ok { background: var(--ok); } .warn { background: var(--warn); }
-.bad { background: var(--bad); } .info { background: var(--info); }
-.ok-text, .result-converged { color: var(--ok); } .bad-text, .result-error, .result-failed { color: var(--bad); }
-.result-pending, .result-refused { color: var(--warn); }
-.reason { color: var(--bad); margin-top: .4rem; }
-.muted { opacity: .65; font-size: .9em; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: .8rem; margin-top: 1.2rem; }
-.card { border: 1px solid var(--line); border-radius: .5rem; padding: .7rem .9rem; }
-.problem { border-left: 4px solid var(--bad); padding-left: .8rem; }
-.issues { padding-left: 1rem; } .issues code { white-space: pre-wrap; }
-.count { font-size: .8rem; border: 1px solid var(--line); border-radius: 1rem; padding: 0 .5rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: .8rem; opacity: .7; }
-.action { font-family: ui-monospace, monospace; }
-footer { margin-top: 2rem; border-top: 1px solid var(--line); padding-top: .6rem; }
-#offline { display: none; color: var(--bad); font-weight: 600; }
-body.offline #offline { display: inline; }
-`
+/** The token form: outside the parts the script swaps, so that typing is never cut off; shown to admins. */
+const adminForm = html`<form id="admin" hidden autocomplete="off">
+  <span id="admin-state"></span>
+  <input id="admin-token" type="password" aria-label="Admin token" placeholder="admin token">
+  <button id="admin-use" type="submit">Use</button>
+  <button id="admin-forget" type="button">Forget the token</button>
+  <strong id="admin-said" role="status"></strong>
+</form>`
 
-// Fetches the page again and swaps the content; marks the page when the daemon does not answer.
-const script = `
-(() => {
-  const refresh = async () => {
-    try {
-      const response = await fetch(location.pathname, { cache: "no-store" })
-      const page = new DOMParser().parseFromString(await response.text(), "text/html")
-      document.getElementById("status").innerHTML = page.getElementById("status").innerHTML
-      document.title = page.title
-      document.body.classList.remove("offline")
-    } catch {
-      document.body.classList.add("offline")
-    }
-    setTimeout(refresh, 2000)
-  }
-  setTimeout(refresh, 2000)
-})()
-`
+const tree = html`<section id="tree">
+  <h2>Orgs</h2>
+  <p id="tree-about" class="muted">Reading the orgs…</p>
+  <ul></ul>
+</section>`
 
-const title = (view: StatusView): string =>
-  `orgsync: ${view.inSync ? "in sync" : view.ready ? "out of sync" : "not ready"}`
-
-/** The whole page. */
-export const render = (view: StatusView): string =>
+const page = (title: string, body: Html): string =>
   html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title(view)}</title>
+<title>${title}</title>
 <style>${new Html(style)}</style>
 </head>
 <body>
 <p id="offline">The daemon does not answer; showing the last status received.</p>
-<main id="status">
-${content(view)}
+<main>
+${body}
 </main>
 <script>${new Html(script)}</script>
 </body>
 </html>
 `.value
+
+const title = (view: PageView): string =>
+  `orgsync: ${view.inSync ? "in sync" : view.ready ? "out of sync" : "not ready"}`
+
+/** The status page. The tree is read again when the last pass (or what is held) changes. */
+export const render = (view: PageView): string =>
+  page(
+    title(view),
+    html`<div id="status" data-live>
+<span hidden data-admin="${view.admin === true}" data-tree-version="${view.lastPass?.finishedAt ?? ""}|${
+      (view.held ?? []).map((change) => change.id).join(",")
+    }"></span>
+${header(view)}
+${summary(view)}
+${issues(view)}
+${errors(view)}
+${held(view)}
+</div>
+${adminForm}
+<div id="changes" data-live>
+${pending(view)}
+</div>
+${tree}
+<div id="history" data-live>
+${drift(view)}
+${runs(view)}
+${footer(view)}
+</div>`
+  )
+
+/** The page of one run: what it was, and each write it made with how it ended. */
+export const renderRun = (view: PageView, detail: RunDetail): string => {
+  const run = detail.run
+  const counts = Object.entries(run.counts).map(([key, count]) => `${key} ${count}`).join(" · ")
+  const rows = detail.writes.map((write) => [
+    html`<span class="action">${write.action}</span>`,
+    html`${write.path}${write.orgUid !== null && html`<div class="muted">${write.orgUid}</div>`}`,
+    html`${result(write.outcome ?? "unsettled")}${write.error !== null && html`<div class="muted">${write.error}</div>`}`,
+    time(write.at, view.now)
+  ])
+  return page(
+    `orgsync: run ${run.id}`,
+    html`<div id="run" data-live>
+${header(view, html`<a href="/">orgsync</a> run ${run.id}`)}
+<div class="cards">${
+      card(
+        "Run",
+        html`<p>${run.kind}${run.dryRun ? " (dry run)" : ""}: ${result(run.result ?? "running")}</p>`,
+        html`<p class="muted">${counts}</p>`
+      )
+    }${card("Started", html`<p>${time(run.startedAt, view.now)}</p>`)}${
+      card("Finished", html`<p>${run.finishedAt === null ? "still running" : time(run.finishedAt, view.now)}</p>`)
+    }</div>
+${run.errors.length > 0 && html`<section class="problem"><h2>Errors</h2>${codeList(run.errors)}</section>`}
+<section id="writes">
+  <h2>Writes <span class="count">${detail.writes.length}</span></h2>
+  ${
+      detail.writes.length === 0
+        ? html`<p class="muted">This run made no write.</p>`
+        : table(["Action", "Org", "Result", "Sent"], rows)
+    }
+</section>
+${footer(view)}
+</div>`
+  )
+}

@@ -1,15 +1,17 @@
 /**
  * The daemon's HTTP endpoints on `--listen`: `/healthz` (alive), `/readyz` (the last pass reached Code42 and
- * the desired files validate), `/metrics` (Prometheus text), `/api/status` (JSON) and `/` (the status page).
+ * the desired files validate), `/metrics` (Prometheus text), `/api/status` (JSON), `/api/tree` (the org tree,
+ * a page of children at a time) and `/` (the status page).
  */
-import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Clock, Context, Data, Effect, Layer, Option, type Scope } from "effect"
+import { Clock, Context, Data, Effect, Layer, Option, Schema, type Scope, SynchronizedRef } from "effect"
 import { createServer } from "node:http"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import { DaemonStatus, notReady, view } from "./DaemonStatus.js"
 import * as StatusPage from "./StatusPage.js"
 import { StateDb } from "@c42/reconcile"
+import * as StatusTree from "./StatusTree.js"
 
 export interface Listen {
   readonly host: string
@@ -42,7 +44,49 @@ const currentView = Effect.gen(function*() {
   return view(yield* state.get, runs, new Date(yield* Clock.currentTimeMillis))
 })
 
-export const router = HttpRouter.empty.pipe(
+/**
+ * The org tree of the last snapshot and plan. Building it reads the whole snapshot, so it is kept until a
+ * pass saves a new snapshot or leaves another plan.
+ */
+const treeCache = Effect.map(
+  SynchronizedRef.make<{ readonly key: ReadonlyArray<unknown>; readonly tree: StatusTree.Tree } | undefined>(undefined),
+  (cache) =>
+    SynchronizedRef.modifyEffect(cache, (cached) =>
+      Effect.gen(function*() {
+        const db = yield* StateDb.StateDb
+        const state = yield* Effect.flatMap(DaemonStatus, (status) => status.get)
+        const key = [Option.getOrUndefined(yield* db.getMeta("snapshot_taken_at")), state.plan]
+        if (cached !== undefined && cached.key.every((part, i) => part === key[i])) return [cached.tree, cached]
+        const tree = StatusTree.make(Option.getOrUndefined(yield* db.snapshot), state.plan)
+        return [tree, { key, tree }]
+      })
+    )
+)
+
+const TreeQuery = Schema.Struct({
+  under: Schema.optional(Schema.String.pipe(Schema.minLength(1))),
+  offset: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())),
+  limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, StatusTree.maxLimit)))
+})
+
+const problem = (status: number, error: string) => HttpServerResponse.unsafeJson({ error }, { ...noStore, status })
+
+const treeRoute = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, StateDb.StateDb | DaemonStatus>) =>
+  Effect.gen(function*() {
+    const query = yield* HttpServerRequest.schemaSearchParams(TreeQuery).pipe(Effect.option)
+    if (Option.isNone(query)) {
+      return problem(
+        400,
+        `expected /api/tree?under=<orgUid>&offset=<0 or more>&limit=<1 to ${StatusTree.maxLimit}>, each optional`
+      )
+    }
+    const found = StatusTree.page(yield* tree, query.value)
+    return found === undefined
+      ? problem(404, `no org ${query.value.under} under the managed root in the last snapshot`)
+      : HttpServerResponse.unsafeJson(found, noStore)
+  }).pipe(Effect.catchTag("StateDbError", (error) => Effect.succeed(problem(500, error.message))))
+
+const routes = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, StateDb.StateDb | DaemonStatus>) => HttpRouter.empty.pipe(
   HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.text("ok\n", noStore))),
   HttpRouter.get(
     "/readyz",
@@ -62,6 +106,7 @@ export const router = HttpRouter.empty.pipe(
     )
   ),
   HttpRouter.get("/api/status", Effect.map(currentView, (status) => HttpServerResponse.unsafeJson(status, noStore))),
+  HttpRouter.get("/api/tree", treeRoute(tree)),
   HttpRouter.get(
     "/",
     Effect.map(
@@ -80,6 +125,7 @@ export const serve = (
   listen: Listen
 ): Effect.Effect<HttpServer.Address, ListenError, DaemonStatus | StateDb.StateDb | Scope.Scope> =>
   Effect.gen(function*() {
+    const router = routes(yield* treeCache)
     const context = yield* Layer.build(
       HttpServer.serve(router).pipe(
         Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { host: listen.host, port: listen.port }))

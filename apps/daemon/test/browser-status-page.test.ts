@@ -8,7 +8,20 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope } from "effect"
 import { chromium, type Page } from "playwright-core"
 import * as DaemonStatus from "../src/DaemonStatus.js"
-import { change, conflict, desired, desiredPath, nextPassAt, pass, plan, statusServer } from "./daemonFixtures.js"
+import type { Plan } from "@c42/reconcile"
+import { version } from "../src/Version.js"
+import {
+  change,
+  conflict,
+  desired,
+  desiredPath,
+  nextPassAt,
+  pass,
+  plan,
+  statusServer,
+  statusServerWith
+} from "./daemonFixtures.js"
+import { d, plan as planOf, r, tenant, uid } from "../../../packages/reconcile/test/planFixtures.js"
 
 const launch = Effect.acquireRelease(
   Effect.promise(() =>
@@ -95,5 +108,132 @@ describe("status page", () => {
       expect(yield* text(page, "main")).toContain(`${desiredPath}:4:7`)
 
       expect(yield* Effect.promise(() => page.locator("body[data-loaded-once=yes]").count())).toBe(1)
+    }).pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), { timeout: 60_000 })
+})
+
+/** A tenant with a subtree to block, a conflict, and a team of 130 orgs with long names. */
+const remote = tenant(
+  r("Engineering", {}, r("Platform"), r("Mobile", {}, r("iOS"), r("Android"))),
+  r("Archive"),
+  r("Sales", {}, ...Array.from({ length: 130 }, (_, i) => r(`Regional sales team ${i + 1} of the northern hemisphere`)))
+)
+
+const pending: Plan.Plan = {
+  ...planOf(remote, [
+    d("Engineering", {}, d("Platform"), d("Mobile", { status: "blocked" }, d("iOS"), d("Android"))),
+    d("Archive"),
+    d("Sales", {}, ...Array.from({ length: 130 }, (_, i) => d(`Regional sales team ${i + 1} of the northern hemisphere`)))
+  ]),
+  conflicts: [conflict("Archive", "two orgs named Archive under the root")].map((found) => ({
+    ...found,
+    orgUids: [uid("Archive")]
+  }))
+}
+
+/** A status server whose state database holds `remote` as the last snapshot and whose last pass left `pending`. */
+const tenantServer = Effect.gen(function*() {
+  const server = yield* statusServerWith({ tenantUrl: "https://ops:hunter2@console.example.com/?session=s3cr3t#top" })
+  yield* server.db.saveSnapshot({ takenAt: new Date("2025-03-01T10:00:01.000Z"), orgs: remote })
+  yield* server.update(DaemonStatus.desiredAccepted(desired, new Date()))
+  yield* server.update(DaemonStatus.passFinished(pass({ result: "pending", pending: 1, conflicts: 1 }), pending, nextPassAt))
+  return server
+})
+
+const open = (url: string, viewport = { width: 1280, height: 900 }) =>
+  Effect.gen(function*() {
+    const browser = yield* launch
+    const page = yield* Effect.promise(() => browser.newPage({ viewport }))
+    const treeRequests: Array<string> = []
+    page.on("request", (request) => {
+      if (request.url().includes("/api/tree")) treeRequests.push(new URL(request.url()).search)
+    })
+    yield* Effect.promise(() => page.goto(`${url}/`))
+    yield* Effect.promise(() => page.locator("#tree > ul > li").first().waitFor({ timeout: 10_000 }))
+    return { page, treeRequests }
+  })
+
+/** The top-level item of the tree named `name`, or the item of that name under the open node `under`. */
+const item = (page: Page, name: string) => page.locator("#tree li", { has: page.locator(`.org-name:text-is("${name}")`) }).last()
+
+describe("status page: header, org tree, narrow screens", () => {
+  it.scopedLive("names the tenant without its credentials and the orgsync version; no commit without git", () =>
+    Effect.gen(function*() {
+      const { url } = yield* tenantServer
+      const { page } = yield* open(url)
+      expect(yield* text(page, "#tenant")).toBe("Code42 https://console.example.com")
+      expect(yield* Effect.promise(() => page.locator("#tenant a").getAttribute("href"))).toBe("https://console.example.com")
+      expect(yield* text(page, "#version")).toBe(`orgsync ${version}`)
+      expect(yield* Effect.promise(() => page.locator("#commit").count())).toBe(0)
+      const served = yield* Effect.promise(() => page.content())
+      for (const secret of ["hunter2", "ops:", "s3cr3t"]) expect(served).not.toContain(secret)
+    }).pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), { timeout: 60_000 })
+
+  it.scopedLive("shows the org tree with status and badges, opens a node on demand, pages long lists", () =>
+    Effect.gen(function*() {
+      const { update, url } = yield* tenantServer
+      const { page, treeRequests } = yield* open(url)
+      expect(yield* text(page, "#tree-about")).toContain("The orgs under Top as last read from Code42 (2025-03-01T10:00:01.000Z)")
+      const top = yield* Effect.promise(() => page.locator("#tree > ul > li > details > summary, #tree > ul > li > .leaf").allInnerTexts())
+      expect(top.map((line) => line.split("\n")[0])).toEqual([
+        "Archive active conflict",
+        "Engineering active below: 3 pending",
+        "Sales active"
+      ])
+      expect(yield* text(page, "#tree > ul > li:first-child")).toContain("two orgs named Archive under the root")
+      // Nothing below the top level is read before a node is opened.
+      expect(treeRequests).toEqual(["?offset=0"])
+
+      yield* Effect.promise(() => item(page, "Engineering").locator("summary").first().click())
+      yield* Effect.promise(() => item(page, "Mobile").waitFor({ timeout: 10_000 }))
+      expect(treeRequests).toContain(`?offset=0&under=${encodeURIComponent(uid("Engineering"))}`)
+      const mobile = yield* text(page, `details[data-uid="${uid("Engineering/Mobile")}"] > summary`)
+      expect(mobile).toContain("Mobile active pending")
+      expect(mobile).toContain("block (and 2 below)")
+      yield* Effect.promise(() => item(page, "Mobile").locator("summary").first().click())
+      yield* Effect.promise(() => item(page, "iOS").waitFor({ timeout: 10_000 }))
+      expect(yield* text(page, `details[data-uid="${uid("Engineering/Mobile")}"] li:has-text("iOS")`)).toContain(
+        "block with Engineering/Mobile"
+      )
+
+      // 130 children: the first 100, then the rest on demand.
+      yield* Effect.promise(() => item(page, "Sales").locator("summary").first().click())
+      const sales = page.locator(`details[data-uid="${uid("Sales")}"] > ul`)
+      yield* Effect.promise(() => sales.locator("button.more").waitFor({ timeout: 10_000 }))
+      expect(yield* Effect.promise(() => sales.locator(":scope > li[data-path]").count())).toBe(100)
+      expect(yield* text(page, `details[data-uid="${uid("Sales")}"] button.more`)).toBe("30 more")
+      yield* Effect.promise(() => sales.locator("button.more").click())
+      yield* Effect.promise(() => sales.locator(":scope > li[data-path]").nth(129).waitFor({ timeout: 10_000 }))
+      expect(yield* Effect.promise(() => sales.locator("button.more").count())).toBe(0)
+
+      // A pass that converged: the tree is read again, without the badges, and the nodes opened stay open.
+      yield* Effect.promise(() => page.evaluate("document.querySelector('#tree > ul').dataset.before = 'yes'"))
+      yield* update(DaemonStatus.passFinished(pass({ finishedAt: new Date("2025-03-01T10:05:00.000Z") }), {
+        ...pending,
+        changes: [],
+        conflicts: []
+      }, nextPassAt))
+      yield* Effect.promise(() => page.locator("#tree > ul:not([data-before])").waitFor({ timeout: 10_000 }))
+      yield* Effect.promise(() => item(page, "iOS").waitFor({ timeout: 10_000 }))
+      expect(yield* Effect.promise(() => page.locator("#tree .tag").count())).toBe(0)
+      expect(yield* Effect.promise(() => page.locator(`details[data-uid="${uid("Engineering/Mobile")}"][open]`).count()))
+        .toBe(1)
+    }).pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), { timeout: 60_000 })
+
+  it.scopedLive("fits a 390 px wide screen: the page never scrolls sideways, tables scroll in their own box", () =>
+    Effect.gen(function*() {
+      const { url } = yield* tenantServer
+      const { page } = yield* open(url, { width: 390, height: 844 })
+      const scrollWidth = () => Effect.promise(() => page.evaluate("document.scrollingElement.scrollWidth"))
+      expect(yield* scrollWidth()).toBeLessThanOrEqual(390)
+      for (const name of ["Engineering", "Sales"]) {
+        yield* Effect.promise(() => item(page, name).locator("summary").first().click())
+      }
+      yield* Effect.promise(() => item(page, "Mobile").locator("summary").first().click())
+      yield* Effect.promise(() => item(page, "iOS").waitFor({ timeout: 10_000 }))
+      yield* Effect.promise(() => page.locator("button.more").waitFor({ timeout: 10_000 }))
+      expect(yield* scrollWidth()).toBeLessThanOrEqual(390)
+      const tables = yield* Effect.promise(() => page.locator("table").count())
+      expect(tables).toBeGreaterThan(0)
+      expect(yield* Effect.promise(() => page.locator(".scroll > table").count())).toBe(tables)
     }).pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), { timeout: 60_000 })
 })

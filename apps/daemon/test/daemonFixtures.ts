@@ -86,11 +86,11 @@ export const pass = (overrides: Partial<DaemonStatus.PassSummary> = {}): DaemonS
 })
 
 /** A status server on a free loopback port, over a fresh state database, with its status to set. */
-export const statusServer = Effect.gen(function*() {
+export const statusServerWith = (options: Partial<DaemonStatus.StatusOptions>) => Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-status-" })
   const db = yield* Layer.build(StateDb.layer(`${dir}/state.db`))
-  const status = yield* DaemonStatus.make({ desiredPath, dryRun: false })
+  const status = yield* DaemonStatus.make({ desiredPath, dryRun: false, ...options })
   const address = yield* StatusServer.serve({ host: "127.0.0.1", port: 0 }).pipe(
     Effect.provideService(DaemonStatus.DaemonStatus, status),
     Effect.provide(db)
@@ -110,6 +110,8 @@ export const statusServer = Effect.gen(function*() {
     db: Context.get(db, StateDb.StateDb)
   }
 })
+
+export const statusServer = statusServerWith({})
 
 // ---------------------------------------------------------------------------------------------------------
 // Prometheus text format 0.0.4, read strictly

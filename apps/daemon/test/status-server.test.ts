@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, RuntimeFlags, type Scope } from "effect"
 import * as DaemonMetrics from "../src/DaemonMetrics.js"
 import * as DaemonStatus from "../src/DaemonStatus.js"
+import type * as StatusTree from "../src/StatusTree.js"
 import {
   change,
   conflict,
@@ -19,11 +20,14 @@ import {
   plan,
   statusServer
 } from "./daemonFixtures.js"
+import { r, tenant, uid } from "../../../packages/reconcile/test/planFixtures.js"
 
 const test = (
   name: string,
-  body: () => Effect.Effect<void, unknown, NodeContext.NodeContext | HttpClient.HttpClient | Scope.Scope>
-) => it.scopedLive(name, () => body().pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))))
+  body: () => Effect.Effect<void, unknown, NodeContext.NodeContext | HttpClient.HttpClient | Scope.Scope>,
+  timeout?: number
+) =>
+  it.scopedLive(name, () => body().pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), timeout)
 
 describe("StatusServer", () => {
   test("/healthz answers while alive; /readyz follows the desired files and the last pass", () =>
@@ -182,6 +186,57 @@ describe("StatusServer", () => {
       expect(page.text).toContain("R&amp;D/&lt;Lab&gt;")
       expect(page.text).toContain("Not ready")
     }))
+
+  test("/api/tree answers the snapshot's orgs a page at a time, with the plan's badges; bad queries get 400", () =>
+    Effect.gen(function*() {
+      const { db, get, update } = yield* statusServer
+      expect(JSON.parse((yield* get("/api/tree")).text)).toMatchObject({ root: null, total: 0, nodes: [] })
+
+      const remote = tenant(r("Big", {}, ...Array.from({ length: 1500 }, (_, i) => r(`Team ${i}`))), r("Small"))
+      yield* db.saveSnapshot({ takenAt: new Date("2025-03-01T10:00:01.000Z"), orgs: remote })
+      yield* update(DaemonStatus.passFinished(
+        pass({ result: "pending", pending: 1 }),
+        { ...plan([change("Small", { action: "block", orgUid: uid("Small") })]), rootOrgUid: uid("") },
+        nextPassAt
+      ))
+      const top = JSON.parse((yield* get("/api/tree")).text) as StatusTree.TreePage
+      expect(top).toMatchObject({ snapshotAt: "2025-03-01T10:00:01.000Z", root: { orgUid: uid("") }, total: 2 })
+      expect(top.nodes.map((node) => [node.name, node.children, node.badges])).toEqual([
+        ["Big", 1500, []],
+        ["Small", 0, ["pending"]]
+      ])
+      const under = encodeURIComponent(uid("Big"))
+      const last = JSON.parse((yield* get(`/api/tree?under=${under}&offset=1400&limit=500`)).text) as StatusTree.TreePage
+      expect(last).toMatchObject({ under: uid("Big"), offset: 1400, total: 1500 })
+      expect(last.nodes).toHaveLength(100)
+
+      for (const query of ["?offset=-1", "?limit=0", "?limit=501", "?offset=x", "?under="]) {
+        const refused = yield* get(`/api/tree${query}`)
+        expect(refused.status).toBe(400)
+        expect(JSON.parse(refused.text).error).toContain("expected /api/tree?under=<orgUid>")
+      }
+      const unknown = yield* get("/api/tree?under=nobody")
+      expect(unknown.status).toBe(404)
+      expect(JSON.parse(unknown.text).error).toBe("no org nobody under the managed root in the last snapshot")
+    }))
+
+  test("/api/tree over 100,000 orgs: pages of at most 500, read once per snapshot", () =>
+    Effect.gen(function*() {
+      const { db, get } = yield* statusServer
+      const teams = Array.from({ length: 1000 }, (_, i) => r(`Team ${i}`, {}, ...Array.from({ length: 99 }, (_, j) => r(`Group ${j}`))))
+      const remote = tenant(...teams)
+      expect(remote.length).toBe(100_001)
+      yield* db.saveSnapshot({ takenAt: new Date(), orgs: remote })
+      const first = yield* get("/api/tree?limit=500")
+      const page = JSON.parse(first.text) as StatusTree.TreePage
+      expect(page).toMatchObject({ total: 1000 })
+      expect(page.nodes).toHaveLength(500)
+      expect(first.text.length).toBeLessThan(100_000)
+      const started = Date.now()
+      const again = yield* get(`/api/tree?under=${encodeURIComponent(uid("Team 7"))}`)
+      expect(Date.now() - started).toBeLessThan(500)
+      expect((JSON.parse(again.text) as StatusTree.TreePage).total).toBe(99)
+    }), 60_000)
 
   test("answers 404 elsewhere", () =>
     Effect.gen(function*() {
