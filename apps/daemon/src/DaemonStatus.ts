@@ -349,3 +349,18 @@ export const view = (
     runsError: "error" in runs ? runs.error : null
   }
 }
+
+/** A run with its writes, as JSON. */
+export const runDetail = (run: StateDb.RunRecord, writes: ReadonlyArray<StateDb.RunWrite>): RunDetail => ({
+  run: runView(run),
+  writes: writes.map((write) => ({
+    id: write.id,
+    action: write.action,
+    path: write.path,
+    orgUid: write.orgUid,
+    outcome: write.outcome ?? null,
+    error: write.error,
+    at: write.createdAt.toISOString(),
+    settledAt: iso(write.settledAt)
+  }))
+})

@@ -295,7 +295,7 @@ export const renderRun = (view: PageView, detail: RunDetail): string => {
   return page(
     `orgsync: run ${run.id}`,
     html`<div id="run" data-live>
-${header(view, html`<a href="/">orgsync</a> run ${run.id}`)}
+${header(view, html`<span><a href="/">orgsync</a> run ${run.id}</span>`)}
 <div class="cards">${
       card(
         "Run",

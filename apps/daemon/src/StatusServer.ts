@@ -1,14 +1,15 @@
 /**
  * The daemon's HTTP endpoints on `--listen`: `/healthz` (alive), `/readyz` (the last pass reached Code42 and
  * the desired files validate), `/metrics` (Prometheus text), `/api/status` (JSON), `/api/tree` (the org tree,
- * a page of children at a time) and `/` (the status page).
+ * a page of children at a time), `/api/runs/<id>` (a run with its writes), `/` (the status page) and
+ * `/runs/<id>` (the page of a run).
  */
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Clock, Context, Data, Effect, Layer, Option, Schema, type Scope, SynchronizedRef } from "effect"
 import { createServer } from "node:http"
 import * as DaemonMetrics from "./DaemonMetrics.js"
-import { DaemonStatus, notReady, view } from "./DaemonStatus.js"
+import { DaemonStatus, notReady, type RunDetail, runDetail, view } from "./DaemonStatus.js"
 import * as StatusPage from "./StatusPage.js"
 import { StateDb } from "@c42/reconcile"
 import * as StatusTree from "./StatusTree.js"
@@ -33,6 +34,8 @@ const runsShown = 20
 
 // Every answer describes the present: no cache may keep it.
 const noStore = { headers: { "cache-control": "no-store" } }
+
+const htmlPage = { ...noStore, contentType: "text/html; charset=utf-8" }
 
 const currentView = Effect.gen(function*() {
   const state = yield* DaemonStatus
@@ -86,6 +89,19 @@ const treeRoute = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, St
       : HttpServerResponse.unsafeJson(found, noStore)
   }).pipe(Effect.catchTag("StateDbError", (error) => Effect.succeed(problem(500, error.message))))
 
+/** The run the path names, with its writes; fails with a 404 (or 400) that says why when there is none. */
+const runOf = Effect.gen(function*() {
+  const id = (yield* HttpRouter.params)["id"] ?? ""
+  if (!/^[1-9]\d{0,15}$/.test(id)) return yield* Effect.fail(problem(400, `expected a run number, not ${JSON.stringify(id)}`))
+  const db = yield* StateDb.StateDb
+  const found = yield* db.runWithWrites(Number(id)).pipe(Effect.mapError((error) => problem(500, error.message)))
+  if (Option.isNone(found)) return yield* Effect.fail(problem(404, `no run ${id} in the state database`))
+  return runDetail(found.value.run, found.value.writes)
+})
+
+const runRoute = <R>(answer: (detail: RunDetail) => Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>) =>
+  runOf.pipe(Effect.flatMap(answer), Effect.merge)
+
 const routes = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, StateDb.StateDb | DaemonStatus>) => HttpRouter.empty.pipe(
   HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.text("ok\n", noStore))),
   HttpRouter.get(
@@ -107,12 +123,19 @@ const routes = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, State
   ),
   HttpRouter.get("/api/status", Effect.map(currentView, (status) => HttpServerResponse.unsafeJson(status, noStore))),
   HttpRouter.get("/api/tree", treeRoute(tree)),
+  HttpRouter.get("/api/runs/:id", runRoute((detail) => Effect.succeed(HttpServerResponse.unsafeJson(detail, noStore)))),
+  HttpRouter.get(
+    "/runs/:id",
+    runRoute((detail) =>
+      Effect.map(currentView, (status) => HttpServerResponse.text(StatusPage.renderRun(status, detail), htmlPage))
+    )
+  ),
   HttpRouter.get(
     "/",
     Effect.map(
       currentView,
       (status) =>
-        HttpServerResponse.text(StatusPage.render(status), { ...noStore, contentType: "text/html; charset=utf-8" })
+        HttpServerResponse.text(StatusPage.render(status), htmlPage)
     )
   )
 )

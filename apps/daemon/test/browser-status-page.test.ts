@@ -22,6 +22,9 @@ import {
   statusServerWith
 } from "./daemonFixtures.js"
 import { d, plan as planOf, r, tenant, uid } from "../../../packages/reconcile/test/planFixtures.js"
+import { workspace } from "./support/cli.js"
+import { startDaemon, until } from "./support/daemon.js"
+import { start } from "./support/simulator.js"
 
 const launch = Effect.acquireRelease(
   Effect.promise(() =>
@@ -219,6 +222,39 @@ describe("status page: header, org tree, narrow screens", () => {
         .toBe(1)
     }).pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), { timeout: 60_000 })
 
+  it.scopedLive("opens the page of a run from the history: each write and how it ended, also at 390 px", () =>
+    Effect.gen(function*() {
+      const { db, url } = yield* tenantServer
+      const run = yield* db.runStart("run", false)
+      const journal = (action: "create" | "block", path: string, orgUid: string | null) =>
+        db.journalBegin({ action, path, orgUid, parentOrgUid: null, orgName: null, preexisting: [], runId: run })
+      yield* db.journalSettle(yield* journal("create", "Engineering/Data", null), "done", { orgUid: "u/data" })
+      yield* db.journalSettle(yield* journal("block", "Engineering/Mobile", uid("Engineering/Mobile")), "failed", {
+        error: "PARENT_ORG_IS_BLOCKED: the parent org is blocked"
+      })
+      yield* db.runFinish(run, "failed", { applied: 1, failed: 1 }, ["block Engineering/Mobile: PARENT_ORG_IS_BLOCKED"])
+
+      const { page } = yield* open(url, { width: 390, height: 844 })
+      yield* Effect.promise(() => page.locator(`#runs a[href="/runs/${run}"]`).click())
+      yield* Effect.promise(() => page.waitForURL(`${url}/runs/${run}`))
+      expect(yield* Effect.promise(() => page.title())).toBe(`orgsync: run ${run}`)
+      expect(yield* text(page, "h1")).toBe(`orgsync run ${run}`)
+      expect(yield* text(page, "#tenant")).toBe("Code42 https://console.example.com")
+      expect(yield* text(page, "#version")).toBe(`orgsync ${version}`)
+      const rows = page.locator("#writes tbody tr")
+      expect(yield* Effect.promise(() => rows.count())).toBe(2)
+      const cells = yield* Effect.forEach([0, 1], (i) =>
+        Effect.promise(() => rows.nth(i).locator("td").allInnerTexts()).pipe(
+          Effect.map((texts) => texts.slice(0, 3).map((cell) => cell.trim()))
+        ))
+      expect(cells).toEqual([
+        ["create", "Engineering/Data\nu/data", "done"],
+        ["block", `Engineering/Mobile\n${uid("Engineering/Mobile")}`, "failed\nPARENT_ORG_IS_BLOCKED: the parent org is blocked"]
+      ])
+      expect(yield* text(page, ".problem")).toContain("block Engineering/Mobile: PARENT_ORG_IS_BLOCKED")
+      expect(yield* Effect.promise(() => page.evaluate("document.scrollingElement.scrollWidth"))).toBeLessThanOrEqual(390)
+    }).pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), { timeout: 60_000 })
+
   it.scopedLive("fits a 390 px wide screen: the page never scrolls sideways, tables scroll in their own box", () =>
     Effect.gen(function*() {
       const { url } = yield* tenantServer
@@ -236,4 +272,36 @@ describe("status page: header, org tree, narrow screens", () => {
       expect(tables).toBeGreaterThan(0)
       expect(yield* Effect.promise(() => page.locator(".scroll > table").count())).toBe(tables)
     }).pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), { timeout: 60_000 })
+})
+
+describe("status page of a running daemon", () => {
+  it.scopedLive("shows the simulated tenant's tree, and the writes of the run that made it", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace("orgs:\n  - name: Engineering\n    children:\n      - name: Platform\n      - name: Data\n  - name: Sales\n    status: blocked\n")
+      const daemon = yield* startDaemon(["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--interval", "1m"])
+      yield* until(
+        () =>
+          fetch(`${daemon.url}/api/status`).then((r) => r.json() as Promise<{ inSync: boolean }>).then((s) => s.inSync),
+        30_000,
+        daemon.output
+      )
+      const browser = yield* launch
+      const page = yield* Effect.promise(() => browser.newPage())
+      yield* Effect.promise(() => page.goto(`${daemon.url}/`))
+      expect(yield* text(page, "#tenant")).toBe(`Code42 ${sim.url}`)
+      yield* Effect.promise(() => item(page, "Engineering").waitFor({ timeout: 10_000 }))
+      expect(yield* text(page, "#tree-about")).toContain("The orgs under Acme")
+      expect(yield* text(page, `#tree > ul > li:has(.org-name:text-is("Sales"))`)).toContain("Sales blocked")
+      yield* Effect.promise(() => item(page, "Engineering").locator("summary").first().click())
+      yield* Effect.promise(() => item(page, "Data").waitFor({ timeout: 10_000 }))
+      expect(yield* Effect.promise(() => page.locator("#tree .tag").count())).toBe(0)
+
+      // The first run created Data and blocked Sales: its page lists both writes, done.
+      yield* Effect.promise(() => page.locator("#runs a").last().click())
+      yield* Effect.promise(() => page.locator("#writes tbody tr").first().waitFor({ timeout: 10_000 }))
+      const writes = yield* Effect.promise(() => page.locator("#writes tbody tr").allInnerTexts())
+      expect(writes.map((row) => row.split(/\s+/).slice(0, 2).join(" ")).sort()).toEqual(["block Sales", "create Engineering/Data"])
+      for (const row of writes) expect(row).toContain("done")
+    }).pipe(Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer))), { timeout: 120_000 })
 })

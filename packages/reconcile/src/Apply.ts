@@ -63,7 +63,7 @@ const describe = (change: Change) => `${change.action} ${change.path}`
 export const execute = (
   plan: Plan,
   remote: ReadonlyArray<Org.Org>,
-  options: { readonly concurrency: number }
+  options: { readonly concurrency: number; readonly runId?: number | undefined }
 ): Effect.Effect<ApplyResult, StateDbError, OrgClient.OrgClient | StateDb> =>
   Effect.gen(function*() {
     const client = yield* OrgClient.OrgClient
@@ -159,6 +159,7 @@ export const execute = (
             ? change.parentOrgUid ?? created.get(change.parentPath)?.orgUid ?? null
             : null
           const id = yield* db.journalBegin({
+            runId: options.runId,
             action: change.action,
             path: change.path,
             orgUid: change.orgUid ?? created.get(change.path)?.orgUid ?? null,

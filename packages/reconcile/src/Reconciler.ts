@@ -279,7 +279,8 @@ export const make = (options: ReconcilerOptions) =>
               return { plan, applied, failed, drift, errors, declined }
             }
             previousChecksum = checksum
-            last = yield* Apply.execute({ ...plan, changes: allowed }, remote, { concurrency: options.concurrency }).pipe(
+            const execute = { concurrency: options.concurrency, runId }
+            last = yield* Apply.execute({ ...plan, changes: allowed }, remote, execute).pipe(
               Effect.mapError(fromDb)
             )
             yield* db.history.wrote(runId, last.written).pipe(Effect.mapError(fromDb))

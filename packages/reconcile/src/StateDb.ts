@@ -63,6 +63,20 @@ export interface RunRecord {
   readonly errors: ReadonlyArray<string>
 }
 
+/** A write of a run, as journaled, with how it ended. */
+export interface RunWrite {
+  readonly id: number
+  readonly action: JournalAction
+  readonly path: string
+  /** The org written to; for a create that happened, the org created. */
+  readonly orgUid: string | null
+  /** `undefined` while not settled. */
+  readonly outcome: JournalOutcome | undefined
+  readonly error: string | null
+  readonly createdAt: Date
+  readonly settledAt: Date | null
+}
+
 export class StateDbError extends Data.TaggedError("StateDbError")<{
   readonly message: string
   readonly cause?: unknown
@@ -79,7 +93,10 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, {
   ) => Effect.Effect<void, StateDbError>
   /** Forgets paths that no desired org has any more. */
   readonly forgetIdentities: (paths: ReadonlyArray<string>) => Effect.Effect<void, StateDbError>
-  readonly journalBegin: (entry: Omit<JournalEntry, "id" | "createdAt">) => Effect.Effect<number, StateDbError>
+  /** `runId`: the run that makes the write, so that the run's page can list it. */
+  readonly journalBegin: (
+    entry: Omit<JournalEntry, "id" | "createdAt"> & { readonly runId?: number | undefined }
+  ) => Effect.Effect<number, StateDbError>
   readonly journalSettle: (
     id: number,
     outcome: JournalOutcome,
@@ -98,6 +115,10 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, {
     errors: ReadonlyArray<string>
   ) => Effect.Effect<void, StateDbError>
   readonly recentRuns: (limit: number) => Effect.Effect<ReadonlyArray<RunRecord>, StateDbError>
+  /** One run with the writes it made; none when there is no such run. */
+  readonly runWithWrites: (
+    id: number
+  ) => Effect.Effect<Option.Option<{ readonly run: RunRecord; readonly writes: ReadonlyArray<RunWrite> }>, StateDbError>
   /** Small facts kept between runs (the signed-in user's org, ...). */
   readonly getMeta: (key: string) => Effect.Effect<Option.Option<string>, StateDbError>
   readonly setMeta: (key: string, value: string) => Effect.Effect<void, StateDbError>
@@ -131,7 +152,13 @@ const migrations = Migrator.fromRecord({
     yield* sql`ALTER TABLE run ADD COLUMN pid INTEGER`
     yield* sql`ALTER TABLE run ADD COLUMN host TEXT`
   }),
-  "0003_write_history": WriteHistory.migration
+  "0003_write_history": WriteHistory.migration,
+  // Which run made each write, for the page of a run.
+  "0006_journal_run": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE journal ADD COLUMN run_id INTEGER`
+    yield* sql`CREATE INDEX journal_run ON journal (run_id)`
+  })
 })
 
 const toError = (message: string) => (cause: SqlError.SqlError) => new StateDbError({ message, cause })
@@ -152,6 +179,28 @@ interface SnapshotRow {
   readonly parent_org_uid: string | null
   readonly parent_org_guid: string | null
 }
+
+interface RunRow {
+  readonly id: number
+  readonly kind: RunKind
+  readonly started_at: string
+  readonly finished_at: string | null
+  readonly dry_run: number
+  readonly result: RunResult | null
+  readonly counts: string
+  readonly errors: string
+}
+
+const runRecord = (row: RunRow): RunRecord => ({
+  id: row.id,
+  kind: row.kind,
+  startedAt: new Date(row.started_at),
+  finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
+  dryRun: row.dry_run === 1,
+  result: row.result,
+  counts: JSON.parse(row.counts),
+  errors: JSON.parse(row.errors)
+})
 
 interface JournalRow {
   readonly id: number
@@ -275,9 +324,10 @@ export const make = (path: string) =>
         )
 
     const journalBegin: StateDb["Type"]["journalBegin"] = (entry) =>
-      sql<{ id: number }>`INSERT INTO journal (action, path, org_uid, parent_org_uid, org_name, preexisting, created_at)
+      sql<{ id: number }>`INSERT INTO journal
+          (action, path, org_uid, parent_org_uid, org_name, preexisting, created_at, run_id)
         VALUES (${entry.action}, ${entry.path}, ${entry.orgUid}, ${entry.parentOrgUid}, ${entry.orgName},
-          ${JSON.stringify(entry.preexisting)}, ${iso(new Date())}) RETURNING id`.pipe(
+          ${JSON.stringify(entry.preexisting)}, ${iso(new Date())}, ${entry.runId ?? null}) RETURNING id`.pipe(
         Effect.map((rows) => rows[0]!.id),
         Effect.mapError(toError("cannot write the journal"))
       )
@@ -350,30 +400,31 @@ export const make = (path: string) =>
     }
 
     const recentRuns = (limit: number) =>
-      sql<{
-        id: number
-        kind: RunKind
-        started_at: string
-        finished_at: string | null
-        dry_run: number
-        result: RunResult | null
-        counts: string
-        errors: string
-      }>`SELECT * FROM run ORDER BY id DESC LIMIT ${limit}`.pipe(
-        Effect.map((rows) =>
-          rows.map((row): RunRecord => ({
-            id: row.id,
-            kind: row.kind,
-            startedAt: new Date(row.started_at),
-            finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
-            dryRun: row.dry_run === 1,
-            result: row.result,
-            counts: JSON.parse(row.counts),
-            errors: JSON.parse(row.errors)
-          }))
-        ),
+      sql<RunRow>`SELECT * FROM run ORDER BY id DESC LIMIT ${limit}`.pipe(
+        Effect.map((rows) => rows.map(runRecord)),
         Effect.mapError(toError("cannot read the run history"))
       )
+
+    const runWithWrites = (id: number) =>
+      Effect.gen(function*() {
+        const found = yield* sql<RunRow>`SELECT * FROM run WHERE id = ${id}`
+        if (found.length === 0) return Option.none()
+        const rows = yield* sql<JournalRow & { error: string | null; settled_at: string | null; result_org_uid: string | null }>`
+          SELECT * FROM journal WHERE run_id = ${id} ORDER BY id`
+        return Option.some({
+          run: runRecord(found[0]!),
+          writes: rows.map((row): RunWrite => ({
+            id: row.id,
+            action: row.action,
+            path: row.path,
+            orgUid: row.result_org_uid ?? row.org_uid,
+            outcome: row.outcome ?? undefined,
+            error: row.error,
+            createdAt: new Date(row.created_at),
+            settledAt: row.settled_at === null ? null : new Date(row.settled_at)
+          }))
+        })
+      }).pipe(Effect.mapError(toError("cannot read the run history")))
 
     const getMeta = (key: string) =>
       sql<{ value: string }>`SELECT value FROM meta WHERE key = ${key}`.pipe(
@@ -401,6 +452,7 @@ export const make = (path: string) =>
       runStart,
       runFinish,
       recentRuns,
+      runWithWrites,
       getMeta,
       setMeta
     })
