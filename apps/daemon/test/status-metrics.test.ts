@@ -110,8 +110,8 @@ describe("DaemonMetrics.render", () => {
       expect(conflicts.type).toBe("gauge")
       expect(conflicts.samples.map((s) => [s.labels["kind"] ?? "", s.value]).sort()).toEqual([["", 0], ["contested", 0]])
       expect(families.get("orgsync_last_success_timestamp_seconds")!.type).toBe("gauge")
-      expect(families.get("orgsync_api_requests_total")!.samples).toEqual([
-        { name: "orgsync_api_requests_total", labels: { method: "GET", status: "200" }, value: 1 }
+      expect(families.get("code42_client_requests_total")!.samples).toEqual([
+        { name: "code42_client_requests_total", labels: { method: "GET", status: "200" }, value: 1 }
       ])
     }))
 })
