@@ -50,26 +50,10 @@ const stopsOnSignal = Effect.flatMap(SignalStops, (ref) => Ref.set(ref, true))
 const exitWith = <E, R>(handler: Effect.Effect<number, E, R>) =>
   Effect.flatMap(handler, (code) => Effect.flatMap(ExitCode, (ref) => Ref.set(ref, code)))
 
-const config = Options.text("config").pipe(
-  Options.withDescription("Daemon settings file (YAML), e.g. config/orgsync.yaml"),
-  Options.optional
-)
-const desired = Options.text("desired").pipe(
-  Options.withDescription("The desired state: an orgs.yaml file or a folder of them (default config/orgs.yaml)"),
-  Options.optional
-)
-const state = Options.text("state").pipe(
-  Options.withDescription("The state database (default .orgsync/state.db; ORGSYNC_STATE)"),
-  Options.optional
-)
-const maxRetryAfter = Options.text("max-retry-after").pipe(
-  Options.withDescription("The longest Retry-After to wait for; a longer one fails at once (default 60s; ORGSYNC_MAX_RETRY_AFTER)"),
-  Options.optional
-)
-const url = Options.text("url").pipe(
-  Options.withDescription("The Code42 server, e.g. https://console.us.code42.com (CODE42_URL)"),
-  Options.optional
-)
+const config = Settings.configOption
+const { desired, state } = Settings.options("desired", "state")
+/** The settings of a command that talks to Code42. */
+const connection = Settings.options("url", "api", "rateLimit", "burst", "concurrency", "maxRetryAfter", "allowInsecureHttp")
 
 /**
  * Loads and validates the desired files; on failure prints the `file:line:column` issues (at most 100 a file),
@@ -85,8 +69,8 @@ const loadDesired = (path: string) =>
   )
 
 /** The layers of a command that talks to Code42 and the state database. */
-const connected = (settings: Settings.Settings, urlFlag: Option.Option<string>) =>
-  Effect.flatMap(Settings.clientConfig(settings, urlFlag), (clientConfig) => layers(settings, clientConfig))
+const connected = (settings: Settings.Settings) =>
+  Effect.flatMap(Settings.clientConfig(settings), (clientConfig) => layers(settings, clientConfig))
 
 // The HTTP client, the daemon and the simulator are loaded by the commands that use them only, so that the
 // others (validate, --help) start quickly.
@@ -113,9 +97,9 @@ const formatPlan = (plan: Plan.Plan, format: "text" | "markdown" | "json", sourc
   format === "json" ? PlanFormat.json(plan) : source !== undefined ? PlanMarkdown.render(plan, source) : PlanFormat.text(plan)
 
 /** What the heading of a markdown plan names: the tenant, when the connection settings are there, and the commit. */
-const markdownSource = (settings: Settings.Settings, urlFlag: Option.Option<string>) =>
+const markdownSource = (settings: Settings.Settings) =>
   Effect.all({
-    tenantUrl: Settings.clientConfig(settings, urlFlag).pipe(
+    tenantUrl: Settings.clientConfig(settings).pipe(
       Effect.map((clientConfig): string | undefined => clientConfig.url),
       Effect.orElseSucceed(() => undefined)
     ),
@@ -173,12 +157,12 @@ const offlinePlan = (desiredState: Desired.DesiredState) =>
     return Safety.review(made, { desired: desiredState, force: false })
   })
 
-const plan = Command.make("plan", { config, desired, state, url, maxRetryAfter, format, out, offline }, (flags) =>
+const plan = Command.make("plan", { config, desired, state, ...connection, format, out, offline }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const refuseOut = (files: ReadonlyArray<string>) =>
       Option.isSome(flags.out) ? OutputFile.refuseDesired(flags.out.value, settings.desired, files) : Effect.void
-    const source = flags.format === "markdown" ? yield* markdownSource(settings, flags.url) : undefined
+    const source = flags.format === "markdown" ? yield* markdownSource(settings) : undefined
     const desiredState = yield* loadDesired(settings.desired).pipe(
       Effect.tapError((invalid) =>
         source === undefined
@@ -193,7 +177,7 @@ const plan = Command.make("plan", { config, desired, state, url, maxRetryAfter, 
       ? yield* offlinePlan(desiredState).pipe(Effect.provide(StateDb.layer(settings.state)))
       : yield* Effect.flatMap(Reconciler.Reconciler, (r) =>
         Effect.map(r.pass(desiredState, { dryRun: true, force: false }), (pass) => pass.pending)).pipe(
-          Effect.provide(yield* connected(settings, flags.url))
+          Effect.provide(yield* connected(settings))
         )
     // A refused plan is still written, so that it can be reviewed and then applied with --force.
     yield* writeOutput(flags.out, formatPlan(result, flags.format, source))
@@ -273,7 +257,7 @@ const reportInterrupted = (since: Date, confirmed: Option.Option<Plan.Plan>) =>
     yield* Console.log("The run is recorded as interrupted; orgsync plan shows what is left.")
   })
 
-const apply = Command.make("apply", { config, desired, state, url, maxRetryAfter, yes, force, plan: planFile }, (flags) =>
+const apply = Command.make("apply", { config, desired, state, ...connection, yes, force, plan: planFile }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const desiredState = yield* loadDesired(settings.desired)
@@ -302,7 +286,7 @@ const apply = Command.make("apply", { config, desired, state, url, maxRetryAfter
     }).pipe(
       Effect.onInterrupt(() => Effect.flatMap(Ref.get(confirmed), (plan) => reportInterrupted(startedAt, plan))),
       Effect.scoped,
-      Effect.provide(yield* connected(settings, flags.url))
+      Effect.provide(yield* connected(settings))
     )
     if (result.declined) {
       yield* Console.error("Nothing applied.")
@@ -336,10 +320,10 @@ const allowLossy = Options.boolean("allow-lossy").pipe(
   Options.withDescription("Write the file even where it cannot hold the tenant as it is (named on stderr)")
 )
 
-const importCommand = Command.make("import", { config, state, url, maxRetryAfter, out, root, allowLossy }, (flags) =>
+const importCommand = Command.make("import", { config, state, ...connection, out, root, allowLossy }, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
-    const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* connected(settings, flags.url)))
+    const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* connected(settings)))
     const top = orgs.find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)
     const rootOrgUid = Option.getOrElse(flags.root, () => top?.orgUid ?? "")
     if (!orgs.some((org) => org.orgUid === rootOrgUid)) {
@@ -410,18 +394,7 @@ const status = Command.make("status", { config, desired, state }, (flags) =>
 // run and demo -----------------------------------------------------------------------------------------
 
 const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Plan and report, never write"))
-const interval = Options.text("interval").pipe(
-  Options.withDescription("Between drift checks, with about 10% jitter (default 5m)"),
-  Options.optional
-)
-const listen = Options.text("listen").pipe(
-  Options.withDescription("Serve /healthz, /readyz, /metrics, /api/status and the status page here (default 127.0.0.1:9464)"),
-  Options.optional
-)
-const logFormat = Options.choice("log-format", ["logfmt", "json"]).pipe(
-  Options.withDescription("Log line format (default logfmt)"),
-  Options.optional
-)
+const daemonSettings = Settings.options("interval", "listen", "logFormat", "force")
 
 /** One-shot commands log (retries, re-reads) to stderr, so that stdout holds only what they print. */
 const commandLogger = Logger.withConsoleError(Logger.logfmtLogger)
@@ -467,11 +440,11 @@ const daemon = (
 
 const runCommand = Command.make(
   "run",
-  { config, desired, state, url, maxRetryAfter, dryRun, interval, listen, logFormat, force },
+  { config, desired, state, ...connection, dryRun, ...daemonSettings },
   (flags) =>
     exitWith(Effect.gen(function*() {
       const settings = yield* Settings.resolve(flags)
-      const clientConfig = yield* Settings.clientConfig(settings, flags.url)
+      const clientConfig = yield* Settings.clientConfig(settings)
       // On SIGHUP: the settings file and the environment again, under the same flags.
       const reload = Settings.resolve(flags).pipe(
         Effect.map((again): Daemon.Reloadable => ({ desiredPath: again.desired, interval: again.interval })),
@@ -500,7 +473,7 @@ const demoSeed: Simulator.Seed = {
   }
 }
 
-const demo = Command.make("demo", { desired, listen, interval }, (flags) =>
+const demo = Command.make("demo", { desired, listen: daemonSettings.listen, interval: daemonSettings.interval }, (flags) =>
   exitWith(Effect.gen(function*() {
     const { Simulator } = yield* Effect.promise(() => import("@c42/simulator"))
     // As strict as the servers that rename deactivated orgs and refuse a name used anywhere in the tenant.
@@ -513,10 +486,9 @@ const demo = Command.make("demo", { desired, listen, interval }, (flags) =>
     const fs = yield* FileSystem.FileSystem
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-demo-" })
     const settings = yield* Settings.resolve({
-      config: Option.none(),
       desired: flags.desired,
       state: Option.some(`${dir}/state.db`),
-      interval: Option.orElse(flags.interval, () => Option.some("1m")),
+      interval: Option.isOption(flags.interval) && Option.isSome(flags.interval) ? flags.interval : Option.some("1m"),
       listen: flags.listen
     })
     const address = `http://${settings.listen.host}:${settings.listen.port}/`
@@ -550,7 +522,7 @@ export const run = (argv: ReadonlyArray<string>) =>
         // Validation errors of the desired files and of the command line are printed where they arise.
         isDesiredInvalid(error) || ValidationError.isValidationError(error)
           ? Effect.succeed(failure)
-          : Effect.as(Console.error(`orgsync: ${messageOf(error)}`), failure)
+          : Effect.as(Console.error(messageOf(error).split("\n").map((line) => `orgsync: ${line}`).join("\n")), failure)
       )
     )
   })

@@ -1,207 +1,384 @@
 /**
- * Settings: where orgsync finds Code42, the desired files and the state database, resolved from the command
- * line, then the environment, then the `--config` file (config/orgsync.yaml), then defaults.
+ * Settings: where orgsync finds Code42, the desired files and the state database, and how it runs. Every
+ * setting is one entry of `table`, with a flag, an environment variable and a key of the settings file, read
+ * through one chain of configuration providers: the flags, then the environment, then the settings file
+ * (`--config`), then the defaults. Credentials come from the environment only (see `@c42/core`'s
+ * `ClientConfig.fromEnv`).
  */
+import { Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { ClientConfig } from "@c42/core"
-import { Config, type ConfigError, ConfigProvider, Data, Duration, Effect, Option } from "effect"
+import { Config, ConfigError, ConfigProvider, Console, Data, Duration, Effect, Option } from "effect"
 import * as Yaml from "yaml"
+import * as Value from "./internal/settingValue.js"
 
-export interface Settings {
-  readonly desired: string
-  readonly state: string
-  readonly interval: Duration.Duration
-  readonly listen: { readonly host: string; readonly port: number }
-  readonly logFormat: "logfmt" | "json"
-  /** The daemon may block and deactivate above 25% of the managed orgs (`run --force`), logged at every pass. */
-  readonly force: boolean
-  /** The file's client settings; credentials always come from the environment. */
-  readonly client: Partial<
-    Pick<ClientConfig.ClientConfig, "url" | "api" | "rateLimit" | "concurrency" | "allowInsecureHttp" | "maxRetryAfter">
-  >
+export interface Setting<A> {
+  /** Its key in the settings file; a dot marks a key of a nested mapping (`git.repo`). */
+  readonly file: string
+  /** Its environment variable: `ORGSYNC_` and the file key in upper snake case, unless the entry names one. */
+  readonly env: string
+  /** Its flag, without the dashes: the file key in kebab case. */
+  readonly flag: string
+  /** The environment variable's earlier name, still read (with a warning on stderr) until the next version. */
+  readonly was?: string | undefined
+  readonly description: string
+  /** What its flag takes, in help (`PATH`, `N`); empty for a switch. */
+  readonly placeholder: string
+  /** The default as a person writes it; none when the setting may stay unset. */
+  readonly default?: string | undefined
+  readonly value: Value.Value<unknown>
+  readonly read: Config.Config<A>
 }
 
-/** What the command line gave (all optional). */
-export interface Flags {
-  readonly config: Option.Option<string>
-  readonly desired?: Option.Option<string>
-  readonly state?: Option.Option<string>
-  readonly interval?: Option.Option<string>
-  readonly maxRetryAfter?: Option.Option<string>
-  readonly listen?: Option.Option<string>
-  readonly logFormat?: Option.Option<"logfmt" | "json">
-  readonly force?: boolean
+interface Spec<A> {
+  readonly file: string
+  readonly env?: string
+  readonly was?: string
+  readonly description: string
+  readonly placeholder?: string
+  readonly value: Value.Value<A>
 }
 
-export class SettingsError extends Data.TaggedError("SettingsError")<{ readonly message: string }> {}
+const names = (file: string) => ({
+  env: `ORGSYNC_${file.replace(/\./g, "_").replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+  flag: file.replace(/\./g, "-").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+})
 
-const fileKeys = ["url", "desired", "state", "api", "rateLimit", "burst", "concurrency", "interval", "listen",
-  "logFormat", "allowInsecureHttp", "force", "maxRetryAfter"] as const
-
-/** Reads the `--config` file: a YAML mapping of the keys above. */
-const readFile = (path: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError(() => new SettingsError({ message: `${path}: cannot read the settings file` }))
-    )
-    const parsed: unknown = yield* Effect.try({
-      try: () => Yaml.parse(text),
-      catch: (e) => new SettingsError({ message: `${path}: ${(e as Error).message}` })
-    })
-    if (parsed === null || parsed === undefined) return {} as Record<string, unknown>
-    if (typeof parsed !== "object" || Array.isArray(parsed)) {
-      return yield* new SettingsError({ message: `${path}: expected a mapping of settings` })
-    }
-    const unknown = Object.keys(parsed).filter((key) => !(fileKeys as ReadonlyArray<string>).includes(key))
-    if (unknown.length > 0) {
-      return yield* new SettingsError({
-        message: `${path}: unknown setting ${unknown.join(", ")} (known: ${fileKeys.join(", ")})`
-      })
-    }
-    return parsed as Record<string, unknown>
-  })
-
-/** Parses `host:port` (the host may be `[::1]`). */
-export const parseListen = (value: string): Effect.Effect<{ host: string; port: number }, SettingsError> => {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value)
-  const port = match ? Number(match[3]) : NaN
-  return match && port <= 65535
-    ? Effect.succeed({ host: match[1] ?? (match[2] || "127.0.0.1"), port })
-    : Effect.fail(new SettingsError({ message: `--listen ${value}: expected HOST:PORT, e.g. 127.0.0.1:9464` }))
+/** A setting with a default. */
+const setting = <A>(spec: Spec<A> & { readonly default: string }): Setting<A> => {
+  const { env, flag } = names(spec.file)
+  const name = spec.env ?? env
+  return { ...spec, env: name, flag, placeholder: spec.placeholder ?? spec.value.placeholder, read: spec.value.config(name) }
 }
 
-/** Parses a duration like `5m`, `30s`, `1h` or `500ms`; `name` is the setting's, for the message. */
-export const parseDuration = (value: string, name = "interval"): Effect.Effect<Duration.Duration, SettingsError> => {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim())
-  if (!match) {
-    return Effect.fail(new SettingsError({ message: `${name} ${value}: expected a duration like 30s, 5m or 1h` }))
+/** A setting that may stay unset. */
+const optional = <A>(spec: Spec<A>): Setting<Option.Option<A>> => {
+  const { env, flag } = names(spec.file)
+  const name = spec.env ?? env
+  return {
+    ...spec,
+    env: name,
+    flag,
+    placeholder: spec.placeholder ?? spec.value.placeholder,
+    read: Config.option(spec.value.config(name))
   }
-  const amount = Number(match[1])
-  const unit = { ms: "millis", s: "seconds", m: "minutes", h: "hours" }[match[2] as "ms" | "s" | "m" | "h"]
-  return Effect.succeed(Duration.decode(`${amount} ${unit}` as Duration.DurationInput))
 }
-
-const env = (name: string) => Config.option(Config.string(name))
-
-const pick = (...candidates: ReadonlyArray<Option.Option<string> | undefined>) =>
-  candidates.reduce<Option.Option<string>>((found, next) => Option.orElse(found, () => next ?? Option.none()), Option.none())
-
-const fileString = (file: Record<string, unknown>, key: string): Option.Option<string> =>
-  typeof file[key] === "string" || typeof file[key] === "number" ? Option.some(String(file[key])) : Option.none()
 
 /** Between two passes of the daemon: anything shorter would poll Code42 without pause. */
 export const MinInterval = Duration.seconds(5)
 
-export const resolve = (flags: Flags) =>
-  Effect.gen(function*() {
-    const configPath = pick(flags.config, yield* env("ORGSYNC_CONFIG"))
-    const file = Option.isSome(configPath) ? yield* readFile(configPath.value) : {}
-    const desired = pick(flags.desired, yield* env("ORGSYNC_DESIRED"), fileString(file, "desired"))
-    const state = pick(flags.state, yield* env("ORGSYNC_STATE"), fileString(file, "state"))
-    const url = fileString(file, "url")
-    const intervalText = Option.getOrElse(
-      pick(flags.interval, yield* env("ORGSYNC_INTERVAL"), fileString(file, "interval")),
-      () => "5m"
-    )
-    const interval = yield* parseDuration(intervalText)
-    if (Duration.lessThan(interval, MinInterval)) {
-      return yield* new SettingsError({
-        message: `interval ${intervalText} is too short: at least 5s between passes, so that Code42 is not polled without pause`
-      })
-    }
-    const listen = yield* parseListen(
-      Option.getOrElse(pick(flags.listen, yield* env("ORGSYNC_LISTEN"), fileString(file, "listen")), () => "127.0.0.1:9464")
-    )
-    const logFormat = Option.getOrElse(
-      pick(flags.logFormat, yield* env("ORGSYNC_LOG_FORMAT"), fileString(file, "logFormat")),
-      () => "logfmt"
-    )
-    // The longest Retry-After honoured; a longer demand fails the request at once (default 60s).
-    const maxRetryAfter = pick(flags.maxRetryAfter, yield* env("ORGSYNC_MAX_RETRY_AFTER"), fileString(file, "maxRetryAfter"))
-    const maxRetryAfterDuration = Option.isSome(maxRetryAfter)
-      ? Option.some(yield* parseDuration(maxRetryAfter.value, "maxRetryAfter"))
-      : Option.none()
-    if (logFormat !== "logfmt" && logFormat !== "json") {
-      return yield* new SettingsError({ message: `logFormat ${logFormat}: expected logfmt or json` })
-    }
-    const forceEnv = yield* env("ORGSYNC_FORCE")
-    if (Option.isSome(forceEnv) && forceEnv.value !== "true" && forceEnv.value !== "false") {
-      return yield* new SettingsError({ message: `ORGSYNC_FORCE ${forceEnv.value}: expected true or false` })
-    }
-    if (file.force !== undefined && typeof file.force !== "boolean") {
-      return yield* new SettingsError({ message: "force: expected true or false" })
-    }
-    const force = flags.force === true ||
-      (Option.isSome(forceEnv) ? forceEnv.value === "true" : file.force === true)
-    const api = pick(yield* env("ORGSYNC_API"), fileString(file, "api"))
-    if (Option.isSome(api) && api.value !== "v1" && api.value !== "v3") {
-      const where = Option.isSome(yield* env("ORGSYNC_API")) ? "ORGSYNC_API" : Option.getOrElse(configPath, () => "")
-      return yield* new SettingsError({ message: `${where}: api ${api.value}: expected v1 or v3` })
-    }
-    const number = (key: string) => typeof file[key] === "number" ? file[key] as number : undefined
-    const client: Settings["client"] = {
-      ...(Option.isSome(url) ? { url: url.value } : {}),
-      ...(Option.isSome(api) ? { api: api.value as "v1" | "v3" } : {}),
-      ...(number("rateLimit") !== undefined
-        ? { rateLimit: { requestsPerSecond: number("rateLimit")!, burst: number("burst") ?? number("rateLimit")! } }
-        : {}),
-      ...(number("concurrency") !== undefined ? { concurrency: number("concurrency")! } : {}),
-      ...(file.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}),
-      ...(Option.isSome(maxRetryAfterDuration) ? { maxRetryAfter: maxRetryAfterDuration.value } : {})
-    }
-    return {
-      desired: Option.getOrElse(desired, () => "config/orgs.yaml"),
-      state: Option.getOrElse(state, () => ".orgsync/state.db"),
-      interval,
-      listen,
-      logFormat,
-      force,
-      client
-    } satisfies Settings
+/** Every setting. Adding one is adding an entry here; the README's table of settings lists the same. */
+export const table = {
+  url: optional({
+    file: "url",
+    env: "CODE42_URL",
+    placeholder: "URL",
+    description: "The Code42 server, e.g. https://console.us.code42.com",
+    value: Value.text
+  }),
+  desired: setting({
+    file: "desired",
+    placeholder: "PATH",
+    description: "The desired state: an orgs.yaml file or a folder of them",
+    default: "config/orgs.yaml",
+    value: Value.text
+  }),
+  state: setting({
+    file: "state",
+    placeholder: "FILE",
+    description: "The state database (SQLite)",
+    default: ".orgsync/state.db",
+    value: Value.text
+  }),
+  api: setting({
+    file: "api",
+    was: "CODE42_API",
+    description: "The endpoint family that acts on orgs",
+    default: "v3",
+    value: Value.choice("v1", "v3", "gateway")
+  }),
+  rateLimit: setting({
+    file: "rateLimit",
+    was: "CODE42_RATE_LIMIT",
+    description: "Requests per second, shared by every call",
+    default: "20",
+    value: Value.positiveNumber
+  }),
+  burst: optional({
+    file: "burst",
+    was: "CODE42_BURST",
+    description: "Requests that may start at once after a quiet period (default: the rate limit)",
+    value: Value.positiveInteger
+  }),
+  concurrency: setting({
+    file: "concurrency",
+    was: "CODE42_CONCURRENCY",
+    description: "Requests in flight at once",
+    default: "8",
+    value: Value.positiveInteger
+  }),
+  maxRetryAfter: setting({
+    file: "maxRetryAfter",
+    description: "The longest Retry-After to wait for; a longer one fails at once",
+    default: "60s",
+    value: Value.duration()
+  }),
+  allowInsecureHttp: setting({
+    file: "allowInsecureHttp",
+    description: "Allow plain http to a host that is not loopback",
+    default: "false",
+    value: Value.boolean
+  }),
+  interval: setting({
+    file: "interval",
+    description: "Between drift checks of the daemon, with about 10% jitter",
+    default: "5m",
+    value: Value.duration({ value: MinInterval, text: "5s (so that Code42 is not polled without pause)" })
+  }),
+  listen: setting({
+    file: "listen",
+    description: "Where the daemon serves its health, metrics, status API and status page",
+    default: "127.0.0.1:9464",
+    value: Value.address
+  }),
+  logFormat: setting({
+    file: "logFormat",
+    description: "The daemon's log lines",
+    default: "logfmt",
+    value: Value.choice("logfmt", "json")
+  }),
+  force: setting({
+    file: "force",
+    description: "Allow blocks and deactivations above 25% of the managed orgs",
+    default: "false",
+    value: Value.boolean
   })
+} satisfies Record<string, Setting<any>>
+
+export type Key = keyof typeof table
+
+export type Settings = { readonly [K in Key]: (typeof table)[K] extends Setting<infer A> ? A : never }
+
+/** The settings file: `--config`, else ORGSYNC_CONFIG; none by default. */
+export const configFile = {
+  flag: "config",
+  env: "ORGSYNC_CONFIG",
+  description: "The settings file (YAML), e.g. config/orgsync.yaml"
+} as const
+
+/** What a command line gives for a setting: text, whether a boolean flag was given, or a list's items. */
+export type FlagValue = Option.Option<string> | boolean | ReadonlyArray<string>
+
+/** What the command line gave: `--config` and the flags of some settings. */
+export type Flags = { readonly config?: Option.Option<string> } & { readonly [K in Key]?: FlagValue }
+
+export class SettingsError extends Data.TaggedError("SettingsError")<{ readonly message: string }> {}
+
+const entries = Object.entries(table) as ReadonlyArray<[Key, Setting<unknown>]>
+
+const describe = (setting: Setting<unknown>) =>
+  `${setting.description} (${setting.env}${setting.default === undefined ? "" : `; default ${setting.default}`})`
+
+/** The flags of these settings, for a command. */
+export const options = <K extends Key>(...keys: ReadonlyArray<K>): { readonly [P in K]: Options.Options<FlagValue> } =>
+  Object.fromEntries(keys.map((key) => {
+    const setting: Setting<unknown> = table[key]
+    const flag: Options.Options<FlagValue> = setting.value.file === "boolean"
+      ? Options.boolean(setting.flag)
+      : setting.value.file === "list"
+      ? Options.text(setting.flag).pipe(Options.withPseudoName(setting.placeholder), Options.repeated)
+      : Options.text(setting.flag).pipe(Options.withPseudoName(setting.placeholder), Options.optional)
+    return [key, Options.withDescription(flag, describe(setting))]
+  })) as { readonly [P in K]: Options.Options<FlagValue> }
+
+/** The environment variables a command with these settings reads. */
+export const environment = (...keys: ReadonlyArray<Key>): ReadonlyArray<string> => [
+  configFile.env,
+  ...keys.map((key) => table[key].env)
+]
+
+/** The credentials, read from the environment only. */
+export const credentials: ReadonlyArray<string> = [
+  "CODE42_USERNAME",
+  "CODE42_PASSWORD[_FILE]",
+  "CODE42_CLIENT_ID",
+  "CODE42_CLIENT_SECRET[_FILE]",
+  "CODE42_TOTP"
+]
+
+export const configOption = Options.text(configFile.flag).pipe(
+  Options.withPseudoName("FILE"),
+  Options.withDescription(`${configFile.description} (${configFile.env})`),
+  Options.optional
+)
+
+const flagText = (value: FlagValue | undefined): string | undefined =>
+  value === undefined || value === false
+    ? undefined
+    : value === true
+    ? "true"
+    : Option.isOption(value)
+    ? Option.getOrUndefined(value)
+    : value.length === 0
+    ? undefined
+    : value.join(",")
+
+const fileLabel = (path: string) => `settings file ${path}`
+
+const yamlType = (value: unknown): Value.FileType | "mapping" | "null" =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "list"
+    : typeof value === "object"
+    ? "mapping"
+    : typeof value as Value.FileType
 
 /**
- * The client configuration from the environment (credentials always come from there), with the URL from
- * `--url` before `CODE42_URL` before the settings file, and the file's tuning on top.
+ * Reads the settings file: a YAML mapping of the file keys of `table`, each of its setting's YAML type. What
+ * does not fit is left out of the values and named in the errors.
  */
-export const clientConfig = (settings: Settings, urlFlag: Option.Option<string>) => {
-  const fromMap = (url: Option.Option<string>) =>
-    ConfigProvider.fromMap(new Map(Option.toArray(Option.map(url, (u) => ["CODE42_URL", u] as const))))
-  const provider = fromMap(urlFlag).pipe(
-    ConfigProvider.orElse(() => ConfigProvider.fromEnv()),
-    ConfigProvider.orElse(() => fromMap(Option.fromNullable(settings.client.url)))
-  )
-  const { url: _url, ...tuning } = settings.client
-  return Effect.gen(function*() {
-    const url = Option.orElse(urlFlag, () => Option.fromNullable(settings.client.url))
-    if (Option.isNone(url) && Option.isNone(yield* env("CODE42_URL"))) {
+const readFile = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const label = fileLabel(path)
+    const text = yield* fs.readFileString(path).pipe(
+      Effect.mapError(() => new SettingsError({ message: `${label}: cannot be read` }))
+    )
+    const parsed: unknown = yield* Effect.try({
+      try: () => Yaml.parse(text),
+      catch: (e) => new SettingsError({ message: `${label}: ${(e as Error).message}` })
+    })
+    const values: Record<string, unknown> = {}
+    const walk = (mapping: unknown, prefix: string): ReadonlyArray<string> => {
+      if (yamlType(mapping) !== "mapping") {
+        return [`${label}${prefix === "" ? "" : `: ${prefix.slice(0, -1)}`}: expected a mapping of settings`]
+      }
+      return Object.entries(mapping as object).flatMap(([key, value]): ReadonlyArray<string> => {
+        const name = `${prefix}${key}`
+        const setting = entries.find(([, s]) => s.file === name)?.[1]
+        if (setting === undefined) {
+          return entries.some(([, s]) => s.file.startsWith(`${name}.`))
+            ? walk(value, `${name}.`)
+            : [`${label}: unknown setting ${name} (known: ${entries.map(([, s]) => s.file).join(", ")})`]
+        }
+        if (value === null) return []
+        const type = yamlType(value)
+        const fits = (type === setting.value.file || (setting.value.file === "list" && type === "string")) &&
+          !(type === "list" && (value as ReadonlyArray<unknown>).some((item) => typeof item !== "string"))
+        if (!fits) {
+          return [`${label}: ${name}: expected ${setting.value.expected}, got ${JSON.stringify(value)}`]
+        }
+        values[setting.env] = value
+        return []
+      })
+    }
+    const errors = parsed === null || parsed === undefined ? [] : walk(parsed, "")
+    return { values, errors }
+  })
+
+const fromValues = (values: ReadonlyMap<string, string>) => ConfigProvider.fromMap(new Map(values))
+
+/** Reads every setting: the flags, then the environment (with the earlier names), then the file, then defaults. */
+export const resolve = (flags: Flags) =>
+  Effect.gen(function*() {
+    const env = yield* Effect.configProviderWith(Effect.succeed)
+    const read = (provider: ConfigProvider.ConfigProvider, name: string) =>
+      Effect.withConfigProvider(Effect.option(Config.string(name)), provider).pipe(Effect.map(Option.getOrUndefined))
+    const given = new Map<string, string>()
+    for (const [key, setting] of entries) {
+      const text = flagText(flags[key])
+      if (text !== undefined) given.set(setting.env, text)
+    }
+    const path = Option.getOrUndefined(flags.config ?? Option.none()) ?? (yield* read(env, configFile.env))
+    const file = path === undefined ? { values: {}, errors: [] } : yield* readFile(path)
+    const renamed = new Map(entries.flatMap(([, s]) => (s.was === undefined ? [] : [[s.env, s.was] as const])))
+    for (const [name, was] of renamed) {
+      if ((yield* read(env, was)) !== undefined) {
+        yield* Console.error(`orgsync: ${was} is deprecated: set ${name} instead (${was} is read until the next version)`)
+      }
+    }
+    const sources: ReadonlyArray<{ readonly provider: ConfigProvider.ConfigProvider; readonly where: (s: Setting<unknown>) => string }> = [
+      { provider: fromValues(given), where: (s) => `--${s.flag}` },
+      { provider: env, where: (s) => s.env },
+      {
+        provider: env.pipe(ConfigProvider.mapInputPath((name) => renamed.get(name) ?? name)),
+        where: (s) => s.was ?? s.env
+      },
+      { provider: ConfigProvider.fromJson(file.values), where: (s) => `${fileLabel(path ?? "")}: ${s.file}` },
+      {
+        provider: fromValues(new Map(entries.flatMap(([, s]) => s.default === undefined ? [] : [[s.env, s.default] as const]))),
+        where: (s) => `the default of ${s.file}`
+      }
+    ]
+    const chain = sources.slice(1).reduce(
+      (provider, next) => ConfigProvider.orElse(provider, () => next.provider),
+      sources[0]!.provider
+    )
+    const all = Config.all(Object.fromEntries(entries.map(([key, setting]) => [key, setting.read]))) as Config.Config<Settings>
+    const loaded = yield* Effect.either(Effect.withConfigProvider(all, chain))
+    if (loaded._tag === "Right" && file.errors.length === 0) return loaded.right
+    // Each refusal names where the value came from: the first source in the chain that holds it.
+    const messages: Array<string> = [...file.errors]
+    for (const failure of loaded._tag === "Left" ? leaves(loaded.left) : []) {
+      const setting = entries.find(([, s]) => s.env === failure.path[0])?.[1]
+      if (setting === undefined) {
+        messages.push(failure.message)
+        continue
+      }
+      for (const source of sources) {
+        const raw = yield* read(source.provider, setting.env)
+        if (raw !== undefined) {
+          messages.push(`${source.where(setting)}: ${failure.message}, got ${raw}`)
+          break
+        }
+      }
+    }
+    return yield* new SettingsError({ message: [...new Set(messages)].join("\n") })
+  })
+
+const leaves = (error: ConfigError.ConfigError): ReadonlyArray<{ readonly path: ReadonlyArray<string>; readonly message: string }> =>
+  error._op === "And" || error._op === "Or"
+    ? [...leaves(error.left), ...leaves(error.right)]
+    : error._op === "InvalidData" || error._op === "MissingData" || error._op === "SourceUnavailable" ||
+        error._op === "Unsupported"
+    ? [{ path: error.path, message: error.message }]
+    : []
+
+/**
+ * The client configuration: the URL of the settings, the credentials from the environment (only there), and
+ * the settings' tuning.
+ */
+export const clientConfig = (settings: Settings) =>
+  Effect.gen(function*() {
+    if (Option.isNone(settings.url)) {
       return yield* new SettingsError({
         message: "no Code42 URL: pass --url, set CODE42_URL, or set url in the settings file"
       })
     }
+    const env = yield* Effect.configProviderWith(Effect.succeed)
+    const provider = ConfigProvider.fromMap(new Map([["CODE42_URL", settings.url.value]])).pipe(
+      ConfigProvider.orElse(() => env)
+    )
     const config = yield* ClientConfig.fromEnv.pipe(
       Effect.withConfigProvider(provider),
       Effect.mapError((error) => new SettingsError({ message: sentences(error) }))
     )
-    return { ...config, ...tuning } satisfies ClientConfig.ClientConfig
+    return {
+      ...config,
+      api: settings.api,
+      rateLimit: {
+        requestsPerSecond: settings.rateLimit,
+        burst: Option.getOrElse(settings.burst, () => Math.max(1, Math.ceil(settings.rateLimit)))
+      },
+      concurrency: settings.concurrency,
+      maxRetryAfter: settings.maxRetryAfter,
+      allowInsecureHttp: settings.allowInsecureHttp
+    } satisfies ClientConfig.ClientConfig
   })
-}
 
 /** The messages of a configuration error, each once, without Effect's `(Missing data at ...)` framing. */
-const sentences = (error: ConfigError.ConfigError): string => {
-  const found = new Set<string>()
-  const collect = (e: ConfigError.ConfigError): void => {
-    if (e._op === "And" || e._op === "Or") {
-      collect(e.left)
-      collect(e.right)
-    } else if (e._op === "InvalidData" || e._op === "MissingData" || e._op === "SourceUnavailable" || e._op === "Unsupported") {
-      found.add(e.message)
-    }
-  }
-  collect(error)
-  return [...found].join(" ")
-}
+const sentences = (error: ConfigError.ConfigError): string => [...new Set(leaves(error).map((e) => e.message))].join(" ")
 
 /** A principal names who signs in, without any secret: it keys facts remembered per account. */
 export const principal = (config: ClientConfig.ClientConfig): string =>
