@@ -7,82 +7,34 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Context, Effect, Layer, Option, Schema, Stream } from "effect"
+import { Context, Effect, Layer, Option, Schema, Stream, Struct } from "effect"
 import * as ConfigError from "effect/ConfigError"
 import type * as Scope from "effect/Scope"
 import * as ClientConfig from "./ClientConfig.js"
 import * as Code42Error from "./Code42Error.js"
-import { defined, flag, fromApi, integer, present, text } from "./internal/lenient.js"
+import { defined, fromApi, integer } from "./internal/lenient.js"
+import * as OrgFields from "./internal/orgFields.js"
 import * as Pipeline from "./internal/pipeline.js"
-import type * as Org from "./Org.js"
+import * as Org from "./Org.js"
 
-/** An org as the gateway describes it; fields it did not send are `undefined`. */
+/** An org as the gateway describes it (the fields of `Org` the family has); fields it did not send are `undefined`. */
 export class GatewayOrg extends Schema.Class<GatewayOrg>("GatewayOrg")({
   orgGuid: Schema.String,
-  orgName: Schema.String,
-  orgExtRef: Schema.optional(Schema.NullOr(Schema.String)),
-  notes: Schema.optional(Schema.NullOr(Schema.String)),
-  /** `null` (or absent) for the top-level org. */
-  parentOrgGuid: Schema.optional(Schema.NullOr(Schema.String)),
-  active: Schema.optional(Schema.Boolean),
-  creationDate: Schema.optional(Schema.NullOr(Schema.String)),
-  modificationDate: Schema.optional(Schema.NullOr(Schema.String)),
-  deactivationDate: Schema.optional(Schema.NullOr(Schema.String)),
-  registrationKey: Schema.optional(Schema.NullOr(Schema.String)),
-  userCount: Schema.optional(Schema.Number),
-  computerCount: Schema.optional(Schema.Number),
-  orgCount: Schema.optional(Schema.Number)
+  ...Struct.pick(Org.Org.fields, ...OrgFields.names)
 }) {}
-
-const Body = Schema.Struct({
-  orgGuid: Schema.String.pipe(Schema.minLength(1)),
-  orgName: Schema.String,
-  orgExtRef: Schema.optional(Schema.Unknown),
-  notes: Schema.optional(Schema.Unknown),
-  parentOrgGuid: Schema.optional(Schema.Unknown),
-  active: Schema.optional(Schema.Unknown),
-  creationDate: Schema.optional(Schema.Unknown),
-  modificationDate: Schema.optional(Schema.Unknown),
-  deactivationDate: Schema.optional(Schema.Unknown),
-  registrationKey: Schema.optional(Schema.Unknown),
-  userCount: Schema.optional(Schema.Unknown),
-  computerCount: Schema.optional(Schema.Unknown),
-  orgCount: Schema.optional(Schema.Unknown)
-})
 
 /** A gateway org from an answer's body; dates are kept as sent (the family is inconsistent about them). */
 export const GatewayOrgFromApi: Schema.Schema<GatewayOrg, unknown> = fromApi(
   Schema.typeSchema(GatewayOrg),
-  Body,
-  (body) =>
-    new GatewayOrg(
-      defined({
-        orgGuid: body.orgGuid,
-        orgName: body.orgName,
-        orgExtRef: text(body.orgExtRef),
-        notes: text(body.notes),
-        parentOrgGuid: body.parentOrgGuid === null ? null : present(body.parentOrgGuid),
-        active: flag(body.active),
-        creationDate: text(body.creationDate),
-        modificationDate: text(body.modificationDate),
-        deactivationDate: text(body.deactivationDate),
-        registrationKey: text(body.registrationKey),
-        userCount: integer(body.userCount),
-        computerCount: integer(body.computerCount),
-        orgCount: integer(body.orgCount)
-      }),
-      true
-    )
+  Schema.Struct({ orgGuid: Schema.String.pipe(Schema.minLength(1)), ...OrgFields.body }),
+  (body) => new GatewayOrg(defined({ orgGuid: body.orgGuid, ...OrgFields.read(body) }), true)
 )
 
 /** The answer of `GET /v1/orgs`: every org at once (the family has no paging). */
 const OrgList = Schema.Struct({ totalCount: Schema.optional(Schema.Unknown), orgs: Schema.Array(GatewayOrgFromApi) })
 
-/** The fields `createOrg` takes. */
-export interface CreateGatewayOrg {
-  readonly orgName: string
-  readonly orgExtRef?: string | null | undefined
-  readonly notes?: string | null | undefined
+/** The fields `createOrg` takes: those of `Org.CreateOrg`, the parent named by its guid. */
+export interface CreateGatewayOrg extends Omit<Org.CreateOrg, "parentOrgUid"> {
   /** No parent means a child of the tenant's top-level org. */
   readonly parentOrgGuid?: string | undefined
 }

@@ -7,6 +7,7 @@
  */
 import { Schema } from "effect"
 import { defined, flag, fromApi, integer, present, text } from "./internal/lenient.js"
+import * as OrgFields from "./internal/orgFields.js"
 
 /** An org as the client hands it out: fields the server did not send are `undefined`. */
 export class Org extends Schema.Class<Org>("Org")({
@@ -54,25 +55,14 @@ const Uid = Schema.Union(
 const Body = Schema.Struct({
   orgId: Id,
   orgUid: Uid,
-  orgName: Schema.String,
   orgGuid: Schema.optional(Schema.Unknown),
-  orgExtRef: Schema.optional(Schema.Unknown),
-  notes: Schema.optional(Schema.Unknown),
+  ...OrgFields.body,
   status: Schema.optional(Schema.Unknown),
-  active: Schema.optional(Schema.Unknown),
   blocked: Schema.optional(Schema.Unknown),
   parentOrgId: Schema.optional(Schema.Unknown),
   parentOrgUid: Schema.optional(Schema.Unknown),
-  parentOrgGuid: Schema.optional(Schema.Unknown),
   type: Schema.optional(Schema.Unknown),
-  classification: Schema.optional(Schema.Unknown),
-  creationDate: Schema.optional(Schema.Unknown),
-  modificationDate: Schema.optional(Schema.Unknown),
-  deactivationDate: Schema.optional(Schema.Unknown),
-  registrationKey: Schema.optional(Schema.Unknown),
-  userCount: Schema.optional(Schema.Unknown),
-  computerCount: Schema.optional(Schema.Unknown),
-  orgCount: Schema.optional(Schema.Unknown)
+  classification: Schema.optional(Schema.Unknown)
 })
 
 /** Code42's status words: "Active" and "Deactivated" (any case). */
@@ -80,31 +70,21 @@ const activeOf = (status: string | undefined): boolean | undefined =>
   status === undefined ? undefined : /^active$/i.test(status) ? true : /^deactivated$/i.test(status) ? false : undefined
 
 const normalize = (body: typeof Body.Type): ConstructorParameters<typeof Org>[0] => {
+  const shared = OrgFields.read(body)
   const givenStatus = present(body.status)
-  const active = flag(body.active) ?? activeOf(givenStatus)
-  const parentOrgId = body.parentOrgId === null ? null : integer(body.parentOrgId)
+  const active = shared.active ?? activeOf(givenStatus)
   return {
+    ...shared,
     orgId: body.orgId,
     orgUid: body.orgUid,
     orgGuid: present(body.orgGuid),
-    orgName: body.orgName,
-    orgExtRef: text(body.orgExtRef),
-    notes: text(body.notes),
     status: givenStatus ?? (active === undefined ? undefined : active ? "Active" : "Deactivated"),
     active,
     blocked: flag(body.blocked),
-    parentOrgId,
+    parentOrgId: body.parentOrgId === null ? null : integer(body.parentOrgId),
     parentOrgUid: text(body.parentOrgUid),
-    parentOrgGuid: body.parentOrgGuid === null ? null : present(body.parentOrgGuid),
     type: present(body.type),
-    classification: present(body.classification),
-    creationDate: text(body.creationDate),
-    modificationDate: text(body.modificationDate),
-    deactivationDate: text(body.deactivationDate),
-    registrationKey: text(body.registrationKey),
-    userCount: integer(body.userCount),
-    computerCount: integer(body.computerCount),
-    orgCount: integer(body.orgCount)
+    classification: present(body.classification)
   }
 }
 
