@@ -6,7 +6,6 @@ import { FetchHttpClient } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope } from "effect"
-import { chromium, type Page } from "playwright-core"
 import * as DaemonStatus from "../src/DaemonStatus.js"
 import type { Plan } from "@c42/reconcile"
 import { version } from "../src/Version.js"
@@ -24,32 +23,8 @@ import {
 import { d, plan as planOf, r, tenant, uid } from "../../../packages/reconcile/test/planFixtures.js"
 import { workspace } from "./support/cli.js"
 import { startDaemon, until } from "./support/daemon.js"
+import { item, launch, shows, text } from "./support/browser.js"
 import { start } from "./support/simulator.js"
-
-const launch = Effect.acquireRelease(
-  Effect.promise(() =>
-    chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync"
-      ]
-    })
-  ),
-  (browser) => Effect.promise(() => browser.close())
-)
-
-const text = (page: Page, selector: string) => Effect.promise(() => page.locator(selector).innerText())
-
-/** Waits (the page refreshes itself every 2 s) until the element's text contains `expected`. */
-const shows = (page: Page, selector: string, expected: string) =>
-  Effect.promise(() => page.locator(selector, { hasText: expected }).waitFor({ timeout: 10_000 }))
 
 describe("status page", () => {
   it.scopedLive("shows what is pending, then that all is in sync, without a reload", () =>
@@ -154,9 +129,6 @@ const open = (url: string, viewport = { width: 1280, height: 900 }) =>
     yield* Effect.promise(() => page.locator("#tree > ul > li").first().waitFor({ timeout: 10_000 }))
     return { page, treeRequests }
   })
-
-/** The top-level item of the tree named `name`, or the item of that name under the open node `under`. */
-const item = (page: Page, name: string) => page.locator("#tree li", { has: page.locator(`.org-name:text-is("${name}")`) }).last()
 
 describe("status page: header, org tree, narrow screens", () => {
   it.scopedLive("names the tenant without its credentials and the orgsync version; no commit without git", () =>
