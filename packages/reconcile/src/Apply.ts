@@ -20,8 +20,10 @@ export interface ApplyResult {
   readonly transient: number
   /** The values the writes that succeeded put in Code42, for telling another writer's changes apart. */
   readonly written: ReadonlyArray<Contest.Written>
-  /** One line per failed or skipped change, naming its path. */
+  /** One line per failed or skipped change, naming its path (refused changes aside). */
   readonly errors: ReadonlyArray<string>
+  /** Changes Code42 refused by one of its rules (counted in `failed` too): sending them again would not help. */
+  readonly refused: ReadonlyArray<{ readonly change: Change; readonly error: Code42Error.OrgRuleError }>
 }
 
 /**
@@ -70,13 +72,22 @@ export const execute = (
     const db = yield* StateDb
     const created = new Map<string, Org.Org>()
     const failedPaths = new Set<string>()
-    const result = yield* Ref.make<ApplyResult>({ applied: 0, failed: 0, unknown: 0, transient: 0, errors: [], written: [] })
+    const result = yield* Ref.make<ApplyResult>({
+      applied: 0,
+      failed: 0,
+      unknown: 0,
+      transient: 0,
+      errors: [],
+      written: [],
+      refused: []
+    })
     const record = (
       error: string | undefined,
       how: {
         readonly unknown?: boolean
         readonly transient?: boolean
         readonly written?: ReadonlyArray<Contest.Written>
+        readonly refused?: ApplyResult["refused"][number]
       } = {}
     ) =>
       Ref.update(result, (r) =>
@@ -87,7 +98,8 @@ export const execute = (
             failed: r.failed + 1,
             unknown: r.unknown + (how.unknown ? 1 : 0),
             transient: r.transient + (how.transient ? 1 : 0),
-            errors: [...r.errors, error]
+            errors: how.refused === undefined ? [...r.errors, error] : r.errors,
+            refused: how.refused === undefined ? r.refused : [...r.refused, how.refused]
           })
 
     // Same-named siblings that exist before a create, so that a later re-read can tell the new org apart.
@@ -196,7 +208,8 @@ export const execute = (
           if (!unknown) yield* db.journalSettle(id, "failed", { error: message })
           return yield* record(`${describe(change)}: ${message}`, {
             unknown,
-            transient: typeof error !== "string" && isTransient(error)
+            transient: typeof error !== "string" && isTransient(error),
+            ...(error instanceof Code42Error.OrgRuleError ? { refused: { change, error } } : {})
           })
         })
       )

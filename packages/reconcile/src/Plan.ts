@@ -45,6 +45,7 @@ export type ConflictKind =
   | "parent-blocked"
   | "duplicate"
   | "contested"
+  | "refused-by-code42"
 
 export interface Conflict {
   readonly kind: ConflictKind
@@ -548,6 +549,20 @@ const converge = (
     })
   for (const node of ordered) {
     if (node.kind === "managed" && node.target === "active" && node.active && node.blocked) {
+      // Code42 refuses to unblock an org under a blocked one (PARENT_ORG_IS_BLOCKED): say which one.
+      const parent = node.parent!
+      if (parent.blocked) {
+        conflicts.push({
+          kind: "parent-blocked",
+          path: node.path,
+          message: `${node.path} cannot be unblocked while the org above it is blocked: ` + (parent.kind === "managed"
+            ? `${parent.path} stays blocked.`
+            : `the managed root ${parent.org!.orgName} (${parent.org!.orgUid}) is blocked, and orgsync never ` +
+              "changes the root: unblock it in Code42."),
+          orgUids: [parent.org!.orgUid]
+        })
+        continue
+      }
       unblock(node, statusCause(node))
     }
   }
@@ -577,7 +592,8 @@ const converge = (
         _tag: "Refuse",
         conflict: {
           kind: "parent-blocked",
-          message: "The managed root is blocked and orgsync never changes the root.",
+          message: `The managed root ${parent.org!.orgName} (${parent.org!.orgUid}) is blocked, and orgsync never ` +
+            "changes the root: unblock it in Code42.",
           orgUids: [parent.org!.orgUid]
         }
       }

@@ -11,6 +11,7 @@ import type { DesiredOrg, DesiredState } from "./Desired.js"
 import * as Plan from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
 import * as RemoteTree from "./RemoteTree.js"
+import * as Refusals from "./Refusals.js"
 import * as Safety from "./Safety.js"
 import { type RunKind, StateDb, type StateDbError } from "./StateDb.js"
 
@@ -178,7 +179,8 @@ export const make = (options: ReconcilerOptions) =>
       desired: DesiredState,
       force: boolean,
       signedIn: Ref.Ref<Option.Option<string | undefined>>,
-      contest: ReturnType<typeof contestIn>
+      contest: ReturnType<typeof contestIn>,
+      refusals: ReadonlyArray<Refusals.Refusal>
     ) =>
       Effect.gen(function*() {
         const remote = yield* RemoteTree.read.pipe(
@@ -189,20 +191,24 @@ export const make = (options: ReconcilerOptions) =>
         yield* db.saveSnapshot({ takenAt: new Date(), orgs: remote }).pipe(Effect.mapError(fromDb))
         yield* settleJournal(remote).pipe(Effect.mapError(fromDb))
         const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
+        const tenant = Refusals.digest(remote)
         const planWith = (currentOrgUid: string | undefined) =>
           Effect.map(
             contest(remote, Plan.make({ desired, remote, identities, settings: { currentOrgUid } })),
-            (plan) => Safety.review(plan, { desired, force })
+            (plan) => {
+              const { plan: withheld, standing } = Refusals.withhold(plan, refusals, tenant)
+              return { remote, standing, plan: Safety.review(withheld, { desired, force }) }
+            }
           )
         // A plan that restricts nothing does not need the signed-in user's org: knowing it only adds conflicts.
         const known = yield* Ref.get(signedIn)
-        const plan = yield* planWith(Option.getOrUndefined(known))
-        if (Option.isSome(known) || !restricts(plan)) return { remote, plan }
+        const planned = yield* planWith(Option.getOrUndefined(known))
+        if (Option.isSome(known) || !restricts(planned.plan)) return planned
         const currentOrg = yield* askSignedInOrg(options.principal, options.signedInUser).pipe(
           Effect.mapError((e) => e._tag === "StateDbError" ? fromDb(e) : fromClient(e))
         )
         yield* Ref.set(signedIn, Option.some(currentOrg))
-        return { remote, plan: yield* planWith(currentOrg) }
+        return yield* planWith(currentOrg)
       })
 
     /** Records the resolved identities, and what was converged, where they differ from what is stored. */
@@ -251,10 +257,12 @@ export const make = (options: ReconcilerOptions) =>
           let retried = 0
           const signedIn = yield* Ref.make(Option.none<string | undefined>())
           const contest = contestIn(runId)
+          // Changes Code42 refused by its rules, here or in an earlier pass: conflicts, not sent again.
+          let refusals = yield* Refusals.load.pipe(Effect.mapError(fromDb))
           // After a confirmed or reviewed first round, later rounds only retry or finish its changes.
           let held: ((plan: Plan.Plan) => Safety.Held) | undefined
           for (let n = 1; ; n++) {
-            const { plan, remote } = yield* round(desired, passOptions.force, signedIn, contest)
+            const { plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals)
             drift ??= countDrift(plan)
             const { allowed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
             const done = passOptions.dryRun || plan.refusal !== undefined || allowed.length === 0
@@ -268,7 +276,10 @@ export const make = (options: ReconcilerOptions) =>
               held = Safety.reviewedBy(plan)
             }
             if (done || stuck || declined) {
-              if (!passOptions.dryRun && !declined) yield* remember(desired, plan, remote).pipe(Effect.mapError(fromDb))
+              if (!passOptions.dryRun && !declined) {
+                yield* remember(desired, plan, remote).pipe(Effect.mapError(fromDb))
+                yield* Refusals.save(standing).pipe(Effect.mapError(fromDb))
+              }
               if (plan.refusal !== undefined) errors.push(`refused: ${plan.refusal.message}`)
               else if (stuck && allowed.length > 0) {
                 errors.push(...allowed.map((c) => `did not converge: ${c.action} ${c.path}`))
@@ -284,6 +295,7 @@ export const make = (options: ReconcilerOptions) =>
               Effect.mapError(fromDb)
             )
             yield* db.history.wrote(runId, last.written).pipe(Effect.mapError(fromDb))
+            refusals = Refusals.merge(refusals, last.refused.map(({ change, error }) => Refusals.make(change, error, remote)))
             if (last.transient > 0) retried++
             else steady++
             applied += last.applied

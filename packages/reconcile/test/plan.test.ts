@@ -255,11 +255,15 @@ describe("Plan.make: creates", () => {
     expect(conflictLines(result)).toEqual(["parent-deactivated Sales/EMEA"])
   })
 
-  it("does not change a blocked managed root to create under it", () => {
+  it("does not change a blocked managed root to create or unblock under it, and names it", () => {
     const remote = tenant(r("Region", { status: "blocked" }, r("Sales", { status: "blocked" })))
     const result = plan(remote, [d("Sales", {}), d("Support")], { root: uid("Region") })
-    expect(lines(result)).toEqual(["unblock Sales"])
-    expect(conflictLines(result)).toEqual(["parent-blocked Support"])
+    // Code42 refuses to unblock an org under a blocked one (PARENT_ORG_IS_BLOCKED).
+    expect(lines(result)).toEqual([])
+    expect(conflictLines(result)).toEqual(["parent-blocked Sales", "parent-blocked Support"])
+    for (const conflict of result.conflicts) {
+      expect(conflict.message).toContain(`the managed root Region (${uid("Region")}) is blocked`.slice(4))
+    }
   })
 
   it("does not reactivate or create under a deactivated managed root", () => {

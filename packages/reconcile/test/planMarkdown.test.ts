@@ -164,6 +164,16 @@ describe("PlanMarkdown.render", () => {
     ])
   })
 
+  it("never mentions a person or team, nor references an issue, from an org name", () => {
+    const result: Plan.Plan = {
+      ...empty,
+      changes: [change("create", "@security-team/Ops #12 & @ #")]
+    }
+    const row = linesOf(PlanMarkdown.render(result, unknown)).find((line) => line.startsWith("| + create |"))!
+    expect(row).not.toMatch(/[@#][\w-]/)
+    expect(row).toContain("@\u2060security-team/Ops #\u206012 & @ #")
+  })
+
   it("keeps every row when they fit", () => {
     const result: Plan.Plan = { ...empty, changes: Array.from({ length: 100 }, (_, i) => change("create", `Org ${i}`)) }
     const output = PlanMarkdown.render(result, source)
