@@ -154,3 +154,33 @@ export const run = (
     yield* Console.error(`Wrote ${file}`)
     return report
   })
+
+/** Only the scenarios under a rate limit, as `run` runs them; the report on stdout and in bench/results/. */
+export const runRate = (
+  quick: boolean
+): Effect.Effect<string, PlatformError, CommandExecutor.CommandExecutor | FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const startedAt = new Date(yield* Clock.currentTimeMillis)
+    const rateLimitedOutcomes: Array<Report.Outcome<RateLimited.Options, RateLimited.Result>> = []
+    for (const options of sizes(quick).rateLimited) {
+      rateLimitedOutcomes.push({ options, result: yield* Effect.either(bounded(RateLimited.run(options))) })
+    }
+    const report = Report.rateMarkdown({
+      startedAt,
+      durationMillis: (yield* Clock.currentTimeMillis) - startedAt.getTime(),
+      machine: Machine.current(),
+      quick,
+      noopTuning,
+      noop: [],
+      rateLimited: rateLimitedOutcomes,
+      daemonChanges: [],
+      daemonMemory: []
+    })
+    const fs = yield* FileSystem.FileSystem
+    const file = `${resultsDir}${fileStamp(startedAt)}-rate${quick ? "-quick" : ""}.md`
+    yield* fs.makeDirectory(resultsDir, { recursive: true })
+    yield* fs.writeFileString(file, report)
+    yield* Console.log(report)
+    yield* Console.error(`Wrote ${file}`)
+    return report
+  })

@@ -48,9 +48,13 @@ const startup = Command.make("startup", { runs }, (flags) =>
     Command.withDescription("Only the start-up figures: orgsync --version and validate against node -e 0")
   )
 
+const rate = Command.make("rate", { quick }, (flags) => Effect.asVoid(Bench.runRate(flags.quick))).pipe(
+  Command.withDescription("Only the changes under a rate limit (a known and an unknown limit) and their targets")
+)
+
 const bench = Command.make("bench", { quick }, (flags) => Effect.asVoid(Bench.run(flags.quick))).pipe(
   Command.withDescription("orgsync and an SDK-script baseline against the simulator: a Markdown table"),
-  Command.withSubcommands([baseline, startup])
+  Command.withSubcommands([baseline, rate, startup])
 )
 
 /** Runs the command line on `process.argv`. */

@@ -471,3 +471,17 @@ export const markdown = (run: Run): string =>
     ...targetsSection(run),
     ""
   ].join("\n")
+
+/** Only the changes under a rate limit and their targets: `npm run bench -- rate`. */
+export const rateMarkdown = (run: Run): string =>
+  [
+    `# orgsync rate benchmark, ${run.startedAt.toISOString()}`,
+    "",
+    `Machine: ${Machine.describe(run.machine)}.`,
+    `Run: \`npm run bench -- rate${run.quick ? " --quick" : ""}\`, ${duration(run.durationMillis)}.`,
+    "",
+    ...rateLimitedSection(run),
+    "",
+    ...targetsSection(run),
+    ""
+  ].join("\n")
