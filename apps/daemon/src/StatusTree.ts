@@ -55,16 +55,25 @@ export interface Tree {
   readonly byUid: ReadonlyMap<string, Entry>
 }
 
-interface Entry {
-  readonly orgUid: string | null
-  readonly name: string
-  readonly path: string
-  readonly status: OrgStatus
-  readonly parent: Entry | undefined
-  readonly children: Array<Entry>
-  readonly badges: Set<Badge>
-  readonly notes: Array<string>
-  readonly below: Partial<Record<Badge, number>>
+/** An org of the tree. What concerns it is allocated only for the orgs it concerns: most orgs have nothing. */
+class Entry {
+  children: Array<Entry> | undefined
+  badges: Set<Badge> | undefined
+  notes: Array<string> | undefined
+  below: Partial<Record<Badge, number>> | undefined
+  constructor(
+    readonly orgUid: string | null,
+    readonly name: string,
+    readonly path: string,
+    readonly status: OrgStatus,
+    readonly parent: Entry | undefined
+  ) {
+    parent?.adopt(this)
+  }
+  adopt(child: Entry) {
+    if (this.children === undefined) this.children = [child]
+    else this.children.push(child)
+  }
 }
 
 /** Most children answered at once. */
@@ -72,14 +81,6 @@ export const maxLimit = 500
 
 const statusOf = (org: Org.Org): OrgStatus =>
   org.active === false ? "deactivated" : org.blocked === true ? "blocked" : "active"
-
-const entry = (fields: Pick<Entry, "orgUid" | "name" | "path" | "status" | "parent">): Entry => ({
-  ...fields,
-  children: [],
-  badges: new Set(),
-  notes: [],
-  below: {}
-})
 
 const byName = (a: Entry, b: Entry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
@@ -106,7 +107,7 @@ const index = (orgs: ReadonlyArray<Org.Org>, rootOrgUid: string | undefined) => 
   const entries = new Map<string, Entry>()
   const byPath = new Map<string, Entry>()
   if (top === undefined) return { root: undefined, entries, byPath }
-  const root = entry({ orgUid: top.orgUid, name: top.orgName, path: "", status: statusOf(top), parent: undefined })
+  const root = new Entry(top.orgUid, top.orgName, "", statusOf(top), undefined)
   entries.set(top.orgUid, root)
   const queue: Array<Entry> = [root]
   for (let i = 0; i < queue.length; i++) {
@@ -114,8 +115,7 @@ const index = (orgs: ReadonlyArray<Org.Org>, rootOrgUid: string | undefined) => 
     for (const org of children.get(parent.orgUid!) ?? []) {
       if (entries.has(org.orgUid)) continue
       const path = OrgPath.child(parent.path, org.orgName)
-      const child = entry({ orgUid: org.orgUid, name: org.orgName, path, status: statusOf(org), parent })
-      parent.children.push(child)
+      const child = new Entry(org.orgUid, org.orgName, path, statusOf(org), parent)
       entries.set(org.orgUid, child)
       if (!byPath.has(path)) byPath.set(path, child)
       queue.push(child)
@@ -126,8 +126,11 @@ const index = (orgs: ReadonlyArray<Org.Org>, rootOrgUid: string | undefined) => 
 
 const mark = (target: Entry | undefined, badge: Badge, note?: string) => {
   if (target === undefined) return
-  target.badges.add(badge)
-  if (note !== undefined && !target.notes.includes(note)) target.notes.push(note)
+  if (target.badges === undefined) target.badges = new Set([badge])
+  else target.badges.add(badge)
+  if (note === undefined) return
+  if (target.notes === undefined) target.notes = [note]
+  else if (!target.notes.includes(note)) target.notes.push(note)
 }
 
 /** Builds the tree of the snapshot with the plan's changes and conflicts, and the held changes, on it. */
@@ -147,6 +150,8 @@ export const make = (
     }
     return root
   }
+  // Orgs the plan creates, then (below) every org something concerns.
+  const marked: Array<Entry> = []
   for (const change of plan?.changes ?? []) {
     const cause = change.cause === "drift" ? " (changed in Code42 by hand)" : ""
     if (change.action === "create") {
@@ -154,9 +159,10 @@ export const make = (
         nearest(change.path)
       if (parent === undefined) continue
       const names = OrgPath.split(change.path).slice(OrgPath.split(parent.path).length)
-      const planned = entry({ orgUid: null, name: OrgPath.join(names), path: change.path, status: "planned", parent })
-      parent.children.push(planned)
-      mark(planned, "pending", "create")
+      const planned = new Entry(null, OrgPath.join(names), change.path, "planned", parent)
+      planned.notes = ["create"]
+      planned.badges = new Set(["pending"])
+      marked.push(planned)
       continue
     }
     const target = find(change.orgUid, change.path)
@@ -173,15 +179,13 @@ export const make = (
     }
   }
   for (const change of held) mark(find(change.orgUid, change.path), "held", `${change.action} held for approval`)
-  for (const found of entries.values()) found.children.sort(byName)
+  for (const found of entries.values()) found.children?.sort(byName)
   // Each org above a marked one counts it, once per badge.
-  const marked = [...entries.values()].filter((found) => found.badges.size > 0)
-  for (const parent of entries.values()) {
-    for (const child of parent.children) if (child.orgUid === null) marked.push(child)
-  }
+  for (const found of entries.values()) if (found.badges !== undefined) marked.push(found)
   for (const found of marked) {
     for (let above = found.parent; above !== undefined; above = above.parent) {
-      for (const badge of found.badges) above.below[badge] = (above.below[badge] ?? 0) + 1
+      above.below ??= {}
+      for (const badge of found.badges!) above.below[badge] = (above.below[badge] ?? 0) + 1
     }
   }
   return { snapshotAt: snapshot?.takenAt, root, byUid: entries }
@@ -192,10 +196,10 @@ const nodeOf = (found: Entry): TreeNode => ({
   name: found.name,
   path: found.path,
   status: found.status,
-  children: found.children.length,
-  badges: badges.filter((badge) => found.badges.has(badge)),
-  notes: found.notes,
-  below: found.below
+  children: found.children?.length ?? 0,
+  badges: badges.filter((badge) => found.badges?.has(badge)),
+  notes: found.notes ?? [],
+  below: found.below ?? {}
 })
 
 /**
