@@ -157,6 +157,13 @@ const exposition = (
   return undefined
 }
 
+/**
+ * An info series (`*_info`, 1 for what holds now) set to 0 no longer holds: it is left out, as Prometheus
+ * expects of an info metric whose labels changed (Effect's registry keeps every series once made).
+ */
+const stale = (name: string, state: MetricState.MetricState.Untyped): boolean =>
+  name.endsWith("_info") && MetricState.isGaugeState(state) && state.value === 0
+
 const compare = (a: string, b: string): number => a < b ? -1 : a > b ? 1 : 0
 
 const byKey = (a: { readonly key: string }, b: { readonly key: string }): number => compare(a.key, b.key)
@@ -175,7 +182,7 @@ export const render = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): str
     const name = metricName(pair.metricKey.name)
     const labels = pair.metricKey.tags.map((tag) => [tag.key, tag.value] as const).sort(([a], [b]) => compare(a, b))
     const rendered = exposition(name, labels, pair.metricState)
-    if (rendered === undefined) continue
+    if (rendered === undefined || stale(name, pair.metricState)) continue
     const help = Option.getOrUndefined(pair.metricKey.description)
     const entry = families.get(name) ?? { family: rendered.family, help, series: [] }
     if (entry.family !== rendered.family) continue

@@ -10,6 +10,7 @@ import { FileSystem } from "@effect/platform"
 import { ClientConfig } from "@c42/core"
 import { Config, ConfigError, ConfigProvider, Console, Data, Duration, Effect, Option } from "effect"
 import * as Yaml from "yaml"
+import type { GitSettings } from "./GitSource.js"
 import * as Value from "./internal/settingValue.js"
 
 export interface Setting<A> {
@@ -152,12 +153,38 @@ export const table = {
     description: "Allow blocks and deactivations above 25% of the managed orgs",
     default: "false",
     value: Value.boolean
+  }),
+  gitRepo: optional({
+    file: "git.repo",
+    placeholder: "URL",
+    description: "Follow this git repository (a URL or a path) instead of the desired files on disk",
+    value: Value.repository
+  }),
+  gitBranch: setting({
+    file: "git.branch",
+    description: "The branch of git.repo to follow",
+    default: "main",
+    value: Value.branch
+  }),
+  gitPath: setting({
+    file: "git.path",
+    placeholder: "PATH",
+    description: "The desired file or folder in git.repo",
+    default: "config/orgs.yaml",
+    value: Value.text
   })
 } satisfies Record<string, Setting<any>>
 
 export type Key = keyof typeof table
 
 export type Settings = { readonly [K in Key]: (typeof table)[K] extends Setting<infer A> ? A : never }
+
+/** The git branch the daemon follows instead of `desired`: set when `git.repo` is. */
+export const git = (settings: Settings): GitSettings | undefined =>
+  Option.match(settings.gitRepo, {
+    onNone: () => undefined,
+    onSome: (repo) => ({ repo, branch: settings.gitBranch, path: settings.gitPath })
+  })
 
 /** The settings file: `--config`, else ORGSYNC_CONFIG; none by default. */
 export const configFile = {

@@ -32,7 +32,14 @@ const samples: { readonly [K in Settings.Key]: ReadonlyArray<readonly [text: str
     ["0.0.0.0:3", "0.0.0.0:3", { host: "0.0.0.0", port: 3 }]
   ],
   logFormat: [["json", "json", "json"], ["logfmt", "logfmt", "logfmt"], ["json", "json", "json"]],
-  force: [["true", true, true], ["false", false, false], ["true", true, true]]
+  force: [["true", true, true], ["false", false, false], ["true", true, true]],
+  gitRepo: [
+    ["git@a.example:acme/orgs.git", "git@a.example:acme/orgs.git", Option.some("git@a.example:acme/orgs.git")],
+    ["https://b.example/orgs.git", "https://b.example/orgs.git", Option.some("https://b.example/orgs.git")],
+    ["/srv/git/orgs.git", "/srv/git/orgs.git", Option.some("/srv/git/orgs.git")]
+  ],
+  gitBranch: [["production", "production", "production"], ["release/1.2", "release/1.2", "release/1.2"], ["v2", "v2", "v2"]],
+  gitPath: [["orgs.yaml", "orgs.yaml", "orgs.yaml"], ["config/orgs", "config/orgs", "config/orgs"], ["teams", "teams", "teams"]]
 }
 
 const keys = Object.keys(Settings.table) as ReadonlyArray<Settings.Key>

@@ -62,6 +62,22 @@ const spell = (values: ReadonlyArray<string>) =>
 export const choice = <const A extends string>(...values: ReadonlyArray<A>): Value<A> =>
   parsed(spell(values), "string", values.join("|"), (text) => (values as ReadonlyArray<string>).includes(text) ? text as A : undefined)
 
+/** A git repository: a URL or a path, never one that git would read as an option. */
+export const repository: Value<string> = parsed(
+  "a URL or a path to a repository",
+  "string",
+  "URL",
+  (text) => (text === "" || text.startsWith("-") ? undefined : text)
+)
+
+/** A branch name that git accepts and that can neither be read as an option nor break a refspec. */
+export const branch: Value<string> = parsed(
+  "a branch name",
+  "string",
+  "BRANCH",
+  (text) => (/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/.test(text) ? text : undefined)
+)
+
 const units = { ms: "millis", s: "seconds", m: "minutes", h: "hours" } as const
 
 /** A duration like `500ms`, `30s`, `5m` or `1h`, at least `min` when given. */
