@@ -372,7 +372,8 @@ const statusReport = (settings: Settings.Settings) =>
     for (const run of runs) {
       const counts = Object.entries(run.counts).map(([k, v]) => `${k}=${v}`).join(" ")
       yield* Console.log(
-        `  #${run.id} ${run.kind}${run.dryRun ? " (dry run)" : ""} ${run.startedAt.toISOString()} ${run.result ?? "running"} ${counts}`
+        `  #${run.id} ${run.kind}${run.dryRun ? " (dry run)" : ""} ${run.startedAt.toISOString()} ${run.result ?? "running"} ${counts}` +
+          (run.commit === null ? "" : ` git ${run.commit.sha.slice(0, 7)} ${run.commit.subject}`)
       )
       for (const error of run.errors.slice(0, 5)) yield* Console.log(`      ${error}`)
     }
@@ -395,6 +396,7 @@ const status = Command.make("status", { config, desired, state }, (flags) =>
 
 const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Plan and report, never write"))
 const daemonSettings = Settings.options("interval", "listen", "logFormat", "force")
+const gitSettings = Settings.options("gitRepo", "gitBranch", "gitPath")
 
 /** One-shot commands log (retries, re-reads) to stderr, so that stdout holds only what they print. */
 const commandLogger = Logger.withConsoleError(Logger.logfmtLogger)
@@ -431,6 +433,7 @@ const daemon = (
       listen: settings.listen,
       statePath: settings.state,
       tenantUrl: clientConfig.url,
+      git: Settings.git(settings),
       reload
     })),
       Effect.provide(Layer.merge(connection, DesiredWatcher.layer)),
@@ -440,14 +443,18 @@ const daemon = (
 
 const runCommand = Command.make(
   "run",
-  { config, desired, state, ...connection, dryRun, ...daemonSettings },
+  { config, desired, state, ...connection, dryRun, ...daemonSettings, ...gitSettings },
   (flags) =>
     exitWith(Effect.gen(function*() {
       const settings = yield* Settings.resolve(flags)
       const clientConfig = yield* Settings.clientConfig(settings)
       // On SIGHUP: the settings file and the environment again, under the same flags.
       const reload = Settings.resolve(flags).pipe(
-        Effect.map((again): Daemon.Reloadable => ({ desiredPath: again.desired, interval: again.interval })),
+        Effect.map((again): Daemon.Reloadable => ({
+          desiredPath: again.desired,
+          interval: again.interval,
+          git: Settings.git(again)
+        })),
         Effect.mapError((error) => error._tag === "SettingsError" ? error : new Settings.SettingsError({ message: String(error) })),
         Effect.provide(yield* Effect.context<FileSystem.FileSystem>())
       )

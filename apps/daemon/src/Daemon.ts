@@ -3,9 +3,10 @@
  * after every change to the desired files (debounced) and every interval (with jitter) to catch drift. Each
  * pass is level-based: it reads the desired files afresh and asks the reconciler to converge; triggers that
  * arrive during a pass coalesce into one more pass. A failed pass backs off exponentially; desired files that
- * do not validate are reported and ignored, the last good state staying in force.
+ * do not validate are reported and ignored, the last good state staying in force. Following a git branch, each
+ * pass fetches first and reads the files at the fetched commit; `POST /api/refresh` and SIGHUP pass at once.
  */
-import { type FileSystem, HttpServer, type Path } from "@effect/platform"
+import { type CommandExecutor, type FileSystem, HttpServer, type Path } from "@effect/platform"
 import {
   Clock,
   Deferred,
@@ -13,6 +14,7 @@ import {
   Effect,
   Either,
   Fiber,
+  identity,
   Option,
   Queue,
   Ref,
@@ -25,6 +27,8 @@ import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
 import { Desired, DesiredFiles, Reconciler, StateDb, StateLock } from "@c42/reconcile"
 import { DesiredWatcher, type WatchError } from "./DesiredWatcher.js"
+import * as GitSource from "./GitSource.js"
+import * as GitSync from "./GitSync.js"
 import * as StatusServer from "./StatusServer.js"
 
 export interface DaemonOptions {
@@ -43,18 +47,27 @@ export interface DaemonOptions {
   readonly tenantUrl?: string | undefined
   /** Re-reads the settings on SIGHUP; without it, SIGHUP re-reads the desired files only. */
   readonly reload?: Effect.Effect<Reloadable, { readonly message: string }> | undefined
+  /** The git branch to follow instead of `desiredPath`; its clone is kept beside the state database. */
+  readonly git?: GitSource.GitSettings | undefined
 }
 
 /** The settings a SIGHUP can change without a restart. */
-export type Reloadable = Pick<DaemonOptions, "desiredPath" | "interval">
+export type Reloadable = Pick<DaemonOptions, "desiredPath" | "interval" | "git">
 
-export interface LoopOptions extends Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval" | "reload"> {
+export interface LoopOptions extends Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval" | "reload" | "git"> {
   readonly force?: boolean
   /** Each element asks to re-read the settings and the desired files and to pass (SIGHUP). */
   readonly reloads?: Stream.Stream<void> | undefined
+  /** Each element asks to fetch and pass now (`POST /api/refresh`). */
+  readonly refreshes?: Stream.Stream<void> | undefined
 }
 
-export type DaemonError = StateLock.StateLocked | StateLock.StateLockError | WatchError | StatusServer.ListenError
+export type DaemonError =
+  | StateLock.StateLocked
+  | StateLock.StateLockError
+  | WatchError
+  | StatusServer.ListenError
+  | GitSource.GitError
 
 /** Quiet time after the last file event before a pass: editors and `git pull` write in several steps. */
 export const debounce: Duration.Duration = Duration.millis(400)
@@ -166,10 +179,15 @@ export const loop = (
     const reconciler = yield* Reconciler.Reconciler
     const watcher = yield* DesiredWatcher
     const status = yield* DaemonStatus.DaemonStatus
+    const gitSource = yield* Effect.serviceOption(GitSource.GitSource)
 
     // Capacity 1, dropping: any number of triggers during a pass make exactly one more pass.
     const wake = yield* Queue.dropping<void>(1)
-    const current = yield* Ref.make<Reloadable>({ desiredPath: options.desiredPath, interval: options.interval })
+    const current = yield* Ref.make<Reloadable>({
+      desiredPath: options.desiredPath,
+      interval: options.interval,
+      git: options.git
+    })
 
     // In a fiber of its own, so that a reload can stop it; ready (or failed) when this returns.
     const watchFiles = (desiredPath: string) =>
@@ -195,27 +213,70 @@ export const loop = (
         yield* Deferred.await(ready)
         return fiber
       })
-    const watching = yield* Ref.make(yield* watchFiles(options.desiredPath))
+    // Files on disk are watched; a git branch is fetched at each pass instead.
+    const watchUnlessGit = (settings: Reloadable) =>
+      settings.git === undefined ? Effect.map(watchFiles(settings.desiredPath), Option.some) : Effect.succeedNone
+    const watching = yield* Ref.make(yield* watchUnlessGit(yield* Ref.get(current)))
 
     const drift = yield* Ref.make(yield* stepper(driftSchedule(options.interval)))
     const backoff = yield* stepper(backoffSchedule)
-    const good = yield* Ref.make(Option.none<Desired.DesiredState>())
+    // The state in force, with the git commit it was read at.
+    const good = yield* Ref.make(
+      Option.none<{ readonly desired: Desired.DesiredState; readonly commit?: GitSource.Commit }>()
+    )
     // The issues last logged, so that a file that stays invalid is not reported again at every pass.
     const reported = yield* Ref.make("")
 
+    /** Applies a transition to what the status knows of git, with the metrics and the log lines it calls for. */
+    const recordGit = (transition: (state: GitSync.GitState) => GitSync.GitState) =>
+      Effect.flatMap(
+        SubscriptionRef.modify(status, (state) => {
+          const after = state.git === undefined ? undefined : transition(state.git)
+          return [{ before: state.git, after }, { ...state, git: after }] as const
+        }),
+        ({ after, before }) =>
+          before === undefined || after === undefined
+            ? Effect.void
+            : Effect.zipRight(GitSync.recordMetrics(before, after), GitSync.log(before, after))
+      )
+
+    /** Where to read the desired files: the path on disk, or the fetched commit's files; none when a fetch failed. */
+    const locate = (
+      settings: Reloadable
+    ): Effect.Effect<Option.Option<{ readonly path: string; readonly checkout: GitSource.Checkout | undefined }>> =>
+      settings.git === undefined || Option.isNone(gitSource)
+        ? Effect.succeedSome({ path: settings.desiredPath, checkout: undefined })
+        : gitSource.value.sync(settings.git).pipe(
+          Effect.tap((checkout) => recordGit(GitSync.fetched(checkout))),
+          Effect.map((checkout) => Option.some({ path: checkout.desired, checkout })),
+          Effect.catchAll((error) => Effect.as(recordGit(GitSync.fetchFailed(error)), Option.none()))
+        )
+
     const readDesired = Effect.gen(function*() {
       const at = yield* now
-      const { desiredPath } = yield* Ref.get(current)
-      return yield* DesiredFiles.load(desiredPath).pipe(
+      const settings = yield* Ref.get(current)
+      const desiredPath = settings.git?.path ?? settings.desiredPath
+      const located = yield* locate(settings)
+      if (Option.isNone(located)) return yield* Ref.get(good)
+      const { checkout, path } = located.value
+      return yield* DesiredFiles.load(path).pipe(
+        Effect.mapBoth({
+          onFailure: (invalid) =>
+            checkout === undefined
+              ? invalid
+              : new Desired.DesiredInvalid({ issues: GitSync.relabelIssues(invalid.issues, checkout) }),
+          onSuccess: (desired) => checkout === undefined ? desired : GitSync.relabel(desired, checkout)
+        }),
         Effect.tap((desired) =>
           Effect.all([
-            Ref.set(good, Option.some(desired)),
+            Ref.set(good, Option.some({ desired, ...(checkout === undefined ? {} : { commit: checkout.commit }) })),
             Ref.set(reported, ""),
             DaemonMetrics.recordDesired(true),
-            SubscriptionRef.update(status, DaemonStatus.desiredAccepted(desired, at))
+            SubscriptionRef.update(status, DaemonStatus.desiredAccepted(desired, at)),
+            checkout === undefined ? Effect.void : recordGit(GitSync.accepted(checkout.commit))
           ], { discard: true })
         ),
-        Effect.map(Option.some),
+        Effect.flatMap(() => Ref.get(good)),
         Effect.catchTag("DesiredInvalid", (invalid) =>
           Effect.gen(function*() {
             yield* DaemonMetrics.recordDesired(false)
@@ -227,7 +288,11 @@ export const loop = (
                 Option.isSome(inForce)
                   ? "the desired files do not validate: ignored, the last good state stays in force"
                   : "the desired files do not validate and no good state is known yet: no pass until they are fixed"
-              ).pipe(Effect.annotateLogs({ desired: desiredPath, issues: invalid.issues.length }))
+              ).pipe(Effect.annotateLogs({
+                desired: desiredPath,
+                issues: invalid.issues.length,
+                ...(checkout === undefined ? {} : { sha: checkout.commit.sha })
+              }))
             }
             return inForce
           })
@@ -256,7 +321,9 @@ export const loop = (
           "force is on: this pass may block and deactivate more than 25% of the managed orgs (run --force, setting force)"
         )
       }
-      const result = yield* Effect.either(reconciler.pass(desired.value, { dryRun: options.dryRun, force, kind: "run" }))
+      const result = yield* Effect.either(
+        reconciler.pass(desired.value.desired, { dryRun: options.dryRun, force, kind: "run", commit: desired.value.commit })
+      )
       const summary = summarize(startedAt, yield* now, options.dryRun, result)
       if (Either.isRight(result)) yield* backoff.reset
       const delay = yield* (Either.isLeft(result) ? backoff.next : Effect.flatMap(Ref.get(drift), (schedule) => schedule.next))
@@ -282,22 +349,34 @@ export const loop = (
         Effect.tapError((error) => Effect.logError(`SIGHUP: ${error.message}; the settings in force stay`)),
         Effect.orElseSucceed(() => before)
       )
-      if (next.desiredPath !== before.desiredPath) {
-        yield* Fiber.interrupt(yield* Ref.get(watching))
-        const started = yield* watchFiles(next.desiredPath).pipe(Effect.either)
+      if (next.desiredPath !== before.desiredPath || (next.git === undefined) !== (before.git === undefined)) {
+        yield* Effect.forEach(Option.toArray(yield* Ref.get(watching)), Fiber.interrupt)
+        const started = yield* watchUnlessGit(next).pipe(Effect.either)
         if (Either.isRight(started)) yield* Ref.set(watching, started.right)
         else yield* Effect.logError(`${started.left.message}; passes still run every interval`)
       }
+      if (next.git !== undefined) yield* recordGit(GitSync.retarget(next.git))
       if (Duration.toMillis(next.interval) !== Duration.toMillis(before.interval)) {
         yield* Ref.set(drift, yield* stepper(driftSchedule(next.interval)))
       }
       yield* Ref.set(current, next)
       yield* Effect.logInfo("settings re-read").pipe(
-        Effect.annotateLogs({ desired: next.desiredPath, interval: Duration.format(next.interval) })
+        Effect.annotateLogs({
+          ...(next.git === undefined
+            ? { desired: next.desiredPath }
+            : { git_repo: GitSource.redact(next.git.repo), git_branch: next.git.branch, git_path: next.git.path }),
+          interval: Duration.format(next.interval)
+        })
       )
       yield* Queue.offer(wake, undefined)
     })
     if (options.reloads !== undefined) yield* options.reloads.pipe(Stream.runForEach(() => reload), Effect.forkScoped)
+    if (options.refreshes !== undefined) {
+      yield* options.refreshes.pipe(
+        Stream.runForEach(() => Effect.zipRight(Effect.logInfo("refresh asked: fetching and passing now"), Queue.offer(wake, undefined))),
+        Effect.forkScoped
+      )
+    }
 
     return yield* Effect.forever(step)
   })
@@ -331,20 +410,31 @@ export const run = (
 ): Effect.Effect<
   never,
   DaemonError,
-  Reconciler.Reconciler | DesiredWatcher | StateDb.StateDb | FileSystem.FileSystem | Path.Path
+  | Reconciler.Reconciler
+  | DesiredWatcher
+  | StateDb.StateDb
+  | FileSystem.FileSystem
+  | Path.Path
+  | CommandExecutor.CommandExecutor
 > =>
   Effect.scoped(Effect.gen(function*() {
     const hangups = yield* hangupSignals
+    const refreshes = yield* Queue.dropping<void>(1)
     yield* StateLock.acquire(options.statePath)
+    // The clone of the branch followed is kept beside the state database, as its own.
+    const git = options.git === undefined ? Option.none() : Option.some(yield* GitSource.make(`${options.statePath}.git`))
     const status = yield* DaemonStatus.make({
-      desiredPath: options.desiredPath,
+      desiredPath: options.git?.path ?? options.desiredPath,
       dryRun: options.dryRun,
-      tenantUrl: options.tenantUrl
+      tenantUrl: options.tenantUrl,
+      git: options.git
     })
     yield* DaemonMetrics.register
+    if (options.git !== undefined) yield* GitSync.registerMetrics
     if (options.listen !== undefined) {
       const address = yield* StatusServer.serve(options.listen).pipe(
-        Effect.provideService(DaemonStatus.DaemonStatus, status)
+        Effect.provideService(DaemonStatus.DaemonStatus, status),
+        Effect.provideService(StatusServer.Refresh, Queue.offer(refreshes, undefined).pipe(Effect.asVoid))
       )
       yield* Effect.logInfo(`status page on ${HttpServer.formatAddress(address)}/`)
       if (!loopback.test(options.listen.host)) {
@@ -355,13 +445,16 @@ export const run = (
       }
     }
     yield* Effect.logInfo("daemon started").pipe(Effect.annotateLogs({
-      desired: options.desiredPath,
+      ...(options.git === undefined
+        ? { desired: options.desiredPath }
+        : { git_repo: GitSource.redact(options.git.repo), git_branch: options.git.branch, git_path: options.git.path }),
       dry_run: options.dryRun,
       force: options.force,
       interval: Duration.format(options.interval)
     }))
-    return yield* loop({ ...options, reloads: Stream.fromQueue(hangups) }).pipe(
+    return yield* loop({ ...options, reloads: Stream.fromQueue(hangups), refreshes: Stream.fromQueue(refreshes) }).pipe(
       Effect.provideService(DaemonStatus.DaemonStatus, status),
+      Option.isSome(git) ? Effect.provideService(GitSource.GitSource, git.value) : identity,
       Effect.onInterrupt(() => Effect.logInfo("stopping"))
     )
   }))

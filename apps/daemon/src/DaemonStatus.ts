@@ -6,6 +6,8 @@
  */
 import { Clock, Context, Effect, Option, SubscriptionRef } from "effect"
 import { Desired, Plan, PlanFormat, StateDb } from "@c42/reconcile"
+import type { GitSettings } from "./GitSource.js"
+import * as GitSync from "./GitSync.js"
 import { version } from "./Version.js"
 
 /** How a pass ended: nothing left to do, something left to do (or in conflict), or it could not run. */
@@ -59,6 +61,8 @@ export interface State {
   readonly nextPassAt: Date | undefined
   /** Passes failed in a row: the back-off's attempt. */
   readonly failures: number
+  /** The git branch followed, when the desired files come from git. */
+  readonly git: GitSync.GitState | undefined
 }
 
 /** The status, shared by the loop (which writes it) and the endpoints (which read it). */
@@ -75,6 +79,7 @@ export interface StatusOptions {
   readonly dryRun: boolean
   /** The Code42 tenant's URL; shown without the user, password, query and fragment it may carry. */
   readonly tenantUrl?: string | undefined
+  readonly git?: GitSettings | undefined
 }
 
 /** A URL as it may be shown to anyone: scheme, host, port and path only. */
@@ -96,7 +101,8 @@ const initial = (options: StatusOptions & { readonly now: Date }): State => ({
   plan: undefined,
   recentPasses: [],
   nextPassAt: undefined,
-  failures: 0
+  failures: 0,
+  git: options.git === undefined ? undefined : GitSync.initial(options.git)
 })
 
 export const make = (options: StatusOptions) =>
@@ -143,6 +149,7 @@ export const passSkipped = (nextPassAt: Date) => (state: State): State => ({
 /** Why the daemon is not ready (`/readyz` 503), or none when the last pass reached Code42 on valid files. */
 export const notReady = (state: State): Option.Option<string> => {
   const reasons: Array<string> = []
+  if (state.git !== undefined) reasons.push(...Option.toArray(GitSync.notReady(state.git)))
   if (state.desired.valid === undefined) reasons.push("the desired files have not been read yet")
   if (state.desired.valid === false) {
     const count = state.desired.issues.length
@@ -195,6 +202,8 @@ export interface RunView {
   readonly result: string | null
   readonly counts: Readonly<Record<string, number>>
   readonly errors: ReadonlyArray<string>
+  /** The git commit the run reconciled, when the desired files come from git. */
+  readonly commit: StateDb.RunCommit | null
 }
 
 /** One run of the history with each write it made and how it ended (`GET /api/runs/<id>`). */
@@ -275,6 +284,8 @@ export interface StatusView {
   readonly runs: ReadonlyArray<RunView>
   /** Why the run history could not be read, when it could not. */
   readonly runsError: string | null
+  /** The git branch followed and the commit in force (`synced to <sha>`); `null` when the files are local. */
+  readonly git: GitSync.GitView | null
 }
 
 const iso = (date: Date | undefined | null): string | null => date == null ? null : date.toISOString()
@@ -301,7 +312,8 @@ const runView = (run: StateDb.RunRecord): RunView => ({
   dryRun: run.dryRun,
   result: run.result,
   counts: run.counts,
-  errors: run.errors
+  errors: run.errors,
+  commit: run.commit
 })
 
 /** The status as JSON, with the run history read from the state database (or why it could not be). */
@@ -346,7 +358,8 @@ export const view = (
     })),
     recentPasses: state.recentPasses.map(passView),
     runs: "runs" in runs ? runs.runs.map(runView) : [],
-    runsError: "error" in runs ? runs.error : null
+    runsError: "error" in runs ? runs.error : null,
+    git: state.git === undefined ? null : GitSync.view(state.git)
   }
 }
 

@@ -129,6 +129,8 @@ export const make = (folder: string) =>
     const trees = path.join(folder, "trees")
     const last = yield* Ref.make(Option.none<{ readonly path: string; readonly checkout: Checkout }>())
     const io = (what: string) => () => new GitError({ reason: "Failed", message: `${folder}: cannot ${what}` })
+    // At once, so that a daemon without git says so as it starts rather than at every pass.
+    yield* gitOk(["--version"], failed("cannot run git")).pipe(Effect.provide(context))
 
     const prepare = Effect.gen(function*() {
       yield* fs.makeDirectory(trees, { recursive: true, mode: 0o700 }).pipe(Effect.mapError(io("create the folder")))
@@ -249,6 +251,6 @@ export const make = (folder: string) =>
 
 export const layer = (folder: string): Layer.Layer<
   GitSource,
-  never,
+  GitError,
   FileSystem.FileSystem | CommandExecutor.CommandExecutor
 > => Layer.effect(GitSource, make(folder))

@@ -5,7 +5,7 @@
  * validate, leaves the last good commit in force.
  */
 import { Effect, Metric, Option } from "effect"
-import type { DesiredOrg, DesiredState, ValidationIssue } from "./Desired.js"
+import type { Desired } from "@c42/reconcile"
 import { type Checkout, type Commit, type GitError, type GitSettings, redact } from "./GitSource.js"
 
 export interface GitState {
@@ -155,14 +155,14 @@ export const log = (before: GitState, after: GitState): Effect.Effect<void> =>
 // ---------------------------------------------------------------------------------------------------------
 // File names as the repository has them
 
-const relabelOrg = (inRepo: (file: string) => string) => (org: DesiredOrg): DesiredOrg => ({
+const relabelOrg = (inRepo: (file: string) => string) => (org: Desired.DesiredOrg): Desired.DesiredOrg => ({
   ...org,
   location: { ...org.location, file: inRepo(org.location.file) },
   children: org.children.map(relabelOrg(inRepo))
 })
 
 /** The desired state read from a checkout, with its files named as in the repository. */
-export const relabel = (desired: DesiredState, checkout: Checkout): DesiredState => ({
+export const relabel = (desired: Desired.DesiredState, checkout: Checkout): Desired.DesiredState => ({
   ...desired,
   files: desired.files.map(checkout.inRepo),
   orgs: desired.orgs.map(relabelOrg(checkout.inRepo)),
@@ -170,9 +170,9 @@ export const relabel = (desired: DesiredState, checkout: Checkout): DesiredState
 })
 
 export const relabelIssues = (
-  issues: ReadonlyArray<ValidationIssue>,
+  issues: ReadonlyArray<Desired.ValidationIssue>,
   checkout: Checkout
-): ReadonlyArray<ValidationIssue> => issues.map((issue) => ({ ...issue, file: checkout.inRepo(issue.file) }))
+): ReadonlyArray<Desired.ValidationIssue> => issues.map((issue) => ({ ...issue, file: checkout.inRepo(issue.file) }))
 
 // ---------------------------------------------------------------------------------------------------------
 // Metrics

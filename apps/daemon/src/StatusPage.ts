@@ -17,9 +17,8 @@ export interface HeldView {
   readonly reach: number
 }
 
-/** What the page shows when the daemon has it: the git commit in force, the admin API, held changes. */
+/** What the page shows when the daemon has it: the admin API, held changes. */
 export interface Extras {
-  readonly git?: { readonly sha: string; readonly author: string; readonly subject: string } | null
   readonly admin?: boolean
   readonly held?: ReadonlyArray<HeldView>
 }
@@ -44,8 +43,14 @@ const about = (view: PageView): Html =>
     view.tenantUrl !== null &&
     html`<span id="tenant">Code42 <a href="${view.tenantUrl}">${view.tenantUrl}</a></span>`
   }${
-    view.git != null &&
-    html`<span id="commit" title="${view.git.sha}">synced to <code>${view.git.sha.slice(0, 12)}</code> ${view.git.subject} <span class="muted">(${view.git.author})</span></span>`
+    view.git !== null &&
+    html`<span id="commit" title="${view.git.sha ?? ""}">${
+      view.git.sync === "synced"
+        ? html`synced to <code>${view.git.sha!.slice(0, 7)}</code>`
+        : html`<strong class="bad-text">${view.git.summary}</strong>`
+    }${
+      view.git.sha !== null && html` ${view.git.subject} <span class="muted">(${view.git.author})</span>`
+    }</span>`
   }<span id="version">orgsync ${view.version}</span></p>`
 
 const header = (view: PageView, title: unknown = html`orgsync ${headline(view)}${
@@ -199,7 +204,9 @@ const drift = (view: PageView): Html =>
 const runs = (view: PageView): Html => {
   const rows = view.runs.map((run) => [
     html`<a href="/runs/${run.id}">${run.id}</a>`,
-    `${run.kind}${run.dryRun ? " (dry run)" : ""}`,
+    html`${run.kind}${run.dryRun ? " (dry run)" : ""}${
+      run.commit !== null && html` <code title="${run.commit.subject}">${run.commit.sha.slice(0, 7)}</code>`
+    }`,
     time(run.startedAt, view.now),
     html`${result(run.result ?? "running")}${run.errors.length > 0 && html`<div class="muted">${run.errors[0]}</div>`}`,
     Object.entries(run.counts).map(([key, count]) => `${key} ${count}`).join(" · ")

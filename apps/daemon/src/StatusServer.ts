@@ -2,7 +2,7 @@
  * The daemon's HTTP endpoints on `--listen`: `/healthz` (alive), `/readyz` (the last pass reached Code42 and
  * the desired files validate), `/metrics` (Prometheus text), `/api/status` (JSON), `/api/tree` (the org tree,
  * a page of children at a time), `/api/runs/<id>` (a run with its writes), `/` (the status page) and
- * `/runs/<id>` (the page of a run).
+ * `/runs/<id>` (the page of a run); `POST /api/refresh` (a push webhook) starts a fetch and a pass at once.
  */
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -28,6 +28,12 @@ export class ListenError extends Data.TaggedError("ListenError")<{
     return `cannot listen on ${this.listen.host}:${this.listen.port}: ${reason}`
   }
 }
+
+/**
+ * Asks the daemon to fetch the desired files and pass now; a pass under way is followed by one more. It writes
+ * nothing by itself, so it needs no authentication, and any number of calls make at most one pass more.
+ */
+export class Refresh extends Context.Tag("@c42/daemon/Refresh")<Refresh, Effect.Effect<void>>() {}
 
 /** Runs shown from the state database's history. */
 const runsShown = 20
@@ -122,6 +128,12 @@ const routes = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, State
     )
   ),
   HttpRouter.get("/api/status", Effect.map(currentView, (status) => HttpServerResponse.unsafeJson(status, noStore))),
+  HttpRouter.post(
+    "/api/refresh",
+    Effect.flatMap(Refresh, (refresh) => refresh).pipe(
+      Effect.as(HttpServerResponse.unsafeJson({ refresh: "started" }, { ...noStore, status: 202 }))
+    )
+  ),
   HttpRouter.get("/api/tree", treeRoute(tree)),
   HttpRouter.get("/api/runs/:id", runRoute((detail) => Effect.succeed(HttpServerResponse.unsafeJson(detail, noStore)))),
   HttpRouter.get(
@@ -146,7 +158,7 @@ const routes = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, State
  */
 export const serve = (
   listen: Listen
-): Effect.Effect<HttpServer.Address, ListenError, DaemonStatus | StateDb.StateDb | Scope.Scope> =>
+): Effect.Effect<HttpServer.Address, ListenError, DaemonStatus | StateDb.StateDb | Refresh | Scope.Scope> =>
   Effect.gen(function*() {
     const router = routes(yield* treeCache)
     const context = yield* Layer.build(

@@ -114,7 +114,7 @@ describe("orgsync run following git", () => {
       expect(metrics).not.toContain(`sha="${first}"`)
       expect(metrics).toMatch(/^orgsync_git_fetch_failures_total 0$/m)
 
-      const history = yield* orgsync(["status", "--state", ws.state, "--url", sim.url])
+      const history = yield* orgsync(["status", "--state", ws.state])
       expect(history.stdout).toContain(second.slice(0, 7))
     }), 120_000)
 

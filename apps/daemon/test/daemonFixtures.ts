@@ -4,7 +4,7 @@
  * tests check the exposition the way a scraper reads it.
  */
 import { FileSystem, HttpClient } from "@effect/platform"
-import { Context, Effect, Layer, SubscriptionRef } from "effect"
+import { Context, Effect, Layer, Ref, SubscriptionRef } from "effect"
 import * as DaemonStatus from "../src/DaemonStatus.js"
 import { Desired, Plan, Reconciler, StateDb } from "@c42/reconcile"
 import * as StatusServer from "../src/StatusServer.js"
@@ -91,8 +91,10 @@ export const statusServerWith = (options: Partial<DaemonStatus.StatusOptions>) =
   const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-status-" })
   const db = yield* Layer.build(StateDb.layer(`${dir}/state.db`))
   const status = yield* DaemonStatus.make({ desiredPath, dryRun: false, ...options })
+  const refreshes = yield* Ref.make(0)
   const address = yield* StatusServer.serve({ host: "127.0.0.1", port: 0 }).pipe(
     Effect.provideService(DaemonStatus.DaemonStatus, status),
+    Effect.provideService(StatusServer.Refresh, Ref.update(refreshes, (n) => n + 1)),
     Effect.provide(db)
   )
   if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
@@ -107,6 +109,8 @@ export const statusServerWith = (options: Partial<DaemonStatus.StatusOptions>) =
     url,
     get,
     update: (f: (state: DaemonStatus.State) => DaemonStatus.State) => SubscriptionRef.update(status, f),
+    /** How many refreshes were asked for. */
+    refreshes: Ref.get(refreshes),
     db: Context.get(db, StateDb.StateDb)
   }
 })

@@ -3,12 +3,12 @@
  * files hang under each other, new commits, an unreachable remote, a missing branch or path, and a URL's
  * password kept out of every message.
  */
+import { DesiredFiles } from "@c42/reconcile"
 import { describe, expect, it } from "@effect/vitest"
 import { NodeContext } from "@effect/platform-node"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import * as DesiredFiles from "../src/DesiredFiles.js"
 import * as GitSource from "../src/GitSource.js"
 import { authorLine, gitRemote } from "./support/gitRepo.js"
 import { tempDir } from "./support/tempDir.js"

@@ -300,4 +300,16 @@ describe("StatusServer", () => {
       const { get } = yield* statusServer
       expect((yield* get("/nothing-here")).status).toBe(404)
     }))
+
+  test("POST /api/refresh answers 202 and asks for a fetch and a pass; GET is not a refresh", () =>
+    Effect.gen(function*() {
+      const { get, refreshes, url } = yield* statusServer
+      const answer = yield* Effect.promise(() => fetch(`${url}/api/refresh`, { method: "POST" }))
+      expect(answer.status).toBe(202)
+      expect(answer.headers.get("cache-control")).toBe("no-store")
+      expect(yield* Effect.promise(() => answer.json())).toEqual({ refresh: "started" })
+      expect(yield* refreshes).toBe(1)
+      expect((yield* get("/api/refresh")).status).toBe(404)
+      expect(yield* refreshes).toBe(1)
+    }))
 })

@@ -13,7 +13,7 @@ import * as PlanChecksum from "./PlanChecksum.js"
 import * as RemoteTree from "./RemoteTree.js"
 import * as Refusals from "./Refusals.js"
 import * as Safety from "./Safety.js"
-import { type RunKind, StateDb, type StateDbError } from "./StateDb.js"
+import { type RunCommit, type RunKind, StateDb, type StateDbError } from "./StateDb.js"
 
 export interface PassOptions {
   readonly dryRun: boolean
@@ -24,6 +24,8 @@ export interface PassOptions {
   readonly confirm?: (plan: Plan.Plan) => Effect.Effect<boolean>
   /** How the run is recorded in the history; default `plan` for a dry run, else `apply`. */
   readonly kind?: RunKind
+  /** The git commit the desired state was read at, recorded with the run. */
+  readonly commit?: RunCommit | undefined
 }
 
 export interface PassResult {
@@ -240,9 +242,11 @@ export const make = (options: ReconcilerOptions) =>
     const pass = (desired: DesiredState, passOptions: PassOptions) =>
       Effect.gen(function*() {
         const startedAt = new Date()
-        const runId = yield* db.runStart(passOptions.kind ?? (passOptions.dryRun ? "plan" : "apply"), passOptions.dryRun).pipe(
-          Effect.mapError(fromDb)
-        )
+        const runId = yield* db.runStart(
+          passOptions.kind ?? (passOptions.dryRun ? "plan" : "apply"),
+          passOptions.dryRun,
+          passOptions.commit
+        ).pipe(Effect.mapError(fromDb))
         const outcome = yield* Effect.gen(function*() {
           let applied = 0
           let failed = 0

@@ -52,6 +52,15 @@ export type RunKind = "plan" | "apply" | "run"
  */
 export type RunResult = "converged" | "pending" | "failed" | "refused" | "error" | "interrupted" | "abandoned"
 
+/** The git commit a run's desired state was read at. */
+export interface RunCommit {
+  readonly sha: string
+  /** `Name <email>` */
+  readonly author: string
+  /** The first line of its message. */
+  readonly subject: string
+}
+
 export interface RunRecord {
   readonly id: number
   readonly kind: RunKind
@@ -61,6 +70,8 @@ export interface RunRecord {
   readonly result: RunResult | null
   readonly counts: Readonly<Record<string, number>>
   readonly errors: ReadonlyArray<string>
+  /** The git commit of the desired state, when it was read from git. */
+  readonly commit: RunCommit | null
 }
 
 /** A write of a run, as journaled, with how it ended. */
@@ -107,7 +118,7 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, {
   readonly journalSince: (
     since: Date
   ) => Effect.Effect<ReadonlyArray<JournalEntry & { readonly outcome: JournalOutcome | undefined }>, StateDbError>
-  readonly runStart: (kind: RunKind, dryRun: boolean) => Effect.Effect<number, StateDbError>
+  readonly runStart: (kind: RunKind, dryRun: boolean, commit?: RunCommit) => Effect.Effect<number, StateDbError>
   readonly runFinish: (
     id: number,
     result: RunResult,
@@ -158,6 +169,13 @@ const migrations = Migrator.fromRecord({
     const sql = yield* SqlClient.SqlClient
     yield* sql`ALTER TABLE journal ADD COLUMN run_id INTEGER`
     yield* sql`CREATE INDEX journal_run ON journal (run_id)`
+  }),
+  // The git commit each run reconciled, for a daemon that follows a branch.
+  "0007_run_commit": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE run ADD COLUMN commit_sha TEXT`
+    yield* sql`ALTER TABLE run ADD COLUMN commit_author TEXT`
+    yield* sql`ALTER TABLE run ADD COLUMN commit_subject TEXT`
   })
 })
 
@@ -189,6 +207,9 @@ interface RunRow {
   readonly result: RunResult | null
   readonly counts: string
   readonly errors: string
+  readonly commit_sha: string | null
+  readonly commit_author: string | null
+  readonly commit_subject: string | null
 }
 
 const runRecord = (row: RunRow): RunRecord => ({
@@ -199,7 +220,10 @@ const runRecord = (row: RunRow): RunRecord => ({
   dryRun: row.dry_run === 1,
   result: row.result,
   counts: JSON.parse(row.counts),
-  errors: JSON.parse(row.errors)
+  errors: JSON.parse(row.errors),
+  commit: row.commit_sha === null
+    ? null
+    : { sha: row.commit_sha, author: row.commit_author ?? "", subject: row.commit_subject ?? "" }
 })
 
 interface JournalRow {
@@ -366,9 +390,10 @@ export const make = (path: string) =>
     // Runs of this process that are not finished: when the database closes, they were cut short.
     const unfinished = new Set<number>()
 
-    const runStart = (kind: RunKind, dryRun: boolean) =>
-      sql<{ id: number }>`INSERT INTO run (kind, started_at, dry_run, pid, host)
-        VALUES (${kind}, ${iso(new Date())}, ${dryRun ? 1 : 0}, ${process.pid}, ${os.hostname()}) RETURNING id`.pipe(
+    const runStart = (kind: RunKind, dryRun: boolean, commit?: RunCommit) =>
+      sql<{ id: number }>`INSERT INTO run (kind, started_at, dry_run, pid, host, commit_sha, commit_author, commit_subject)
+        VALUES (${kind}, ${iso(new Date())}, ${dryRun ? 1 : 0}, ${process.pid}, ${os.hostname()},
+          ${commit?.sha ?? null}, ${commit?.author ?? null}, ${commit?.subject ?? null}) RETURNING id`.pipe(
         Effect.map((rows) => rows[0]!.id),
         Effect.tap((id) => Effect.sync(() => unfinished.add(id))),
         Effect.mapError(toError("cannot record the run"))

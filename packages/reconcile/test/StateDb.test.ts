@@ -103,3 +103,14 @@ it.effect("records runs newest first", () =>
     ])
     expect(yield* db.recentRuns(1)).toHaveLength(1)
   })))
+
+it.effect("records the git commit a run reconciled", () =>
+  withDb(tempPath(), Effect.gen(function*() {
+    const db = yield* StateDb.StateDb
+    const commit = { sha: "1a2b3c4d".padEnd(40, "0"), author: "Ada Admin <ada@example.com>", subject: "Support" }
+    const a = yield* db.runStart("run", false, commit)
+    yield* db.runFinish(a, "converged", {}, [])
+    const b = yield* db.runStart("apply", false)
+    const runs = yield* db.recentRuns(10)
+    expect(runs.map((r) => [r.id, r.commit])).toEqual([[b, null], [a, commit]])
+  })))
