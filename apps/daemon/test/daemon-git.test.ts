@@ -8,9 +8,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { orgsync, workspace } from "./support/cli.js"
+import { credentials, orgsync, workspace } from "./support/cli.js"
 import { startDaemon, until } from "./support/daemon.js"
+import { gitHttp } from "./support/gitHttp.js"
 import { authorLine, gitRemote } from "./support/gitRepo.js"
+import { spawnOrgsync } from "./support/orgsyncProcess.js"
 import { byHand, named, start } from "./support/simulator.js"
 
 interface Status {
@@ -223,6 +225,34 @@ describe("orgsync run following git", () => {
         const full = path.join(path.dirname(ws.state), file)
         if (fs.statSync(full).isFile()) expect(fs.readFileSync(full, "latin1"), file).not.toContain("s3cret-pw")
       }
+    }), 120_000)
+
+  it.scopedLive("fetches a private repository with git's own credential helper", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const remote = yield* gitRemote({ "orgs.yaml": orgs })
+      const served = yield* gitHttp(remote.bare, "ada", "tok-s3cret")
+      const ws = workspace("")
+      const store = path.join(ws.dir, "git-credentials")
+      fs.writeFileSync(store, `${served.url.replace("http://", "http://ada:tok-s3cret@")}\n`, { mode: 0o600 })
+      const daemon = yield* spawnOrgsync(
+        ["run", "--git-repo", served.url, "--git-path", "orgs.yaml", "--state", ws.state, "--listen", "127.0.0.1:0"],
+        {
+          ...credentials,
+          CODE42_URL: sim.url,
+          GIT_CONFIG_COUNT: "1",
+          GIT_CONFIG_KEY_0: "credential.helper",
+          GIT_CONFIG_VALUE_0: `store --file=${store}`
+        },
+        { deadlineMillis: 110_000 }
+      )
+      const [, url] = yield* daemon.waitFor(/status page on (http:\/\/[\d.:]+)\//)
+      const status = () => fetch(`${url}/api/status`).then((r) => r.json() as Promise<Status>)
+      yield* until(() => status().then((s) => s.git?.sync === "synced"), 30_000, daemon.stdout)
+      expect((yield* Effect.promise(status)).git).toMatchObject({ sha: remote.head(), repo: served.url, error: null })
+      // git asked without credentials first, was refused, and then used the helper's.
+      expect(served.refused()).toBeGreaterThan(0)
+      expect(daemon.stdout()).not.toContain("tok-s3cret")
     }), 120_000)
 
   it.scoped("without git on PATH, says so and exits 1", () =>
