@@ -110,7 +110,7 @@ describe("orgsync run following git", () => {
       expect(runs.some((run) => run.commit?.sha === first)).toBe(true)
 
       const page = yield* Effect.promise(() => fetch(`${daemon.url}/`).then((r) => r.text()))
-      expect(page).toContain(`synced to ${second.slice(0, 7)}`)
+      expect(page.replace(/<[^>]+>/g, "")).toContain(`synced to ${second.slice(0, 7)}`)
       const metrics = yield* Effect.promise(() => fetch(`${daemon.url}/metrics`).then((r) => r.text()))
       expect(metrics).toContain(`orgsync_git_commit_info{branch="main",sha="${second}"} 1\n`)
       expect(metrics).not.toContain(`sha="${first}"`)
