@@ -6,6 +6,7 @@
  * simulator.
  */
 import * as esbuild from "esbuild"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 
 const pkg = JSON.parse(fs.readFileSync(new URL("./package.json", import.meta.url), "utf8"))
@@ -45,6 +46,17 @@ const lean = {
   }
 }
 
+/** The commit and date the bundle is made from, for `orgsync --version`; `unknown` outside a git checkout. */
+const build = (() => {
+  try {
+    const [sha, date] = execFileSync("git", ["log", "-1", "--format=%h %cs"], { encoding: "utf8" }).trim().split(" ")
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "."], { encoding: "utf8" }).trim() !== ""
+    return `${sha}${dirty ? "+modified" : ""} ${date}`
+  } catch {
+    return "unknown"
+  }
+})()
+
 fs.rmSync(outdir, { recursive: true, force: true })
 await esbuild.build({
   entryPoints: { orgsync: "dist/bin.js" },
@@ -59,6 +71,7 @@ await esbuild.build({
   plugins: [lean],
   // Bundled CommonJS modules require Node's own modules.
   banner: { js: `import { createRequire as __orgsyncRequire } from "node:module"; const require = __orgsyncRequire(import.meta.url);` },
+  define: { ORGSYNC_BUILD: JSON.stringify(build) },
   legalComments: "linked",
   logLevel: "warning"
 })

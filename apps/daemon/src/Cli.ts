@@ -8,11 +8,13 @@ import { FileSystem, Terminal } from "@effect/platform"
 import { ClientConfig, OrgClient } from "@c42/core"
 import type { Simulator } from "@c42/simulator"
 import { Console, Context, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
+import * as path from "node:path"
 import type * as Daemon from "./Daemon.js"
 import {
   Desired,
   DesiredCommit,
   DesiredFiles,
+  DesiredSchema,
   DesiredYaml,
   ImportCheck,
   Plan,
@@ -27,7 +29,11 @@ import {
 } from "@c42/reconcile"
 import * as OutputFile from "./OutputFile.js"
 import * as Settings from "./Settings.js"
-import { version } from "./Version.js"
+import * as Arguments from "./Arguments.js"
+import * as CommandHelp from "./CommandHelp.js"
+import * as Help from "./Help.js"
+import * as Style from "./Style.js"
+import * as Version from "./Version.js"
 
 // Exit codes
 const ok = 0
@@ -86,6 +92,9 @@ const layers = (settings: Settings.Settings, clientConfig: ClientConfig.ClientCo
     return Layer.provideMerge(reconciler, Layer.merge(client, db))
   }))
 
+/** The JSON Schema of orgs.yaml, as config/orgs.schema.json holds it. */
+const schemaText = () => `${JSON.stringify(DesiredSchema.jsonSchema(), null, 2)}\n`
+
 const writeOutput = (out: Option.Option<string>, text: string) =>
   Option.match(out, {
     onNone: () => Console.log(text),
@@ -112,7 +121,9 @@ const hasPending = (plan: Plan.Plan) => plan.changes.length > 0 || plan.conflict
 
 // validate ----------------------------------------------------------------------------------------------
 
-const validate = Command.make("validate", { config, desired }, (flags) =>
+const validateOptions = { config, desired }
+
+const validate = Command.make("validate", validateOptions, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const desiredState = yield* loadDesired(settings.desired)
@@ -130,10 +141,14 @@ const count = (desiredState: Desired.DesiredState) => {
 // plan --------------------------------------------------------------------------------------------------
 
 const format = Options.choice("format", ["text", "markdown", "json"]).pipe(
-  Options.withDescription("Output format"),
+  Options.withDescription("How to print the plan: rows for a person, a pull-request comment, or JSON (default text)"),
   Options.withDefault("text" as const)
 )
-const out = Options.text("out").pipe(Options.withDescription("Write to this file instead of stdout"), Options.optional)
+const out = Options.text("out").pipe(
+  Options.withPseudoName("FILE"),
+  Options.withDescription("Write to this file instead of stdout"),
+  Options.optional
+)
 const offline = Options.boolean("offline").pipe(
   Options.withDescription("Plan from the snapshot in the state database, without any call to Code42")
 )
@@ -157,7 +172,9 @@ const offlinePlan = (desiredState: Desired.DesiredState) =>
     return Safety.review(made, { desired: desiredState, force: false })
   })
 
-const plan = Command.make("plan", { config, desired, state, ...connection, format, out, offline }, (flags) =>
+const planOptions = { config, desired, state, ...connection, format, out, offline }
+
+const plan = Command.make("plan", planOptions, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const refuseOut = (files: ReadonlyArray<string>) =>
@@ -197,6 +214,7 @@ const force = Options.boolean("force").pipe(
   Options.withDescription("Allow blocks and deactivations above 25% of the managed orgs")
 )
 const planFile = Options.text("plan").pipe(
+  Options.withPseudoName("FILE"),
   Options.withDescription("Apply this reviewed JSON plan, only while it still matches what would be planned now"),
   Options.optional
 )
@@ -257,7 +275,9 @@ const reportInterrupted = (since: Date, confirmed: Option.Option<Plan.Plan>) =>
     yield* Console.log("The run is recorded as interrupted; orgsync plan shows what is left.")
   })
 
-const apply = Command.make("apply", { config, desired, state, ...connection, yes, force, plan: planFile }, (flags) =>
+const applyOptions = { config, desired, state, ...connection, yes, force, plan: planFile }
+
+const apply = Command.make("apply", applyOptions, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const desiredState = yield* loadDesired(settings.desired)
@@ -312,6 +332,7 @@ const apply = Command.make("apply", { config, desired, state, ...connection, yes
 // import ------------------------------------------------------------------------------------------------
 
 const root = Options.text("root").pipe(
+  Options.withPseudoName("UID"),
   Options.withDescription("The orgUid of the org to import under (default: the tenant's top-level org)"),
   Options.optional
 )
@@ -320,7 +341,9 @@ const allowLossy = Options.boolean("allow-lossy").pipe(
   Options.withDescription("Write the file even where it cannot hold the tenant as it is (named on stderr)")
 )
 
-const importCommand = Command.make("import", { config, state, ...connection, out, root, allowLossy }, (flags) =>
+const importOptions = { config, state, ...connection, out, root, allowLossy }
+
+const importCommand = Command.make("import", importOptions, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* connected(settings)))
@@ -345,7 +368,12 @@ const importCommand = Command.make("import", { config, state, ...connection, out
       }
     }
     yield* writeOutput(flags.out, text)
-    if (Option.isSome(flags.out)) yield* Console.error(`Wrote ${flags.out.value}.`)
+    if (Option.isSome(flags.out)) {
+      // The file's first line points editors at orgs.schema.json beside it.
+      const schemaPath = path.join(path.dirname(flags.out.value), "orgs.schema.json")
+      yield* OutputFile.write(schemaPath, schemaText())
+      yield* Console.error(`Wrote ${flags.out.value} and ${schemaPath}.`)
+    }
     return ok
   }))).pipe(Command.withDescription("Write the live tree as a valid orgs.yaml with uid pins"))
 
@@ -387,7 +415,9 @@ const statusReport = (settings: Settings.Settings) =>
     }
   }).pipe(Effect.provide(StateDb.layer(settings.state)))
 
-const status = Command.make("status", { config, desired, state }, (flags) =>
+const statusOptions = { config, desired, state }
+
+const status = Command.make("status", statusOptions, (flags) =>
   exitWith(Settings.resolve(flags).pipe(Effect.flatMap(statusReport), Effect.as(ok)))).pipe(
     Command.withDescription("Show the last runs, the snapshot's age and the pending changes")
   )
@@ -441,9 +471,11 @@ const daemon = (
     )
   })
 
+const runOptions = { config, desired, state, ...connection, dryRun, ...daemonSettings, ...gitSettings }
+
 const runCommand = Command.make(
   "run",
-  { config, desired, state, ...connection, dryRun, ...daemonSettings, ...gitSettings },
+  runOptions,
   (flags) =>
     exitWith(Effect.gen(function*() {
       const settings = yield* Settings.resolve(flags)
@@ -480,7 +512,9 @@ const demoSeed: Simulator.Seed = {
   }
 }
 
-const demo = Command.make("demo", { desired, listen: daemonSettings.listen, interval: daemonSettings.interval }, (flags) =>
+const demoOptions = { desired, listen: daemonSettings.listen, interval: daemonSettings.interval }
+
+const demo = Command.make("demo", demoOptions, (flags) =>
   exitWith(Effect.gen(function*() {
     const { Simulator } = yield* Effect.promise(() => import("@c42/simulator"))
     // As strict as the servers that rename deactivated orgs and refuse a name used anywhere in the tenant.
@@ -511,20 +545,72 @@ const demo = Command.make("demo", { desired, listen: daemonSettings.listen, inte
 
 // the command line --------------------------------------------------------------------------------------
 
+// schema and version --------------------------------------------------------------------------------
+
+const schema = Command.make("schema", {}, () => exitWith(Effect.as(Effect.sync(() => process.stdout.write(schemaText())), ok)))
+  .pipe(Command.withDescription("Print the JSON Schema of orgs.yaml"))
+
+const versionCommand = Command.make("version", {}, () => exitWith(Effect.as(Console.log(Version.line), ok))).pipe(
+  Command.withDescription("Print the version and build")
+)
+
+// the command line --------------------------------------------------------------------------------------
+
+/** Each command, its flags and its help. */
+const commands: ReadonlyArray<readonly [Help.Doc, Record<string, Options.Options<unknown>>]> = [
+  [CommandHelp.validate, validateOptions],
+  [CommandHelp.plan, planOptions],
+  [CommandHelp.apply, applyOptions],
+  [CommandHelp.run, runOptions],
+  [CommandHelp.importDoc, importOptions],
+  [CommandHelp.status, statusOptions],
+  [CommandHelp.demo, demoOptions],
+  [CommandHelp.schema, {}],
+  [CommandHelp.version, {}]
+]
+
 const orgsync = Command.make("orgsync").pipe(
   Command.withDescription("Keep a Code42 organization tree in step with YAML files kept in git"),
-  Command.withSubcommands([validate, plan, apply, runCommand, importCommand, status, demo])
+  Command.withSubcommands([validate, plan, apply, runCommand, importCommand, status, demo, schema, versionCommand])
 )
+
+/**
+ * What the command line asks before any command runs: the usage (bare `orgsync`, exit 2), help, the version,
+ * or a mistake in the flags, told in one sentence (exit 1); none when a command is to run.
+ */
+const answerAtOnce = (args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const docs = commands.map(([doc]) => doc)
+    if (args.length === 0) return yield* Effect.as(Effect.sync(() => process.stdout.write(Help.short(docs))), usage)
+    const style = Style.make(Style.enabled(process.stdout, process.env, args))
+    if (Arguments.wantsHelp(args)) {
+      const command = commands.find(([doc]) => doc.name === args[0])
+      const text = command === undefined
+        ? Help.root(Version.line, docs, style)
+        : Help.command(command[0], Object.values(command[1]), style)
+      return yield* Effect.as(Effect.sync(() => process.stdout.write(text)), ok)
+    }
+    const mistake = Arguments.check(
+      args,
+      commands.map(([doc, options]) => ({ name: doc.name, flags: Help.flagLines(Object.values(options)) }))
+    )
+    if (mistake !== undefined) return yield* Effect.as(Console.error(mistake), failure)
+    if (args.slice(0, args.includes("--") ? args.indexOf("--") : undefined).includes("--version")) {
+      return yield* Effect.as(Console.log(Version.line), ok)
+    }
+    return undefined
+  })
 
 /** Runs the command line; answers the process exit code. Errors are printed as one clear line. */
 export const run = (argv: ReadonlyArray<string>) =>
   Effect.gen(function*() {
+    const answered = yield* answerAtOnce(argv.slice(2))
+    if (answered !== undefined) return answered
     const code = yield* Ref.make(ok)
-    return yield* Command.run(orgsync, { name: "orgsync", version })(argv).pipe(
+    return yield* Command.run(orgsync, { name: "orgsync", version: Version.version })(argv).pipe(
       Effect.provideService(ExitCode, code),
       Effect.provide(commandLogging),
-      // Bare `orgsync` prints its usage, as a command line given no command: exit 2.
-      Effect.zipRight(argv.length <= 2 ? Effect.succeed(usage) : Ref.get(code)),
+      Effect.zipRight(Ref.get(code)),
       Effect.catchAll((error) =>
         // Validation errors of the desired files and of the command line are printed where they arise.
         isDesiredInvalid(error) || ValidationError.isValidationError(error)

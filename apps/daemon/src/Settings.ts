@@ -27,6 +27,8 @@ export interface Setting<A> {
   readonly placeholder: string
   /** The default as a person writes it; none when the setting may stay unset. */
   readonly default?: string | undefined
+  /** What leaving a setting without a default unset means. */
+  readonly unset?: string | undefined
   readonly value: Value.Value<unknown>
   readonly read: Config.Config<A>
 }
@@ -53,7 +55,7 @@ const setting = <A>(spec: Spec<A> & { readonly default: string }): Setting<A> =>
 }
 
 /** A setting that may stay unset. */
-const optional = <A>(spec: Spec<A>): Setting<Option.Option<A>> => {
+const optional = <A>(spec: Spec<A> & { readonly unset: string }): Setting<Option.Option<A>> => {
   const { env, flag } = names(spec.file)
   const name = spec.env ?? env
   return {
@@ -75,6 +77,7 @@ export const table = {
     env: "CODE42_URL",
     placeholder: "URL",
     description: "The Code42 server, e.g. https://console.us.code42.com",
+    unset: "none",
     value: Value.text
   }),
   desired: setting({
@@ -108,7 +111,8 @@ export const table = {
   burst: optional({
     file: "burst",
     was: "CODE42_BURST",
-    description: "Requests that may start at once after a quiet period (default: the rate limit)",
+    description: "Requests that may start at once after a quiet period",
+    unset: "the rate limit",
     value: Value.positiveInteger
   }),
   concurrency: setting({
@@ -158,6 +162,7 @@ export const table = {
     file: "git.repo",
     placeholder: "URL",
     description: "Follow this git repository (a URL or a path) instead of the desired files on disk",
+    unset: "none",
     value: Value.repository
   }),
   gitBranch: setting({
@@ -203,8 +208,10 @@ export class SettingsError extends Data.TaggedError("SettingsError")<{ readonly 
 
 const entries = Object.entries(table) as ReadonlyArray<[Key, Setting<unknown>]>
 
-const describe = (setting: Setting<unknown>) =>
-  `${setting.description} (${setting.env}${setting.default === undefined ? "" : `; default ${setting.default}`})`
+const describe = (setting: Setting<unknown>) => {
+  const fallback = setting.default ?? setting.unset
+  return `${setting.description} (${setting.env}${fallback === undefined ? "" : `; default ${fallback}`})`
+}
 
 /** The flags of these settings, for a command. */
 export const options = <K extends Key>(...keys: ReadonlyArray<K>): { readonly [P in K]: Options.Options<FlagValue> } =>
@@ -230,6 +237,7 @@ export const credentials: ReadonlyArray<string> = [
   "CODE42_PASSWORD[_FILE]",
   "CODE42_CLIENT_ID",
   "CODE42_CLIENT_SECRET[_FILE]",
+  "CODE42_TOTP_SECRET",
   "CODE42_TOTP"
 ]
 

@@ -2,11 +2,11 @@
  * The first module of the `orgsync` executable: answers `--version` at once, and loads the command line only
  * for the other commands.
  */
-import { version } from "./Version.js"
+import { line } from "./Version.js"
 
 const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === "--version") {
-  process.stdout.write(`${version}\n`)
+  process.stdout.write(`${line}\n`)
 } else {
   await import("./main.js")
 }

@@ -40,6 +40,20 @@ describe("import then plan", () => {
       expect(planned.stdout).toContain("No changes")
     }), 120_000)
 
+  it.scoped("writes orgs.schema.json beside the file, so that the $schema comment it starts with resolves", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace("orgs: []\n")
+      const imported = yield* orgsync(["import", "--state", ws.state, "--url", sim.url, "--out", ws.desired])
+      expect(imported.code, imported.stderr).toBe(0)
+      const comment = /^# yaml-language-server: \$schema=(\S+)$/m.exec(fs.readFileSync(ws.desired, "utf8"))
+      const schema = path.resolve(path.dirname(ws.desired), comment![1]!)
+      const printed = yield* orgsync(["schema"])
+      expect(printed.code).toBe(0)
+      expect(fs.readFileSync(schema, "utf8")).toBe(printed.stdout)
+      expect(printed.stdout).toBe(fs.readFileSync(new URL("../../../config/orgs.schema.json", import.meta.url), "utf8"))
+    }), 120_000)
+
   it.scoped("names the orgs it cannot hold, writes nothing and exits 1, unless --allow-lossy", () =>
     Effect.gen(function*() {
       const lossy: ReadonlyArray<Simulator.SeedOrg> = [

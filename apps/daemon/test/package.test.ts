@@ -120,11 +120,11 @@ describe("the orgsync package", () => {
     expect(fs.existsSync(path.join(installed, "node_modules", "orgsync", "src"))).toBe(false)
   })
 
-  it.effect("prints its version", () =>
+  it.effect("prints its version and build", () =>
     Effect.gen(function*() {
       const run = yield* npx(["--version"])
       expect(run.code).toBe(0)
-      expect(run.stdout.trim()).toBe(version)
+      expect(run.stdout).toMatch(new RegExp(`^orgsync ${version.replace(/\./g, "\\.")} \\(build [0-9a-f]+(\\+modified)? \\d{4}-\\d\\d-\\d\\d\\)\\n$`))
     }))
 
   it.scoped("validates, plans, applies and runs the daemon against Code42", () =>

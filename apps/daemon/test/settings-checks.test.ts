@@ -92,7 +92,7 @@ describe.concurrent("settings", () => {
     Effect.gen(function*() {
       const run = yield* orgsync([])
       expect(run.code).toBe(2)
-      expect(run.stdout).toContain("USAGE")
+      expect(run.stdout).toContain("Usage: orgsync <command>")
       expect(run.stdout).toContain("validate")
     }), 120_000)
 })

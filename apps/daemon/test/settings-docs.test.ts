@@ -31,10 +31,9 @@ describe("settings documentation", () => {
       flag: `\`--${setting.flag}\``,
       env: `\`${setting.env}\``,
       file: `\`${setting.file}\``,
-      default: setting.default === undefined ? undefined : `\`${setting.default}\``
+      default: setting.default === undefined ? setting.unset : `\`${setting.default}\``
     }))
-    expect(documented.map((row) => ({ ...row, default: row.default!.startsWith("`") ? row.default : undefined })))
-      .toEqual(expected)
+    expect(documented).toEqual(expected)
   })
 
   it("environment names: CODE42_ for the connection, ORGSYNC_ and the file key for the rest", () => {

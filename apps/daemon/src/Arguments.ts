@@ -1,0 +1,88 @@
+/**
+ * Checks a command line against the commands and their flags before @effect/cli parses it, so that each
+ * mistake is told in one sentence: an unknown command or flag with the nearest one, a value that is none of a
+ * flag's choices, a flag without its value.
+ */
+import { AutoCorrect, CliConfig } from "@effect/cli"
+
+export interface Flag {
+  readonly names: ReadonlyArray<string>
+  /** What it takes (`PATH`, `text|markdown|json`); none for a switch. */
+  readonly value: string | undefined
+}
+
+export interface Known {
+  readonly name: string
+  readonly flags: ReadonlyArray<Flag>
+}
+
+/** What every command and orgsync itself accept. */
+export const global: ReadonlyArray<Flag> = [
+  { names: ["-h", "--help"], value: undefined },
+  { names: ["--version"], value: undefined },
+  { names: ["--completions"], value: "sh|bash|fish|zsh" },
+  { names: ["--log-level"], value: "all|trace|debug|info|warning|error|fatal|none" },
+  { names: ["--no-color"], value: undefined }
+]
+
+/** The values of a flag that takes one of a few words; none for a flag that takes any text. */
+const choices = (flag: Flag): ReadonlyArray<string> | undefined =>
+  flag.value !== undefined && /^[a-z0-9-]+(\|[a-z0-9-]+)+$/.test(flag.value) ? flag.value.split("|") : undefined
+
+const spell = (values: ReadonlyArray<string>) => `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`
+
+/** The nearest of `candidates`, when it is near enough to be what was meant. */
+export const nearest = (word: string, candidates: ReadonlyArray<string>): string | undefined => {
+  const prefixed = candidates.filter((c) => c.startsWith(word) || word.startsWith(c))
+  if (prefixed.length === 1) return prefixed[0]
+  const scored = candidates
+    .map((candidate) => ({ candidate, distance: AutoCorrect.levensteinDistance(word, candidate, CliConfig.defaultConfig) }))
+    .sort((a, b) => a.distance - b.distance)
+  const best = scored[0]
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(word.length / 3)) ? best.candidate : undefined
+}
+
+const didYouMean = (suggestion: string | undefined) => (suggestion === undefined ? "" : ` (did you mean ${suggestion}?)`)
+
+/** The flags after the command (or after `orgsync` itself), each known and given what it takes. */
+const checkFlags = (where: string, args: ReadonlyArray<string>, flags: ReadonlyArray<Flag>): string | undefined => {
+  const names = flags.flatMap((flag) => flag.names)
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--") return undefined
+    if (!arg.startsWith("-") || arg === "-") continue
+    const eq = arg.indexOf("=")
+    const name = eq > 0 ? arg.slice(0, eq) : arg
+    const flag = flags.find((f) => f.names.includes(name))
+    if (flag === undefined) {
+      return `${where}: unknown flag ${name}${didYouMean(nearest(name, names))}. Run ${where} --help for its flags.`
+    }
+    if (flag.value === undefined) continue
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i]
+    if (value === undefined) return `${where}: ${name} expects a value (${flag.value})`
+    const allowed = choices(flag)
+    if (allowed !== undefined && !allowed.includes(value)) {
+      return `${where}: ${name}: expected ${spell(allowed)}, got ${value}`
+    }
+  }
+  return undefined
+}
+
+/** The mistake in `args` (what follows `orgsync`), in one sentence; none when they are well formed. */
+export const check = (args: ReadonlyArray<string>, commands: ReadonlyArray<Known>): string | undefined => {
+  const [first, ...rest] = args
+  if (first === undefined) return undefined
+  if (first.startsWith("-")) return checkFlags("orgsync", args, global)
+  const command = commands.find((c) => c.name === first)
+  if (command === undefined) {
+    return `orgsync: unknown command ${first}${didYouMean(nearest(first, commands.map((c) => c.name)))}. ` +
+      `Commands: ${commands.map((c) => c.name).join(", ")}.`
+  }
+  return checkFlags(`orgsync ${first}`, rest, [...command.flags, ...global])
+}
+
+/** Whether `args` ask for help (before any `--`). */
+export const wantsHelp = (args: ReadonlyArray<string>): boolean => {
+  const end = args.indexOf("--")
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === "--help" || arg === "-h")
+}
