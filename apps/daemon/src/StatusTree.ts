@@ -4,8 +4,7 @@
  * conflict), and each org above it how many such orgs it holds. It is answered one page of children at a
  * time, so that a tenant of 100,000 orgs opens as fast as one of ten.
  */
-import type { Org } from "@c42/core"
-import { OrgPath, type Plan } from "@c42/reconcile"
+import { type OrgApi, OrgPath, type Plan } from "@c42/reconcile"
 
 export type Badge = "pending" | "held" | "drifted" | "contested" | "conflict"
 
@@ -79,22 +78,22 @@ class Entry {
 /** Most children answered at once. */
 export const maxLimit = 500
 
-const statusOf = (org: Org.Org): OrgStatus =>
+const statusOf = (org: OrgApi.RemoteOrg): OrgStatus =>
   org.active === false ? "deactivated" : org.blocked === true ? "blocked" : "active"
 
 const byName = (a: Entry, b: Entry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
 /** The managed orgs of the snapshot, from the plan's root (or the tenant's top-level org) down. */
-const index = (orgs: ReadonlyArray<Org.Org>, rootOrgUid: string | undefined) => {
-  const byUid = new Map<string, Org.Org>()
+const index = (orgs: ReadonlyArray<OrgApi.RemoteOrg>, rootOrgUid: string | undefined) => {
+  const byUid = new Map<string, OrgApi.RemoteOrg>()
   const uidById = new Map<number, string>()
   for (const org of orgs) {
     if (byUid.has(org.orgUid)) continue
     byUid.set(org.orgUid, org)
-    uidById.set(org.orgId, org.orgUid)
+    if (org.orgId !== undefined) uidById.set(org.orgId, org.orgUid)
   }
-  const children = new Map<string, Array<Org.Org>>()
-  let topLevel: Org.Org | undefined
+  const children = new Map<string, Array<OrgApi.RemoteOrg>>()
+  let topLevel: OrgApi.RemoteOrg | undefined
   for (const org of byUid.values()) {
     const parentUid = org.parentOrgUid ?? (org.parentOrgId == null ? undefined : uidById.get(org.parentOrgId))
     if (org.parentOrgUid == null && org.parentOrgId == null) topLevel ??= org
@@ -135,7 +134,7 @@ const mark = (target: Entry | undefined, badge: Badge, note?: string) => {
 
 /** Builds the tree of the snapshot with the plan's changes and conflicts, and the held changes, on it. */
 export const make = (
-  snapshot: { readonly takenAt: Date; readonly orgs: ReadonlyArray<Org.Org> } | undefined,
+  snapshot: { readonly takenAt: Date; readonly orgs: ReadonlyArray<OrgApi.RemoteOrg> } | undefined,
   plan: Plan.Plan | undefined,
   held: ReadonlyArray<HeldChange> = []
 ): Tree => {

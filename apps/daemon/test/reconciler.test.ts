@@ -10,7 +10,7 @@ import { Effect, Layer, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { DesiredFiles, Reconciler, StateDb } from "@c42/reconcile"
+import { DesiredFiles, OrgApi, Reconciler, StateDb } from "@c42/reconcile"
 import { named, start } from "./support/simulator.js"
 
 const desiredFrom = (yaml: string) => {
@@ -29,10 +29,11 @@ const reconcilerAt = (url: string, override: (client: OrgClient.OrgClient) => Pa
     OrgClient.OrgClient,
     Effect.map(OrgClient.OrgClient, (c) => ({ ...c, ...override(c) }))
   ).pipe(Layer.provide(real))
+  const api = OrgApi.layerOrgClient("v3").pipe(Layer.provide(client))
   const state = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-rec-")), "state.db")
   const db = StateDb.layer(state).pipe(Layer.provide(NodeContext.layer))
   return Reconciler.layer({ principal: `${url} admin`, signedInUser: true, concurrency: 4 }).pipe(
-    Layer.provideMerge(Layer.merge(client, db))
+    Layer.provideMerge(Layer.merge(api, db))
   )
 }
 

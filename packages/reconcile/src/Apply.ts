@@ -4,9 +4,10 @@
  * concurrency where the order allows: one action after another in plan order, and inside an action that
  * works top-down, one tree level after another, siblings in parallel.
  */
-import { Code42Error, type Org, OrgClient } from "@c42/core"
+import { Code42Error } from "@c42/core"
 import { Cause, Effect, Exit, Option, Ref } from "effect"
 import * as Contest from "./Contest.js"
+import { OrgApi, type OrgRef, type RemoteOrg } from "./OrgApi.js"
 import * as OrgPath from "./OrgPath.js"
 import type { Change, Plan } from "./Plan.js"
 import { StateDb, type StateDbError } from "./StateDb.js"
@@ -64,13 +65,13 @@ const describe = (change: Change) => `${change.action} ${change.path}`
  */
 export const execute = (
   plan: Plan,
-  remote: ReadonlyArray<Org.Org>,
+  remote: ReadonlyArray<RemoteOrg>,
   options: { readonly concurrency: number; readonly runId?: number | undefined }
-): Effect.Effect<ApplyResult, StateDbError, OrgClient.OrgClient | StateDb> =>
+): Effect.Effect<ApplyResult, StateDbError, OrgApi | StateDb> =>
   Effect.gen(function*() {
-    const client = yield* OrgClient.OrgClient
+    const api = yield* OrgApi
     const db = yield* StateDb
-    const created = new Map<string, Org.Org>()
+    const created = new Map<string, RemoteOrg>()
     const failedPaths = new Set<string>()
     const result = yield* Ref.make<ApplyResult>({
       applied: 0,
@@ -103,7 +104,7 @@ export const execute = (
           })
 
     // Same-named siblings that exist before a create, so that a later re-read can tell the new org apart.
-    const children = new Map<string, Array<Org.Org>>()
+    const children = new Map<string, Array<RemoteOrg>>()
     for (const org of remote) {
       if (org.parentOrgUid == null) continue
       const siblings = children.get(org.parentOrgUid)
@@ -113,39 +114,30 @@ export const execute = (
     const sameNamed = (parentOrgUid: string, name: string) =>
       (children.get(parentOrgUid) ?? []).filter((org) => org.orgName === name).map((org) => org.orgUid)
 
-    const send = (change: Change): Effect.Effect<Org.Org | void, Code42Error.Code42Error | string> => {
+    const send = (change: Change): Effect.Effect<RemoteOrg | void, Code42Error.Code42Error | string> => {
       const after = change.after ?? {}
+      if (change.action === "create") {
+        const parentOrgUid = change.parentOrgUid ?? created.get(change.parentPath)?.orgUid
+        if (parentOrgUid === undefined) return Effect.fail(`its parent ${change.parentPath} was not created`)
+        return api.create({
+          orgName: after.name!,
+          orgExtRef: after.extRef ?? null,
+          notes: after.notes ?? null,
+          parentOrgUid
+        })
+      }
       // A block or deactivation may target an org this plan has just created.
-      const orgId = change.orgId ?? created.get(change.path)?.orgId
-      if (change.action !== "create" && orgId === undefined) {
-        return Effect.fail(`${change.path} was not created`)
-      }
-      switch (change.action) {
-        case "create": {
-          const parentOrgUid = change.parentOrgUid ?? created.get(change.parentPath)?.orgUid
-          if (parentOrgUid === undefined) return Effect.fail(`its parent ${change.parentPath} was not created`)
-          return client.createOrg({
-            orgName: after.name!,
-            orgExtRef: after.extRef ?? null,
-            notes: after.notes ?? null,
-            parentOrgUid
-          })
-        }
-        case "update":
-          return client.updateOrg(orgId!, {
-            ...(after.name !== undefined ? { orgName: after.name } : {}),
-            ...(after.extRef !== undefined ? { orgExtRef: after.extRef } : {}),
-            ...(after.notes !== undefined ? { notes: after.notes } : {})
-          })
-        case "block":
-          return client.block(orgId!)
-        case "unblock":
-          return client.unblock(orgId!)
-        case "deactivate":
-          return client.deactivate(orgId!)
-        case "reactivate":
-          return client.reactivate(orgId!)
-      }
+      const target: OrgRef | undefined = change.orgUid === null
+        ? created.get(change.path)
+        : { orgUid: change.orgUid, orgId: change.orgId ?? undefined }
+      if (target === undefined) return Effect.fail(`${change.path} was not created`)
+      return change.action === "update"
+        ? api.update(target, {
+          ...(after.name !== undefined ? { orgName: after.name } : {}),
+          ...(after.extRef !== undefined ? { orgExtRef: after.extRef } : {}),
+          ...(after.notes !== undefined ? { notes: after.notes } : {})
+        })
+        : api.act(change.action, target)
     }
 
     // Journal, send, settle: the journal's bookkeeping is never split by an interruption, so a shutdown never

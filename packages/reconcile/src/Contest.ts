@@ -4,7 +4,7 @@
  * stops writing to it (a `contested` conflict) until the files and Code42 agree on it again. One writer per
  * tenant: two orgsync instances (or a script) fighting over an org end in a conflict, not in endless writes.
  */
-import type { Org } from "@c42/core"
+import type { RemoteOrg } from "./OrgApi.js"
 import type { Change, Conflict, Plan } from "./Plan.js"
 
 export type Field = "status" | "name" | "extRef" | "notes"
@@ -22,9 +22,9 @@ export const window = 20
 /** Flips within the window from which an org is contested. */
 export const flipsToContest = 2
 
-const statusOf = (org: Org.Org) => !org.active ? "deactivated" : org.blocked ? "blocked" : "active"
+const statusOf = (org: RemoteOrg) => !org.active ? "deactivated" : org.blocked ? "blocked" : "active"
 
-const current = (org: Org.Org, field: Field): string | null =>
+const current = (org: RemoteOrg, field: Field): string | null =>
   field === "status"
     ? statusOf(org)
     : field === "name"
@@ -54,7 +54,7 @@ export const writtenBy = (change: Change, org: { readonly orgUid: string }): Rea
 /** The values orgsync wrote that Code42 no longer holds; an org that is gone is not a flip. */
 export const reverted = (
   written: ReadonlyArray<Written>,
-  remote: ReadonlyArray<Org.Org>
+  remote: ReadonlyArray<RemoteOrg>
 ): ReadonlyArray<Written> => {
   const byUid = new Map(remote.map((org) => [org.orgUid, org]))
   return written.filter((record) => {

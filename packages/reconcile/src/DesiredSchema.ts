@@ -81,7 +81,10 @@ const orgName = (label: string, description: string) =>
     })
   ).annotations({ title: label, description })
 
-/** An orgUid: 19 digits do not fit a double, so YAML must read it as a string. */
+/**
+ * An orgUid (digits; 19 of them do not fit a double, so YAML must read it as a string), or on the gateway family,
+ * whose orgs have no orgUid, an orgGuid.
+ */
 const orgUid = (label: string, description: string) =>
   Schema.String.annotations({
     message: (issue) =>
@@ -90,7 +93,11 @@ const orgUid = (label: string, description: string) =>
           "(unquoted, YAML reads a number, and 19-digit numbers lose precision)"
         : `${label} must be an orgUid in quotes, e.g. "1007759454961904673" (${got(issue.actual)})`
   }).pipe(
-    Schema.pattern(/^[0-9]+$/, { message: (issue) => `${label} must be digits only (got ${show(issue.actual)})` })
+    Schema.pattern(/^(?:[0-9]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+      message: (issue) =>
+        `${label} must be an orgUid, digits only, or on api gateway an orgGuid such as ` +
+        `"7ed19049-3266-42ff-a3c9-b79a7f8e2b30" (got ${show(issue.actual)})`
+    })
   ).annotations({ title: label, description })
 
 const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
@@ -132,7 +139,10 @@ export const Status = Schema.Literal("active", "blocked", "deactivated").annotat
 export const allowedBelow = (parent: Desired.Status, child: Desired.Status): boolean =>
   parent === "active" || child === "deactivated" || (parent === "blocked" && child === "blocked")
 
-export const Uid = orgUid("uid", "Pins the org to an existing Code42 org (adoption), by its orgUid, in quotes.")
+export const Uid = orgUid(
+  "uid",
+  "Pins the org to an existing Code42 org (adoption), by its orgUid (its orgGuid on api gateway), in quotes."
+)
 
 export const Previously = Schema.Array(
   orgName("previously", "An earlier name of the org.")
@@ -192,7 +202,8 @@ export const OrgEntry = Schema.Struct({
 
 export const Root = orgUid(
   "root",
-  "The orgUid of the managed root, in quotes; only orgs below it are touched. Default: the tenant's top-level org."
+  "The orgUid of the managed root (its orgGuid on api gateway), in quotes; only orgs below it are touched. " +
+    "Default: the tenant's top-level org."
 )
 
 export const Prune = Schema.Literal("report", "deactivate").annotations({

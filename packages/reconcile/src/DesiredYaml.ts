@@ -3,7 +3,7 @@
  * input must neither crash nor stall the daemon), and rendering the live tree as an `orgs.yaml` for
  * `orgsync import`.
  */
-import type { Org } from "@c42/core"
+import type { RemoteOrg } from "./OrgApi.js"
 import { Composer, type CST, Document, Lexer, LineCounter, Pair, Parser, Scalar, YAMLMap, YAMLSeq } from "yaml"
 import type { SourceLocation, Status, ValidationIssue } from "./Desired.js"
 import * as DesiredSchema from "./DesiredSchema.js"
@@ -106,7 +106,7 @@ const parseFully = (file: string, text: string): Parsed => {
 
 // Rendering
 
-const statusOf = (org: Org.Org): Status =>
+const statusOf = (org: RemoteOrg): Status =>
   org.active === false ? "deactivated" : org.blocked === true ? "blocked" : "active"
 
 const quoted = (value: string): Scalar => {
@@ -115,7 +115,7 @@ const quoted = (value: string): Scalar => {
   return scalar
 }
 
-const byName = (a: Org.Org, b: Org.Org): number =>
+const byName = (a: RemoteOrg, b: RemoteOrg): number =>
   a.orgName < b.orgName ? -1 : a.orgName > b.orgName ? 1 : a.orgUid < b.orgUid ? -1 : a.orgUid > b.orgUid ? 1 : 0
 
 /**
@@ -123,8 +123,8 @@ const byName = (a: Org.Org, b: Org.Org): number =>
  * `status` is written where it differs from the parent's; a state that a file cannot express (an org active
  * below a blocked one) is written as the parent's status, with a comment that says so.
  */
-export const renderImport = (input: { readonly rootOrgUid: string; readonly orgs: ReadonlyArray<Org.Org> }): string => {
-  const children = new Map<string, Array<Org.Org>>()
+export const renderImport = (input: { readonly rootOrgUid: string; readonly orgs: ReadonlyArray<RemoteOrg> }): string => {
+  const children = new Map<string, Array<RemoteOrg>>()
   for (const org of input.orgs) {
     if (org.parentOrgUid == null) continue
     const siblings = children.get(org.parentOrgUid)

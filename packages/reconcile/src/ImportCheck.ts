@@ -5,9 +5,9 @@
  * that every such org is named rather than changed by the first apply.
  */
 import { FileSystem } from "@effect/platform"
-import type { Org } from "@c42/core"
 import { Effect } from "effect"
 import * as DesiredFiles from "./DesiredFiles.js"
+import type { RemoteOrg } from "./OrgApi.js"
 import * as Plan from "./Plan.js"
 
 /** One thing the file cannot hold as Code42 has it: the org's path and what the first plan would do. */
@@ -19,7 +19,7 @@ export interface Loss {
 /** What planning `text` (an imported orgs.yaml) against `remote` would change; empty when it round-trips. */
 export const losses = (
   text: string,
-  remote: ReadonlyArray<Org.Org>
+  remote: ReadonlyArray<RemoteOrg>
 ): Effect.Effect<ReadonlyArray<Loss>, never, FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem

@@ -2,9 +2,9 @@
  * The plan: a pure function from the desired tree, the remote snapshot and the identity mapping to the
  * fewest calls that converge, with conflicts and unmanaged orgs reported beside them.
  */
-import type { Org } from "@c42/core"
 import type { DesiredOrg, DesiredState, Prune, Status } from "./Desired.js"
 import type { Fields, Identity } from "./Identity.js"
+import type { RemoteOrg } from "./OrgApi.js"
 import * as OrgPath from "./OrgPath.js"
 
 export type { Fields, Identity }
@@ -18,7 +18,7 @@ export interface Change {
   readonly path: string
   /** `null` for a create. */
   readonly orgUid: string | null
-  /** `null` for a create. */
+  /** `null` for a create, and on the gateway family, whose orgs have no orgId. */
   readonly orgId: number | null
   /** The parent's path (`""` for the managed root). */
   readonly parentPath: string
@@ -46,6 +46,7 @@ export type ConflictKind =
   | "duplicate"
   | "contested"
   | "refused-by-code42"
+  | "unsupported"
 
 export interface Conflict {
   readonly kind: ConflictKind
@@ -73,6 +74,8 @@ export interface Refusal {
 export interface Settings {
   /** The org of the signed-in user (never blocked or deactivated); `undefined` for API clients. */
   readonly currentOrgUid: string | undefined
+  /** Whether the endpoint family can block and unblock (default); the gateway family cannot. */
+  readonly canBlock?: boolean | undefined
 }
 
 export interface Plan {
@@ -94,7 +97,7 @@ export interface Plan {
 export interface PlanInput {
   readonly desired: DesiredState
   /** Every org of the tenant, as last read. */
-  readonly remote: ReadonlyArray<Org.Org>
+  readonly remote: ReadonlyArray<RemoteOrg>
   readonly identities: ReadonlyArray<Identity>
   readonly settings: Settings
 }
@@ -120,17 +123,17 @@ const firstBy = <A>(values: ReadonlyArray<A>, key: (value: A) => string): Readon
 // The remote tree
 
 interface RemoteIndex {
-  readonly byUid: ReadonlyMap<string, Org.Org>
-  readonly children: ReadonlyMap<string, ReadonlyArray<Org.Org>>
-  readonly topLevel: Org.Org | undefined
+  readonly byUid: ReadonlyMap<string, RemoteOrg>
+  readonly children: ReadonlyMap<string, ReadonlyArray<RemoteOrg>>
+  readonly topLevel: RemoteOrg | undefined
 }
 
-const indexRemote = (orgs: ReadonlyArray<Org.Org>): RemoteIndex => {
+const indexRemote = (orgs: ReadonlyArray<RemoteOrg>): RemoteIndex => {
   const byUid = firstBy(orgs, (org) => org.orgUid)
   const uidById = new Map<number, string>()
-  for (const org of byUid.values()) uidById.set(org.orgId, org.orgUid)
-  const children = new Map<string, Array<Org.Org>>()
-  let topLevel: Org.Org | undefined
+  for (const org of byUid.values()) if (org.orgId !== undefined) uidById.set(org.orgId, org.orgUid)
+  const children = new Map<string, Array<RemoteOrg>>()
+  let topLevel: RemoteOrg | undefined
   for (const org of byUid.values()) {
     if (org.parentOrgUid == null && org.parentOrgId == null) {
       topLevel ??= org
@@ -151,7 +154,7 @@ const indexRemote = (orgs: ReadonlyArray<Org.Org>): RemoteIndex => {
  */
 interface Node {
   /** `undefined` for an org this plan creates. */
-  readonly org: Org.Org | undefined
+  readonly org: RemoteOrg | undefined
   /** `undefined` for the managed root. */
   readonly parent: Node | undefined
   readonly children: Array<Node>
@@ -171,7 +174,7 @@ interface Node {
   blocked: boolean
 }
 
-const remoteNode = (org: Org.Org, parent: Node | undefined): Node => ({
+const remoteNode = (org: RemoteOrg, parent: Node | undefined): Node => ({
   org,
   parent,
   children: [],
@@ -191,7 +194,7 @@ interface Tree {
   readonly byUid: ReadonlyMap<string, Node>
 }
 
-const buildTree = (rootOrg: Org.Org, children: RemoteIndex["children"]): Tree => {
+const buildTree = (rootOrg: RemoteOrg, children: RemoteIndex["children"]): Tree => {
   const root = remoteNode(rootOrg, undefined)
   const byUid = new Map([[rootOrg.orgUid, root]])
   const stack = [root]
@@ -238,7 +241,7 @@ const conflict = (kind: ConflictKind, path: string, message: string, orgUids: Re
  */
 const identify = (
   input: PlanInput,
-  everyOrg: ReadonlyMap<string, Org.Org>,
+  everyOrg: ReadonlyMap<string, RemoteOrg>,
   tree: Tree,
   conflicts: Array<Conflict>
 ): ReadonlySet<string> => {
@@ -450,6 +453,39 @@ const classify = (tree: Tree, reserved: ReadonlySet<string>, prune: Prune): Read
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// A family that cannot block (the gateway)
+
+const cannotBlock = "the gateway API family cannot block or unblock orgs; use `api: v3` to"
+
+const unsupported = (path: string, message: string, node: Node): Conflict => ({
+  kind: "unsupported",
+  path,
+  message,
+  orgUids: node.org === undefined ? [] : [node.org.orgUid]
+})
+
+/**
+ * On a family that cannot block, an org the files want blocked keeps the status it has: it is not created
+ * when missing (it would be active, not blocked) nor reactivated when deactivated. One `unsupported` conflict
+ * on the topmost such org says so. Answers those orgs: their fields are still updated, and the orgs below them
+ * that must be deactivated still are.
+ */
+const keptFromBlocking = (ordered: ReadonlyArray<Node>, conflicts: Array<Conflict>): ReadonlySet<Node> => {
+  const kept = new Set<Node>()
+  // `ordered` is top-down: a parent is seen before its children.
+  for (const node of ordered) {
+    if (node.target !== "blocked" || (node.kind !== "managed" && node.kind !== "new")) continue
+    kept.add(node)
+    if (kept.has(node.parent!)) continue
+    const now = node.org === undefined
+      ? "it is not created, since it would be active"
+      : `it stays ${node.original} in Code42`
+    conflicts.push(unsupported(node.path, `${node.path} must be blocked, but ${cannotBlock} block it; ${now}.`, node))
+  }
+  return kept
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Converging: the calls, phase by phase, simulated on the tree (code42-api.md section 8)
 
 type Restriction = "block" | "deactivate"
@@ -477,6 +513,9 @@ const converge = (
   const skipped = new Set<Node>()
   const stuck = new Set<Node>()
   const pruned = new Set<Node>()
+  const canBlock = input.settings.canBlock !== false
+  const kept = canBlock ? new Set<Node>() : keptFromBlocking(ordered, conflicts)
+  for (const node of kept) if (node.kind === "new") skipped.add(node)
 
   /** Drift: Code42 no longer has the status the file asked for, and still asks for, when this org converged. */
   const statusCause = (node: Node): Cause =>
@@ -524,6 +563,11 @@ const converge = (
   const reactivations: Array<Change> = []
   for (const node of ordered) {
     if (node.kind !== "managed" || node.active || node.target === "deactivated") continue
+    if (kept.has(node)) {
+      // Nothing is created under it either: its conflict covers its subtree.
+      stuck.add(node)
+      continue
+    }
     const parent = node.parent!
     if (!parent.active) {
       if (!stuck.has(parent)) {
@@ -549,6 +593,15 @@ const converge = (
     })
   for (const node of ordered) {
     if (node.kind === "managed" && node.target === "active" && node.active && node.blocked) {
+      if (!canBlock) {
+        conflicts.push(unsupported(
+          node.path,
+          `${node.path} is blocked in Code42 and must be active, but ${cannotBlock} unblock it (or unblock it in ` +
+            "the console).",
+          node
+        ))
+        continue
+      }
       // Code42 refuses to unblock an org under a blocked one (PARENT_ORG_IS_BLOCKED): say which one.
       const parent = node.parent!
       if (parent.blocked) {
@@ -587,6 +640,16 @@ const converge = (
     | { readonly _tag: "Refuse"; readonly conflict: Omit<Conflict, "path"> }
   const points = new Map<Node, Point>()
   const unblockPoint = (parent: Node): Point => {
+    if (!canBlock) {
+      return {
+        _tag: "Refuse",
+        conflict: {
+          kind: "unsupported",
+          message: `Creating under ${describeParent(parent)} needs it unblocked, but ${cannotBlock} unblock it.`,
+          orgUids: [parent.org!.orgUid]
+        }
+      }
+    }
     if (parent.kind !== "managed") {
       return {
         _tag: "Refuse",
@@ -751,7 +814,7 @@ const converge = (
   for (const node of ordered) {
     if (skipped.has(node) || !node.active) continue
     if (node.target === "deactivated") restrict(node, "deactivate")
-    else if (node.target === "blocked" && !node.blocked) restrict(node, "block")
+    else if (node.target === "blocked" && !node.blocked && !kept.has(node)) restrict(node, "block")
   }
 
   return {

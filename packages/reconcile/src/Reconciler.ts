@@ -3,11 +3,12 @@
  * the desired state, apply (unless dry-run), re-read and re-plan until nothing is left or a round makes no
  * progress, and record the run in the state database.
  */
-import { type Code42Error, type Org, OrgClient } from "@c42/core"
+import type { Code42Error } from "@c42/core"
 import { Context, Data, Effect, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
 import * as Contest from "./Contest.js"
 import type { DesiredOrg, DesiredState } from "./Desired.js"
+import { OrgApi, type RemoteOrg } from "./OrgApi.js"
 import * as Plan from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
 import * as RemoteTree from "./RemoteTree.js"
@@ -81,12 +82,14 @@ const signedInOrgKey = "signed_in_org"
 
 /**
  * Asks Code42 for the signed-in user's org (API clients have none) and remembers it for offline plans. Asked
- * afresh in every pass that blocks or deactivates: the user may have been moved since the last one.
+ * afresh in every pass that blocks or deactivates: the user may have been moved since the last one. The gateway
+ * family cannot tell (`UnsupportedByApiError`): a signed-in user's pass there fails before any deactivation
+ * rather than risk the user's own org, which is why orgsync signs in to that family with API clients only.
  */
 const askSignedInOrg = (principal: string, signedInUser: boolean) =>
   Effect.gen(function*() {
     const orgUid = signedInUser
-      ? yield* Effect.map(Effect.flatMap(OrgClient.OrgClient, (client) => client.getCurrent()), (org) => org.orgUid)
+      ? yield* Effect.flatMap(OrgApi, (api) => api.currentOrgUid)
       : null
     yield* Effect.flatMap(StateDb, (db) => db.setMeta(signedInOrgKey, JSON.stringify({ principal, orgUid })))
     return orgUid ?? undefined
@@ -106,7 +109,7 @@ export const lastSignedInOrg = Effect.map(
  * Resolves writes a crash or an unknown outcome left unsettled, against a fresh read: a create that did
  * happen is adopted (its identity recorded), never repeated; anything else is left to the re-plan.
  */
-export const settleJournal = (remote: ReadonlyArray<Org.Org>) =>
+export const settleJournal = (remote: ReadonlyArray<RemoteOrg>) =>
   Effect.gen(function*() {
     const db = yield* StateDb
     const entries = yield* db.unsettled
@@ -149,7 +152,8 @@ const countDrift = (plan: Plan.Plan) => plan.changes.filter((change) => change.c
 export const make = (options: ReconcilerOptions) =>
   Effect.gen(function*() {
     const db = yield* StateDb
-    const context = yield* Effect.context<OrgClient.OrgClient | StateDb>()
+    const api = yield* OrgApi
+    const context = yield* Effect.context<OrgApi | StateDb>()
     const maxRounds = options.maxRounds ?? 5
     const maxRetriedRounds = maxRounds * 4
 
@@ -163,7 +167,7 @@ export const make = (options: ReconcilerOptions) =>
      */
     const contestIn = (runId: number) => {
       let contested: Set<string> | undefined
-      return (remote: ReadonlyArray<Org.Org>, plan: Plan.Plan) =>
+      return (remote: ReadonlyArray<RemoteOrg>, plan: Plan.Plan) =>
         Effect.gen(function*() {
           if (contested === undefined) {
             const reverted = Contest.reverted(yield* db.history.standing, remote)
@@ -196,7 +200,10 @@ export const make = (options: ReconcilerOptions) =>
         const tenant = Refusals.digest(remote)
         const planWith = (currentOrgUid: string | undefined) =>
           Effect.map(
-            contest(remote, Plan.make({ desired, remote, identities, settings: { currentOrgUid } })),
+            contest(
+              remote,
+              Plan.make({ desired, remote, identities, settings: { currentOrgUid, canBlock: api.canBlock } })
+            ),
             (plan) => {
               const { plan: withheld, standing } = Refusals.withhold(plan, refusals, tenant)
               return { remote, standing, plan: Safety.review(withheld, { desired, force }) }
@@ -214,7 +221,7 @@ export const make = (options: ReconcilerOptions) =>
       })
 
     /** Records the resolved identities, and what was converged, where they differ from what is stored. */
-    const remember = (desired: DesiredState, plan: Plan.Plan, remote: ReadonlyArray<Org.Org>) =>
+    const remember = (desired: DesiredState, plan: Plan.Plan, remote: ReadonlyArray<RemoteOrg>) =>
       Effect.gen(function*() {
         const byUid = new Map(remote.map((org) => [org.orgUid, org]))
         const fields = desiredFields(desired)

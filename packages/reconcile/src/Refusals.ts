@@ -3,8 +3,9 @@
  * blocked, ...). Sending them again would be refused again, so they become conflicts a person must act on,
  * and are not sent again while the change and the tenant stay as they were when Code42 refused them.
  */
-import type { Code42Error, Org } from "@c42/core"
+import type { Code42Error } from "@c42/core"
 import { Effect, Option, Schema } from "effect"
+import type { RemoteOrg } from "./OrgApi.js"
 import type { Change, Conflict, Plan } from "./Plan.js"
 import { StateDb, StateDbError } from "./StateDb.js"
 
@@ -26,7 +27,7 @@ export const keyOf = (change: Change): string =>
  * A fingerprint of the tenant's orgs (names, statuses, parents), independent of the listing's order: when it
  * changes, what Code42 refused may be allowed now.
  */
-export const digest = (remote: ReadonlyArray<Org.Org>): string => {
+export const digest = (remote: ReadonlyArray<RemoteOrg>): string => {
   let sum = 0
   let xor = 0
   for (const org of remote) {
@@ -40,7 +41,7 @@ export const digest = (remote: ReadonlyArray<Org.Org>): string => {
 }
 
 /** The nearest blocked org above `orgUid`, as `<name> (<orgUid>)`. */
-const blockedAncestor = (orgUid: string | null, remote: ReadonlyArray<Org.Org>): string | undefined => {
+const blockedAncestor = (orgUid: string | null, remote: ReadonlyArray<RemoteOrg>): string | undefined => {
   const byUid = new Map(remote.map((org) => [org.orgUid, org]))
   for (let org = orgUid === null ? undefined : byUid.get(orgUid); org !== undefined;) {
     const parent = org.parentOrgUid == null ? undefined : byUid.get(org.parentOrgUid)
@@ -51,7 +52,7 @@ const blockedAncestor = (orgUid: string | null, remote: ReadonlyArray<Org.Org>):
 }
 
 /** The refusal of `change` by `error`, with the tenant `remote` it was sent against. */
-export const make = (change: Change, error: Code42Error.OrgRuleError, remote: ReadonlyArray<Org.Org>): Refusal => {
+export const make = (change: Change, error: Code42Error.OrgRuleError, remote: ReadonlyArray<RemoteOrg>): Refusal => {
   const ancestor = error.code === "PARENT_ORG_IS_BLOCKED" ? blockedAncestor(change.orgUid, remote) : undefined
   const reason = ancestor === undefined ? error.message : `${error.message} The blocked org above it: ${ancestor}.`
   return {

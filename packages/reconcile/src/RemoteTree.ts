@@ -4,17 +4,15 @@
  * parent, several top-level orgs) or that runs far past the count the server announced is refused: orgsync
  * stops safely rather than plan writes from an answer it cannot trust.
  */
-import { type Code42Error, type Org, OrgClient } from "@c42/core"
+import type { Code42Error } from "@c42/core"
 import { Data, Effect, Stream } from "effect"
+import { OrgApi, type RemoteOrg } from "./OrgApi.js"
 
 export class InconsistentTree extends Data.TaggedError("InconsistentTree")<{ readonly detail: string }> {
   override get message(): string {
     return `Code42's org listing is inconsistent (${this.detail}); nothing was planned from it`
   }
 }
-
-/** The largest page the API serves: the fewest calls. */
-const pgSize = 1000
 
 /** How far past its announced `totalCount` a listing may run (orgs created meanwhile) before it is refused. */
 const slack = (announced: number) => announced + Math.max(10_000, announced)
@@ -25,8 +23,8 @@ const slack = (announced: number) => announced + Math.max(10_000, announced)
  */
 export const maxOrgs = 150_000
 
-export const check = (orgs: ReadonlyArray<Org.Org>): InconsistentTree | undefined => {
-  const byUid = new Map<string, Org.Org>()
+export const check = (orgs: ReadonlyArray<RemoteOrg>): InconsistentTree | undefined => {
+  const byUid = new Map<string, RemoteOrg>()
   for (const org of orgs) {
     if (byUid.has(org.orgUid)) return new InconsistentTree({ detail: `org ${org.orgUid} is listed twice` })
     byUid.set(org.orgUid, org)
@@ -37,7 +35,7 @@ export const check = (orgs: ReadonlyArray<Org.Org>): InconsistentTree | undefine
   const reaches = new Set<string>([tops[0]!.orgUid])
   for (const org of orgs) {
     const chain = new Set<string>()
-    let at: Org.Org = org
+    let at: RemoteOrg = org
     while (!reaches.has(at.orgUid)) {
       if (chain.has(at.orgUid)) return new InconsistentTree({ detail: `org ${org.orgUid} is its own ancestor` })
       chain.add(at.orgUid)
@@ -54,15 +52,15 @@ export const check = (orgs: ReadonlyArray<Org.Org>): InconsistentTree | undefine
 
 /** Every org of the tenant, checked to form one tree. */
 export const read: Effect.Effect<
-  ReadonlyArray<Org.Org>,
+  ReadonlyArray<RemoteOrg>,
   Code42Error.Code42Error | InconsistentTree,
-  OrgClient.OrgClient
+  OrgApi
 > = Effect.gen(function*() {
-  const client = yield* OrgClient.OrgClient
-  const orgs: Array<Org.Org> = []
+  const api = yield* OrgApi
+  const orgs: Array<RemoteOrg> = []
   const seen = new Set<string>()
   let limit = Infinity
-  yield* client.getAllPages({ pgSize }).pipe(
+  yield* api.pages.pipe(
     Stream.runForEach((page) => {
       if (limit === Infinity) limit = Math.min(slack(page.totalCount ?? 0), maxOrgs)
       for (const org of page.orgs) {

@@ -6,23 +6,24 @@ import { FileSystem, Path } from "@effect/platform"
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Org } from "@c42/core"
 import type { PlatformError } from "@effect/platform/Error"
 import { Context, Data, Effect, Exit, Layer, Option } from "effect"
 import * as os from "node:os"
 import type { Fields, Identity } from "./Identity.js"
 import * as StateFolder from "./internal/stateFolder.js"
 import * as WriteHistory from "./internal/writeHistory.js"
+import type { RemoteOrg } from "./OrgApi.js"
 import * as StateLock from "./StateLock.js"
 
 export interface Snapshot {
   readonly takenAt: Date
-  readonly orgs: ReadonlyArray<Org.Org>
+  readonly orgs: ReadonlyArray<RemoteOrg>
 }
 
 /** An identity with the ids the API needs, as remembered. */
 export interface StoredIdentity extends Identity {
-  readonly orgId: number
+  /** Absent on the gateway family, whose orgs have no orgId (stored as NULL). */
+  readonly orgId: number | undefined
   /** Absent for orgs of servers that send no guids (stored as ""). */
   readonly orgGuid: string | undefined
 }
@@ -176,6 +177,24 @@ const migrations = Migrator.fromRecord({
     yield* sql`ALTER TABLE run ADD COLUMN commit_sha TEXT`
     yield* sql`ALTER TABLE run ADD COLUMN commit_author TEXT`
     yield* sql`ALTER TABLE run ADD COLUMN commit_subject TEXT`
+  }),
+  // The gateway family's orgs have no orgId: the column becomes optional (SQLite rebuilds the table for that).
+  "0008_optional_org_id": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE snapshot_org_next (
+      org_uid TEXT PRIMARY KEY, org_id INTEGER, org_guid TEXT NOT NULL, org_name TEXT NOT NULL,
+      org_ext_ref TEXT, notes TEXT, status TEXT NOT NULL, active INTEGER NOT NULL, blocked INTEGER NOT NULL,
+      parent_org_id INTEGER, parent_org_uid TEXT, parent_org_guid TEXT, position INTEGER NOT NULL)`
+    yield* sql`INSERT INTO snapshot_org_next SELECT org_uid, org_id, org_guid, org_name, org_ext_ref, notes, status,
+      active, blocked, parent_org_id, parent_org_uid, parent_org_guid, position FROM snapshot_org`
+    yield* sql`DROP TABLE snapshot_org`
+    yield* sql`ALTER TABLE snapshot_org_next RENAME TO snapshot_org`
+    yield* sql`CREATE TABLE identity_next (
+      path TEXT PRIMARY KEY, org_uid TEXT NOT NULL, org_id INTEGER, org_guid TEXT NOT NULL,
+      applied TEXT, updated_at TEXT NOT NULL)`
+    yield* sql`INSERT INTO identity_next SELECT path, org_uid, org_id, org_guid, applied, updated_at FROM identity`
+    yield* sql`DROP TABLE identity`
+    yield* sql`ALTER TABLE identity_next RENAME TO identity`
   })
 })
 
@@ -185,7 +204,7 @@ const iso = (date: Date) => date.toISOString()
 
 interface SnapshotRow {
   readonly org_uid: string
-  readonly org_id: number
+  readonly org_id: number | null
   readonly org_guid: string
   readonly org_name: string
   readonly org_ext_ref: string | null
@@ -250,22 +269,20 @@ export const make = (path: string) =>
       const taken = yield* sql<{ value: string }>`SELECT value FROM meta WHERE key = 'snapshot_taken_at'`
       if (taken.length === 0) return Option.none<Snapshot>()
       const rows = yield* sql<SnapshotRow>`SELECT * FROM snapshot_org ORDER BY position`
-      const orgs = rows.map((row) =>
-        new Org.Org({
-          orgId: row.org_id,
-          orgUid: row.org_uid,
-          orgGuid: row.org_guid === "" ? undefined : row.org_guid,
-          orgName: row.org_name,
-          orgExtRef: row.org_ext_ref,
-          notes: row.notes,
-          status: row.status,
-          active: row.active === 1,
-          blocked: row.blocked === 1,
-          parentOrgId: row.parent_org_id,
-          parentOrgUid: row.parent_org_uid,
-          parentOrgGuid: row.parent_org_guid
-        }, true)
-      )
+      const orgs = rows.map((row): RemoteOrg => ({
+        orgId: row.org_id ?? undefined,
+        orgUid: row.org_uid,
+        orgGuid: row.org_guid === "" ? undefined : row.org_guid,
+        orgName: row.org_name,
+        orgExtRef: row.org_ext_ref,
+        notes: row.notes,
+        status: row.status,
+        active: row.active === 1,
+        blocked: row.blocked === 1,
+        parentOrgId: row.parent_org_id,
+        parentOrgUid: row.parent_org_uid,
+        parentOrgGuid: row.parent_org_guid
+      }))
       return Option.some<Snapshot>({ takenAt: new Date(taken[0]!.value), orgs })
     }).pipe(Effect.mapError(toError("cannot read the snapshot")))
 
@@ -277,7 +294,7 @@ export const make = (path: string) =>
         for (let start = 0; start < snap.orgs.length; start += chunk) {
           const rows = snap.orgs.slice(start, start + chunk).map((org, i) => ({
             org_uid: org.orgUid,
-            org_id: org.orgId,
+            org_id: org.orgId ?? null,
             org_guid: org.orgGuid ?? "",
             org_name: org.orgName,
             org_ext_ref: org.orgExtRef ?? null,
@@ -302,7 +319,7 @@ export const make = (path: string) =>
     const identities = sql<{
       path: string
       org_uid: string
-      org_id: number
+      org_id: number | null
       org_guid: string
       applied: string | null
     }>`SELECT path, org_uid, org_id, org_guid, applied FROM identity ORDER BY path`.pipe(
@@ -310,7 +327,7 @@ export const make = (path: string) =>
         rows.map((row): StoredIdentity => ({
           path: row.path,
           orgUid: row.org_uid,
-          orgId: row.org_id,
+          orgId: row.org_id ?? undefined,
           orgGuid: row.org_guid === "" ? undefined : row.org_guid,
           applied: row.applied === null ? undefined : JSON.parse(row.applied)
         }))
@@ -326,7 +343,7 @@ export const make = (path: string) =>
           const rows = list.slice(start, start + 500).map((identity) => ({
             path: identity.path,
             org_uid: identity.orgUid,
-            org_id: identity.orgId,
+            org_id: identity.orgId ?? null,
             org_guid: identity.orgGuid ?? "",
             applied: identity.applied === undefined ? null : JSON.stringify(identity.applied),
             updated_at: now

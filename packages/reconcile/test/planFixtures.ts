@@ -4,6 +4,7 @@
  */
 import { Org } from "@c42/core"
 import type { DesiredOrg, DesiredState, Prune, Status } from "../src/Desired.js"
+import type { RemoteOrg } from "../src/OrgApi.js"
 import * as OrgPath from "../src/OrgPath.js"
 import * as Plan from "../src/Plan.js"
 import * as Safety from "../src/Safety.js"
@@ -125,11 +126,13 @@ export interface PlanOptions {
   readonly prune?: Prune
   readonly identities?: ReadonlyArray<Plan.Identity>
   readonly currentOrgUid?: string
+  /** false: a family that cannot block (the gateway). */
+  readonly canBlock?: boolean
   readonly force?: boolean
 }
 
 export const plan = (
-  remote: ReadonlyArray<Org.Org>,
+  remote: ReadonlyArray<RemoteOrg>,
   orgs: ReadonlyArray<DesiredSpec>,
   options: PlanOptions = {}
 ): Plan.Plan => {
@@ -139,7 +142,7 @@ export const plan = (
       desired: wanted,
       remote,
       identities: options.identities ?? [],
-      settings: { currentOrgUid: options.currentOrgUid }
+      settings: { currentOrgUid: options.currentOrgUid, canBlock: options.canBlock }
     }),
     { desired: wanted, force: options.force ?? false }
   )
