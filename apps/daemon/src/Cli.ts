@@ -5,7 +5,7 @@
  */
 import { Command, Options, ValidationError } from "@effect/cli"
 import { FileSystem, Terminal } from "@effect/platform"
-import { ClientConfig, OrgClient } from "@c42/core"
+import type { ClientConfig } from "@c42/core"
 import type { Simulator } from "@c42/simulator"
 import { Console, Context, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
 import * as path from "node:path"
@@ -17,6 +17,7 @@ import {
   DesiredSchema,
   DesiredYaml,
   ImportCheck,
+  OrgApi,
   Plan,
   PlanChecksum,
   PlanFormat,
@@ -82,7 +83,7 @@ const connected = (settings: Settings.Settings) =>
 // others (validate, --help) start quickly.
 const layers = (settings: Settings.Settings, clientConfig: ClientConfig.ClientConfig) =>
   Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((NodeHttpClient) => {
-    const client = OrgClient.layer(clientConfig).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    const client = OrgApi.layer(clientConfig).pipe(Layer.provide(NodeHttpClient.layerUndici))
     const db = StateDb.layer(settings.state)
     const reconciler = Reconciler.layer({
       principal: Settings.principal(clientConfig),
@@ -154,7 +155,7 @@ const offline = Options.boolean("offline").pipe(
 )
 
 /** Plans from the last snapshot and identity mapping alone. */
-const offlinePlan = (desiredState: Desired.DesiredState) =>
+const offlinePlan = (desiredState: Desired.DesiredState, settings: Settings.Settings) =>
   Effect.gen(function*() {
     const db = yield* StateDb.StateDb
     const snapshot = yield* db.snapshot
@@ -167,7 +168,7 @@ const offlinePlan = (desiredState: Desired.DesiredState) =>
       desired: desiredState,
       remote: snapshot.value.orgs,
       identities,
-      settings: { currentOrgUid: Option.getOrUndefined(current) }
+      settings: { currentOrgUid: Option.getOrUndefined(current), canBlock: settings.api !== "gateway" }
     })
     return Safety.review(made, { desired: desiredState, force: false })
   })
@@ -191,7 +192,7 @@ const plan = Command.make("plan", planOptions, (flags) =>
     )
     yield* refuseOut(desiredState.files)
     const result = flags.offline
-      ? yield* offlinePlan(desiredState).pipe(Effect.provide(StateDb.layer(settings.state)))
+      ? yield* offlinePlan(desiredState, settings).pipe(Effect.provide(StateDb.layer(settings.state)))
       : yield* Effect.flatMap(Reconciler.Reconciler, (r) =>
         Effect.map(r.pass(desiredState, { dryRun: true, force: false }), (pass) => pass.pending)).pipe(
           Effect.provide(yield* connected(settings))
@@ -411,7 +412,7 @@ const statusReport = (settings: Settings.Settings) =>
       yield* Console.log(`Pending: unknown, ${settings.desired} does not validate (run orgsync validate)`)
     } else {
       yield* Console.log("Pending, as of the snapshot:")
-      yield* Console.log(PlanFormat.text(yield* offlinePlan(desiredState.value)))
+      yield* Console.log(PlanFormat.text(yield* offlinePlan(desiredState.value, settings)))
     }
   }).pipe(Effect.provide(StateDb.layer(settings.state)))
 

@@ -399,6 +399,13 @@ export const clientConfig = (settings: Settings) =>
       Effect.withConfigProvider(provider),
       Effect.mapError((error) => new SettingsError({ message: sentences(error) }))
     )
+    if (settings.api === "gateway" && config.auth._tag === "LocalAccount") {
+      return yield* new SettingsError({
+        message: "api gateway signs in with an API client: set CODE42_CLIENT_ID and CODE42_CLIENT_SECRET (or " +
+          "CODE42_CLIENT_SECRET_FILE) instead of CODE42_USERNAME. The family's user sign-in is deprecated, and it " +
+          "cannot tell the signed-in user's org, which orgsync must never deactivate."
+      })
+    }
     return {
       ...config,
       api: settings.api,

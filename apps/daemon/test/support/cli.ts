@@ -26,13 +26,20 @@ export const childEnv = (env: Record<string, string>): Record<string, string | u
   ...env
 })
 
-/** `orgsync ...args` with a clean environment (no inherited CODE42_* or ORGSYNC_*). */
-export const orgsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+/**
+ * `orgsync ...args` with a clean environment (no inherited CODE42_* or ORGSYNC_*), signed in as `account`
+ * (the simulator's admin unless told).
+ */
+export const orgsync = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  account: Record<string, string> = credentials
+) =>
   Effect.async<Run>((resume) => {
     const child = execFile(
       process.execPath,
       [bin, ...args],
-      { env: childEnv({ ...credentials, ...env }), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      { env: childEnv({ ...account, ...env }), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
         resume(Effect.succeed({ code, stdout, stderr }))

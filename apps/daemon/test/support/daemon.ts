@@ -26,12 +26,15 @@ export const freePort = () =>
     )
   )
 
-/** Starts `orgsync run ...args` and waits until its endpoints answer; killed when the scope closes. */
-export const startDaemon = (args: ReadonlyArray<string>) =>
+/**
+ * Starts `orgsync run ...args` (with `env`: the simulator's admin unless told) and waits until its endpoints
+ * answer; killed when the scope closes.
+ */
+export const startDaemon = (args: ReadonlyArray<string>, env: Record<string, string> = credentials) =>
   Effect.gen(function*() {
     const port = yield* freePort()
     const child = spawn(process.execPath, [bin, "run", ...args, "--listen", `127.0.0.1:${port}`], {
-      env: childEnv(credentials),
+      env: childEnv(env),
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""
