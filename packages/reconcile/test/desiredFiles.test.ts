@@ -2,6 +2,7 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { type DesiredOrg, formatIssue } from "../src/Desired.js"
 import * as DesiredFiles from "../src/DesiredFiles.js"
@@ -115,6 +116,18 @@ layer(NodeFileSystem.layer)("DesiredFiles.load", (it) => {
       expect(engineering.location).toEqual({ file, line: 4, column: 5 })
       expect(state.orgs[2]!.extRef).toBeUndefined()
       expect(state.orgs[2]!.notes).toBeUndefined()
+    }))
+
+  it.effect("takes names as Code42 stores them, without the spaces around them", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-trim-"))
+      const file = path.join(dir, "orgs.yaml")
+      fs.writeFileSync(file, 'orgs:\n  - name: "Sales  "\n    previously: [" Vendors "]\n    children:\n      - name: " EMEA"\n')
+      const state = yield* DesiredFiles.load(file)
+      expect(outline(state.orgs)).toEqual([
+        { path: "Sales", status: "active", previously: ["Vendors"], children: [{ path: "Sales/EMEA", status: "active" }] }
+      ])
+      expect(state.orgs[0]!.name).toBe("Sales")
     }))
 
   it.effect("repeats a subtree that an alias names, at each place it is used", () =>

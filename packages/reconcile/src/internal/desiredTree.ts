@@ -61,7 +61,7 @@ export const assemble = (mode: Mode, files: ReadonlyArray<FileEntries>): Assembl
   }
   const place = (entries: ReadonlyArray<Entry>, file: string, parentPath: string, depth: number): Array<Placed> =>
     entries.map((entry) => {
-      const path = OrgPath.child(parentPath, entry.name.value)
+      const path = OrgPath.child(parentPath, entry.name.value.trim())
       const placed: Placed = {
         entry,
         file,
@@ -111,7 +111,7 @@ export const assemble = (mode: Mode, files: ReadonlyArray<FileEntries>): Assembl
     const unattached = new Map<string, string>()
     const tentative = (entries: ReadonlyArray<Entry>, file: string, parentPath: string, depth: number): void => {
       for (const entry of entries) {
-        const path = OrgPath.child(parentPath, entry.name.value)
+        const path = OrgPath.child(parentPath, entry.name.value.trim())
         unattached.set(path, file)
         if (depth < MaxDepth) tentative(entry.children, file, path, depth + 1)
       }
@@ -156,13 +156,14 @@ export const assemble = (mode: Mode, files: ReadonlyArray<FileEntries>): Assembl
         }
       }
       return [{
-        name: entry.name.value,
+        // Code42 trims names: " Sales " is the org Code42 calls "Sales".
+        name: entry.name.value.trim(),
         path: placed.path,
         extRef: entry.extRef,
         notes: entry.notes,
         status,
         uid: entry.uid?.value,
-        previously: entry.previously.map((name) => name.value),
+        previously: entry.previously.map((name) => name.value.trim()),
         protect: entry.protect,
         children: build(placed.children, { name: entry.name.value, status }),
         location: entry.location
