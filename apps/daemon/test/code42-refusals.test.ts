@@ -20,14 +20,16 @@ describe("refusals by Code42's rules", () => {
       const sim = yield* start({ rules: { uniqueNames: "tenant" } })
       const tree = (name: string) =>
         `orgs:\n  - name: Engineering\n    children:\n      - name: Platform\n      - name: ${name}\n` +
-        `        children:\n          - name: EMEA\n  - name: Sales\n    extRef: S-0\n`
+        `        children:\n          - name: EMEA\n  - name: Sales\n    extRef: S-0\n  - name: Fresh\n`
       const ws = workspace(tree("Sales"))
       const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
 
       const first = yield* orgsync(["apply", ...common, "--yes"])
       expect(first.code).toBe(1)
       expect(first.stderr).toContain("Code42 refused to create Engineering/Sales (ORG_DUPLICATE)")
-      expect(creates(sim.requests())).toHaveLength(1)
+      // Fresh, and Engineering/Sales once: the create of Fresh in the same apply does not void the refusal.
+      expect(creates(sim.requests()).map((request) => request.status).sort()).toEqual([200, 409])
+      expect(named(sim, "Fresh")).toHaveLength(1)
 
       const out = path.join(ws.dir, "plan.json")
       const planned = yield* orgsync(["plan", ...common, "--format", "json", "--out", out])

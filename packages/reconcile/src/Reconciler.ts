@@ -197,7 +197,6 @@ export const make = (options: ReconcilerOptions) =>
         yield* db.saveSnapshot({ takenAt: new Date(), orgs: remote }).pipe(Effect.mapError(fromDb))
         yield* settleJournal(remote).pipe(Effect.mapError(fromDb))
         const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
-        const tenant = Refusals.digest(remote)
         const planWith = (currentOrgUid: string | undefined) =>
           Effect.map(
             contest(
@@ -205,7 +204,7 @@ export const make = (options: ReconcilerOptions) =>
               Plan.make({ desired, remote, identities, settings: { currentOrgUid, canBlock: api.canBlock } })
             ),
             (plan) => {
-              const { plan: withheld, standing } = Refusals.withhold(plan, refusals, tenant)
+              const { plan: withheld, standing } = Refusals.withhold(plan, refusals, remote)
               return { remote, standing, plan: Safety.review(withheld, { desired, force }) }
             }
           )

@@ -12,9 +12,11 @@ import { StateDb, StateDbError } from "./StateDb.js"
 export const Refusal = Schema.Struct({
   /** The refused change: its action, org, parent and fields (`keyOf`). */
   key: Schema.String,
+  /** Code42's code for the rule, e.g. `ORG_DUPLICATE`. */
+  code: Schema.String,
   path: Schema.String,
   message: Schema.String,
-  /** The tenant as it was read before the refused write (`digest`). */
+  /** What the refusal depends on, as it was read before the refused write (`digest`). */
   tenant: Schema.String
 })
 export interface Refusal extends Schema.Schema.Type<typeof Refusal> {}
@@ -23,21 +25,48 @@ export interface Refusal extends Schema.Schema.Type<typeof Refusal> {}
 export const keyOf = (change: Change): string =>
   JSON.stringify([change.action, change.path, change.orgUid, change.parentOrgUid, change.after])
 
-/**
- * A fingerprint of the tenant's orgs (names, statuses, parents), independent of the listing's order: when it
- * changes, what Code42 refused may be allowed now.
- */
-export const digest = (remote: ReadonlyArray<RemoteOrg>): string => {
+/** A fingerprint of `text`s in any order (FNV-1a of each, summed and xored). */
+const fingerprint = (texts: Iterable<string>): string => {
+  let count = 0
   let sum = 0
   let xor = 0
-  for (const org of remote) {
-    const text = `${org.orgUid}\u0000${org.orgName}\u0000${org.active}\u0000${org.blocked}\u0000${org.parentOrgUid}`
+  for (const text of texts) {
     let hash = 0x811c9dc5
     for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+    count++
     sum = (sum + (hash >>> 0)) >>> 0
     xor = (xor ^ hash) >>> 0
   }
-  return `${remote.length}:${sum.toString(16)}:${xor.toString(16)}`
+  return `${count}:${sum.toString(16)}:${xor.toString(16)}`
+}
+
+const describeOrg = (org: RemoteOrg) =>
+  `${org.orgUid}\u0000${org.orgName}\u0000${org.active}\u0000${org.blocked}\u0000${org.parentOrgUid}`
+
+/**
+ * What Code42's refusal of `change` by `code` depends on, as a fingerprint: for a name already used, the orgs
+ * of that name; for a blocked or deactivated org above, the orgs above; else the whole tenant. When it
+ * changes, what Code42 refused may be allowed now; the other writes of the same apply do not change it.
+ */
+export const digest = (change: Change, code: string, remote: ReadonlyArray<RemoteOrg>): string => {
+  if (code === "ORG_DUPLICATE") {
+    const name = (change.after?.name ?? "").trim().toLowerCase()
+    return fingerprint(remote.filter((org) => org.orgName.trim().toLowerCase() === name).map(describeOrg))
+  }
+  if (code.startsWith("PARENT_ORG_")) {
+    const byUid = new Map(remote.map((org) => [org.orgUid, org]))
+    const above: Array<string> = []
+    for (let uid = change.action === "create" ? change.parentOrgUid : byUid.get(change.orgUid ?? "")?.parentOrgUid;
+      uid != null;
+      uid = byUid.get(uid)?.parentOrgUid)
+    {
+      const org = byUid.get(uid)
+      if (org === undefined) break
+      above.push(describeOrg(org))
+    }
+    return fingerprint(above)
+  }
+  return fingerprint(remote.map(describeOrg))
 }
 
 /** The nearest blocked org above `orgUid`, as `<name> (<orgUid>)`. */
@@ -57,10 +86,11 @@ export const make = (change: Change, error: Code42Error.OrgRuleError, remote: Re
   const reason = ancestor === undefined ? error.message : `${error.message} The blocked org above it: ${ancestor}.`
   return {
     key: keyOf(change),
+    code: error.code,
     path: change.path,
     message: `Code42 refused to ${change.action} ${change.path} (${error.code}). ${reason} ` +
       "orgsync does not send it again until the desired files or the tenant change.",
-    tenant: digest(remote)
+    tenant: digest(change, error.code, remote)
   }
 }
 
@@ -72,17 +102,18 @@ export interface Withheld {
 }
 
 /**
- * Takes the refused changes out of the plan, with one `refused-by-code42` conflict each, while the tenant is
- * as it was when they were refused (`tenant`, its `digest`); the creates below a refused create go with it.
+ * Takes the refused changes out of the plan, with one `refused-by-code42` conflict each, while what each
+ * refusal depends on in the tenant `remote` is as it was (`digest`); the creates below a refused create go
+ * with it.
  */
-export const withhold = (plan: Plan, refusals: ReadonlyArray<Refusal>, tenant: string): Withheld => {
-  const current = new Map(refusals.filter((refusal) => refusal.tenant === tenant).map((r) => [r.key, r]))
-  if (current.size === 0) return { plan, standing: [] }
+export const withhold = (plan: Plan, refusals: ReadonlyArray<Refusal>, remote: ReadonlyArray<RemoteOrg>): Withheld => {
+  if (refusals.length === 0) return { plan, standing: [] }
+  const byKey = new Map(refusals.map((refusal) => [refusal.key, refusal]))
   const standing: Array<Refusal> = []
   const below: Array<string> = []
   const changes = plan.changes.filter((change) => {
-    const refusal = current.get(keyOf(change))
-    if (refusal !== undefined) {
+    const refusal = byKey.get(keyOf(change))
+    if (refusal !== undefined && refusal.tenant === digest(change, refusal.code, remote)) {
       standing.push(refusal)
       if (change.action === "create") below.push(`${change.path}/`)
       return false

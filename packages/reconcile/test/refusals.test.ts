@@ -14,29 +14,38 @@ describe("Refusals", () => {
     const planned = plan(remote, wanted)
     expect(lines(planned)).toEqual(["create Engineering/Sales", "create Engineering/Sales/EMEA"])
     const refusal = Refusals.make(planned.changes[0]!, refused("ORG_DUPLICATE"), remote)
-    const { plan: withheld, standing } = Refusals.withhold(planned, [refusal], Refusals.digest(remote))
+    const { plan: withheld, standing } = Refusals.withhold(planned, [refusal], remote)
     expect(lines(withheld)).toEqual([])
     expect(conflictLines(withheld)).toEqual(["refused-by-code42 Engineering/Sales"])
     expect(withheld.conflicts[0]!.message).toContain("Code42 refused to create Engineering/Sales (ORG_DUPLICATE)")
     expect(standing).toEqual([refusal])
   })
 
-  it("sends the change again once the tenant or the change differs", () => {
+  it("sends the change again once the change or what Code42's rule looks at differs, not for other writes", () => {
     const planned = plan(remote, wanted)
     const refusal = Refusals.make(planned.changes[0]!, refused("ORG_DUPLICATE"), remote)
-    const moved = tenant(r("Engineering", {}, r("Platform")), r("Sales", {}, r("New")))
-    expect(lines(Refusals.withhold(planned, [refusal], Refusals.digest(moved)).plan)).toEqual(lines(planned))
+    // Another write of the same apply elsewhere in the tenant: still refused.
+    const elsewhere = tenant(r("Engineering", {}, r("Platform")), r("Sales", {}, r("New")))
+    expect(lines(Refusals.withhold(planned, [refusal], elsewhere).plan)).toEqual([])
+    // The org that held the name renamed by hand: sent again.
+    const freed = tenant(r("Engineering", {}, r("Platform")), r("Sales Old"))
+    expect(lines(Refusals.withhold(planned, [refusal], freed).plan)).toEqual(lines(planned))
     const renamed = plan(remote, [d("Engineering", {}, d("Platform"), d("Sales EU")), d("Sales")])
-    expect(lines(Refusals.withhold(renamed, [refusal], Refusals.digest(remote)).plan)).toEqual([
-      "create Engineering/Sales EU"
-    ])
+    expect(lines(Refusals.withhold(renamed, [refusal], remote).plan)).toEqual(["create Engineering/Sales EU"])
   })
 
-  it("fingerprints the tenant whatever the listing's order, and any change of a name, status or parent", () => {
-    expect(Refusals.digest([...remote].reverse())).toBe(Refusals.digest(remote))
-    expect(Refusals.digest(tenant(r("Engineering", {}, r("Platform")), r("Sales", { status: "blocked" }))))
-      .not.toBe(Refusals.digest(remote))
-    expect(Refusals.digest(tenant(r("Engineering", {}, r("Platforms")), r("Sales")))).not.toBe(Refusals.digest(remote))
+  it("fingerprints what a rule looks at whatever the listing's order, and any change of it", () => {
+    const change = plan(remote, wanted).changes[0]!
+    expect(Refusals.digest(change, "SYSTEM", [...remote].reverse())).toBe(Refusals.digest(change, "SYSTEM", remote))
+    expect(Refusals.digest(change, "SYSTEM", tenant(r("Engineering", {}, r("Platform")), r("Sales", { status: "blocked" }))))
+      .not.toBe(Refusals.digest(change, "SYSTEM", remote))
+    const above = tenant(r("Engineering", { status: "blocked" }, r("Platform")), r("Sales"))
+    expect(Refusals.digest(change, "PARENT_ORG_BLOCKED", above)).not.toBe(
+      Refusals.digest(change, "PARENT_ORG_BLOCKED", remote)
+    )
+    expect(Refusals.digest(change, "PARENT_ORG_BLOCKED", tenant(r("Engineering", {}, r("Platform")), r("Sales", {
+      status: "blocked"
+    })))).toBe(Refusals.digest(change, "PARENT_ORG_BLOCKED", remote))
   })
 
   it("names the blocked org above an unblock that Code42 refused", () => {
