@@ -11,7 +11,7 @@ import { orgsync, workspace } from "./support/cli.js"
 import { proxy } from "./support/proxy.js"
 import { byHand, named, start } from "./support/simulator.js"
 
-const creates = (requests: ReadonlyArray<{ readonly method: string; readonly path: string }>) =>
+const creates = (requests: ReadonlyArray<{ readonly method: string; readonly path: string; readonly status: number }>) =>
   requests.filter((request) => request.method === "POST" && /\/orgs?$/i.test(request.path))
 
 describe("refusals by Code42's rules", () => {
