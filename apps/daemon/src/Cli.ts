@@ -3,8 +3,8 @@
  * settings, builds the layers it needs and answers with an exit code (Terraform's `-detailed-exitcode`
  * convention for plan: 0 no changes, 2 changes pending, 1 error).
  */
-import { Command, Options, ValidationError } from "@effect/cli"
-import { FileSystem, Terminal } from "@effect/platform"
+import { Args, Command, Options, ValidationError } from "@effect/cli"
+import { FileSystem, type HttpClient, Terminal } from "@effect/platform"
 import type { ClientConfig } from "@c42/core"
 import type { Simulator } from "@c42/simulator"
 import { Console, Context, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
@@ -61,6 +61,7 @@ const config = Settings.configOption
 const { desired, state } = Settings.options("desired", "state")
 /** The settings of a command that talks to Code42. */
 const connection = Settings.options("url", "api", "rateLimit", "burst", "concurrency", "maxRetryAfter", "allowInsecureHttp")
+const policySettings = Settings.options("destructive", "drift")
 
 /**
  * Loads and validates the desired files; on failure prints the `file:line:column` issues (at most 100 a file),
@@ -276,7 +277,7 @@ const reportInterrupted = (since: Date, confirmed: Option.Option<Plan.Plan>) =>
     yield* Console.log("The run is recorded as interrupted; orgsync plan shows what is left.")
   })
 
-const applyOptions = { config, desired, state, ...connection, yes, force, plan: planFile }
+const applyOptions = { config, desired, state, ...connection, yes, force, plan: planFile, ...policySettings }
 
 const apply = Command.make("apply", applyOptions, (flags) =>
   exitWith(Effect.gen(function*() {
@@ -302,6 +303,8 @@ const apply = Command.make("apply", applyOptions, (flags) =>
       return yield* reconciler.pass(desiredState, {
         dryRun: false,
         force: flags.force,
+        // confirm is what apply always does: it asks, or takes --yes or a reviewed plan as the answer.
+        policy: { destructive: settings.destructive === "never" ? "never" : "auto", drift: settings.drift },
         confirm: (plan) => Effect.tap(confirm(plan), (yes) => yes ? Ref.set(confirmed, Option.some(plan)) : Effect.void)
       })
     }).pipe(
@@ -328,7 +331,8 @@ const apply = Command.make("apply", applyOptions, (flags) =>
     yield* Console.log(PlanFormat.text(result.pending))
     for (const error of result.errors) yield* Console.error(error)
     return failure
-  }))).pipe(Command.withDescription("Make Code42 match the desired files: exit 0 converged, 1 error or refused"))
+  }))
+).pipe(Command.withDescription("Make Code42 match the desired files: exit 0 converged, 1 error or refused"))
 
 // import ------------------------------------------------------------------------------------------------
 
@@ -426,7 +430,7 @@ const status = Command.make("status", statusOptions, (flags) =>
 // run and demo -----------------------------------------------------------------------------------------
 
 const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Plan and report, never write"))
-const daemonSettings = Settings.options("interval", "listen", "logFormat", "force")
+const daemonSettings = Settings.options("interval", "listen", "logFormat", "force", "destructive", "drift", "notify")
 const gitSettings = Settings.options("gitRepo", "gitBranch", "gitPath")
 
 /** One-shot commands log (retries, re-reads) to stderr, so that stdout holds only what they print. */
@@ -452,9 +456,16 @@ const daemon = (
   reload?: Effect.Effect<Daemon.Reloadable, Settings.SettingsError>
 ) =>
   Effect.gen(function*() {
-    const [{ run }, DesiredWatcher] = yield* Effect.promise(() =>
-      Promise.all([import("./Daemon.js"), import("./DesiredWatcher.js")])
+    const [{ run }, DesiredWatcher, NodeHttpClient, AdminToken, Notify] = yield* Effect.promise(() =>
+      Promise.all([
+        import("./Daemon.js"),
+        import("./DesiredWatcher.js"),
+        import("@effect/platform-node/NodeHttpClient"),
+        import("./AdminToken.js"),
+        import("./Notify.js")
+      ])
     )
+    const adminToken = yield* AdminToken.tokenFromEnv
     const connection = yield* layers(settings, clientConfig)
     return yield* stopsOnSignal.pipe(Effect.zipRight(run({
       desiredPath: settings.desired,
@@ -465,9 +476,12 @@ const daemon = (
       statePath: settings.state,
       tenantUrl: clientConfig.url,
       git: Settings.git(settings),
-      reload
+      reload,
+      policy: { destructive: settings.destructive, drift: settings.drift },
+      adminToken,
+      notify: { urls: yield* Notify.webhooks(Option.getOrElse(settings.notify, () => [])), tenant: clientConfig.url }
     })),
-      Effect.provide(Layer.merge(connection, DesiredWatcher.layer)),
+      Effect.provide(Layer.mergeAll(connection, DesiredWatcher.layer, NodeHttpClient.layerUndici)),
       Effect.provide(logger(settings.logFormat))
     )
   })
@@ -544,6 +558,49 @@ const demo = Command.make("demo", demoOptions, (flags) =>
   }).pipe(Effect.scoped))
 ).pipe(Command.withDescription("A simulated Code42 tenant and the daemon on config/orgs.yaml, with a status page"))
 
+// approve, reject, suspend, resume ----------------------------------------------------------------------
+
+const heldId = Args.text({ name: "id" }).pipe(Args.withDescription("The id of a held change, as /api/status lists it"))
+const all = Options.boolean("all").pipe(Options.withDescription("Approve every change awaiting approval"))
+
+/** An admin command: the daemon's `listen` address from the settings, the admin token from the environment. */
+const admin = (
+  flags: Settings.Flags,
+  request: (listen: Settings.Settings["listen"]) => Effect.Effect<number, never, HttpClient.HttpClient>
+) =>
+  exitWith(Effect.gen(function*() {
+    const settings = yield* Settings.resolve(flags)
+    const FetchHttpClient = yield* Effect.promise(() => import("@effect/platform/FetchHttpClient"))
+    return yield* request(settings.listen).pipe(Effect.provide(FetchHttpClient.layer))
+  }))
+
+const adminCommands = Effect.promise(() => import("./AdminCommands.js"))
+
+const { listen } = Settings.options("listen")
+
+const approveOptions = { config, listen, all }
+const adminOptions = { config, listen }
+
+const approveCommand = Command.make("approve", { ...approveOptions, id: Args.optional(heldId) }, (flags) =>
+  admin(flags, (at) =>
+    Effect.flatMap(adminCommands, (commands) =>
+      Option.isSome(flags.id) === flags.all
+        ? Effect.as(Console.error("orgsync approve: name one held change by its id, or pass --all"), failure)
+        : commands.approve(at, flags.all ? "all" : [Option.getOrThrow(flags.id)])))
+).pipe(Command.withDescription("Approve held changes on the running daemon (ORGSYNC_ADMIN_TOKEN); a pass applies them"))
+
+const rejectCommand = Command.make("reject", { ...adminOptions, id: heldId }, (flags) =>
+  admin(flags, (at) => Effect.flatMap(adminCommands, (commands) => commands.reject(at, [flags.id])))
+).pipe(Command.withDescription("Reject a held change on the running daemon (ORGSYNC_ADMIN_TOKEN): it stays unapplied"))
+
+const suspendCommand = Command.make("suspend", adminOptions, (flags) =>
+  admin(flags, (at) => Effect.flatMap(adminCommands, (commands) => commands.suspension(at, true)))
+).pipe(Command.withDescription("Stop the running daemon's writes; it still plans and shows (ORGSYNC_ADMIN_TOKEN)"))
+
+const resumeCommand = Command.make("resume", adminOptions, (flags) =>
+  admin(flags, (at) => Effect.flatMap(adminCommands, (commands) => commands.suspension(at, false)))
+).pipe(Command.withDescription("Let a suspended daemon write again; a pass starts (ORGSYNC_ADMIN_TOKEN)"))
+
 // the command line --------------------------------------------------------------------------------------
 
 // schema and version --------------------------------------------------------------------------------
@@ -567,12 +624,30 @@ const commands: ReadonlyArray<readonly [Help.Doc, Record<string, Options.Options
   [CommandHelp.status, statusOptions],
   [CommandHelp.demo, demoOptions],
   [CommandHelp.schema, {}],
-  [CommandHelp.version, {}]
+  [CommandHelp.version, {}],
+  [CommandHelp.approve, approveOptions],
+  [CommandHelp.reject, adminOptions],
+  [CommandHelp.suspend, adminOptions],
+  [CommandHelp.resume, adminOptions]
 ]
 
 const orgsync = Command.make("orgsync").pipe(
   Command.withDescription("Keep a Code42 organization tree in step with YAML files kept in git"),
-  Command.withSubcommands([validate, plan, apply, runCommand, importCommand, status, demo, schema, versionCommand])
+  Command.withSubcommands([
+    validate,
+    plan,
+    apply,
+    runCommand,
+    importCommand,
+    status,
+    demo,
+    schema,
+    versionCommand,
+    approveCommand,
+    rejectCommand,
+    suspendCommand,
+    resumeCommand
+  ])
 )
 
 /**

@@ -123,3 +123,48 @@ export const version: Help.Doc = {
     "the same"
   ]]
 }
+
+const adminExits: ReadonlyArray<readonly [number, string]> = [
+  [0, "done"],
+  [1, "not done: no admin token, no daemon on that address, a refused token (401), a change no longer held"]
+]
+
+const adminEnvironment = ["ORGSYNC_ADMIN_TOKEN", "ORGSYNC_ADMIN_TOKEN_FILE"]
+
+export const approve: Help.Doc = {
+  name: "approve",
+  summary: "Approve changes the running daemon holds (destructive: confirm); a pass applies them at once.",
+  exits: adminExits,
+  environment: adminEnvironment,
+  examples: [["orgsync approve 3f9a2c1b7d0e", "the held change of that id, as /api/status lists it"], [
+    "orgsync approve --all",
+    "every change awaiting approval"
+  ]]
+}
+
+export const reject: Help.Doc = {
+  name: "reject",
+  summary: "Reject a change the running daemon holds: it stays unapplied while it is planned unchanged.",
+  exits: adminExits,
+  environment: adminEnvironment,
+  examples: [["orgsync reject 3f9a2c1b7d0e", "that held change"], [
+    "orgsync reject 3f9a2c1b7d0e --listen 127.0.0.1:9464",
+    "on the daemon at that address"
+  ]]
+}
+
+export const suspend: Help.Doc = {
+  name: "suspend",
+  summary: "Stop the running daemon's writes; its passes still plan and show (kept across restarts).",
+  exits: adminExits,
+  environment: adminEnvironment,
+  examples: [["orgsync suspend", "no write until orgsync resume"], ["orgsync suspend --config /etc/orgsync/orgsync.yaml", "the daemon at that file's listen address"]]
+}
+
+export const resume: Help.Doc = {
+  name: "resume",
+  summary: "Let a suspended daemon write again; a pass starts at once.",
+  exits: adminExits,
+  environment: adminEnvironment,
+  examples: [["orgsync resume", "writes again"], ["orgsync resume --listen 127.0.0.1:9464", "the daemon at that address"]]
+}

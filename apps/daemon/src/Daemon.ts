@@ -6,7 +6,7 @@
  * do not validate are reported and ignored, the last good state staying in force. Following a git branch, each
  * pass fetches first and reads the files at the fetched commit; `POST /api/refresh` and SIGHUP pass at once.
  */
-import { type CommandExecutor, type FileSystem, HttpServer, type Path } from "@effect/platform"
+import { type CommandExecutor, type FileSystem, type HttpClient, HttpServer, type Path } from "@effect/platform"
 import {
   Clock,
   Deferred,
@@ -15,20 +15,26 @@ import {
   Either,
   Fiber,
   identity,
+  Layer,
   Option,
   Queue,
+  type Redacted,
   Ref,
   Schedule,
   type Scope,
   Stream,
   SubscriptionRef
 } from "effect"
+import * as AdminToken from "./AdminToken.js"
+import * as DaemonControl from "./DaemonControl.js"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
-import { Desired, DesiredFiles, Reconciler, StateDb, StateLock } from "@c42/reconcile"
+import { Desired, DesiredFiles, type Policy, Reconciler, StateDb, StateLock } from "@c42/reconcile"
 import { DesiredWatcher, type WatchError } from "./DesiredWatcher.js"
 import * as GitSource from "./GitSource.js"
 import * as GitSync from "./GitSync.js"
+import * as Notices from "./Notices.js"
+import * as Notify from "./Notify.js"
 import * as StatusServer from "./StatusServer.js"
 
 export interface DaemonOptions {
@@ -49,6 +55,12 @@ export interface DaemonOptions {
   readonly reload?: Effect.Effect<Reloadable, { readonly message: string }> | undefined
   /** The git branch to follow instead of `desiredPath`; its clone is kept beside the state database. */
   readonly git?: GitSource.GitSettings | undefined
+  /** What is applied without a person (default: everything, drift healed). */
+  readonly policy?: Policy.Policy | undefined
+  /** The admin API's token; none: the admin API is disabled. */
+  readonly adminToken?: Option.Option<Redacted.Redacted<string>>
+  /** Webhooks to tell, and the Code42 URL they are told about. */
+  readonly notify?: { readonly urls: ReadonlyArray<Redacted.Redacted<string>>; readonly tenant: string } | undefined
 }
 
 /** The settings a SIGHUP can change without a restart. */
@@ -56,6 +68,8 @@ export type Reloadable = Pick<DaemonOptions, "desiredPath" | "interval" | "git">
 
 export interface LoopOptions extends Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval" | "reload" | "git"> {
   readonly force?: boolean
+  /** Opens the text of every notification, e.g. `orgsync (console.us.code42.com)`. */
+  readonly noticePrefix?: string
   /** Each element asks to re-read the settings and the desired files and to pass (SIGHUP). */
   readonly reloads?: Stream.Stream<void> | undefined
   /** Each element asks to fetch and pass now (`POST /api/refresh`). */
@@ -188,6 +202,12 @@ export const loop = (
       interval: options.interval,
       git: options.git
     })
+    // Approvals, rejections and suspension, when an admin API serves them.
+    const control = yield* Effect.serviceOption(DaemonControl.DaemonControl)
+    const tell = yield* Notices.teller(options.noticePrefix ?? "orgsync")
+    if (Option.isSome(control)) {
+      yield* control.value.passRequests.pipe(Stream.runForEach(() => Queue.offer(wake, undefined)), Effect.forkScoped)
+    }
 
     // In a fiber of its own, so that a reload can stop it; ready (or failed) when this returns.
     const watchFiles = (desiredPath: string) =>
@@ -321,10 +341,20 @@ export const loop = (
           "force is on: this pass may block and deactivate more than 25% of the managed orgs (run --force, setting force)"
         )
       }
-      const result = yield* Effect.either(
-        reconciler.pass(desired.value.desired, { dryRun: options.dryRun, force, kind: "run", commit: desired.value.commit })
-      )
-      const summary = summarize(startedAt, yield* now, options.dryRun, result)
+      const decided = Option.isSome(control) ? Option.some(yield* control.value.begin) : Option.none()
+      // Suspended: the pass plans and shows, and makes no write.
+      const dryRun = options.dryRun || Option.exists(decided, (d) => d.suspended)
+      const result = yield* Effect.either(reconciler.pass(desired.value.desired, {
+        dryRun,
+        force,
+        kind: "run",
+        commit: desired.value.commit,
+        policy: Option.getOrUndefined(Option.map(decided, (d) => d.policy)),
+        decisions: Option.getOrUndefined(Option.map(decided, (d) => d.decisions))
+      }))
+      if (Option.isSome(decided)) yield* decided.value.finish(Either.getOrUndefined(result))
+      yield* tell(result)
+      const summary = summarize(startedAt, yield* now, dryRun, result)
       if (Either.isRight(result)) yield* backoff.reset
       const delay = yield* (Either.isLeft(result) ? backoff.next : Effect.flatMap(Ref.get(drift), (schedule) => schedule.next))
       yield* DaemonMetrics.recordPass(summary)
@@ -416,6 +446,7 @@ export const run = (
   | FileSystem.FileSystem
   | Path.Path
   | CommandExecutor.CommandExecutor
+  | HttpClient.HttpClient
 > =>
   Effect.scoped(Effect.gen(function*() {
     const hangups = yield* hangupSignals
@@ -431,9 +462,19 @@ export const run = (
     })
     yield* DaemonMetrics.register
     if (options.git !== undefined) yield* GitSync.registerMetrics
+    yield* Notify.register
+    const control = yield* DaemonControl.make(options.policy ?? { destructive: "auto", drift: "heal" })
+    const notify = options.notify === undefined || options.notify.urls.length === 0
+      ? Layer.empty
+      : Notify.layer({ urls: options.notify.urls, tenant: options.notify.tenant })
+    const services = Layer.mergeAll(
+      Layer.succeed(DaemonStatus.DaemonStatus, status),
+      Layer.succeed(DaemonControl.DaemonControl, control),
+      Layer.succeed(AdminToken.AdminToken, options.adminToken ?? Option.none())
+    )
     if (options.listen !== undefined) {
       const address = yield* StatusServer.serve(options.listen).pipe(
-        Effect.provideService(DaemonStatus.DaemonStatus, status),
+        Effect.provide(services),
         Effect.provideService(StatusServer.Refresh, Queue.offer(refreshes, undefined).pipe(Effect.asVoid))
       )
       yield* Effect.logInfo(`status page on ${HttpServer.formatAddress(address)}/`)
@@ -450,10 +491,20 @@ export const run = (
         : { git_repo: GitSource.redact(options.git.repo), git_branch: options.git.branch, git_path: options.git.path }),
       dry_run: options.dryRun,
       force: options.force,
-      interval: Duration.format(options.interval)
+      interval: Duration.format(options.interval),
+      destructive: options.policy?.destructive ?? "auto",
+      drift: options.policy?.drift ?? "heal",
+      admin_api: Option.isSome(options.adminToken ?? Option.none()) ? "enabled" : "disabled",
+      notify: options.notify?.urls.map(Notify.receiverName).join(",") ?? ""
     }))
-    return yield* loop({ ...options, reloads: Stream.fromQueue(hangups), refreshes: Stream.fromQueue(refreshes) }).pipe(
-      Effect.provideService(DaemonStatus.DaemonStatus, status),
+    const prefix = options.notify === undefined ? "orgsync" : `orgsync (${options.notify.tenant})`
+    return yield* loop({
+      ...options,
+      reloads: Stream.fromQueue(hangups),
+      refreshes: Stream.fromQueue(refreshes),
+      noticePrefix: prefix
+    }).pipe(
+      Effect.provide(Layer.merge(services, notify)),
       Option.isSome(git) ? Effect.provideService(GitSource.GitSource, git.value) : identity,
       Effect.onInterrupt(() => Effect.logInfo("stopping"))
     )

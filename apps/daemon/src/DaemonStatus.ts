@@ -8,6 +8,7 @@ import { Clock, Context, Effect, Option, SubscriptionRef } from "effect"
 import { Desired, Plan, PlanFormat, StateDb } from "@c42/reconcile"
 import type { GitSettings } from "./GitSource.js"
 import * as GitSync from "./GitSync.js"
+import { type ControlView, idle } from "./DaemonControl.js"
 import { version } from "./Version.js"
 
 /** How a pass ended: nothing left to do, something left to do (or in conflict), or it could not run. */
@@ -223,7 +224,8 @@ export interface RunDetail {
   }>
 }
 
-export interface StatusView {
+/** With the policy's part (`policy`, `held`, `drift`, `suspended`), from `DaemonControl.view`. */
+export interface StatusView extends ControlView {
   /** orgsync's version. */
   readonly version: string
   /** The Code42 tenant, without credentials. */
@@ -276,8 +278,6 @@ export interface StatusView {
     }>
     readonly refusal: { readonly reason: string; readonly message: string } | null
   } | null
-  /** Passes of this process that found drift, newest first. */
-  readonly drift: ReadonlyArray<{ readonly at: string; readonly changes: number }>
   /** The passes of this process, newest first. */
   readonly recentPasses: ReadonlyArray<PassView>
   /** The run history of the state database, newest first. */
@@ -320,7 +320,8 @@ const runView = (run: StateDb.RunRecord): RunView => ({
 export const view = (
   state: State,
   runs: { readonly runs: ReadonlyArray<StateDb.RunRecord> } | { readonly error: string },
-  now: Date
+  now: Date,
+  control: ControlView = idle
 ): StatusView => {
   const reason = notReady(state)
   return {
@@ -352,10 +353,7 @@ export const view = (
       unmanaged: state.plan.unmanaged,
       refusal: state.plan.refusal ?? null
     },
-    drift: state.recentPasses.filter((pass) => pass.drift > 0).map((pass) => ({
-      at: pass.startedAt.toISOString(),
-      changes: pass.drift
-    })),
+    ...control,
     recentPasses: state.recentPasses.map(passView),
     runs: "runs" in runs ? runs.runs.map(runView) : [],
     runsError: "error" in runs ? runs.error : null,

@@ -177,6 +177,28 @@ export const table = {
     description: "The desired file or folder in git.repo",
     default: "config/orgs.yaml",
     value: Value.text
+  }),
+  destructive: setting({
+    file: "destructive",
+    placeholder: "MODE",
+    description: "Blocks, deactivations and prunes: auto applies them, confirm holds them for approval (run) or " +
+      "asks (apply), never leaves them",
+    default: "auto",
+    value: Value.choice("auto", "confirm", "never")
+  }),
+  drift: setting({
+    file: "drift",
+    placeholder: "MODE",
+    description: "Changes made in Code42 by hand: heal reverts them, report only shows them",
+    default: "heal",
+    value: Value.choice("heal", "report")
+  }),
+  notify: optional({
+    file: "notify",
+    placeholder: "URL",
+    description: "Webhooks told about drift, held changes, refusals, failures, contested orgs and recovery",
+    unset: "none",
+    value: Value.list
   })
 } satisfies Record<string, Setting<any>>
 
@@ -304,7 +326,9 @@ const readFile = (path: string) =>
         if (!fits) {
           return [`${label}: ${name}: expected ${setting.value.expected}, got ${JSON.stringify(value)}`]
         }
-        values[setting.env] = value
+        // A list is read as its items comma-separated, as from a flag or the environment, so that it takes its
+        // place in the one chain (the provider's own sequences would merge the sources' items).
+        values[setting.env] = Array.isArray(value) ? value.join(",") : value
         return []
       })
     }

@@ -15,6 +15,10 @@ export interface HeldView {
   readonly action: string
   readonly path: string
   readonly reach: number
+  /** `held` awaits approval; `rejected`; `never` (destructive: never) cannot be approved. */
+  readonly state?: string
+  /** Approved: the next pass applies it. */
+  readonly approved?: boolean
 }
 
 /** What the page shows when the daemon has it: the admin API, held changes. */
@@ -23,7 +27,7 @@ export interface Extras {
   readonly held?: ReadonlyArray<HeldView>
 }
 
-export type PageView = StatusView & Extras
+export type PageView = Omit<StatusView, "held"> & Extras
 
 const fieldText = (fields: unknown): string =>
   fields === null || typeof fields !== "object"
@@ -55,11 +59,17 @@ const about = (view: PageView): Html =>
 
 const header = (view: PageView, title: unknown = html`orgsync ${headline(view)}${
   view.dryRun && html` <span class="badge info">dry run</span>`
-}`): Html =>
+}${view.suspended && html` <span class="badge warn">suspended</span>`}`): Html =>
   html`<header>
   <h1>${title}</h1>
   ${about(view)}
   ${view.notReady !== null && html`<p class="reason">${view.notReady}</p>`}
+  ${
+    view.suspendedSince !== null &&
+    html`<p class="reason">Suspended since ${
+      time(view.suspendedSince, view.now)
+    }: passes plan and show, and make no write until <code>orgsync resume</code>.</p>`
+  }
 </header>`
 
 const lastPass = (view: PageView): Html => {
@@ -136,10 +146,14 @@ const held = (view: PageView): Html => {
     html`<span class="action">${change.action}</span>`,
     change.path,
     plural(change.reach, "org"),
-    view.admin
+    change.state === "never"
+      ? html`<span class="muted">never applied (destructive: never)</span>`
+      : change.approved === true
+      ? html`<span class="muted">approved: the next pass applies it</span>`
+      : view.admin
       ? html`<button type="button" class="approve" data-decide="approve" data-id="${change.id}">Approve</button>
 <button type="button" class="reject" data-decide="reject" data-id="${change.id}">Reject</button>`
-      : html`<span class="muted">orgsync approve ${change.id}</span>`
+      : html`<span class="muted">${change.state === "rejected" ? "rejected; " : ""}orgsync approve ${change.id}</span>`
   ])
   return html`<section id="held">
   <h2>Held for approval <span class="count">${list.length}</span></h2>
@@ -185,19 +199,26 @@ const pending = (view: PageView): Html => {
 </section>`
 }
 
+const shown = (value: string | null): string => value === null ? "(empty)" : value
+
+/** Every drifted field the last pass found: what orgsync applied, what Code42 holds, since when. */
 const drift = (view: PageView): Html =>
   html`<section>
-  <h2>Recent drift</h2>
+  <h2>Drift <span class="count">${view.drift.length}</span></h2>
   ${
     view.drift.length === 0
-      ? html`<p class="muted">No change made in Code42 by hand found since start.</p>`
-      : html`<ul>${
-        view.drift.map((found) =>
-          html`<li>${time(found.at, view.now)}: ${plural(found.changes, "change")} made in Code42 by hand${
-            view.dryRun ? " (dry run: left as found)" : ""
-          }</li>`
-        )
-      }</ul>`
+      ? html`<p class="muted">The last pass found no change made in Code42 by hand.</p>`
+      : table(
+        ["Org", "Field", "Applied by orgsync", "Now in Code42", "Seen", ""],
+        view.drift.map((found) => [
+          found.path,
+          found.field,
+          shown(found.applied),
+          shown(found.current),
+          time(found.seenAt, view.now),
+          found.healed ? "healed" : html`<strong>left as found</strong> (drift: ${view.policy.drift})`
+        ])
+      )
   }
 </section>`
 

@@ -2,12 +2,16 @@
  * The daemon's HTTP endpoints on `--listen`: `/healthz` (alive), `/readyz` (the last pass reached Code42 and
  * the desired files validate), `/metrics` (Prometheus text), `/api/status` (JSON), `/api/tree` (the org tree,
  * a page of children at a time), `/api/runs/<id>` (a run with its writes), `/` (the status page) and
- * `/runs/<id>` (the page of a run); `POST /api/refresh` (a push webhook) starts a fetch and a pass at once.
+ * `/runs/<id>` (the page of a run); `POST /api/refresh` (a push webhook) starts a fetch and a pass at once;
+ * and the admin endpoints of `AdminApi`.
  */
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Clock, Context, Data, Effect, Layer, Option, Schema, type Scope, SynchronizedRef } from "effect"
 import { createServer } from "node:http"
+import * as AdminApi from "./AdminApi.js"
+import { AdminToken } from "./AdminToken.js"
+import * as DaemonControl from "./DaemonControl.js"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import { DaemonStatus, notReady, type RunDetail, runDetail, view } from "./DaemonStatus.js"
 import * as StatusPage from "./StatusPage.js"
@@ -50,7 +54,12 @@ const currentView = Effect.gen(function*() {
     Effect.map((runs) => ({ runs })),
     Effect.catchAll((error) => Effect.succeed({ error: error.message }))
   )
-  return view(yield* state.get, runs, new Date(yield* Clock.currentTimeMillis))
+  const control = yield* Effect.serviceOption(DaemonControl.DaemonControl)
+  const controlView = Option.isSome(control)
+    ? DaemonControl.view(yield* control.value.state.get)
+    : DaemonControl.idle
+  const admin = Option.isSome(Option.flatten(yield* Effect.serviceOption(AdminToken)))
+  return { ...view(yield* state.get, runs, new Date(yield* Clock.currentTimeMillis), controlView), admin }
 })
 
 /**
@@ -108,7 +117,7 @@ const runOf = Effect.gen(function*() {
 const runRoute = <R>(answer: (detail: RunDetail) => Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>) =>
   runOf.pipe(Effect.flatMap(answer), Effect.merge)
 
-const routes = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, StateDb.StateDb | DaemonStatus>) => HttpRouter.empty.pipe(
+const routes = (tree: Effect.Effect<StatusTree.Tree, StateDb.StateDbError, StateDb.StateDb | DaemonStatus>) => AdminApi.router.pipe(
   HttpRouter.get("/healthz", Effect.succeed(HttpServerResponse.text("ok\n", noStore))),
   HttpRouter.get(
     "/readyz",

@@ -57,7 +57,7 @@ describe("status page", () => {
       expect(before).toContain("status: active")
       expect(before).toContain("status: blocked")
       expect(before).toContain("two orgs named Sales under the root")
-      expect(before).toContain("2 changes made in Code42 by hand")
+      expect(before).toContain("2 drift")
       // Marks this document: a reload would lose the mark.
       yield* Effect.promise(() => page.evaluate("document.body.setAttribute('data-loaded-once', 'yes')"))
 

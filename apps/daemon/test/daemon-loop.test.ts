@@ -22,9 +22,10 @@ import {
   TestServices
 } from "effect"
 import * as Daemon from "../src/Daemon.js"
+import * as DaemonControl from "../src/DaemonControl.js"
 import * as DaemonMetrics from "../src/DaemonMetrics.js"
 import * as DaemonStatus from "../src/DaemonStatus.js"
-import { Desired, Reconciler } from "@c42/reconcile"
+import { Desired, Policy, Reconciler, StateDb } from "@c42/reconcile"
 import { DesiredWatcher } from "../src/DesiredWatcher.js"
 import { change, conflict, passResult, plan } from "./daemonFixtures.js"
 
@@ -62,6 +63,8 @@ const harness = (options: {
   readonly files: Readonly<Record<string, string>>
   readonly dryRun?: boolean
   readonly interval?: Duration.DurationInput
+  /** Approvals and suspension, as the admin API changes them. */
+  readonly control?: DaemonControl.DaemonControl["Type"]
 }) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -91,6 +94,7 @@ const harness = (options: {
         })
       ),
       Layer.succeed(DaemonStatus.DaemonStatus, status),
+      options.control === undefined ? Layer.empty : Layer.succeed(DaemonControl.DaemonControl, options.control),
       Logger.replace(
         Logger.defaultLogger,
         Logger.make(({ annotations, logLevel, message }) => {
@@ -157,6 +161,49 @@ const test = (name: string, body: () => Effect.Effect<void, unknown, NodeContext
   it.scoped(name, () => body().pipe(Effect.provide(NodeContext.layer)))
 
 describe("Daemon.loop", () => {
+  test("an approval or a resume asks for a pass at once; a suspended daemon passes as a dry run", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const db = yield* Layer.build(StateDb.layer(`${yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-loop-" })}/state.db`))
+      const policy: Policy.Policy = { destructive: "confirm", drift: "heal" }
+      const control = yield* DaemonControl.make(policy).pipe(Effect.provide(db))
+      const daemon = yield* harness({ files: { "orgs.yaml": engineering }, control })
+      const deactivate = change("Engineering", {
+        action: "deactivate",
+        orgUid: "u/e",
+        orgId: 2,
+        before: { status: "active" },
+        after: { status: "deactivated" }
+      })
+      const { kept } = Policy.gate([deactivate], policy)
+
+      const first = yield* daemon.nextCall
+      expect(first.options).toMatchObject({ dryRun: false, policy })
+      yield* daemon.answer(first, Effect.succeed(passResult({ pending: plan([deactivate]), kept })))
+      yield* TestClock.adjust("1 minute")
+      yield* daemon.expectIdle
+
+      yield* control.approve([kept[0]!.id])
+      const approved = yield* daemon.nextCall
+      expect(approved.since).toBe(minutes(1))
+      expect(approved.options.decisions!.approved(kept[0]!.checksum)).toBe(true)
+      yield* daemon.answer(approved, converged)
+
+      yield* control.suspend
+      yield* daemon.expectIdle
+      yield* daemon.touch
+      yield* TestClock.adjust("400 millis")
+      const suspended = yield* daemon.nextCall
+      expect(suspended.options.dryRun).toBe(true)
+      yield* daemon.answer(suspended, converged)
+
+      yield* control.resume
+      const resumed = yield* daemon.nextCall
+      expect(resumed.options.dryRun).toBe(false)
+      expect(resumed.since).toBe(minutes(1) + 400)
+      yield* daemon.answer(resumed, converged)
+    }))
+
   test("reconciles at start with the desired files read afresh, as a dry run when asked", () =>
     Effect.gen(function*() {
       const wet = yield* harness({ files: { "orgs.yaml": engineering } })

@@ -58,6 +58,9 @@ export const passResult = (overrides: Partial<Reconciler.PassResult> = {}): Reco
     drift: 0,
     errors: [],
     declined: false,
+    driftFound: [],
+    kept: [],
+    writeErrors: [],
     converged: pending.changes.length === 0 && pending.conflicts.length === 0 && pending.refusal === undefined,
     ...overrides
   }

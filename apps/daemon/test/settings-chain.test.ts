@@ -39,7 +39,17 @@ const samples: { readonly [K in Settings.Key]: ReadonlyArray<readonly [text: str
     ["/srv/git/orgs.git", "/srv/git/orgs.git", Option.some("/srv/git/orgs.git")]
   ],
   gitBranch: [["production", "production", "production"], ["release/1.2", "release/1.2", "release/1.2"], ["v2", "v2", "v2"]],
-  gitPath: [["orgs.yaml", "orgs.yaml", "orgs.yaml"], ["config/orgs", "config/orgs", "config/orgs"], ["teams", "teams", "teams"]]
+  gitPath: [["orgs.yaml", "orgs.yaml", "orgs.yaml"], ["config/orgs", "config/orgs", "config/orgs"], ["teams", "teams", "teams"]],
+  destructive: [["confirm", "confirm", "confirm"], ["never", "never", "never"], ["auto", "auto", "auto"]],
+  drift: [["report", "report", "report"], ["heal", "heal", "heal"], ["report", "report", "report"]],
+  notify: [
+    ["https://a.example/1", ["https://a.example/1"], Option.some(["https://a.example/1"])],
+    ["https://b.example/1,https://b.example/2", ["https://b.example/1", "https://b.example/2"], Option.some([
+      "https://b.example/1",
+      "https://b.example/2"
+    ])],
+    ["https://c.example/1", ["https://c.example/1"], Option.some(["https://c.example/1"])]
+  ]
 }
 
 const keys = Object.keys(Settings.table) as ReadonlyArray<Settings.Key>

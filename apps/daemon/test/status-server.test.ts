@@ -155,7 +155,11 @@ describe("StatusServer", () => {
         running: false,
         lastPass: { result: "pending", durationSeconds: 2.5, pending: 1, conflicts: 1, drift: 3 },
         lastSuccessAt: "2025-03-01T10:00:02.500Z",
-        drift: [{ at: "2025-03-01T10:00:00.000Z", changes: 3 }],
+        // Without a policy's state (the daemon's control), nothing held, no drift in detail, not suspended.
+        policy: { destructive: "auto", drift: "heal" },
+        suspended: false,
+        held: [],
+        drift: [],
         runsError: null
       })
       expect(view.pending!.changes).toEqual([{

@@ -60,6 +60,19 @@ const renames = (change: Change) => change.action === "update" && change.before?
 const describe = (change: Change) => `${change.action} ${change.path}`
 
 /**
+ * The audit line of one write, in the log's format: `action=block path=... orgUid=... cause=desired
+ * result=applied`; `unknown` when it may or may not have happened (the next read tells).
+ */
+const audit = (change: Change, orgUid: string | undefined, result: "applied" | "failed" | "unknown") =>
+  Effect.logInfo("audit").pipe(Effect.annotateLogs({
+    action: change.action,
+    path: change.path,
+    orgUid: orgUid ?? "",
+    cause: change.cause,
+    result
+  }))
+
+/**
  * Executes the plan's changes. Failures of one org are reported and do not stop the others; a create whose
  * parent could not be created is skipped. `remote` is the tree the plan was made from.
  */
@@ -180,6 +193,7 @@ export const execute = (
             }
             yield* db.journalSettle(id, "done", org === undefined ? {} : { orgUid: org.orgUid })
             const orgUid = org?.orgUid ?? change.orgUid ?? created.get(change.path)?.orgUid
+            yield* audit(change, orgUid, "applied")
             return yield* record(undefined, {
               written: orgUid === undefined ? [] : Contest.writtenBy(change, { orgUid })
             })
@@ -197,6 +211,7 @@ export const execute = (
           if (change.action === "create" || renames(change)) failedPaths.add(change.path)
           // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
           const unknown = error instanceof Code42Error.UnknownOutcomeError
+          yield* audit(change, change.orgUid ?? undefined, unknown ? "unknown" : "failed")
           if (!unknown) yield* db.journalSettle(id, "failed", { error: message })
           return yield* record(`${describe(change)}: ${message}`, {
             unknown,

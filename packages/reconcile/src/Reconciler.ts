@@ -8,9 +8,11 @@ import { Context, Data, Effect, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
 import * as Contest from "./Contest.js"
 import type { DesiredOrg, DesiredState } from "./Desired.js"
+import * as DriftReport from "./DriftReport.js"
 import { OrgApi, type RemoteOrg } from "./OrgApi.js"
 import * as Plan from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
+import * as Policy from "./Policy.js"
 import * as RemoteTree from "./RemoteTree.js"
 import * as Refusals from "./Refusals.js"
 import * as Safety from "./Safety.js"
@@ -27,6 +29,10 @@ export interface PassOptions {
   readonly kind?: RunKind
   /** The git commit the desired state was read at, recorded with the run. */
   readonly commit?: RunCommit | undefined
+  /** What is applied without a person (default: everything, drift healed). */
+  readonly policy?: Policy.Policy
+  /** What people decided about held changes (`destructive: confirm`). */
+  readonly decisions?: Policy.Decisions
 }
 
 export interface PassResult {
@@ -40,6 +46,12 @@ export interface PassResult {
   readonly failed: number
   /** Changes with cause `drift` found at the start of the pass. */
   readonly drift: number
+  /** The drift found at the start of the pass, field by field, as recorded in the run history. */
+  readonly driftFound: ReadonlyArray<DriftReport.Detail>
+  /** The changes the policy kept back in the last round, each with why. */
+  readonly kept: ReadonlyArray<Policy.Kept>
+  /** One line per write that failed. */
+  readonly writeErrors: ReadonlyArray<string>
   /** One line per failed write or unresolved problem. */
   readonly errors: ReadonlyArray<string>
   /** Nothing pending, no conflict, no refusal. */
@@ -257,6 +269,8 @@ export const make = (options: ReconcilerOptions) =>
           let applied = 0
           let failed = 0
           let drift: number | undefined
+          let driftFound: ReadonlyArray<DriftReport.Detail> | undefined
+          const writeErrors: Array<string> = []
           const errors: Array<string> = []
           let previousChecksum: string | undefined
           let declined = false
@@ -274,7 +288,11 @@ export const make = (options: ReconcilerOptions) =>
           for (let n = 1; ; n++) {
             const { plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals)
             drift ??= countDrift(plan)
-            const { allowed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
+            driftFound ??= yield* db.drift.record(runId, DriftReport.details(plan.changes, startedAt)).pipe(
+              Effect.mapError(fromDb)
+            )
+            const { allowed: reviewed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
+            const { allowed, kept } = Policy.gate(reviewed, passOptions.policy ?? Policy.auto, passOptions.decisions)
             const done = passOptions.dryRun || plan.refusal !== undefined || allowed.length === 0
             const checksum = PlanChecksum.checksum({ changes: allowed })
             // No progress: the same changes again, or a round whose every write failed, without a transient cause.
@@ -296,8 +314,9 @@ export const make = (options: ReconcilerOptions) =>
               }
               if (!passOptions.dryRun && plan.refusal === undefined) {
                 errors.push(...unreviewed.map((c) => `not reviewed, so not applied: ${c.action} ${c.path}`))
+                errors.push(...kept.map(Policy.describeKept))
               }
-              return { plan, applied, failed, drift, errors, declined }
+              return { plan, applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined }
             }
             previousChecksum = checksum
             const execute = { concurrency: options.concurrency, runId }
@@ -310,7 +329,10 @@ export const make = (options: ReconcilerOptions) =>
             else steady++
             applied += last.applied
             failed += last.failed
-            for (const error of last.errors) if (!errors.includes(error)) errors.push(error)
+            for (const error of last.errors) {
+              if (!errors.includes(error)) errors.push(error)
+              if (!writeErrors.includes(error)) writeErrors.push(error)
+            }
           }
         }).pipe(
           Effect.tapError((error) => db.runFinish(runId, "error", {}, [error.message]).pipe(Effect.ignore))
@@ -326,13 +348,25 @@ export const make = (options: ReconcilerOptions) =>
           applied: outcome.applied,
           failed: outcome.failed,
           drift: outcome.drift,
+          driftFound: outcome.driftFound,
+          kept: outcome.kept,
+          writeErrors: outcome.writeErrors,
           errors: [...outcome.errors, ...pending.conflicts.map((c) => `conflict: ${c.path}: ${c.message}`)],
           converged,
           declined: outcome.declined
         }
+        // Changes left only because the policy keeps them back (held, never, drift reported) leave the run pending.
+        const onlyKept = outcome.failed === 0 && pending.conflicts.length === 0 &&
+          pending.changes.length === outcome.kept.length
         yield* db.runFinish(
           runId,
-          converged ? "converged" : pending.refusal !== undefined ? "refused" : passOptions.dryRun ? "pending" : "failed",
+          converged
+            ? "converged"
+            : pending.refusal !== undefined
+            ? "refused"
+            : passOptions.dryRun || onlyKept
+            ? "pending"
+            : "failed",
           {
             applied: result.applied,
             failed: result.failed,

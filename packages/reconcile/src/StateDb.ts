@@ -10,6 +10,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import { Context, Data, Effect, Exit, Layer, Option } from "effect"
 import * as os from "node:os"
 import type { Fields, Identity } from "./Identity.js"
+import * as DriftHistory from "./internal/driftHistory.js"
 import * as StateFolder from "./internal/stateFolder.js"
 import * as WriteHistory from "./internal/writeHistory.js"
 import type { RemoteOrg } from "./OrgApi.js"
@@ -136,6 +137,8 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, {
   readonly setMeta: (key: string, value: string) => Effect.Effect<void, StateDbError>
   /** What orgsync wrote and what another writer changed back since (`Contest`). */
   readonly history: WriteHistory.WriteHistory<StateDbError>
+  /** The drift each run found, field by field. */
+  readonly drift: DriftHistory.DriftHistory<StateDbError>
 }>() {}
 
 const migrations = Migrator.fromRecord({
@@ -195,7 +198,8 @@ const migrations = Migrator.fromRecord({
     yield* sql`INSERT INTO identity_next SELECT path, org_uid, org_id, org_guid, applied, updated_at FROM identity`
     yield* sql`DROP TABLE identity`
     yield* sql`ALTER TABLE identity_next RENAME TO identity`
-  })
+  }),
+  "0009_drift": DriftHistory.migration
 })
 
 const toError = (message: string) => (cause: SqlError.SqlError) => new StateDbError({ message, cause })
@@ -478,10 +482,12 @@ export const make = (path: string) =>
       setMetaRaw(key, value).pipe(Effect.asVoid, Effect.mapError(toError("cannot write the state database")))
 
     const history = yield* WriteHistory.make(toError)
+    const drift = yield* DriftHistory.make(toError)
 
     return StateDb.of({
       path,
       history,
+      drift,
       snapshot,
       saveSnapshot,
       identities,

@@ -112,7 +112,7 @@ export const list: Value<ReadonlyArray<string>> = {
   file: "list",
   placeholder: "LIST",
   config: (name) =>
-    Config.array(Config.string(), name).pipe(
-      Config.map((items) => items.map((item) => item.trim()).filter((item) => item !== ""))
+    Config.string(name).pipe(
+      Config.map((text) => text.split(",").map((item) => item.trim()).filter((item) => item !== ""))
     )
 }

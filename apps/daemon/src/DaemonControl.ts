@@ -1,0 +1,295 @@
+/**
+ * What people decide about the running daemon, and what they are shown to decide it: the changes the policy
+ * holds, their approvals and rejections, the drift in detail, and suspension. The admin API changes it; the
+ * loop reads the decisions at the start of a pass and records what the pass held and found at its end.
+ *
+ * An approval covers one held change by its checksum and lasts one pass: the next pass applies the change if
+ * it plans exactly that change again, and otherwise the approval lapses. A rejection keeps the change held
+ * (not applied, no longer awaiting approval) for as long as it is planned unchanged. Suspension is kept in
+ * the state database, so that a restart does not lift it.
+ */
+import { Clock, Context, Data, Effect, Option, Queue, type Scope, Stream, SubscriptionRef } from "effect"
+import { type DriftReport, Policy, type Reconciler, StateDb } from "@c42/reconcile"
+
+export interface Held extends Policy.Kept {
+  /** When a pass first held this very change. */
+  readonly since: Date
+}
+
+export interface State {
+  readonly policy: Policy.Policy
+  /** Kept back by the last pass, except drift under `report` (shown with the drift). */
+  readonly held: ReadonlyArray<Held>
+  /** Approved checksums, with when, waiting for the next pass. */
+  readonly approved: ReadonlyMap<string, Date>
+  readonly rejected: ReadonlySet<string>
+  /** Since when no write is made; `undefined`: not suspended. */
+  readonly suspended: Date | undefined
+  /** The drift the last pass that reached Code42 found. */
+  readonly drift: ReadonlyArray<DriftReport.Detail & { readonly healed: boolean }>
+}
+
+/** An admin request that names no change that can be decided now. */
+export class ControlError extends Data.TaggedError("ControlError")<{
+  readonly reason: "not-held" | "not-approvable" | "nothing-named"
+  readonly message: string
+}> {}
+
+export class DaemonControl extends Context.Tag("@c42/daemon/DaemonControl")<DaemonControl, {
+  readonly state: SubscriptionRef.SubscriptionRef<State>
+  /** Approves held changes by id (or checksum); `"all"`: every change awaiting approval. Asks for a pass. */
+  readonly approve: (ids: ReadonlyArray<string> | "all") => Effect.Effect<ReadonlyArray<Held>, ControlError>
+  readonly reject: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Held>, ControlError>
+  /** Answers whether this changed anything. */
+  readonly suspend: Effect.Effect<boolean>
+  /** Answers whether this changed anything; asks for a pass. */
+  readonly resume: Effect.Effect<boolean>
+  /** The decisions for a pass about to start; `finish` records what it held and found. */
+  readonly begin: Effect.Effect<{
+    readonly policy: Policy.Policy
+    readonly suspended: boolean
+    readonly decisions: Policy.Decisions
+    /** `undefined`: the pass could not run; its approvals wait for the next. */
+    readonly finish: (pass: Reconciler.PassResult | undefined) => Effect.Effect<void>
+  }>
+  /** One element per request for a pass (an approval, a resume). */
+  readonly passRequests: Stream.Stream<void>
+}>() {}
+
+const suspendedKey = "daemon_suspended"
+
+const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
+
+const matches = (held: Held, id: string) => held.id === id || held.checksum === id
+
+/** The pass's drift, each marked whether the pass reverted it: nothing of it is left pending. */
+const healed = (pass: Reconciler.PassResult): State["drift"] => {
+  const left = new Set(pass.pending.changes.filter((c) => c.cause === "drift").map((c) => c.orgUid))
+  return pass.driftFound.map((d) => ({ ...d, healed: !pass.dryRun && !left.has(d.orgUid) }))
+}
+
+export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"], never, StateDb.StateDb | Scope.Scope> =>
+  Effect.gen(function*() {
+    const db = yield* StateDb.StateDb
+    const stored = yield* db.getMeta(suspendedKey).pipe(
+      Effect.tapError((error) => Effect.logWarning(`${error.message}: suspension unknown, taken as not suspended`)),
+      Effect.orElseSucceed(() => Option.none<string>())
+    )
+    const suspendedAt = Option.filter(stored, (value) => value !== "")
+    const state = yield* SubscriptionRef.make<State>({
+      policy,
+      held: [],
+      approved: new Map(),
+      rejected: new Set(),
+      suspended: Option.getOrUndefined(Option.map(suspendedAt, (value) => new Date(value))),
+      drift: []
+    })
+    const requests = yield* Queue.dropping<void>(1)
+    const requestPass = Queue.offer(requests, undefined)
+
+    /** The held changes `ids` name, or why a request cannot be granted. */
+    const named = (ids: ReadonlyArray<string>, held: ReadonlyArray<Held>) =>
+      Effect.gen(function*() {
+        if (ids.length === 0) return yield* new ControlError({ reason: "nothing-named", message: "no held change named" })
+        const found: Array<Held> = []
+        for (const id of ids) {
+          const change = held.find((h) => matches(h, id))
+          if (change === undefined) {
+            const now = held.filter(Policy.approvable).map((h) => h.id)
+            return yield* new ControlError({
+              reason: "not-held",
+              message: `no held change ${id}: the plan may have changed since; ` +
+                (now.length === 0 ? "nothing is held now" : `held now: ${now.join(", ")}`)
+            })
+          }
+          if (!Policy.approvable(change)) {
+            return yield* new ControlError({
+              reason: "not-approvable",
+              message: `${change.change.action} ${change.change.path} is never applied (destructive: never): ` +
+                "change the setting to apply it"
+            })
+          }
+          found.push(change)
+        }
+        return found
+      })
+
+    const approve = (ids: ReadonlyArray<string> | "all") =>
+      Effect.gen(function*() {
+        const current = yield* SubscriptionRef.get(state)
+        const chosen = ids === "all"
+          ? current.held.filter((h) => h.reason === "awaiting-approval")
+          : yield* named(ids, current.held)
+        if (chosen.length === 0) {
+          return yield* new ControlError({ reason: "not-held", message: "nothing awaits approval now" })
+        }
+        const at = yield* now
+        yield* SubscriptionRef.update(state, (s) => ({
+          ...s,
+          approved: new Map([...s.approved, ...chosen.map((h) => [h.checksum, at] as const)]),
+          rejected: new Set([...s.rejected].filter((sum) => !chosen.some((h) => h.checksum === sum)))
+        }))
+        for (const h of chosen) {
+          yield* Effect.logInfo("approved").pipe(
+            Effect.annotateLogs({ id: h.id, action: h.change.action, path: h.change.path, checksum: h.checksum })
+          )
+        }
+        yield* requestPass
+        return chosen
+      })
+
+    const reject = (ids: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        const chosen = yield* named(ids, (yield* SubscriptionRef.get(state)).held)
+        const sums = new Set(chosen.map((h) => h.checksum))
+        yield* SubscriptionRef.update(state, (s) => ({
+          ...s,
+          approved: new Map([...s.approved].filter(([sum]) => !sums.has(sum))),
+          rejected: new Set([...s.rejected, ...sums]),
+          held: s.held.map((h) => sums.has(h.checksum) ? { ...h, reason: "rejected" as const } : h)
+        }))
+        for (const h of chosen) {
+          yield* Effect.logInfo("rejected").pipe(
+            Effect.annotateLogs({ id: h.id, action: h.change.action, path: h.change.path, checksum: h.checksum })
+          )
+        }
+        return chosen
+      })
+
+    const setSuspended = (suspend: boolean) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        const changed = yield* SubscriptionRef.modify(state, (s) =>
+          (s.suspended !== undefined) === suspend
+            ? [false, s]
+            : [true, { ...s, suspended: suspend ? at : undefined }])
+        if (!changed) return false
+        yield* db.setMeta(suspendedKey, suspend ? at.toISOString() : "").pipe(
+          Effect.tapError((error) => Effect.logWarning(`${error.message}: the suspension holds until the daemon stops`)),
+          Effect.ignore
+        )
+        yield* Effect.logWarning(suspend ? "suspended: no write is made until resumed (orgsync resume)" : "resumed")
+        if (!suspend) yield* requestPass
+        return true
+      })
+
+    const begin = Effect.gen(function*() {
+      const at = yield* SubscriptionRef.get(state)
+      const suspended = at.suspended !== undefined
+      // A suspended pass makes no write: the approvals wait for one that may.
+      const offered = suspended ? new Map<string, Date>() : at.approved
+      // The approvals a round of the pass acted on; the others have lapsed by the end of it.
+      const used = new Set<string>()
+      const decisions: Policy.Decisions = {
+        approved: (sum) => offered.has(sum) && (used.add(sum), true),
+        rejected: (sum) => at.rejected.has(sum)
+      }
+      const finish = (pass: Reconciler.PassResult | undefined) =>
+        Effect.gen(function*() {
+          if (pass === undefined) return
+          const { kept } = pass
+          const drift = healed(pass)
+          const stillHeld = new Set(kept.map((k) => k.checksum))
+          const time = yield* now
+          yield* SubscriptionRef.update(state, (s) => {
+            const since = new Map(s.held.map((h) => [h.checksum, h.since]))
+            return {
+              ...s,
+              held: kept.filter((k) => k.reason !== "drift").map((k) => ({ ...k, since: since.get(k.checksum) ?? time })),
+              // The approvals this pass was offered are used or lapsed; those given meanwhile wait for the next.
+              approved: new Map([...s.approved].filter(([sum]) => !offered.has(sum))),
+              rejected: new Set([...s.rejected].filter((sum) => stillHeld.has(sum))),
+              drift
+            }
+          })
+          for (const sum of offered.keys()) {
+            if (used.has(sum)) continue
+            yield* Effect.logWarning(
+              `approval of ${Policy.idOf(sum)} lapsed: the plan changed, and the change it covers is planned no more`
+            ).pipe(Effect.annotateLogs({ checksum: sum }))
+          }
+        })
+      return { policy: at.policy, suspended, decisions, finish }
+    })
+
+    return DaemonControl.of({
+      state,
+      approve,
+      reject,
+      suspend: setSuspended(true),
+      resume: setSuspended(false),
+      begin,
+      passRequests: Stream.fromQueue(requests)
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------------------
+// The JSON of /api/status
+
+export interface HeldView {
+  readonly id: string
+  readonly action: string
+  readonly path: string
+  readonly orgUid: string | null
+  /** Orgs reached: the org and those its cascade reaches. */
+  readonly reach: number
+  readonly cascadesTo: ReadonlyArray<string>
+  readonly checksum: string
+  readonly cause: string
+  /** `held` awaits approval; `rejected` was rejected; `never` is never applied (destructive: never). */
+  readonly state: "held" | "rejected" | "never"
+  /** Approved, to be applied by the next pass. */
+  readonly approved: boolean
+  readonly since: string
+}
+
+export interface DriftView {
+  readonly path: string
+  readonly orgUid: string
+  readonly field: string
+  readonly applied: string | null
+  readonly current: string | null
+  readonly seenAt: string
+  /** Reverted by the pass (drift: heal); `false` while it is left (drift: report, suspended, failed). */
+  readonly healed: boolean
+}
+
+export interface ControlView {
+  readonly policy: { readonly destructive: Policy.Destructive; readonly drift: Policy.Drift }
+  readonly suspended: boolean
+  readonly suspendedSince: string | null
+  readonly held: ReadonlyArray<HeldView>
+  readonly drift: ReadonlyArray<DriftView>
+}
+
+/** The view of a daemon without a policy's state: nothing held, nothing found, not suspended. */
+export const idle: ControlView = {
+  policy: Policy.auto,
+  suspended: false,
+  suspendedSince: null,
+  held: [],
+  drift: []
+}
+
+const heldState = (reason: Policy.Reason): HeldView["state"] =>
+  reason === "never" ? "never" : reason === "rejected" ? "rejected" : "held"
+
+export const view = (state: State): ControlView => ({
+  policy: state.policy,
+  suspended: state.suspended !== undefined,
+  suspendedSince: state.suspended?.toISOString() ?? null,
+  held: state.held.map((held) => ({
+    id: held.id,
+    action: held.change.action,
+    path: held.change.path,
+    orgUid: held.change.orgUid,
+    reach: Policy.reach(held.change),
+    cascadesTo: held.change.cascadesTo,
+    checksum: held.checksum,
+    cause: held.change.cause,
+    state: heldState(held.reason),
+    approved: state.approved.has(held.checksum),
+    since: held.since.toISOString()
+  })),
+  drift: state.drift.map((drift) => ({ ...drift, seenAt: drift.seenAt.toISOString() }))
+})

@@ -1,0 +1,177 @@
+/**
+ * What the daemon tells people after a pass: only what is new since the pass before (new drift, newly held
+ * changes, a new refusal, new failures, a newly contested org), and a recovery once the problems are gone, so
+ * that a hand change left in place (drift: report) or a change waiting for approval is told once, not at
+ * every interval.
+ */
+import { Effect, Either, Option, Ref } from "effect"
+import { type DriftReport, Policy, type Reconciler } from "@c42/reconcile"
+import { type Notice, Notify } from "./Notify.js"
+
+/** What a pass found, as far as people are told about it. */
+export interface Facts {
+  /** Why the pass could not run, if it could not. */
+  readonly error?: string | undefined
+  readonly drift: ReadonlyArray<DriftReport.Detail>
+  readonly kept: ReadonlyArray<Policy.Kept>
+  readonly refusal: { readonly reason: string; readonly message: string } | undefined
+  /** One line per failed write. */
+  readonly failures: ReadonlyArray<string>
+  readonly contested: ReadonlyArray<{ readonly path: string; readonly message: string; readonly orgUids: ReadonlyArray<string> }>
+}
+
+/** What the last pass had, to tell what is new. */
+export interface Seen {
+  readonly drift: ReadonlySet<string>
+  readonly held: ReadonlySet<string>
+  readonly refusal: string | undefined
+  readonly failures: ReadonlySet<string>
+  readonly contested: ReadonlySet<string>
+  /** A failure, an error, a refusal or a contest was there: its end is a recovery. */
+  readonly troubled: boolean
+}
+
+export const nothingSeen: Seen = {
+  drift: new Set(),
+  held: new Set(),
+  refusal: undefined,
+  failures: new Set(),
+  contested: new Set(),
+  troubled: false
+}
+
+const driftKey = (d: DriftReport.Detail) => `${d.orgUid} ${d.field} ${d.current}`
+
+const show = (value: string | null) => value === null ? "empty" : JSON.stringify(value)
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+
+const listed = (lines: ReadonlyArray<string>, max = 10) =>
+  lines.slice(0, max).map((line) => `\n• ${line}`).join("") +
+  (lines.length > max ? `\n• … and ${lines.length - max} more` : "")
+
+/** The notices for `facts` after `seen`, and what is seen now. `prefix` opens every text (e.g. the tenant). */
+export const after = (
+  seen: Seen,
+  facts: Facts,
+  prefix: string
+): { readonly notices: ReadonlyArray<Notice>; readonly seen: Seen } => {
+  const notices: Array<Notice> = []
+
+  const newDrift = facts.drift.filter((d) => !seen.drift.has(driftKey(d)))
+  if (newDrift.length > 0) {
+    notices.push({
+      event: "drift",
+      text: `${prefix}: drift found, ${plural(newDrift.length, "field")} changed in Code42 by hand:` +
+        listed(newDrift.map((d) => `${d.path}: ${d.field} is ${show(d.current)}, orgsync applied ${show(d.applied)}`)),
+      details: {
+        drift: newDrift.map((d) => ({ ...d, seenAt: d.seenAt.toISOString() }))
+      }
+    })
+  }
+
+  const held = facts.kept.filter((k) => k.reason === "awaiting-approval" || k.reason === "never")
+  const newHeld = held.filter((k) => !seen.held.has(k.checksum))
+  if (newHeld.length > 0) {
+    const awaiting = newHeld.filter((k) => k.reason === "awaiting-approval")
+    notices.push({
+      event: "held",
+      text: `${prefix}: ${plural(newHeld.length, "destructive change")} held:` +
+        listed(newHeld.map((k) =>
+          `${k.change.action} ${k.change.path} (reaches ${plural(Policy.reach(k.change), "org")}) ` +
+          (k.reason === "never" ? "never applied (destructive: never)" : `awaits approval: orgsync approve ${k.id}`)
+        )) +
+        (awaiting.length > 1 ? "\nApprove all with orgsync approve --all." : ""),
+      details: {
+        held: newHeld.map((k) => ({
+          id: k.id,
+          action: k.change.action,
+          path: k.change.path,
+          orgUid: k.change.orgUid,
+          reach: Policy.reach(k.change),
+          checksum: k.checksum,
+          reason: k.reason
+        }))
+      }
+    })
+  }
+
+  const refusal = facts.refusal === undefined ? undefined : `${facts.refusal.reason}: ${facts.refusal.message}`
+  if (refusal !== undefined && refusal !== seen.refusal) {
+    notices.push({
+      event: "refused",
+      text: `${prefix}: the plan is refused (${facts.refusal!.reason}): ${facts.refusal!.message}`,
+      details: { refusal: facts.refusal }
+    })
+  }
+
+  const failures = facts.error === undefined ? facts.failures : [facts.error]
+  const newFailures = failures.filter((line) => !seen.failures.has(line))
+  if (newFailures.length > 0) {
+    notices.push({
+      event: "failed",
+      text: facts.error === undefined
+        ? `${prefix}: ${plural(newFailures.length, "write")} failed:${listed(newFailures)}`
+        : `${prefix}: the pass could not run: ${facts.error}`,
+      details: facts.error === undefined ? { failures: newFailures } : { error: facts.error }
+    })
+  }
+
+  const newContested = facts.contested.filter((c) => !c.orgUids.some((uid) => seen.contested.has(uid)))
+  if (newContested.length > 0) {
+    notices.push({
+      event: "contested",
+      text: `${prefix}: another writer changes back what orgsync wrote; orgsync stopped writing to ` +
+        `${plural(newContested.length, "org")}:${listed(newContested.map((c) => c.path))}`,
+      details: { contested: newContested }
+    })
+  }
+
+  const troubled = failures.length > 0 || refusal !== undefined || facts.contested.length > 0
+  if (seen.troubled && !troubled) {
+    notices.push({
+      event: "recovered",
+      text: `${prefix}: recovered: the last pass ran without failures, refusals or contested orgs`,
+      details: {}
+    })
+  }
+
+  return {
+    notices,
+    seen: {
+      drift: new Set(facts.drift.map(driftKey)),
+      held: new Set(held.map((k) => k.checksum)),
+      refusal,
+      failures: new Set(failures),
+      contested: new Set(facts.contested.flatMap((c) => c.orgUids)),
+      troubled
+    }
+  }
+}
+
+/** The facts of a pass, or of a pass that could not run. */
+export const factsOf = (result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>): Facts =>
+  Either.match(result, {
+    onLeft: (error) => ({ error: error.message, drift: [], kept: [], refusal: undefined, failures: [], contested: [] }),
+    onRight: (pass) => ({
+      drift: pass.driftFound,
+      kept: pass.kept,
+      refusal: pass.pending.refusal,
+      failures: pass.writeErrors,
+      contested: pass.pending.conflicts.filter((conflict) => conflict.kind === "contested")
+    })
+  })
+
+/**
+ * Tells what each pass brings that is new, when notifications are set up (a `Notify` service is there);
+ * `prefix` opens every text.
+ */
+export const teller = (prefix: string) =>
+  Effect.map(Ref.make(nothingSeen), (seen) => (result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>) =>
+    Effect.gen(function*() {
+      const notify = yield* Effect.serviceOption(Notify)
+      if (Option.isNone(notify)) return
+      const told = after(yield* Ref.get(seen), factsOf(result), prefix)
+      yield* Ref.set(seen, told.seen)
+      yield* Effect.forEach(told.notices, notify.value.notify, { discard: true })
+    }))

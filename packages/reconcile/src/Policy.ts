@@ -1,0 +1,115 @@
+/**
+ * Policy: what may be applied without a person, decided change by change after the plan and its safety check.
+ * `destructive` says what happens to blocks, deactivations and prunes (applied, held for approval, or never
+ * applied); `drift` says whether changes made in Code42 by hand are reverted or only reported. Held changes
+ * are named by their checksum, so that an approval covers exactly the change a person saw: if the plan
+ * changes, the change gets another checksum and the approval no longer matches.
+ */
+import type { Change } from "./Plan.js"
+import * as PlanChecksum from "./PlanChecksum.js"
+
+/** `auto`: apply; `confirm`: hold until approved; `never`: never apply (report). */
+export type Destructive = "auto" | "confirm" | "never"
+
+export const destructiveValues: ReadonlyArray<Destructive> = ["auto", "confirm", "never"]
+
+/** `heal`: revert changes made by hand; `report`: show them, leave them. */
+export type Drift = "heal" | "report"
+
+export const driftValues: ReadonlyArray<Drift> = ["heal", "report"]
+
+export interface Policy {
+  readonly destructive: Destructive
+  readonly drift: Drift
+}
+
+/** What a program that asks nothing does: every change applied, drift healed. */
+export const auto: Policy = { destructive: "auto", drift: "heal" }
+
+/** What people decided about held changes, asked by checksum. */
+export interface Decisions {
+  readonly approved: (checksum: string) => boolean
+  readonly rejected: (checksum: string) => boolean
+}
+
+export const noDecisions: Decisions = { approved: () => false, rejected: () => false }
+
+/**
+ * Why a change was kept back: `awaiting-approval` and `rejected` under `destructive: confirm`, `never` under
+ * `destructive: never`, `drift` under `drift: report`.
+ */
+export type Reason = "awaiting-approval" | "rejected" | "never" | "drift"
+
+export interface Kept {
+  /** The short form of the checksum, for `orgsync approve <id>`. */
+  readonly id: string
+  readonly checksum: string
+  readonly reason: Reason
+  readonly change: Change
+}
+
+/** Blocks, deactivations and prunes (deactivations of orgs no file lists). */
+export const isDestructive = (change: Change): boolean =>
+  change.action === "block" || change.action === "deactivate"
+
+/** The orgs a change reaches: its own and those its cascade reaches. */
+export const reach = (change: Change): number => 1 + change.cascadesTo.length
+
+/** The checksum of one change, as `plan --format json` computes it for a whole plan. */
+export const checksum = (change: Change): string => PlanChecksum.checksum({ changes: [change] })
+
+/** The first 12 hex digits of the checksum: enough to tell held changes apart, short enough to type. */
+export const idOf = (checksum: string): string => checksum.replace(/^sha256:/, "").slice(0, 12)
+
+const keep = (change: Change, reason: Reason, sum = checksum(change)): Kept => ({
+  id: idOf(sum),
+  checksum: sum,
+  reason,
+  change
+})
+
+/**
+ * Splits changes into those to apply now and those kept back, each with its reason. Drift under `report` is
+ * kept whatever its action; a destructive change under `confirm` goes through only when its checksum is
+ * approved.
+ */
+export const gate = (
+  changes: ReadonlyArray<Change>,
+  policy: Policy,
+  decisions: Decisions = noDecisions
+): { readonly allowed: ReadonlyArray<Change>; readonly kept: ReadonlyArray<Kept> } => {
+  const allowed: Array<Change> = []
+  const kept: Array<Kept> = []
+  for (const change of changes) {
+    if (policy.drift === "report" && change.cause === "drift") {
+      kept.push(keep(change, "drift"))
+    } else if (!isDestructive(change) || policy.destructive === "auto") {
+      allowed.push(change)
+    } else if (policy.destructive === "never") {
+      kept.push(keep(change, "never"))
+    } else {
+      const sum = checksum(change)
+      if (decisions.approved(sum)) allowed.push(change)
+      else kept.push(keep(change, decisions.rejected(sum) ? "rejected" : "awaiting-approval", sum))
+    }
+  }
+  return { allowed, kept }
+}
+
+/** The kept changes a person may decide about: those held for approval (rejected ones may still be approved). */
+export const approvable = (kept: Kept): boolean => kept.reason === "awaiting-approval" || kept.reason === "rejected"
+
+/** One line saying why a change was not applied. */
+export const describeKept = (kept: Kept): string => {
+  const what = `${kept.change.action} ${kept.change.path}`
+  switch (kept.reason) {
+    case "awaiting-approval":
+      return `held for approval (destructive: confirm): ${what} [${kept.id}]`
+    case "rejected":
+      return `rejected, so not applied: ${what} [${kept.id}]`
+    case "never":
+      return `not applied (destructive: never): ${what}`
+    case "drift":
+      return `drift reported, not reverted (drift: report): ${what}`
+  }
+}
