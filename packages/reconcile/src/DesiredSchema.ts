@@ -82,8 +82,8 @@ const orgName = (label: string, description: string) =>
   ).annotations({ title: label, description })
 
 /**
- * An orgUid (digits; 19 of them do not fit a double, so YAML must read it as a string), or on the gateway family,
- * whose orgs have no orgUid, an orgGuid.
+ * An orgUid (mostly digits, and 19 of them do not fit a double, so YAML must read it as a string; older servers
+ * also have words such as "ADMIN"), or on the gateway family, whose orgs have no orgUid, an orgGuid.
  */
 const orgUid = (label: string, description: string) =>
   Schema.String.annotations({
@@ -93,10 +93,10 @@ const orgUid = (label: string, description: string) =>
           "(unquoted, YAML reads a number, and 19-digit numbers lose precision)"
         : `${label} must be an orgUid in quotes, e.g. "1007759454961904673" (${got(issue.actual)})`
   }).pipe(
-    Schema.pattern(/^(?:[0-9]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
       message: (issue) =>
-        `${label} must be an orgUid, digits only, or on api gateway an orgGuid such as ` +
-        `"7ed19049-3266-42ff-a3c9-b79a7f8e2b30" (got ${show(issue.actual)})`
+        `${label} must be an orgUid such as "1007759454961904673" (letters, digits, ".", "_" and "-"), or on ` +
+        `api gateway an orgGuid such as "7ed19049-3266-42ff-a3c9-b79a7f8e2b30" (got ${show(issue.actual)})`
     })
   ).annotations({ title: label, description })
 

@@ -283,7 +283,8 @@ const identify = (
       index = new Map()
       for (const child of parent.children) {
         if (child.org === undefined) continue
-        const name = child.org.orgName
+        // Code42 trims the names it stores: a name stored with spaces around it is matched without them.
+        const name = child.org.orgName.trim()
         const same = index.get(name)
         if (same === undefined) index.set(name, [child])
         else same.push(child)
@@ -333,7 +334,7 @@ const identify = (
    * writer. Neither is acted on (never pruned, blocked or deactivated) until a person settles which is which.
    */
   const twinned = (org: DesiredOrg, parent: Node, node: Node): Identified | undefined => {
-    const twins = childrenNamed(parent, node.org!.orgName).filter((other) =>
+    const twins = childrenNamed(parent, node.org!.orgName.trim()).filter((other) =>
       other !== node && other.org!.active && other.kind !== "managed" && claimable(other.org!.orgUid, org)
     )
     if (twins.length === 0) return undefined
@@ -749,7 +750,7 @@ const converge = (
     // Code42 may rename an org it deactivates (`<name> deactivated <date>`): that name is not drift, and an org
     // that stays deactivated is never renamed.
     const staysDeactivated = !node.active && node.target === "deactivated"
-    if (org.orgName !== desired.name && !staysDeactivated) {
+    if (org.orgName.trim() !== desired.name && !staysDeactivated) {
       fields.push({ key: "name", from: org.orgName, to: desired.name })
     }
     const extRef = org.orgExtRef || null
