@@ -107,7 +107,9 @@ describe("examples/ci/gitlab-ci.yml", () => {
         GITLAB_TOKEN: "glpat-test-token",
         CI_API_V4_URL: "https://gitlab.example/api/v4",
         CI_PROJECT_ID: "17",
-        CI_MERGE_REQUEST_IID: "5"
+        CI_MERGE_REQUEST_IID: "5",
+        // Runners often force colour: the note's id must still come out as plain digits.
+        FORCE_COLOR: "1"
       }
       const notes = "https://gitlab.example/api/v4/projects/17/merge_requests/5/notes"
       // A busy merge request: the sticky note lands on the second page of notes.

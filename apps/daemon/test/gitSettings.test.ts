@@ -66,7 +66,7 @@ describe("git settings", () => {
   it.scoped("an unknown key, a branch that is no branch name and a repository that reads as an option are refused", () =>
     Effect.gen(function*() {
       const unknown = yield* Effect.flip(resolve({}, {}, "git:\n  repo: /srv/git/orgs.git\n  ref: main\n"))
-      expect(unknown.message).toMatch(/orgsync\.yaml: unknown setting git\.ref \(known: .*git\.repo, git\.branch, git\.path\)$/)
+      expect(unknown.message).toMatch(/orgsync\.yaml: unknown setting git\.ref \(known: .*git\.repo, git\.branch, git\.path[,)]/)
       const notMapping = yield* Effect.flip(resolve({}, {}, "git: /srv/git/orgs.git\n"))
       expect(notMapping.message).toMatch(/orgsync\.yaml: git: expected a mapping of settings$/)
       for (const branch of ["-x", "a..b", "main:refs/heads/x", "topic/", "a b"]) {
