@@ -58,15 +58,20 @@ export const signedInUser: Effect.Effect<
   return { account, org: accountOrg(account, (yield* SimulatorState).tenant()) }
 })
 
-const signIn = Effect.gen(function*() {
+/** A local account's sign-in from this request's Basic credentials and `totp-auth`: a token, or why not. */
+export const signInRequest = Effect.gen(function*() {
   const state = yield* SimulatorState
   const request = yield* HttpServerRequest.HttpServerRequest
-  const token = state.credentials.signIn(
+  return state.credentials.signIn(
     request.headers["authorization"],
     request.headers["totp-auth"],
     yield* Clock.currentTimeMillis,
     state.tenant().tenantUid
   )
+})
+
+const signIn = Effect.gen(function*() {
+  const token = yield* signInRequest
   if (Either.isLeft(token)) {
     return yield* new ApiError({ status: 401, code: token.left.code, description: token.left.description })
   }

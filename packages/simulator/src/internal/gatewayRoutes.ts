@@ -12,7 +12,7 @@ import { Clock, Effect, Either, Schema } from "effect"
 import { type BasicCredentials, parseBasic } from "../Credentials.js"
 import { toGatewayJson } from "../OrgBody.js"
 import type { OrgNode, OrgRefused } from "../Tenant.js"
-import { authenticated, callerOrg } from "./authRoutes.js"
+import { authenticated, callerOrg, signInRequest } from "./authRoutes.js"
 import { listed } from "./orgRoutes.js"
 import { parseFlag, queryParams } from "./responses.js"
 import { SimulatorState } from "./state.js"
@@ -90,14 +90,7 @@ const oauth = Effect.gen(function*() {
 
 /** `GET /v1/auth` (deprecated): a local account's Basic credentials, plus `totp-auth` under two-factor. */
 const userAuth = Effect.gen(function*() {
-  const state = yield* SimulatorState
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const token = state.credentials.signIn(
-    request.headers["authorization"],
-    request.headers["totp-auth"],
-    yield* Clock.currentTimeMillis,
-    state.tenant().tenantUid
-  )
+  const token = yield* signInRequest
   if (Either.isLeft(token)) {
     return yield* new GatewayError({ status: 401, code: token.left.code, message: token.left.description })
   }
