@@ -290,7 +290,7 @@ export const render = (view: PageView): string =>
     title(view),
     html`<div id="status" data-live>
 <span hidden data-admin="${view.admin === true}" data-tree-version="${view.lastPass?.finishedAt ?? ""}|${
-      (view.held ?? []).map((change) => change.id).join(",")
+      (view.held ?? []).map((change) => `${change.id}:${change.state ?? "held"}`).join(",")
     }"></span>
 ${header(view)}
 ${summary(view)}

@@ -62,9 +62,19 @@ const currentView = Effect.gen(function*() {
   return { ...view(yield* state.get, runs, new Date(yield* Clock.currentTimeMillis), controlView), admin }
 })
 
+const nothingHeld: ReadonlyArray<DaemonControl.Held> = []
+
+/** The changes the policy keeps back, as the tree marks them; none without a policy's state. */
+const heldChanges = Effect.flatMap(
+  Effect.serviceOption(DaemonControl.DaemonControl),
+  (control) =>
+    Option.isNone(control) ? Effect.succeed(nothingHeld) : Effect.map(control.value.state.get, (state) => state.held)
+)
+
 /**
- * The org tree of the last snapshot and plan. Building it reads the whole snapshot, so it is kept until a
- * pass saves a new snapshot or leaves another plan.
+ * The org tree of the last snapshot and plan, with the changes held. Building it reads the whole snapshot, so
+ * it is kept until a pass saves a new snapshot, leaves another plan or holds other changes, or a change is
+ * rejected.
  */
 const treeCache = Effect.map(
   SynchronizedRef.make<{ readonly key: ReadonlyArray<unknown>; readonly tree: StatusTree.Tree } | undefined>(undefined),
@@ -73,9 +83,14 @@ const treeCache = Effect.map(
       Effect.gen(function*() {
         const db = yield* StateDb.StateDb
         const state = yield* Effect.flatMap(DaemonStatus, (status) => status.get)
-        const key = [Option.getOrUndefined(yield* db.getMeta("snapshot_taken_at")), state.plan]
+        const held = yield* heldChanges
+        const key = [Option.getOrUndefined(yield* db.getMeta("snapshot_taken_at")), state.plan, held]
         if (cached !== undefined && cached.key.every((part, i) => part === key[i])) return [cached.tree, cached]
-        const tree = StatusTree.make(Option.getOrUndefined(yield* db.snapshot), state.plan)
+        const tree = StatusTree.make(
+          Option.getOrUndefined(yield* db.snapshot),
+          state.plan,
+          held.map((kept) => ({ ...kept.change, reason: kept.reason }))
+        )
         return [tree, { key, tree }]
       })
     )

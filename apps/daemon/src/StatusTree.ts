@@ -4,7 +4,7 @@
  * conflict), and each org above it how many such orgs it holds. It is answered one page of children at a
  * time, so that a tenant of 100,000 orgs opens as fast as one of ten.
  */
-import { type OrgApi, OrgPath, type Plan } from "@c42/reconcile"
+import { type OrgApi, OrgPath, type Plan, type Policy } from "@c42/reconcile"
 
 export type Badge = "pending" | "held" | "drifted" | "contested" | "conflict"
 
@@ -13,11 +13,26 @@ export const badges: ReadonlyArray<Badge> = ["pending", "held", "drifted", "cont
 /** `planned`: an org the plan creates, not in Code42 yet. */
 export type OrgStatus = "active" | "blocked" | "deactivated" | "planned"
 
-/** A change held for approval (policy `destructive: confirm`), as far as the tree needs it. */
+/** A change the policy keeps back (`destructive: confirm` or `never`), as far as the tree needs it. */
 export interface HeldChange {
   readonly action: string
   readonly path: string
   readonly orgUid: string | null
+  /** Why it is kept back; `awaiting-approval` when not told. */
+  readonly reason?: Policy.Reason
+}
+
+const heldNote = (change: HeldChange): string => {
+  switch (change.reason ?? "awaiting-approval") {
+    case "awaiting-approval":
+      return `${change.action} held for approval`
+    case "rejected":
+      return `${change.action} rejected, held`
+    case "never":
+      return `${change.action} never applied (destructive: never)`
+    case "drift":
+      return `${change.action} not reverted (drift: report)`
+  }
 }
 
 export interface TreeNode {
@@ -177,7 +192,7 @@ export const make = (
       mark(target, badge, conflict.message)
     }
   }
-  for (const change of held) mark(find(change.orgUid, change.path), "held", `${change.action} held for approval`)
+  for (const change of held) mark(find(change.orgUid, change.path), "held", heldNote(change))
   for (const found of entries.values()) found.children?.sort(byName)
   // Each org above a marked one counts it, once per badge.
   for (const found of entries.values()) if (found.badges !== undefined) marked.push(found)
