@@ -6,25 +6,24 @@ import { formatIssue } from "../src/Desired.js"
 import * as DesiredFiles from "../src/DesiredFiles.js"
 import * as DesiredYaml from "../src/DesiredYaml.js"
 
-// Hostile input is generated here rather than committed. Time is real: the point is a bound on it.
+// Hostile input is generated here rather than committed. Each test's timeout catches a parser that does not
+// stop early; how fast loading is, is measured by `npm run bench`.
 
-/** Writes `content` to a fresh file and loads it, timing the load. */
+/** Writes `content` to a fresh file and loads it. */
 const loadContent = (content: string | Uint8Array) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-hostile-" })
     const file = `${dir}/orgs.yaml`
     yield* typeof content === "string" ? fs.writeFileString(file, content) : fs.writeFile(file, content)
-    const started = performance.now()
     const result = yield* Effect.either(DesiredFiles.load(file))
-    return { result, millis: performance.now() - started, file }
+    return { result, file }
   })
 
 /** Loads content that must be rejected, and returns its issues as `line:column: message`. */
-const rejected = (content: string | Uint8Array, withinMillis = 2_000) =>
+const rejected = (content: string | Uint8Array) =>
   Effect.gen(function*() {
-    const { file, millis, result } = yield* loadContent(content)
-    expect(millis).toBeLessThan(withinMillis)
+    const { file, result } = yield* loadContent(content)
     if (result._tag === "Right") throw new Error("expected the file to be rejected")
     return result.left.issues.map((issue) => formatIssue(issue).slice(file.length + 1))
   })
@@ -35,18 +34,17 @@ const siblings = (count: number, name: (i: number) => string = padded) =>
   "orgs:\n" + Array.from({ length: count }, (_, i) => `  - name: ${name(i)}\n`).join("")
 
 layer(NodeFileSystem.layer)("DesiredFiles.load on hostile input", (it) => {
-  it.scoped("loads 100,000 siblings in a bounded time", () =>
+  it.scoped("loads 100,000 siblings", () =>
     Effect.gen(function*() {
-      const { millis, result } = yield* loadContent(siblings(100_000))
+      const { result } = yield* loadContent(siblings(100_000))
       if (result._tag === "Left") throw result.left
       expect(result.right.orgs.length).toBe(100_000)
       expect(result.right.orgs[99_999]!.path).toBe("Org 099999")
-      expect(millis).toBeLessThan(5_000)
     }))
 
   it.scoped("finds the one duplicate among 100,000 siblings", () =>
     Effect.gen(function*() {
-      const issues = yield* rejected(siblings(100_000, (i) => padded(i === 99_999 ? 7 : i)), 5_000)
+      const issues = yield* rejected(siblings(100_000, (i) => padded(i === 99_999 ? 7 : i)))
       expect(issues).toEqual([`100001:11: duplicate name "Org 000007" among the top-level orgs (also at 9:11)`])
     }))
 
@@ -66,7 +64,7 @@ layer(NodeFileSystem.layer)("DesiredFiles.load on hostile input", (it) => {
       const team = Array.from({ length: 2_100 }, (_, i) => `      - name: Member ${i}\n`).join("")
       const groups = Array.from({ length: 99 }, (_, i) => `  - name: Group ${i + 1}\n    children: *team\n`).join("")
       const text = `orgs:\n  - name: Group 0\n    children: &team\n${team}${groups}`
-      const issues = yield* rejected(text, 10_000)
+      const issues = yield* rejected(text)
       // 95 groups of 2,101 orgs, then Group 95 and 405 members: the 200,001st is Member 404 (line 408), repeated.
       expect(issues).toEqual(["408:9: more than 200000 orgs in one file"])
     }))
@@ -92,7 +90,7 @@ layer(NodeFileSystem.layer)("DesiredFiles.load on hostile input", (it) => {
 
   it.scoped("stops at the token limit, which bounds the memory parsing takes", () =>
     Effect.gen(function*() {
-      const issues = yield* rejected("#\n".repeat(DesiredYaml.MaxTokens / 2 + 1), 30_000)
+      const issues = yield* rejected("#\n".repeat(DesiredYaml.MaxTokens / 2 + 1))
       expect(issues).toEqual([`${DesiredYaml.MaxTokens / 2 + 1}:1: the file is too large: more than 4000000 YAML tokens`])
     }))
 

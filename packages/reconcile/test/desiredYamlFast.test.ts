@@ -377,5 +377,5 @@ layer(NodeFileSystem.layer)("DesiredFiles.load of a large import", (it) => {
       ])
       const line = text.split("\n").indexOf("      - name: \"Team: 10/7 #7\"") + 1
       expect(team.location).toEqual({ file: `${dir}/orgs.yaml`, line, column: 9 })
-    }))
+    }), 120_000)
 })

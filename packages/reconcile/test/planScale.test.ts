@@ -4,12 +4,6 @@ import type { DesiredState } from "../src/Desired.js"
 import * as Plan from "../src/Plan.js"
 import { d, type DesiredSpec, desired, r, type RemoteSpec, tenant } from "./planFixtures.js"
 
-const timed = (input: Plan.PlanInput) => {
-  const started = performance.now()
-  const plan = Plan.make(input)
-  return { plan, ms: performance.now() - started }
-}
-
 const input = (remote: ReadonlyArray<Org.Org>, state: DesiredState): Plan.PlanInput => ({
   desired: state,
   remote,
@@ -17,11 +11,12 @@ const input = (remote: ReadonlyArray<Org.Org>, state: DesiredState): Plan.PlanIn
   settings: { currentOrgUid: undefined }
 })
 
-// A budget the planner meets with a wide margin on a slow shared machine (it takes a few hundred ms).
-const budgetMs = 2_000
+// How fast is measured by `npm run bench`; here the test's timeout only catches a planner that scans (a
+// quadratic plan of 100,000 orgs takes minutes, a linear one well under a second).
+const linear = { timeout: 60_000 }
 
 describe("Plan.make at scale", () => {
-  it("plans 100,000 remote orgs against a 100,000-org desired tree in well under 2 seconds", () => {
+  it("plans 100,000 remote orgs against a 100,000-org desired tree ", linear, () => {
     // 100 departments of 999 teams; the file blocks every tenth department, renames one team in each
     // department and adds ten teams to each.
     const remote: Array<RemoteSpec> = []
@@ -39,7 +34,7 @@ describe("Plan.make at scale", () => {
     }
     const orgs = tenant(...remote)
     expect(orgs).toHaveLength(100_001)
-    const { ms, plan } = timed(input(orgs, desired(wanted)))
+    const plan = Plan.make(input(orgs, desired(wanted)))
     expect(plan.managedCount).toBe(100_000)
     expect(plan.conflicts).toEqual([])
     expect(plan.unmanaged).toEqual([])
@@ -48,26 +43,23 @@ describe("Plan.make at scale", () => {
     expect([count("create"), count("update"), count("block")]).toEqual([1_000, 100, 10])
     // Each block reaches the department's 999 teams and its 10 new ones.
     expect(plan.changes.filter((c) => c.action === "block").every((c) => c.cascadesTo.length === 1_009)).toBe(true)
-    expect(ms).toBeLessThan(budgetMs)
   })
 
-  it("blocks an org with 100,000 children in one call", () => {
+  it("blocks an org with 100,000 children in one call", linear, () => {
     const teams = Array.from({ length: 100_000 }, (_, i) => `Team ${i}`)
     const orgs = tenant(r("Dept", {}, ...teams.map((name) => r(name))))
-    const { ms, plan } = timed(input(orgs, desired([d("Dept", { status: "blocked" }, ...teams.map((name) => d(name)))])))
+    const plan = Plan.make(input(orgs, desired([d("Dept", { status: "blocked" }, ...teams.map((name) => d(name)))])))
     expect(plan.changes).toHaveLength(1)
     expect(plan.changes[0]!.cascadesTo).toHaveLength(100_000)
-    expect(ms).toBeLessThan(budgetMs)
   })
 
-  it("plans 100,000 siblings under one parent (names are indexed, never scanned)", () => {
+  it("plans 100,000 siblings under one parent (names are indexed, never scanned)", linear, () => {
     const orgs = tenant(...Array.from({ length: 100_000 }, (_, i) => r(`Org ${i}`)))
     // Half of the desired orgs exist, half are new; the other half of the remote orgs are pruned.
     const wanted = Array.from({ length: 100_000 }, (_, i) => d(`Org ${i + 50_000}`))
-    const { ms, plan } = timed(input(orgs, desired(wanted, { prune: "deactivate" })))
+    const plan = Plan.make(input(orgs, desired(wanted, { prune: "deactivate" })))
     const count = (action: Plan.Action) => plan.changes.filter((c) => c.action === action).length
     expect([count("create"), count("deactivate")]).toEqual([50_000, 50_000])
     expect(plan.unmanaged).toHaveLength(50_000)
-    expect(ms).toBeLessThan(budgetMs)
   })
 })
