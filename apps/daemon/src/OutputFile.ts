@@ -5,7 +5,7 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Data, Effect, Option } from "effect"
+import { Console, Data, Effect, Option } from "effect"
 
 export class OutputError extends Data.TaggedError("OutputError")<{
   readonly message: string
@@ -69,3 +69,10 @@ export const write = (out: string, text: string) =>
   }).pipe(
     Effect.mapError((cause) => new OutputError({ message: `cannot write ${out}: ${cause.message}`, cause }))
   )
+
+/** Prints `text` to stdout, or writes it to the file `out` names. */
+export const print = (out: Option.Option<string>, text: string) =>
+  Option.match(out, {
+    onNone: () => Console.log(text),
+    onSome: (file) => write(file, `${text}\n`)
+  })

@@ -9,6 +9,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Exit, Ref } from "effect"
 import * as os from "node:os"
 import * as Cli from "./Cli.js"
+import { SignalStops } from "./ExitCode.js"
 
 let received: NodeJS.Signals | undefined
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => (received ??= signal))
@@ -22,7 +23,7 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
 }
 
 Cli.run(process.argv).pipe(
-  Effect.provideService(Cli.SignalStops, stopsCleanly),
+  Effect.provideService(SignalStops, stopsCleanly),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,

@@ -1,0 +1,135 @@
+/** `orgsync apply`: make Code42 match the desired files; exit 0 converged, 1 error or refused. */
+import { Command, Options } from "@effect/cli"
+import { FileSystem, Terminal } from "@effect/platform"
+import { type Plan, PlanChecksum, PlanFormat, Reconciler, StateDb, StateLock } from "@c42/reconcile"
+import { Console, Effect, Option, Ref } from "effect"
+import * as Connection from "../Connection.js"
+import { exitWith, failure, ok } from "../ExitCode.js"
+import * as Settings from "../Settings.js"
+import { config, connection, desired, policySettings, state } from "./options.js"
+import { loadDesired } from "./planning.js"
+
+const yes = Options.boolean("yes").pipe(Options.withDescription("Apply without asking"))
+const force = Options.boolean("force").pipe(
+  Options.withDescription("Allow blocks and deactivations above 25% of the managed orgs")
+)
+const planFile = Options.text("plan").pipe(
+  Options.withPseudoName("FILE"),
+  Options.withDescription("Apply this reviewed JSON plan, only while it still matches what would be planned now"),
+  Options.optional
+)
+
+export const options = { config, desired, state, ...connection, yes, force, plan: planFile, ...policySettings }
+
+/** Asks on the terminal; only `yes` is consent. */
+const askOnTerminal = (plan: Plan.Plan) =>
+  Effect.gen(function*() {
+    const terminal = yield* Terminal.Terminal
+    yield* Console.log(PlanFormat.text(plan))
+    yield* terminal.display("\nApply these changes? Only 'yes' will be accepted: ")
+    const answer = yield* terminal.readLine.pipe(Effect.orElseSucceed(() => ""))
+    return answer.trim() === "yes"
+  })
+
+/** Reads a `plan --format json` file and answers whether the plan made now still has its checksum. */
+const matchesReviewed = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(path).pipe(Effect.mapError(() => `cannot read the plan file ${path}`))
+    const reviewed = yield* Effect.try({
+      try: () => JSON.parse(text) as { formatVersion?: unknown; checksum?: unknown },
+      catch: () => `${path}: not a JSON plan (make one with orgsync plan --format json --out ${path})`
+    })
+    if (reviewed.formatVersion !== 1 || typeof reviewed.checksum !== "string") {
+      return yield* Effect.fail(`${path}: not a formatVersion 1 plan with a checksum`)
+    }
+    const checksum = reviewed.checksum
+    return (plan: Plan.Plan) =>
+      PlanChecksum.checksum(plan) === checksum
+        ? Effect.succeed(true)
+        : Console.error(
+          `${path} is stale: Code42 or the desired files changed since it was made. Run orgsync plan again and review it.`
+        ).pipe(Effect.as(false))
+  })
+
+/**
+ * After a signal cut an apply short: what was applied, what was not, and what may or may not have happened,
+ * from the journal of the writes since the apply started.
+ */
+const reportInterrupted = (since: Date, confirmed: Option.Option<Plan.Plan>) =>
+  Effect.gen(function*() {
+    const db = yield* StateDb.StateDb
+    const writes = yield* db.journalSince(since).pipe(Effect.orElseSucceed(() => []))
+    const line = (write: { readonly action: string; readonly path: string }) => `  ${write.action} ${write.path}`
+    const applied = writes.filter((write) => write.outcome === "done" || write.outcome === "adopted")
+    const unknown = writes.filter((write) => write.outcome === undefined)
+    const sent = new Set(writes.filter((write) => write.outcome !== "failed").map(line))
+    const notApplied = Option.match(confirmed, { onNone: () => [], onSome: (plan) => plan.changes })
+      .filter((change) => !sent.has(line(change)))
+    yield* Console.log(
+      `\nInterrupted: ${PlanFormat.plural(applied.length, "change")} applied, ${notApplied.length} not applied` +
+        (unknown.length > 0 ? `, ${unknown.length} cut short (the next run re-reads Code42 and settles them)` : "") +
+        "."
+    )
+    for (const [title, list] of [["Applied:", applied], ["Cut short:", unknown], ["Not applied:", notApplied]] as const) {
+      if (list.length > 0) yield* Console.log([title, ...list.map(line)].join("\n"))
+    }
+    yield* Console.log("The run is recorded as interrupted; orgsync plan shows what is left.")
+  })
+
+export const command = Command.make("apply", options, (flags) =>
+  exitWith(Effect.gen(function*() {
+    const settings = yield* Settings.resolve(flags)
+    const desiredState = yield* loadDesired(settings.desired)
+    const interactive = process.stdin.isTTY === true
+    if (!flags.yes && Option.isNone(flags.plan) && !interactive) {
+      yield* Console.error("orgsync apply: not on a terminal, so there is no one to ask: pass --yes to apply")
+      return failure
+    }
+    const terminal = yield* Effect.context<Terminal.Terminal>()
+    const show = (plan: Plan.Plan) => Console.log(PlanFormat.text(plan)).pipe(Effect.as(true))
+    const confirm = Option.isSome(flags.plan)
+      ? yield* matchesReviewed(flags.plan.value)
+      : flags.yes
+      ? show
+      : (plan: Plan.Plan) => askOnTerminal(plan).pipe(Effect.orElseSucceed(() => false), Effect.provide(terminal))
+    const startedAt = new Date()
+    const confirmed = yield* Ref.make(Option.none<Plan.Plan>())
+    const result = yield* Effect.gen(function*() {
+      yield* StateLock.acquire(settings.state)
+      const reconciler = yield* Reconciler.Reconciler
+      return yield* reconciler.pass(desiredState, {
+        dryRun: false,
+        force: flags.force,
+        // confirm is what apply always does: it asks, or takes --yes or a reviewed plan as the answer.
+        policy: { destructive: settings.destructive === "never" ? "never" : "auto", drift: settings.drift },
+        confirm: (plan) => Effect.tap(confirm(plan), (yes) => yes ? Ref.set(confirmed, Option.some(plan)) : Effect.void)
+      })
+    }).pipe(
+      Effect.onInterrupt(() => Effect.flatMap(Ref.get(confirmed), (plan) => reportInterrupted(startedAt, plan))),
+      Effect.scoped,
+      Effect.provide(yield* Connection.connected(settings))
+    )
+    if (result.declined) {
+      yield* Console.error("Nothing applied.")
+      return failure
+    }
+    if (result.converged) {
+      yield* Console.log(
+        result.applied === 0
+          ? PlanFormat.text(result.pending)
+          : `\nApply complete: ${PlanFormat.plural(result.applied, "change")} made. Code42 matches the desired state.`
+      )
+      return ok
+    }
+    // A refusal comes first: it is why nothing (more) was applied.
+    if (result.pending.refusal === undefined || result.applied > 0) {
+      yield* Console.log(
+        `\nApplied ${PlanFormat.plural(result.applied, "change")}, ${result.failed} failed. Still pending:\n`
+      )
+    }
+    yield* Console.log(PlanFormat.text(result.pending))
+    for (const error of result.errors) yield* Console.error(error)
+    return failure
+  }))
+).pipe(Command.withDescription("Make Code42 match the desired files: exit 0 converged, 1 error or refused"))

@@ -1,0 +1,57 @@
+/** `orgsync import`: the live tree written as a valid orgs.yaml with uid pins, and its JSON Schema beside it. */
+import { Command, Options } from "@effect/cli"
+import { DesiredYaml, ImportCheck, PlanFormat, RemoteTree } from "@c42/reconcile"
+import { Console, Effect, Option } from "effect"
+import * as path from "node:path"
+import * as Connection from "../Connection.js"
+import { exitWith, failure, ok } from "../ExitCode.js"
+import * as OutputFile from "../OutputFile.js"
+import * as Settings from "../Settings.js"
+import { config, connection, out, state } from "./options.js"
+import { schemaText } from "./schema.js"
+
+const root = Options.text("root").pipe(
+  Options.withPseudoName("UID"),
+  Options.withDescription("The orgUid of the org to import under (default: the tenant's top-level org)"),
+  Options.optional
+)
+
+const allowLossy = Options.boolean("allow-lossy").pipe(
+  Options.withDescription("Write the file even where it cannot hold the tenant as it is (named on stderr)")
+)
+
+export const options = { config, state, ...connection, out, root, allowLossy }
+
+export const command = Command.make("import", options, (flags) =>
+  exitWith(Effect.gen(function*() {
+    const settings = yield* Settings.resolve(flags)
+    const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* Connection.connected(settings)))
+    const top = orgs.find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)
+    const rootOrgUid = Option.getOrElse(flags.root, () => top?.orgUid ?? "")
+    if (!orgs.some((org) => org.orgUid === rootOrgUid)) {
+      return yield* Effect.fail(`no org with orgUid ${rootOrgUid} in the tenant`)
+    }
+    const text = DesiredYaml.renderImport({ rootOrgUid, orgs })
+    // The file must plan nothing against the tenant it came from; what it cannot say is named, not changed.
+    const losses = yield* ImportCheck.losses(text, orgs)
+    if (losses.length > 0) {
+      yield* Console.error(
+        `orgsync import: the file cannot hold ${PlanFormat.plural(losses.length, "org")} as Code42 has ${
+          losses.length === 1 ? "it" : "them"
+        }; a plan of it would change:`
+      )
+      for (const loss of losses) yield* Console.error(`  ${loss.path === "" ? "" : `${loss.path}: `}${loss.detail}`)
+      if (!flags.allowLossy) {
+        yield* Console.error("Nothing written: pass --allow-lossy to write it anyway.")
+        return failure
+      }
+    }
+    yield* OutputFile.print(flags.out, text)
+    if (Option.isSome(flags.out)) {
+      // The file's first line points editors at orgs.schema.json beside it.
+      const schemaPath = path.join(path.dirname(flags.out.value), "orgs.schema.json")
+      yield* OutputFile.write(schemaPath, schemaText())
+      yield* Console.error(`Wrote ${flags.out.value} and ${schemaPath}.`)
+    }
+    return ok
+  }))).pipe(Command.withDescription("Write the live tree as a valid orgs.yaml with uid pins"))

@@ -1,0 +1,72 @@
+/**
+ * `orgsync plan`: what apply would do, as rows, a pull-request comment or JSON; exit 0 no changes, 2 changes
+ * pending, 1 error or refused.
+ */
+import { Command, Options } from "@effect/cli"
+import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Reconciler, StateDb } from "@c42/reconcile"
+import { Console, Effect, Option } from "effect"
+import * as Connection from "../Connection.js"
+import { exitWith, failure, ok, pendingChanges } from "../ExitCode.js"
+import * as OutputFile from "../OutputFile.js"
+import * as Settings from "../Settings.js"
+import { config, connection, desired, out, state } from "./options.js"
+import { loadDesired, offlinePlan } from "./planning.js"
+
+const format = Options.choice("format", ["text", "markdown", "json"]).pipe(
+  Options.withDescription("How to print the plan: rows for a person, a pull-request comment, or JSON (default text)"),
+  Options.withDefault("text" as const)
+)
+const offline = Options.boolean("offline").pipe(
+  Options.withDescription("Plan from the snapshot in the state database, without any call to Code42")
+)
+
+export const options = { config, desired, state, ...connection, format, out, offline }
+
+/** `source` is there exactly for the markdown format. */
+const formatPlan = (plan: Plan.Plan, format: "text" | "markdown" | "json", source: PlanMarkdown.Source | undefined) =>
+  format === "json" ? PlanFormat.json(plan) : source !== undefined ? PlanMarkdown.render(plan, source) : PlanFormat.text(plan)
+
+/** What the heading of a markdown plan names: the tenant, when the connection settings are there, and the commit. */
+const markdownSource = (settings: Settings.Settings) =>
+  Effect.all({
+    tenantUrl: Settings.clientConfig(settings).pipe(
+      Effect.map((clientConfig): string | undefined => clientConfig.url),
+      Effect.orElseSucceed(() => undefined)
+    ),
+    commit: Effect.map(DesiredCommit.read(settings.desired), Option.getOrUndefined)
+  })
+
+const hasPending = (plan: Plan.Plan) => plan.changes.length > 0 || plan.conflicts.length > 0
+
+export const command = Command.make("plan", options, (flags) =>
+  exitWith(Effect.gen(function*() {
+    const settings = yield* Settings.resolve(flags)
+    const refuseOut = (files: ReadonlyArray<string>) =>
+      Option.isSome(flags.out) ? OutputFile.refuseDesired(flags.out.value, settings.desired, files) : Effect.void
+    const source = flags.format === "markdown" ? yield* markdownSource(settings) : undefined
+    const desiredState = yield* loadDesired(settings.desired).pipe(
+      Effect.tapError((invalid) =>
+        source === undefined
+          ? Effect.void
+          : refuseOut([settings.desired, ...invalid.issues.map((issue) => issue.file)]).pipe(
+            Effect.zipRight(OutputFile.print(flags.out, PlanMarkdown.invalid(invalid.issues, source)))
+          )
+      )
+    )
+    yield* refuseOut(desiredState.files)
+    const result = flags.offline
+      ? yield* offlinePlan(desiredState, settings).pipe(Effect.provide(StateDb.layer(settings.state)))
+      : yield* Effect.flatMap(Reconciler.Reconciler, (r) =>
+        Effect.map(r.pass(desiredState, { dryRun: true, force: false }), (pass) => pass.pending)).pipe(
+          Effect.provide(yield* Connection.connected(settings))
+        )
+    // A refused plan is still written, so that it can be reviewed and then applied with --force.
+    yield* OutputFile.print(flags.out, formatPlan(result, flags.format, source))
+    if (result.refusal !== undefined) {
+      yield* Console.error(`orgsync plan: refused (${result.refusal.reason}): ${result.refusal.message}`)
+      return failure
+    }
+    return hasPending(result) ? pendingChanges : ok
+  }))).pipe(
+    Command.withDescription("Show what apply would do: exit 0 no changes, 2 changes pending, 1 error or refused")
+  )

@@ -1,0 +1,51 @@
+/** `orgsync status`: the last runs, the snapshot's age and the pending changes, from the state database. */
+import { Command } from "@effect/cli"
+import { DesiredFiles, PlanFormat, StateDb } from "@c42/reconcile"
+import { Console, Effect, Option } from "effect"
+import { exitWith, ok } from "../ExitCode.js"
+import * as Settings from "../Settings.js"
+import { config, desired, state } from "./options.js"
+import { offlinePlan } from "./planning.js"
+
+export const options = { config, desired, state }
+
+const ago = (date: Date) => {
+  const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000))
+  return seconds < 120 ? `${seconds} s ago` : seconds < 7200 ? `${Math.round(seconds / 60)} min ago` : `${Math.round(seconds / 3600)} h ago`
+}
+
+const report = (settings: Settings.Settings) =>
+  Effect.gen(function*() {
+    const db = yield* StateDb.StateDb
+    const runs = yield* db.recentRuns(10)
+    const snapshot = yield* db.snapshot
+    yield* Console.log(`State database: ${settings.state}`)
+    yield* Console.log(
+      Option.match(snapshot, {
+        onNone: () => "Snapshot: none yet (run orgsync plan)",
+        onSome: (s) => `Snapshot: ${s.orgs.length} orgs, taken ${s.takenAt.toISOString()} (${ago(s.takenAt)})`
+      })
+    )
+    yield* Console.log(runs.length === 0 ? "Runs: none yet" : "Last runs:")
+    for (const run of runs) {
+      const counts = Object.entries(run.counts).map(([k, v]) => `${k}=${v}`).join(" ")
+      yield* Console.log(
+        `  #${run.id} ${run.kind}${run.dryRun ? " (dry run)" : ""} ${run.startedAt.toISOString()} ${run.result ?? "running"} ${counts}` +
+          (run.commit === null ? "" : ` git ${run.commit.sha.slice(0, 7)} ${run.commit.subject}`)
+      )
+      for (const error of run.errors.slice(0, 5)) yield* Console.log(`      ${error}`)
+    }
+    if (Option.isNone(snapshot)) return
+    const desiredState = yield* DesiredFiles.load(settings.desired).pipe(Effect.option)
+    if (Option.isNone(desiredState)) {
+      yield* Console.log(`Pending: unknown, ${settings.desired} does not validate (run orgsync validate)`)
+    } else {
+      yield* Console.log("Pending, as of the snapshot:")
+      yield* Console.log(PlanFormat.text(yield* offlinePlan(desiredState.value, settings)))
+    }
+  }).pipe(Effect.provide(StateDb.layer(settings.state)))
+
+export const command = Command.make("status", options, (flags) =>
+  exitWith(Settings.resolve(flags).pipe(Effect.flatMap(report), Effect.as(ok)))).pipe(
+    Command.withDescription("Show the last runs, the snapshot's age and the pending changes")
+  )
