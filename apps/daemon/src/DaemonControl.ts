@@ -5,8 +5,9 @@
  *
  * An approval covers one held change by its checksum and lasts one pass: the next pass applies the change if
  * it plans exactly that change again, and otherwise the approval lapses. A rejection keeps the change held
- * (not applied, no longer awaiting approval) for as long as it is planned unchanged. Suspension is kept in
- * the state database, so that a restart does not lift it.
+ * (not applied, no longer awaiting approval) for as long as it is planned unchanged. Approvals, rejections and
+ * suspension are kept in the state database, so that a restart neither lifts nor forgets them; a database
+ * that cannot be written is said in the log, and the decision then holds until the daemon stops.
  */
 import { Clock, Context, Data, Effect, Option, Queue, type Scope, Stream, SubscriptionRef } from "effect"
 import { type DriftReport, Policy, type Reconciler, StateDb } from "@c42/reconcile"
@@ -76,16 +77,27 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
       Effect.orElseSucceed(() => Option.none<string>())
     )
     const suspendedAt = Option.filter(stored, (value) => value !== "")
+    const decided = yield* db.decisions.all.pipe(
+      Effect.tapError((error) => Effect.logWarning(`${error.message}: approvals and rejections given before are unknown`)),
+      Effect.orElseSucceed(() => [])
+    )
     const state = yield* SubscriptionRef.make<State>({
       policy,
       held: [],
-      approved: new Map(),
-      rejected: new Set(),
+      approved: new Map(decided.filter((d) => d.decision === "approved").map((d) => [d.checksum, d.decidedAt])),
+      rejected: new Set(decided.filter((d) => d.decision === "rejected").map((d) => d.checksum)),
       suspended: Option.getOrUndefined(Option.map(suspendedAt, (value) => new Date(value))),
       drift: []
     })
     const requests = yield* Queue.dropping<void>(1)
     const requestPass = Queue.offer(requests, undefined)
+
+    /** Writes decisions through to the state database; a failure leaves them in memory only, and says so. */
+    const keep = <E extends { readonly message: string }>(write: Effect.Effect<void, E>) =>
+      write.pipe(
+        Effect.tapError((error) => Effect.logWarning(`${error.message}: the decision holds until the daemon stops`)),
+        Effect.ignore
+      )
 
     /** The held changes `ids` name, or why a request cannot be granted. */
     const named = (ids: ReadonlyArray<string>, held: ReadonlyArray<Held>) =>
@@ -124,6 +136,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
           return yield* new ControlError({ reason: "not-held", message: "nothing awaits approval now" })
         }
         const at = yield* now
+        yield* keep(db.decisions.decide(chosen.map((h) => h.checksum), "approved", at))
         yield* SubscriptionRef.update(state, (s) => ({
           ...s,
           approved: new Map([...s.approved, ...chosen.map((h) => [h.checksum, at] as const)]),
@@ -142,6 +155,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
       Effect.gen(function*() {
         const chosen = yield* named(ids, (yield* SubscriptionRef.get(state)).held)
         const sums = new Set(chosen.map((h) => h.checksum))
+        yield* keep(db.decisions.decide([...sums], "rejected", yield* now))
         yield* SubscriptionRef.update(state, (s) => ({
           ...s,
           approved: new Map([...s.approved].filter(([sum]) => !sums.has(sum))),
@@ -191,17 +205,20 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
           const drift = healed(pass)
           const stillHeld = new Set(kept.map((k) => k.checksum))
           const time = yield* now
-          yield* SubscriptionRef.update(state, (s) => {
+          const done = yield* SubscriptionRef.modify(state, (s) => {
             const since = new Map(s.held.map((h) => [h.checksum, h.since]))
-            return {
+            // The approvals this pass was offered are used or lapsed; those given meanwhile wait for the next.
+            const spent = [...s.approved.keys()].filter((sum) => offered.has(sum))
+            const moot = [...s.rejected].filter((sum) => !stillHeld.has(sum))
+            return [[...spent, ...moot], {
               ...s,
               held: kept.filter((k) => k.reason !== "drift").map((k) => ({ ...k, since: since.get(k.checksum) ?? time })),
-              // The approvals this pass was offered are used or lapsed; those given meanwhile wait for the next.
               approved: new Map([...s.approved].filter(([sum]) => !offered.has(sum))),
               rejected: new Set([...s.rejected].filter((sum) => stillHeld.has(sum))),
               drift
-            }
+            }]
           })
+          yield* keep(db.decisions.forget(done))
           for (const sum of offered.keys()) {
             if (used.has(sum)) continue
             yield* Effect.logWarning(

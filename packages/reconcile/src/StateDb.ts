@@ -11,6 +11,7 @@ import { Context, Data, Effect, Exit, Layer, Option } from "effect"
 import * as os from "node:os"
 import type { Fields, Identity } from "./Identity.js"
 import * as DriftHistory from "./internal/driftHistory.js"
+import * as HeldDecisions from "./internal/heldDecisions.js"
 import * as StateFolder from "./internal/stateFolder.js"
 import * as WriteHistory from "./internal/writeHistory.js"
 import type { RemoteOrg } from "./OrgApi.js"
@@ -139,6 +140,8 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, {
   readonly history: WriteHistory.WriteHistory<StateDbError>
   /** The drift each run found, field by field. */
   readonly drift: DriftHistory.DriftHistory<StateDbError>
+  /** Approvals and rejections of held changes, by checksum. */
+  readonly decisions: HeldDecisions.HeldDecisions<StateDbError>
 }>() {}
 
 const migrations = Migrator.fromRecord({
@@ -199,7 +202,8 @@ const migrations = Migrator.fromRecord({
     yield* sql`DROP TABLE identity`
     yield* sql`ALTER TABLE identity_next RENAME TO identity`
   }),
-  "0009_drift": DriftHistory.migration
+  "0009_drift": DriftHistory.migration,
+  "0010_held_decisions": HeldDecisions.migration
 })
 
 const toError = (message: string) => (cause: SqlError.SqlError) => new StateDbError({ message, cause })
@@ -483,11 +487,13 @@ export const make = (path: string) =>
 
     const history = yield* WriteHistory.make(toError)
     const drift = yield* DriftHistory.make(toError)
+    const decisions = yield* HeldDecisions.make(toError)
 
     return StateDb.of({
       path,
       history,
       drift,
+      decisions,
       snapshot,
       saveSnapshot,
       identities,
