@@ -2,7 +2,7 @@
  * The plan for people and for programs: a terminal rendering and the `plan --format json` document, which
  * carries the plan's checksum (PlanChecksum; the pull-request comment is PlanMarkdown).
  */
-import type { Action, Change, Fields, Plan } from "./Plan.js"
+import { type Action, type Change, converged, type Fields, type Plan } from "./Plan.js"
 import { checksum, formatVersion } from "./PlanChecksum.js"
 
 /** The counts every format leads with. */
@@ -32,9 +32,6 @@ export const summary = (plan: Plan): Summary => {
 }
 
 export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
-
-/** Nothing to do and nothing in the way. */
-export const converged = (plan: Plan) => plan.changes.length === 0 && plan.conflicts.length === 0 && !plan.refusal
 
 export const summaryLine = (plan: Plan): string => {
   const s = summary(plan)

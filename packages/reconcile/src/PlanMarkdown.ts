@@ -6,7 +6,7 @@
  */
 import type { ValidationIssue } from "./Desired.js"
 import type { DesiredCommit } from "./DesiredCommit.js"
-import type { Change, Plan } from "./Plan.js"
+import { type Change, converged, type Plan } from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
 
 /** Where the plan comes from, for the heading; either part may be unknown. */
@@ -119,7 +119,7 @@ const counted = (counts: ReadonlyMap<Kind, number>, kinds: ReadonlyArray<Kind>) 
   kinds.map((kind) => `${counts.get(kind) ?? 0} to ${kind}`).join(", ")
 
 const headline = (plan: Plan, kind: (change: Change) => Kind): string => {
-  if (PlanFormat.converged(plan)) return `**${PlanFormat.summaryLine(plan)}**`
+  if (converged(plan)) return `**${PlanFormat.summaryLine(plan)}**`
   const orgs = new Map<Kind, number>()
   for (const change of plan.changes) orgs.set(kind(change), (orgs.get(kind(change)) ?? 0) + reach(change))
   // Counted in orgs, cascades included: one call that deactivates a subtree of 35 orgs reads as 35.
