@@ -6,6 +6,7 @@
  */
 import type { RemoteOrg } from "./OrgApi.js"
 import type { Change, Conflict, Plan } from "./Plan.js"
+import { statusOf } from "./RemoteTree.js"
 
 export type Field = "status" | "name" | "extRef" | "notes"
 
@@ -21,8 +22,6 @@ export const window = 20
 
 /** Flips within the window from which an org is contested. */
 export const flipsToContest = 2
-
-const statusOf = (org: RemoteOrg) => !org.active ? "deactivated" : org.blocked ? "blocked" : "active"
 
 const current = (org: RemoteOrg, field: Field): string | null =>
   field === "status"
