@@ -64,7 +64,12 @@ export interface DaemonOptions {
 }
 
 /** The settings a SIGHUP can change without a restart. */
-export type Reloadable = Pick<DaemonOptions, "desiredPath" | "interval" | "git">
+export interface Reloadable extends Pick<DaemonOptions, "desiredPath" | "interval" | "git" | "policy"> {
+  /** The webhooks to tell; `undefined`: unchanged. */
+  readonly notify?: ReadonlyArray<Redacted.Redacted<string>> | undefined
+  /** The settings changed since the daemon started that only a restart applies, by their file key. */
+  readonly restartOnly?: ReadonlyArray<string> | undefined
+}
 
 export interface LoopOptions extends Pick<DaemonOptions, "desiredPath" | "dryRun" | "interval" | "reload" | "git"> {
   readonly force?: boolean
@@ -204,6 +209,7 @@ export const loop = (
     })
     // Approvals, rejections and suspension, when an admin API serves them.
     const control = yield* Effect.serviceOption(DaemonControl.DaemonControl)
+    const notify = yield* Effect.serviceOption(Notify.Notify)
     const tell = yield* Notices.teller(options.noticePrefix ?? "orgsync")
     if (Option.isSome(control)) {
       yield* control.value.passRequests.pipe(Stream.runForEach(() => Queue.offer(wake, undefined)), Effect.forkScoped)
@@ -389,15 +395,24 @@ export const loop = (
       if (Duration.toMillis(next.interval) !== Duration.toMillis(before.interval)) {
         yield* Ref.set(drift, yield* stepper(driftSchedule(next.interval)))
       }
+      if (next.policy !== undefined && Option.isSome(control)) yield* control.value.setPolicy(next.policy)
+      if (next.notify !== undefined && Option.isSome(notify)) yield* notify.value.retarget(next.notify)
       yield* Ref.set(current, next)
       yield* Effect.logInfo("settings re-read").pipe(
         Effect.annotateLogs({
           ...(next.git === undefined
             ? { desired: next.desiredPath }
             : { git_repo: GitSource.redact(next.git.repo), git_branch: next.git.branch, git_path: next.git.path }),
-          interval: Duration.format(next.interval)
+          interval: Duration.format(next.interval),
+          ...(next.policy === undefined ? {} : { destructive: next.policy.destructive, drift: next.policy.drift }),
+          ...(next.notify === undefined ? {} : { notify: next.notify.map(Notify.receiverName).join(",") })
         })
       )
+      if (next.restartOnly !== undefined && next.restartOnly.length > 0) {
+        yield* Effect.logWarning(
+          `SIGHUP: these changed settings take effect only after a restart: ${next.restartOnly.join(", ")}`
+        )
+      }
       yield* Queue.offer(wake, undefined)
     })
     if (options.reloads !== undefined) yield* options.reloads.pipe(Stream.runForEach(() => reload), Effect.forkScoped)
@@ -464,9 +479,8 @@ export const run = (
     if (options.git !== undefined) yield* GitSync.registerMetrics
     yield* Notify.register
     const control = yield* DaemonControl.make(options.policy ?? { destructive: "auto", drift: "heal" })
-    const notify = options.notify === undefined || options.notify.urls.length === 0
-      ? Layer.empty
-      : Notify.layer({ urls: options.notify.urls, tenant: options.notify.tenant })
+    // Always there, so that a SIGHUP may add webhooks to a daemon started without any.
+    const notify = Notify.layer({ urls: options.notify?.urls ?? [], tenant: options.notify?.tenant ?? options.tenantUrl ?? "" })
     const services = Layer.mergeAll(
       Layer.succeed(DaemonStatus.DaemonStatus, status),
       Layer.succeed(DaemonControl.DaemonControl, control),

@@ -45,6 +45,8 @@ export class DaemonControl extends Context.Tag("@c42/daemon/DaemonControl")<Daem
   readonly suspend: Effect.Effect<boolean>
   /** Answers whether this changed anything; asks for a pass. */
   readonly resume: Effect.Effect<boolean>
+  /** The policy of the passes that start from now on (SIGHUP). */
+  readonly setPolicy: (policy: Policy.Policy) => Effect.Effect<void>
   /** The decisions for a pass about to start; `finish` records what it held and found. */
   readonly begin: Effect.Effect<{
     readonly policy: Policy.Policy
@@ -235,6 +237,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
       reject,
       suspend: setSuspended(true),
       resume: setSuspended(false),
+      setPolicy: (policy) => SubscriptionRef.update(state, (s) => ({ ...s, policy })),
       begin,
       passRequests: Stream.fromQueue(requests)
     })

@@ -3,11 +3,12 @@
  * (drift found, changes held, a refusal, failed writes, a contested org, recovery). The body has a
  * Slack-compatible `text` and the structured `event`, `tenant` and `details`. Telling never holds up a pass:
  * `notify` only enqueues; each receiver has its own bounded queue and fiber, retries with back-off, and a
- * notification that cannot be delivered is counted in `orgsync_notify_failures_total`. A webhook URL often
- * carries its secret in its path or query: only its origin is ever logged.
+ * notification that cannot be delivered is counted in `orgsync_notify_failures_total`. The webhooks may be
+ * replaced while the daemon runs (SIGHUP); a webhook that stays keeps its queue. A webhook URL often carries
+ * its secret in its path or query: only its origin is ever logged.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Context, Data, Duration, Effect, Layer, Metric, Queue, Redacted, Schedule, type Scope } from "effect"
+import { Clock, Context, Data, Duration, Effect, Fiber, Layer, Metric, Queue, Redacted, Ref, Schedule, type Scope } from "effect"
 
 export type Event = "drift" | "held" | "refused" | "failed" | "contested" | "recovered"
 
@@ -27,6 +28,8 @@ export interface Payload extends Notice {
 export class Notify extends Context.Tag("@c42/daemon/Notify")<Notify, {
   /** Enqueues the notice for every receiver; never waits, never fails. */
   readonly notify: (notice: Notice) => Effect.Effect<void>
+  /** Tells `urls` from now on: new webhooks start empty, those no longer listed are dropped with their queue. */
+  readonly retarget: (urls: ReadonlyArray<Redacted.Redacted<string>>) => Effect.Effect<void>
 }>() {}
 
 export const failuresTotal = Metric.counter("orgsync_notify_failures_total", {
@@ -100,7 +103,8 @@ export const make = (options: Options): Effect.Effect<Notify["Type"], never, Htt
     const timeout = options.timeout ?? Duration.seconds(10)
     const retry = options.retry ?? defaultRetry
 
-    const receivers = yield* Effect.forEach(options.urls, (url) =>
+    const scope = yield* Effect.scope
+    const receiver = (url: Redacted.Redacted<string>) =>
       Effect.gen(function*() {
         const name = receiverName(url)
         const queue = yield* Queue.dropping<Payload>(options.queueSize ?? 100)
@@ -142,14 +146,33 @@ export const make = (options: Options): Effect.Effect<Notify["Type"], never, Htt
               )
             )
           )
-        yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(queue), deliver)))
-        return { name, queue }
-      }))
+        const fiber = yield* Effect.forkIn(Effect.forever(Effect.flatMap(Queue.take(queue), deliver)), scope)
+        return { url: Redacted.value(url), name, queue, fiber }
+      })
+    const receivers = yield* Ref.make(yield* Effect.forEach(options.urls, receiver))
+
+    const retarget = (urls: ReadonlyArray<Redacted.Redacted<string>>) =>
+      Effect.gen(function*() {
+        const before = yield* Ref.get(receivers)
+        const wanted = new Set(urls.map(Redacted.value))
+        const kept = before.filter((r) => wanted.has(r.url))
+        const known = new Set(kept.map((r) => r.url))
+        const fresh: Array<Redacted.Redacted<string>> = []
+        for (const url of urls) {
+          if (known.has(Redacted.value(url))) continue
+          known.add(Redacted.value(url))
+          fresh.push(url)
+        }
+        const added = yield* Effect.forEach(fresh, receiver)
+        yield* Ref.set(receivers, [...kept, ...added])
+        yield* Effect.forEach(before.filter((r) => !wanted.has(r.url)), (r) =>
+          Effect.zipRight(Fiber.interrupt(r.fiber), Queue.shutdown(r.queue)), { discard: true })
+      })
 
     const notify = (notice: Notice) =>
       Effect.gen(function*() {
         const payload: Payload = { ...notice, tenant: options.tenant, at: new Date(yield* Clock.currentTimeMillis).toISOString() }
-        for (const receiver of receivers) {
+        for (const receiver of yield* Ref.get(receivers)) {
           if (!(yield* Queue.offer(receiver.queue, payload))) {
             yield* Metric.increment(failuresTotal)
             yield* Effect.logWarning(`notification to ${receiver.name} dropped: its queue is full`).pipe(
@@ -159,10 +182,10 @@ export const make = (options: Options): Effect.Effect<Notify["Type"], never, Htt
         }
       })
 
-    return Notify.of({ notify })
+    return Notify.of({ notify, retarget })
   })
 
-/** Notifications to `options.urls`; with none, `notify` does nothing. */
+/** Notifications to `options.urls`; with none, `notify` does nothing until `retarget` gives some. */
 export const layer = (options: Options): Layer.Layer<Notify, never, HttpClient.HttpClient> =>
   Layer.scoped(Notify, make(options))
 

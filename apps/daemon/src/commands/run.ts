@@ -16,6 +16,21 @@ import { config, connection, daemonSettings, desired, state } from "./options.js
 const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Plan and report, never write"))
 const gitSettings = Settings.options("gitRepo", "gitBranch", "gitPath")
 
+/** What a SIGHUP cannot change: the connection, the state database, the endpoints, the log, `force`. */
+const restartOnly: ReadonlyArray<Settings.Key> = [
+  "url",
+  "api",
+  "rateLimit",
+  "burst",
+  "concurrency",
+  "maxRetryAfter",
+  "allowInsecureHttp",
+  "state",
+  "listen",
+  "logFormat",
+  "force"
+]
+
 export const options = { config, desired, state, ...connection, dryRun, ...daemonSettings, ...gitSettings }
 
 /** Runs the daemon until SIGINT or SIGTERM, which interrupt it (exit 0). */
@@ -67,12 +82,20 @@ export const command = Command.make(
       const clientConfig = yield* Settings.clientConfig(settings)
       // On SIGHUP: the settings file and the environment again, under the same flags.
       const reload = Settings.resolve(flags).pipe(
-        Effect.map((again): Daemon.Reloadable => ({
-          desiredPath: again.desired,
-          interval: again.interval,
-          git: Settings.git(again)
-        })),
-        Effect.mapError((error) => error._tag === "SettingsError" ? error : new Settings.SettingsError({ message: String(error) })),
+        Effect.flatMap((again) =>
+          Effect.promise(() => import("../Notify.js")).pipe(
+            Effect.flatMap((Notify) => Notify.webhooks(Option.getOrElse(again.notify, () => []))),
+            Effect.map((notify): Daemon.Reloadable => ({
+              desiredPath: again.desired,
+              interval: again.interval,
+              git: Settings.git(again),
+              policy: { destructive: again.destructive, drift: again.drift },
+              notify,
+              restartOnly: restartOnly.filter((key) => JSON.stringify(again[key]) !== JSON.stringify(settings[key]))
+            }))
+          )
+        ),
+        Effect.mapError((error) => error._tag === "SettingsError" ? error : new Settings.SettingsError({ message: error.message })),
         Effect.provide(yield* Effect.context<FileSystem.FileSystem>())
       )
       return yield* daemon(settings, clientConfig, flags.dryRun, reload)
