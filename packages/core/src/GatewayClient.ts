@@ -27,7 +27,13 @@ export class GatewayOrg extends Schema.Class<GatewayOrg>("GatewayOrg")({
 export const GatewayOrgFromApi: Schema.Schema<GatewayOrg, unknown> = fromApi(
   Schema.typeSchema(GatewayOrg),
   Schema.Struct({ orgGuid: Schema.String.pipe(Schema.minLength(1)), ...OrgFields.body }),
-  (body) => new GatewayOrg(defined({ orgGuid: body.orgGuid, ...OrgFields.read(body) }), true)
+  (body) => {
+    const fields = OrgFields.read(body)
+    return new GatewayOrg(
+      defined({ orgGuid: body.orgGuid, ...fields, active: fields.active ?? OrgFields.activeByDate(body) }),
+      true
+    )
+  }
 )
 
 /** The answer of `GET /v1/orgs`: every org at once (the family has no paging). */

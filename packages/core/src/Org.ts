@@ -72,7 +72,7 @@ const activeOf = (status: string | undefined): boolean | undefined =>
 const normalize = (body: typeof Body.Type): ConstructorParameters<typeof Org>[0] => {
   const shared = OrgFields.read(body)
   const givenStatus = present(body.status)
-  const active = shared.active ?? activeOf(givenStatus)
+  const active = shared.active ?? activeOf(givenStatus) ?? OrgFields.activeByDate(body)
   return {
     ...shared,
     orgId: body.orgId,

@@ -51,12 +51,17 @@ type Raw = Record<string, unknown>
 
 /** The org a body describes, as the client must hand it out. */
 const expected = (raw: Raw) => {
+  // The flag, else the status word, else the deactivation date (a date: deactivated; null: active).
   const active = typeof raw.active === "boolean"
     ? raw.active
     : raw.status === "Active"
     ? true
     : raw.status === "Deactivated"
     ? false
+    : typeof raw.deactivationDate === "string"
+    ? raw.deactivationDate.trim() === ""
+    : raw.deactivationDate === null
+    ? true
     : undefined
   const text = (value: unknown) => typeof value === "number" ? String(value) : value
   return {

@@ -27,6 +27,8 @@ export const unwrap = (failure: Failure): Code42Error.Code42Error =>
 export interface ErrorBody {
   readonly errorName?: string | undefined
   readonly description?: string | undefined
+  /** Whether the code came in Code42's own `{"name", ...}` entry rather than in a gateway shape. */
+  readonly named?: boolean | undefined
 }
 
 const field = (value: unknown, key: string): string | undefined => {
@@ -40,9 +42,12 @@ const field = (value: unknown, key: string): string | undefined => {
  */
 const entry = (value: unknown): ErrorBody | undefined => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
-  const errorName = field(value, "name") ?? field(value, "code") ?? field(value, "problem")
+  const name = field(value, "name")
+  const errorName = name ?? field(value, "code") ?? field(value, "problem")
   const description = field(value, "description") ?? field(value, "message") ?? field(value, "msg")
-  return errorName === undefined && description === undefined ? undefined : { errorName, description }
+  return errorName === undefined && description === undefined
+    ? undefined
+    : { errorName, description, named: name !== undefined }
 }
 
 /** The entries of an error answer: a bare array, the array wrapped in `data`, or a single entry. */
@@ -94,7 +99,7 @@ export const fromStatus = (
   reason?: string | undefined
 ): Failure => {
   const parsed = parseErrorBody(body, reason)
-  const details = { operation, status, ...parsed }
+  const details = { operation, status, errorName: parsed.errorName, description: parsed.description }
   if (parsed.errorName !== undefined && Code42Error.isOrgRuleCode(parsed.errorName)) {
     return new Code42Error.OrgRuleError({ ...details, code: parsed.errorName })
   }
@@ -108,8 +113,9 @@ export const fromStatus = (
   if (status === 500 && parsed.description !== undefined && refusal.test(parsed.description)) {
     return new Code42Error.RefusedError(details)
   }
-  if (status === 500 && parsed.errorName !== undefined && parsed.errorName.toUpperCase() !== "SYSTEM") {
-    // v1 validation answers 500 with its own code (e.g. EMAIL_INVALID): the request was refused, not lost.
+  if (status === 500 && parsed.named === true && parsed.errorName!.toUpperCase() !== "SYSTEM") {
+    // v1 validation answers 500 with its own code (e.g. EMAIL_INVALID): the request was refused, not lost. A
+    // code in another shape (the gateway's `{"code", "message"}`) on a 500 is a server fault like any other.
     return new Code42Error.BadRequestError(details)
   }
   if (kind === "once" && (status >= 500 || status === 408)) {

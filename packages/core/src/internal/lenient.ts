@@ -25,8 +25,13 @@ export const integer = (value: unknown): number | undefined => {
   return typeof read === "number" && Number.isInteger(read) ? read : undefined
 }
 
-export const flag = (value: unknown): boolean | undefined =>
-  typeof value === "boolean" ? value : value === "true" ? true : value === "false" ? false : undefined
+/** A JSON boolean, `true`/`false` as text in any case (`"True"` as Python prints it), or 1/0. */
+export const flag = (value: unknown): boolean | undefined => {
+  if (typeof value === "boolean") return value
+  if (value === 1 || value === 0) return value === 1
+  const word = typeof value === "string" ? value.trim().toLowerCase() : undefined
+  return word === "true" ? true : word === "false" ? false : undefined
+}
 
 /** Drops the keys whose value is `undefined`, so that an org compares and prints as the server sent it. */
 export const defined = <A extends object>(fields: A): A =>

@@ -40,3 +40,12 @@ export const read = (fields: Schema.Struct.Type<typeof body>) => ({
   computerCount: integer(fields.computerCount),
   orgCount: integer(fields.orgCount)
 })
+
+/**
+ * Whether an org is active by its deactivation date alone, for an answer that gives no other word of it: a
+ * date means deactivated, null none; nothing when the answer has no such field.
+ */
+export const activeByDate = (fields: Schema.Struct.Type<typeof body>): boolean | undefined => {
+  const date = text(fields.deactivationDate)
+  return date === undefined ? undefined : date === null || date.trim() === ""
+}

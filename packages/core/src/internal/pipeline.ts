@@ -26,6 +26,7 @@ import type * as ClientConfig from "../ClientConfig.js"
 import * as Code42Error from "../Code42Error.js"
 import * as Failure from "./failure.js"
 import * as Pacing from "./pacing.js"
+import * as Redact from "./redact.js"
 import * as Retry from "./retry.js"
 import * as SignIn from "./signIn.js"
 import * as TokenCache from "./tokenCache.js"
@@ -222,6 +223,8 @@ export const make = (
      * Fails a non-2xx answer with its error; a 429 also pauses the whole client for its Retry-After, unless the
      * server asks for longer than `maxRetryAfter`: then the call fails at once.
      */
+    const hide = Redact.redact(Redact.formsOf(config.auth))
+
     const check = (operation: string, kind: Failure.Kind, answer: Answer): Effect.Effect<Answer, Failure.Failure> =>
       Effect.gen(function*() {
         if (isSuccess(answer.status)) return answer
@@ -238,7 +241,16 @@ export const make = (
           }
           if (wait !== undefined) yield* pacing.pauseUntil(now + wait)
         }
-        return yield* Effect.fail(Failure.fromStatus(operation, kind, answer.status, answer.body, answer.reason))
+        // A server may echo the credentials it was sent: they never reach an error, a log or the state database.
+        return yield* Effect.fail(
+          Failure.fromStatus(
+            operation,
+            kind,
+            answer.status,
+            hide(answer.body),
+            answer.reason === undefined ? undefined : hide(answer.reason)
+          )
+        )
       })
 
     const withRetry = Retry.make(config.retry, pacing.pauseLeft)

@@ -74,7 +74,13 @@ const LocalAccountAnswer = Schema.Union(
     encode: ({ v3_user_token }) => ({ bearerToken: v3_user_token })
   })
 )
-const ApiClientAnswer = Schema.Struct({ access_token: Schema.String, expires_in: Schema.optional(Schema.Number) })
+const ApiClientAnswer = Schema.Struct({ access_token: Schema.String, expires_in: Schema.optional(Schema.Unknown) })
+
+/** A token's lifetime in seconds, as a number or as text; none when the answer gives no usable one. */
+const lifetime = (value: unknown): Option.Option<Duration.Duration> => {
+  const seconds = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN
+  return Number.isFinite(seconds) ? Option.some(Duration.seconds(seconds)) : Option.none()
+}
 
 /**
  * The token from the (already unwrapped) answer. A failure names the missing field only: the formatted
@@ -95,7 +101,7 @@ export const decode = (auth: ClientConfig.Auth, payload: unknown): Either.Either
         onLeft: () => missing("access_token"),
         onRight: (answer) => ({
           value: Redacted.make(answer.access_token),
-          expiresIn: Option.fromNullable(answer.expires_in).pipe(Option.map(Duration.seconds))
+          expiresIn: lifetime(answer.expires_in)
         })
       }))
     }
