@@ -364,6 +364,8 @@ export const make = (options: ReconcilerOptions) =>
             ? "converged"
             : pending.refusal !== undefined
             ? "refused"
+            : outcome.declined
+            ? "declined"
             : passOptions.dryRun || onlyKept
             ? "pending"
             : "failed",

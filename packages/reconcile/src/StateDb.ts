@@ -50,10 +50,18 @@ export type JournalOutcome = "done" | "failed" | "adopted" | "not-applied" | "re
 export type RunKind = "plan" | "apply" | "run"
 
 /**
- * How a run ended: `interrupted` by a signal, `abandoned` by a process that ended without recording it (killed,
- * or crashed), as found when the database is next opened.
+ * How a run ended: `declined` by the person asked to confirm it, `interrupted` by a signal, `abandoned` by a
+ * process that ended without recording it (killed, or crashed), as found when the database is next opened.
  */
-export type RunResult = "converged" | "pending" | "failed" | "refused" | "error" | "interrupted" | "abandoned"
+export type RunResult =
+  | "converged"
+  | "pending"
+  | "failed"
+  | "refused"
+  | "declined"
+  | "error"
+  | "interrupted"
+  | "abandoned"
 
 /** The git commit a run's desired state was read at. */
 export interface RunCommit {

@@ -1,11 +1,12 @@
 /** `orgsync apply`: make Code42 match the desired files; exit 0 converged, 1 error or refused. */
 import { Command, Options } from "@effect/cli"
-import { FileSystem, Terminal } from "@effect/platform"
+import { FileSystem } from "@effect/platform"
 import { type Plan, PlanChecksum, PlanFormat, Reconciler, StateDb, StateLock } from "@c42/reconcile"
 import { Console, Effect, Option, Ref } from "effect"
 import * as Connection from "../Connection.js"
 import { exitWith, failure, ok } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
+import * as TerminalPrompt from "../TerminalPrompt.js"
 import { config, connection, desired, policySettings, state } from "./options.js"
 import { loadDesired } from "./planning.js"
 
@@ -21,13 +22,18 @@ const planFile = Options.text("plan").pipe(
 
 export const options = { config, desired, state, ...connection, yes, force, plan: planFile, ...policySettings }
 
-/** Asks on the terminal; only `yes` is consent. */
+/**
+ * Shows the plan on stdout and asks on the terminal (where the plan is shown too when stdout goes elsewhere);
+ * only `yes` is consent.
+ */
 const askOnTerminal = (plan: Plan.Plan) =>
   Effect.gen(function*() {
-    const terminal = yield* Terminal.Terminal
-    yield* Console.log(PlanFormat.text(plan))
-    yield* terminal.display("\nApply these changes? Only 'yes' will be accepted: ")
-    const answer = yield* terminal.readLine.pipe(Effect.orElseSucceed(() => ""))
+    const text = PlanFormat.text(plan)
+    yield* Console.log(text)
+    const answer = yield* TerminalPrompt.ask(
+      process.stdout.isTTY === true ? "" : `${text}\n`,
+      "\nApply these changes? Only 'yes' will be accepted: "
+    )
     return answer.trim() === "yes"
   })
 
@@ -81,18 +87,16 @@ export const command = Command.make("apply", options, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const desiredState = yield* loadDesired(settings.desired)
-    const interactive = process.stdin.isTTY === true
-    if (!flags.yes && Option.isNone(flags.plan) && !interactive) {
+    if (!flags.yes && Option.isNone(flags.plan) && !(yield* TerminalPrompt.available)) {
       yield* Console.error("orgsync apply: not on a terminal, so there is no one to ask: pass --yes to apply")
       return failure
     }
-    const terminal = yield* Effect.context<Terminal.Terminal>()
     const show = (plan: Plan.Plan) => Console.log(PlanFormat.text(plan)).pipe(Effect.as(true))
     const confirm = Option.isSome(flags.plan)
       ? yield* matchesReviewed(flags.plan.value)
       : flags.yes
       ? show
-      : (plan: Plan.Plan) => askOnTerminal(plan).pipe(Effect.orElseSucceed(() => false), Effect.provide(terminal))
+      : askOnTerminal
     const startedAt = new Date()
     const confirmed = yield* Ref.make(Option.none<Plan.Plan>())
     const result = yield* Effect.gen(function*() {
