@@ -29,7 +29,7 @@ import * as AdminToken from "./AdminToken.js"
 import * as DaemonControl from "./DaemonControl.js"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
-import { Desired, DesiredFiles, type Policy, Reconciler, StateDb, StateLock } from "@c42/reconcile"
+import { Desired, DesiredFiles, type Policy, Reconciler, StateDb } from "@c42/reconcile"
 import { DesiredWatcher, type WatchError } from "./DesiredWatcher.js"
 import * as GitSource from "./GitSource.js"
 import * as GitSync from "./GitSync.js"
@@ -47,7 +47,7 @@ export interface DaemonOptions {
   readonly interval: Duration.DurationInput
   /** Where to serve the endpoints; `undefined`: nowhere. */
   readonly listen: StatusServer.Listen | undefined
-  /** The state database, whose lock the daemon holds. */
+  /** The state database (its writer, provided, holds its lock); the git clone is kept beside it. */
   readonly statePath: string
   /** The Code42 tenant, named on the status page (without credentials). */
   readonly tenantUrl?: string | undefined
@@ -82,8 +82,6 @@ export interface LoopOptions extends Pick<DaemonOptions, "desiredPath" | "dryRun
 }
 
 export type DaemonError =
-  | StateLock.StateLocked
-  | StateLock.StateLockError
   | WatchError
   | StatusServer.ListenError
   | GitSource.GitError
@@ -446,9 +444,9 @@ const hangupSignals = Effect.gen(function*() {
 })
 
 /**
- * Runs the daemon until interrupted: takes the state database's lock (failing with `StateLocked` when another
- * process has it), serves the endpoints on `listen`, and runs the loop. On interruption the pass in flight
- * stops after the write it is making settles, and everything is released.
+ * Runs the daemon until interrupted (the state database's writer, provided, holds its lock for as long): serves
+ * the endpoints on `listen`, and runs the loop. On interruption the pass in flight stops after the write it is
+ * making settles, and everything is released.
  */
 export const run = (
   options: DaemonOptions
@@ -466,7 +464,6 @@ export const run = (
   Effect.scoped(Effect.gen(function*() {
     const hangups = yield* hangupSignals
     const refreshes = yield* Queue.dropping<void>(1)
-    yield* StateLock.acquire(options.statePath)
     // The clone of the branch followed is kept beside the state database, as its own.
     const git = options.git === undefined ? Option.none() : Option.some(yield* GitSource.make(`${options.statePath}.git`))
     const status = yield* DaemonStatus.make({

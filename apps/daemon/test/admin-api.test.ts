@@ -61,7 +61,7 @@ const adminServer = (configured: Option.Option<Redacted.Redacted<string>>, state
         yield* begun.finish(passResult({ kept, dryRun: begun.suspended }))
         return { allowed, kept, suspended: begun.suspended }
       })
-    return { post, pass, control, state }
+    return { post, pass, control }
   })
 
 const test = (name: string, body: () => Effect.Effect<void, unknown, NodeContext.NodeContext | HttpClient.HttpClient | Scope.Scope>) =>
@@ -143,17 +143,22 @@ describe("the admin API", () => {
 
   test("suspend and resume: passes make no write meanwhile, approvals wait, and a restart keeps the suspension", () =>
     Effect.gen(function*() {
-      const { pass, post, state } = yield* adminServer(Option.some(Redacted.make(token)))
-      const { kept } = yield* pass([deactivate("Sales")])
-      expect(yield* post("/api/suspend")).toMatchObject({ status: 200, json: { suspended: true, changed: true } })
-      expect(yield* post("/api/suspend")).toMatchObject({ status: 200, json: { suspended: true, changed: false } })
-      yield* post("/api/approvals", { ids: [kept[0]!.id] })
-      const suspended = yield* pass([deactivate("Sales")])
-      expect(suspended.suspended).toBe(true)
-      expect(suspended.allowed).toEqual([])
+      const fs = yield* FileSystem.FileSystem
+      const state = `${yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-admin-" })}/state.db`
+      yield* Effect.scoped(Effect.gen(function*() {
+        const { pass, post } = yield* adminServer(Option.some(Redacted.make(token)), state)
+        const { kept } = yield* pass([deactivate("Sales")])
+        expect(yield* post("/api/suspend")).toMatchObject({ status: 200, json: { suspended: true, changed: true } })
+        expect(yield* post("/api/suspend")).toMatchObject({ status: 200, json: { suspended: true, changed: false } })
+        yield* post("/api/approvals", { ids: [kept[0]!.id] })
+        const suspended = yield* pass([deactivate("Sales")])
+        expect(suspended.suspended).toBe(true)
+        expect(suspended.allowed).toEqual([])
+      }))
 
-      const restarted = yield* adminServer(Option.some(Redacted.make(token)), state).pipe(Effect.scoped)
-      expect((yield* SubscriptionRef.get(restarted.control.state)).suspended).toBeInstanceOf(Date)
+      // Restarted on the same state database once the first has closed it (one writer at a time).
+      const { control, pass, post } = yield* adminServer(Option.some(Redacted.make(token)), state)
+      expect((yield* SubscriptionRef.get(control.state)).suspended).toBeInstanceOf(Date)
 
       expect(yield* post("/api/resume")).toMatchObject({ status: 200, json: { suspended: false, changed: true } })
       const resumed = yield* pass([deactivate("Sales")])

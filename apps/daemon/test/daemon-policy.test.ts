@@ -194,11 +194,12 @@ describe("orgsync run: policy", () => {
       const page = yield* Effect.promise(() => fetch(`${daemon.url}/`).then((r) => r.text()))
       expect(page).toContain("left as found")
 
+      // Read beside the running daemon, which holds the database's lock.
       const recorded = yield* Effect.gen(function*() {
-        const db = yield* StateDb.StateDb
+        const db = yield* StateDb.StateReader
         const runs = (yield* db.recentRuns(5)).filter((run) => run.finishedAt !== null).slice(0, 2)
         return yield* Effect.forEach(runs, (run) => db.drift.ofRun(run.id))
-      }).pipe(Effect.provide(StateDb.layer(ws.state)), Effect.provide(NodeContext.layer))
+      }).pipe(Effect.provide(StateDb.layerReadOnly(ws.state, { missing: "fail" })), Effect.provide(NodeContext.layer))
       // The last two passes both recorded it, as first seen by the earlier one.
       expect(recorded).toEqual([0, 1].map(() => [{
         path: "Sales",

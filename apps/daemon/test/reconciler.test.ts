@@ -130,6 +130,30 @@ orgs:
       expect(result.runs[0]).toMatchObject({ kind: "apply", result: "converged", counts: { applied: 6 } })
     }))
 
+  it.scoped("counts a write whose answer was lost as applied once the next round finds it done", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const desired = yield* desiredFrom("orgs:\n  - name: Engineering\n  - name: Sales\n    extRef: S-2\n  - name: Legal\n")
+      const lost = (operation: string) =>
+        new Code42Error.UnknownOutcomeError({ operation, reason: "the answer was lost by the test" })
+      const layer = reconcilerAt(sim.url, (c) => ({
+        // Each write is made, then its answer lost: the next round re-reads and finds it done.
+        createOrg: (input) =>
+          input.orgName === "Legal" ? Effect.zipRight(c.createOrg(input), Effect.fail(lost("createOrg"))) : c.createOrg(input),
+        updateOrg: (orgId, input) => Effect.zipRight(c.updateOrg(orgId, input), Effect.fail(lost("updateOrg")))
+      }))
+      const result = yield* Effect.gen(function*() {
+        const pass = yield* Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true }))
+        const runs = yield* Effect.flatMap(StateDb.StateDb, (db) => db.recentRuns(1))
+        return { pass, runs }
+      }).pipe(Effect.provide(layer))
+      expect(result.pass.converged).toBe(true)
+      expect(named(sim, "Legal")).toHaveLength(1)
+      // Legal created and Sales updated, each exactly once, both answers lost: two changes applied, none failed.
+      expect({ applied: result.pass.applied, failed: result.pass.failed }).toEqual({ applied: 2, failed: 0 })
+      expect(result.runs[0]).toMatchObject({ result: "converged", counts: { applied: 2, failed: 0 } })
+    }))
+
   it.scoped("asks for the signed-in user's org only when a plan restricts something, and never blocks it", () =>
     Effect.gen(function*() {
       const sim = yield* start({

@@ -5,24 +5,69 @@
  * works top-down, one tree level after another, siblings in parallel.
  */
 import { Code42Error } from "@c42/core"
-import { Cause, Effect, Exit, Option, Ref } from "effect"
+import { Cause, Data, Effect, Exit, Option, Ref } from "effect"
 import * as Contest from "./Contest.js"
 import { OrgApi, type OrgRef, type RemoteOrg } from "./OrgApi.js"
 import * as OrgPath from "./OrgPath.js"
 import type { Change, Plan } from "./Plan.js"
 import { StateDb, type StateDbError } from "./StateDb.js"
 
+/** A change as its messages name it, e.g. `create Engineering/Platform`. */
+export const describe = (change: Pick<Change, "action" | "path">): string => `${change.action} ${change.path}`
+
+/**
+ * Code42 refused a change or could not be asked: transient when the next round may succeed (unreachable,
+ * busy, an answer lost), terminal when a person must act (a rule broken, a bad value).
+ */
+export class ChangeFailed extends Data.TaggedError("ChangeFailed")<{
+  readonly change: Change
+  readonly reason: Code42Error.Code42Error
+}> {
+  get transient(): boolean {
+    return isTransient(this.reason)
+  }
+  override get message(): string {
+    return `${describe(this.change)}: ${this.reason.message}`
+  }
+}
+
+/**
+ * A change not sent because one it depends on failed first: the org it acts on or its parent was not
+ * created, or a block or deactivation would reach an org not yet created or renamed. The next round retries
+ * it once what it waits on is done.
+ */
+export class ChangeWaiting extends Data.TaggedError("ChangeWaiting")<{
+  readonly change: Change
+  /** How the change's message goes on, e.g. `skipped, its parent Legal was not created`. */
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${describe(this.change)}: ${this.detail}`
+  }
+}
+
+export type ChangeFailure = ChangeFailed | ChangeWaiting
+
+/** A write whose answer never came: it may or may not have happened, the next re-read tells. */
+export interface Uncertain {
+  readonly change: Change
+  /** Its `UnknownOutcomeError`, or the interruption that cut it short. */
+  readonly error: ChangeFailed
+}
+
 export interface ApplyResult {
   readonly applied: number
+  /** Writes that failed or were not sent; not those whose outcome is unknown. */
   readonly failed: number
-  /** Writes whose outcome is unknown (counted in `failed` too): the next re-read tells. */
+  /** Writes whose outcome is unknown (`uncertain.length`). */
   readonly unknown: number
-  /** Writes that failed for a passing reason (counted in `failed` too): the next round retries them. */
+  readonly uncertain: ReadonlyArray<Uncertain>
+  /** Writes that failed for a passing reason, unknown outcomes included: the next round retries them. */
   readonly transient: number
   /** The values the writes that succeeded put in Code42, for telling another writer's changes apart. */
   readonly written: ReadonlyArray<Contest.Written>
-  /** One line per failed or skipped change, naming its path (refused changes aside). */
-  readonly errors: ReadonlyArray<string>
+  /** One per failed or skipped change (refused changes aside). */
+  readonly errors: ReadonlyArray<ChangeFailure>
   /** Changes Code42 refused by one of its rules (counted in `failed` too): sending them again would not help. */
   readonly refused: ReadonlyArray<{ readonly change: Change; readonly error: Code42Error.OrgRuleError }>
 }
@@ -57,8 +102,6 @@ const restricts = (change: Change) => change.action === "block" || change.action
 
 const renames = (change: Change) => change.action === "update" && change.before?.name !== change.after?.name
 
-const describe = (change: Change) => `${change.action} ${change.path}`
-
 /**
  * The audit line of one write, in the log's format: `action=block path=... orgUid=... cause=desired
  * result=applied`; `unknown` when it may or may not have happened (the next read tells).
@@ -90,31 +133,46 @@ export const execute = (
       applied: 0,
       failed: 0,
       unknown: 0,
+      uncertain: [],
       transient: 0,
       errors: [],
       written: [],
       refused: []
     })
     const record = (
-      error: string | undefined,
-      how: {
-        readonly unknown?: boolean
-        readonly transient?: boolean
-        readonly written?: ReadonlyArray<Contest.Written>
-        readonly refused?: ApplyResult["refused"][number]
-      } = {}
+      outcome:
+        | { readonly _tag: "Applied"; readonly written: ReadonlyArray<Contest.Written> }
+        | { readonly _tag: "Unknown"; readonly uncertain: Uncertain }
+        | ChangeFailure
     ) =>
-      Ref.update(result, (r) =>
-        error === undefined
-          ? { ...r, applied: r.applied + 1, written: [...r.written, ...(how.written ?? [])] }
-          : {
-            ...r,
-            failed: r.failed + 1,
-            unknown: r.unknown + (how.unknown ? 1 : 0),
-            transient: r.transient + (how.transient ? 1 : 0),
-            errors: how.refused === undefined ? [...r.errors, error] : r.errors,
-            refused: how.refused === undefined ? r.refused : [...r.refused, how.refused]
-          })
+      Ref.update(result, (r): ApplyResult => {
+        switch (outcome._tag) {
+          case "Applied":
+            return { ...r, applied: r.applied + 1, written: [...r.written, ...outcome.written] }
+          case "Unknown":
+            return {
+              ...r,
+              unknown: r.unknown + 1,
+              uncertain: [...r.uncertain, outcome.uncertain],
+              transient: r.transient + 1
+            }
+          case "ChangeWaiting":
+            return { ...r, failed: r.failed + 1, errors: [...r.errors, outcome] }
+          case "ChangeFailed": {
+            const { reason } = outcome
+            return {
+              ...r,
+              failed: r.failed + 1,
+              transient: r.transient + (outcome.transient ? 1 : 0),
+              // Refused by a rule of Code42's: a conflict to show, not an error to retry.
+              errors: reason._tag === "OrgRuleError" ? r.errors : [...r.errors, outcome],
+              refused: reason._tag === "OrgRuleError"
+                ? [...r.refused, { change: outcome.change, error: reason }]
+                : r.refused
+            }
+          }
+        }
+      })
 
     // Same-named siblings that exist before a create, so that a later re-read can tell the new org apart.
     const children = new Map<string, Array<RemoteOrg>>()
@@ -127,11 +185,13 @@ export const execute = (
     const sameNamed = (parentOrgUid: string, name: string) =>
       (children.get(parentOrgUid) ?? []).filter((org) => org.orgName === name).map((org) => org.orgUid)
 
-    const send = (change: Change): Effect.Effect<RemoteOrg | void, Code42Error.Code42Error | string> => {
+    const send = (change: Change): Effect.Effect<RemoteOrg | void, Code42Error.Code42Error | ChangeWaiting> => {
       const after = change.after ?? {}
       if (change.action === "create") {
         const parentOrgUid = change.parentOrgUid ?? created.get(change.parentPath)?.orgUid
-        if (parentOrgUid === undefined) return Effect.fail(`its parent ${change.parentPath} was not created`)
+        if (parentOrgUid === undefined) {
+          return Effect.fail(new ChangeWaiting({ change, detail: `its parent ${change.parentPath} was not created` }))
+        }
         return api.create({
           orgName: after.name!,
           orgExtRef: after.extRef ?? null,
@@ -143,7 +203,7 @@ export const execute = (
       const target: OrgRef | undefined = change.orgUid === null
         ? created.get(change.path)
         : { orgUid: change.orgUid, orgId: change.orgId ?? undefined }
-      if (target === undefined) return Effect.fail(`${change.path} was not created`)
+      if (target === undefined) return Effect.fail(new ChangeWaiting({ change, detail: `${change.path} was not created` }))
       return change.action === "update"
         ? api.update(target, {
           ...(after.name !== undefined ? { orgName: after.name } : {}),
@@ -161,7 +221,9 @@ export const execute = (
         Effect.gen(function*() {
           if (failedPaths.has(change.parentPath) && change.action === "create") {
             failedPaths.add(change.path)
-            return yield* record(`${describe(change)}: skipped, its parent ${change.parentPath} was not created`)
+            return yield* record(
+              new ChangeWaiting({ change, detail: `skipped, its parent ${change.parentPath} was not created` })
+            )
           }
           // A block or deactivation reaching an org that could not be created or renamed waits: it would shut the
           // door on the create that the next round must retry, and a deactivated org is never renamed.
@@ -170,7 +232,9 @@ export const execute = (
             ? [...failedPaths].find((path) => path === change.path || path.startsWith(below))
             : undefined
           if (waiting !== undefined) {
-            return yield* record(`${describe(change)}: held back, ${waiting} could not be created or renamed yet`)
+            return yield* record(
+              new ChangeWaiting({ change, detail: `held back, ${waiting} could not be created or renamed yet` })
+            )
           }
           const parentOrgUid = change.action === "create"
             ? change.parentOrgUid ?? created.get(change.parentPath)?.orgUid ?? null
@@ -194,7 +258,8 @@ export const execute = (
             yield* db.journalSettle(id, "done", org === undefined ? {} : { orgUid: org.orgUid })
             const orgUid = org?.orgUid ?? change.orgUid ?? created.get(change.path)?.orgUid
             yield* audit(change, orgUid, "applied")
-            return yield* record(undefined, {
+            return yield* record({
+              _tag: "Applied",
               written: orgUid === undefined ? [] : Contest.writtenBy(change, { orgUid })
             })
           }
@@ -203,21 +268,25 @@ export const execute = (
             return yield* Effect.failCause(exit.cause).pipe(Effect.orDie)
           }
           // A write cut short without an error may or may not have happened: like an unknown outcome.
-          const error = Option.getOrElse(
+          const reason = Option.getOrElse(
             failure,
             () => new Code42Error.UnknownOutcomeError({ operation: change.action, reason: "the request was cut short" })
           )
-          const message = typeof error === "string" ? error : error.message
           if (change.action === "create" || renames(change)) failedPaths.add(change.path)
+          if (reason._tag === "ChangeWaiting") {
+            yield* audit(change, change.orgUid ?? undefined, "failed")
+            yield* db.journalSettle(id, "failed", { error: reason.detail })
+            return yield* record(reason)
+          }
+          const error = new ChangeFailed({ change, reason })
           // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
-          const unknown = error instanceof Code42Error.UnknownOutcomeError
-          yield* audit(change, change.orgUid ?? undefined, unknown ? "unknown" : "failed")
-          if (!unknown) yield* db.journalSettle(id, "failed", { error: message })
-          return yield* record(`${describe(change)}: ${message}`, {
-            unknown,
-            transient: typeof error !== "string" && isTransient(error),
-            ...(error instanceof Code42Error.OrgRuleError ? { refused: { change, error } } : {})
-          })
+          if (reason._tag === "UnknownOutcomeError") {
+            yield* audit(change, change.orgUid ?? undefined, "unknown")
+            return yield* record({ _tag: "Unknown", uncertain: { change, error } })
+          }
+          yield* audit(change, change.orgUid ?? undefined, "failed")
+          yield* db.journalSettle(id, "failed", { error: reason.message })
+          return yield* record(error)
         })
       )
 

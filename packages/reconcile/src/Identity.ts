@@ -16,6 +16,9 @@ export interface Fields {
 export interface Identity {
   readonly path: string
   readonly orgUid: string
-  /** The desired fields as of the last time orgsync converged this org; drift is measured against them. */
-  readonly applied: Required<Fields> | undefined
+  /**
+   * The desired fields as of the last time orgsync converged this org; drift is measured against them. A
+   * database of an early version may hold only some of them.
+   */
+  readonly applied: Fields | undefined
 }

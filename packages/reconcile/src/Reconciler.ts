@@ -4,11 +4,13 @@
  * progress, and record the run in the state database.
  */
 import type { Code42Error } from "@c42/core"
-import { Context, Data, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Context, Data, Effect, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
 import * as Contest from "./Contest.js"
 import type { DesiredOrg, DesiredState } from "./Desired.js"
 import * as DriftReport from "./DriftReport.js"
+import * as Journal from "./internal/journal.js"
+import * as SignedInOrg from "./internal/signedInOrg.js"
 import { OrgApi, type RemoteOrg } from "./OrgApi.js"
 import * as Plan from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
@@ -16,7 +18,7 @@ import * as Policy from "./Policy.js"
 import * as RemoteTree from "./RemoteTree.js"
 import * as Refusals from "./Refusals.js"
 import * as Safety from "./Safety.js"
-import { type RunCommit, type RunKind, StateDb, type StateDbError } from "./StateDb.js"
+import { type RunCommit, type RunKind, StateDb, type StateDbError, StateReader } from "./StateDb.js"
 
 export interface PassOptions {
   readonly dryRun: boolean
@@ -90,61 +92,56 @@ const fromClient = (error: Code42Error.Code42Error) =>
 
 const fromDb = (error: StateDbError) => new ReconcileError({ message: error.message, transient: false, cause: error })
 
-const signedInOrgKey = "signed_in_org"
-
-/**
- * Asks Code42 for the signed-in user's org (API clients have none) and remembers it for offline plans. Asked
- * afresh in every pass that blocks or deactivates: the user may have been moved since the last one. The gateway
- * family cannot tell (`UnsupportedByApiError`): a signed-in user's pass there fails before any deactivation
- * rather than risk the user's own org, which is why orgsync signs in to that family with API clients only.
- */
-const askSignedInOrg = (principal: string, signedInUser: boolean) =>
-  Effect.gen(function*() {
-    const orgUid = signedInUser
-      ? yield* Effect.flatMap(OrgApi, (api) => api.currentOrgUid)
-      : null
-    yield* Effect.flatMap(StateDb, (db) => db.setMeta(signedInOrgKey, JSON.stringify({ principal, orgUid })))
-    return orgUid ?? undefined
-  })
-
 /** Whether a plan blocks or deactivates anything: only then does the signed-in user's org matter. */
 const restricts = (plan: Plan.Plan) =>
   plan.changes.some((change) => change.action === "block" || change.action === "deactivate")
 
 /** The signed-in user's org as last seen, for planning offline. */
-export const lastSignedInOrg = Effect.map(
-  Effect.flatMap(StateDb, (db) => db.getMeta(signedInOrgKey)),
-  Option.flatMap((value) => Option.fromNullable((JSON.parse(value) as { orgUid: string | null }).orgUid))
+export const lastSignedInOrg = SignedInOrg.last
+
+const readRemote = RemoteTree.read.pipe(
+  Effect.mapError((e) =>
+    e._tag === "InconsistentTree" ? new ReconcileError({ message: e.message, transient: true, cause: e }) : fromClient(e)
+  )
 )
 
 /**
- * Resolves writes a crash or an unknown outcome left unsettled, against a fresh read: a create that did
- * happen is adopted (its identity recorded), never repeated; anything else is left to the re-plan.
+ * The orgs another writer contests, as a read-only look sees them: those flipped in enough recorded runs,
+ * counting the values found changed back now as one run more, without recording anything.
  */
-export const settleJournal = (remote: ReadonlyArray<RemoteOrg>) =>
+const contestedNow = (remote: ReadonlyArray<RemoteOrg>) =>
   Effect.gen(function*() {
-    const db = yield* StateDb
-    const entries = yield* db.unsettled
-    let adopted = 0
-    for (const entry of entries) {
-      if (entry.action !== "create") {
-        yield* db.journalSettle(entry.id, "reread")
-        continue
-      }
-      const preexisting = new Set(entry.preexisting)
-      const found = remote.find((org) =>
-        org.parentOrgUid === entry.parentOrgUid && org.orgName === entry.orgName && !preexisting.has(org.orgUid)
-      )
-      if (found === undefined) {
-        yield* db.journalSettle(entry.id, "not-applied")
-      } else {
-        yield* db.saveIdentities([{ path: entry.path, orgUid: found.orgUid, orgId: found.orgId, orgGuid: found.orgGuid }])
-        yield* db.journalSettle(entry.id, "adopted", { orgUid: found.orgUid })
-        adopted++
-      }
-    }
-    return { unsettled: entries.length, adopted }
+    const db = yield* StateReader
+    const last = yield* db.recentRuns(1)
+    const since = (last[0]?.id ?? 0) + 1 - Contest.window
+    const reverted = new Set(Contest.reverted(yield* db.history.standing, remote).map((w) => w.orgUid))
+    const once = reverted.size === 0 ? [] : yield* db.history.contested(since, Contest.flipsToContest - 1)
+    const already = yield* db.history.contested(since, Contest.flipsToContest)
+    return new Set([...already, ...once.filter((uid) => reverted.has(uid))])
   })
+
+/**
+ * What a pass would plan now, from a state database opened read-only: reads Code42 and plans against the
+ * identities, contests and refusals on record, and records nothing (no snapshot, no journal settled, no run),
+ * so that a plan in CI never touches the journal of a daemon's writes in flight.
+ */
+export const preview = (desired: DesiredState, options: { readonly force: boolean; readonly signedInUser: boolean }) =>
+  Effect.gen(function*() {
+    const db = yield* StateReader
+    const api = yield* OrgApi
+    const remote = yield* readRemote
+    const identities = yield* db.identities
+    const contested = yield* contestedNow(remote)
+    const refusals = yield* Refusals.load
+    const planWith = (currentOrgUid: string | undefined) => {
+      const made = Plan.make({ desired, remote, identities, settings: { currentOrgUid, canBlock: api.canBlock } })
+      const withheld = Refusals.withhold(Contest.withhold(made, contested).plan, refusals, remote).plan
+      return Safety.review(withheld, { desired, force: options.force })
+    }
+    const plan = planWith(undefined)
+    if (!restricts(plan) || !options.signedInUser) return plan
+    return planWith(yield* api.currentOrgUid.pipe(Effect.mapError(fromClient)))
+  }).pipe(Effect.catchTag("StateDbError", (e) => Effect.fail(fromDb(e))))
 
 /** The desired fields of every org, for the identity mapping's record of what was last converged. */
 const desiredFields = (desired: DesiredState) => {
@@ -201,13 +198,10 @@ export const make = (options: ReconcilerOptions) =>
       refusals: ReadonlyArray<Refusals.Refusal>
     ) =>
       Effect.gen(function*() {
-        const remote = yield* RemoteTree.read.pipe(
-          Effect.mapError((e) =>
-            e._tag === "InconsistentTree" ? new ReconcileError({ message: e.message, transient: true }) : fromClient(e)
-          )
-        )
-        yield* db.saveSnapshot({ takenAt: new Date(), orgs: remote }).pipe(Effect.mapError(fromDb))
-        yield* settleJournal(remote).pipe(Effect.mapError(fromDb))
+        const remote = yield* readRemote
+        const takenAt = new Date(yield* Clock.currentTimeMillis)
+        yield* db.saveSnapshot({ takenAt, orgs: remote }).pipe(Effect.mapError(fromDb))
+        yield* Journal.settle(remote).pipe(Effect.mapError(fromDb))
         const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
         const planWith = (currentOrgUid: string | undefined) =>
           Effect.map(
@@ -224,7 +218,7 @@ export const make = (options: ReconcilerOptions) =>
         const known = yield* Ref.get(signedIn)
         const planned = yield* planWith(Option.getOrUndefined(known))
         if (Option.isSome(known) || !restricts(planned.plan)) return planned
-        const currentOrg = yield* askSignedInOrg(options.principal, options.signedInUser).pipe(
+        const currentOrg = yield* SignedInOrg.ask(options.principal, options.signedInUser).pipe(
           Effect.mapError((e) => e._tag === "StateDbError" ? fromDb(e) : fromClient(e))
         )
         yield* Ref.set(signedIn, Option.some(currentOrg))
@@ -259,7 +253,7 @@ export const make = (options: ReconcilerOptions) =>
 
     const pass = (desired: DesiredState, passOptions: PassOptions) =>
       Effect.gen(function*() {
-        const startedAt = new Date()
+        const startedAt = new Date(yield* Clock.currentTimeMillis)
         const runId = yield* db.runStart(
           passOptions.kind ?? (passOptions.dryRun ? "plan" : "apply"),
           passOptions.dryRun,
@@ -282,11 +276,21 @@ export const make = (options: ReconcilerOptions) =>
           const signedIn = yield* Ref.make(Option.none<string | undefined>())
           const contest = contestIn(runId)
           // Changes Code42 refused by its rules, here or in an earlier pass: conflicts, not sent again.
-          let refusals = yield* Refusals.load.pipe(Effect.mapError(fromDb))
+          let refusals = yield* Refusals.load.pipe(Effect.provideService(StateReader, db), Effect.mapError(fromDb))
           // After a confirmed or reviewed first round, later rounds only retry or finish its changes.
           let held: ((plan: Plan.Plan) => Safety.Held) | undefined
           for (let n = 1; ; n++) {
             const { plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals)
+            // Writes of the last round whose answer was lost: done if this re-read no longer plans them.
+            const planned = new Set(plan.changes.map(Apply.describe))
+            for (const { change, error } of last?.uncertain ?? []) {
+              if (!planned.has(Apply.describe(change))) applied++
+              else {
+                failed++
+                if (!errors.includes(error.message)) errors.push(error.message)
+                if (!writeErrors.includes(error.message)) writeErrors.push(error.message)
+              }
+            }
             drift ??= countDrift(plan)
             driftFound ??= yield* db.drift.record(runId, DriftReport.details(plan.changes, startedAt)).pipe(
               Effect.mapError(fromDb)
@@ -329,9 +333,9 @@ export const make = (options: ReconcilerOptions) =>
             else steady++
             applied += last.applied
             failed += last.failed
-            for (const error of last.errors) {
-              if (!errors.includes(error)) errors.push(error)
-              if (!writeErrors.includes(error)) writeErrors.push(error)
+            for (const { message } of last.errors) {
+              if (!errors.includes(message)) errors.push(message)
+              if (!writeErrors.includes(message)) writeErrors.push(message)
             }
           }
         }).pipe(
@@ -342,7 +346,7 @@ export const make = (options: ReconcilerOptions) =>
           pending.refusal === undefined
         const result: PassResult = {
           startedAt,
-          finishedAt: new Date(),
+          finishedAt: new Date(yield* Clock.currentTimeMillis),
           dryRun: passOptions.dryRun,
           pending,
           applied: outcome.applied,

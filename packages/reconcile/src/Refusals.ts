@@ -7,7 +7,7 @@ import type { Code42Error } from "@c42/core"
 import { Effect, Option, Schema } from "effect"
 import type { RemoteOrg } from "./OrgApi.js"
 import type { Change, Conflict, Plan } from "./Plan.js"
-import { StateDb, StateDbError } from "./StateDb.js"
+import { StateDb, StateDbError, StateReader } from "./StateDb.js"
 
 export const Refusal = Schema.Struct({
   /** The refused change: its action, org, parent and fields (`keyOf`). */
@@ -141,8 +141,8 @@ const metaKey = "refusals"
 const decode = Schema.decode(Schema.parseJson(Schema.Array(Refusal)))
 
 /** The refusals kept in the state database. */
-export const load: Effect.Effect<ReadonlyArray<Refusal>, StateDbError, StateDb> = Effect.gen(function*() {
-  const db = yield* StateDb
+export const load: Effect.Effect<ReadonlyArray<Refusal>, StateDbError, StateReader> = Effect.gen(function*() {
+  const db = yield* StateReader
   const kept = yield* db.getMeta(metaKey)
   if (Option.isNone(kept)) return []
   return yield* decode(kept.value).pipe(

@@ -1,7 +1,7 @@
 /** `orgsync apply`: make Code42 match the desired files; exit 0 converged, 1 error or refused. */
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { type Plan, PlanChecksum, PlanFormat, Reconciler, StateDb, StateLock } from "@c42/reconcile"
+import { type Plan, PlanChecksum, PlanFormat, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option, Ref } from "effect"
 import * as Connection from "../Connection.js"
 import { exitWith, failure, ok } from "../ExitCode.js"
@@ -100,7 +100,6 @@ export const command = Command.make("apply", options, (flags) =>
     const startedAt = new Date()
     const confirmed = yield* Ref.make(Option.none<Plan.Plan>())
     const result = yield* Effect.gen(function*() {
-      yield* StateLock.acquire(settings.state)
       const reconciler = yield* Reconciler.Reconciler
       return yield* reconciler.pass(desiredState, {
         dryRun: false,
@@ -111,7 +110,6 @@ export const command = Command.make("apply", options, (flags) =>
       })
     }).pipe(
       Effect.onInterrupt(() => Effect.flatMap(Ref.get(confirmed), (plan) => reportInterrupted(startedAt, plan))),
-      Effect.scoped,
       Effect.provide(yield* Connection.connected(settings))
     )
     if (result.declined) {

@@ -2,11 +2,12 @@
  * The state database's record of drift: each run's drifted fields, with the value orgsync applied, the value
  * found, and when that drift was first seen, carried over from the run before while it stays the same.
  */
-import { SqlClient, type SqlError } from "@effect/sql"
-import { Effect } from "effect"
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
 import * as DriftReport from "../DriftReport.js"
+import { readFailure, type StateDbError, writeFailure } from "./stateDb/error.js"
 
-export interface DriftHistory<E> {
+export interface DriftHistory {
   /**
    * Records the drift `run` found; a drift found at the same value by the last finished run before keeps the
    * time it was first seen. Answers the details as recorded.
@@ -14,9 +15,9 @@ export interface DriftHistory<E> {
   readonly record: (
     run: number,
     found: ReadonlyArray<DriftReport.Detail>
-  ) => Effect.Effect<ReadonlyArray<DriftReport.Detail>, E>
+  ) => Effect.Effect<ReadonlyArray<DriftReport.Detail>, StateDbError>
   /** The drift recorded by a run. */
-  readonly ofRun: (run: number) => Effect.Effect<ReadonlyArray<DriftReport.Detail>, E>
+  readonly ofRun: (run: number) => Effect.Effect<ReadonlyArray<DriftReport.Detail>, StateDbError>
 }
 
 export const migration = Effect.gen(function*() {
@@ -26,40 +27,52 @@ export const migration = Effect.gen(function*() {
     applied TEXT, current TEXT, seen_at TEXT NOT NULL, PRIMARY KEY (run_id, org_uid, field))`
 })
 
-interface Row {
-  readonly path: string
-  readonly org_uid: string
-  readonly field: DriftReport.Field
-  readonly applied: string | null
-  readonly current: string | null
-  readonly seen_at: string
-}
+const DriftRow = Schema.Struct({
+  path: Schema.String,
+  org_uid: Schema.String,
+  field: Schema.Literal("name", "extRef", "notes", "status"),
+  applied: Schema.NullOr(Schema.String),
+  current: Schema.NullOr(Schema.String),
+  seen_at: Schema.Date
+})
 
-const detail = (row: Row): DriftReport.Detail => ({
+const detail = (row: typeof DriftRow.Type): DriftReport.Detail => ({
   path: row.path,
   orgUid: row.org_uid,
   field: row.field,
   applied: row.applied,
   current: row.current,
-  seenAt: new Date(row.seen_at)
+  seenAt: row.seen_at
 })
 
 const chunk = 300
 
-/** Over an open, migrated SqlClient; `fail` names what could not be done. */
-export const make = <E>(fail: (message: string) => (cause: SqlError.SqlError) => E) =>
-  Effect.map(SqlClient.SqlClient, (sql): DriftHistory<E> => {
+/** Over an open, migrated SqlClient of the database at `path`. */
+export const make = (path: string) =>
+  Effect.map(SqlClient.SqlClient, (sql): DriftHistory => {
+    const driftRows = SqlSchema.findAll({
+      Request: Schema.Int,
+      Result: DriftRow,
+      execute: (run) =>
+        sql`SELECT path, org_uid, field, applied, current, seen_at FROM drift WHERE run_id = ${run}
+          ORDER BY path, field`
+    })
     const rowsOf = (run: number) =>
-      sql<Row>`SELECT path, org_uid, field, applied, current, seen_at FROM drift WHERE run_id = ${run}
-        ORDER BY path, field`.pipe(Effect.map((rows) => rows.map(detail)))
+      Effect.map(driftRows(run), (rows) => rows.map(detail)).pipe(Effect.mapError(readFailure(path, "the drift")))
 
-    const record: DriftHistory<E>["record"] = (run, found) =>
-      sql.withTransaction(Effect.gen(function*() {
-        if (found.length === 0) return found
-        // The last run before this one that reached Code42 and recorded how it ended.
-        const previous = yield* sql<{ id: number }>`SELECT id FROM run WHERE id < ${run}
+    // The last run before this one that reached Code42 and recorded how it ended.
+    const previousRun = SqlSchema.findOne({
+      Request: Schema.Int,
+      Result: Schema.Struct({ id: Schema.Int }),
+      execute: (run) =>
+        sql`SELECT id FROM run WHERE id < ${run}
           AND result IN ('converged', 'pending', 'failed', 'refused') ORDER BY id DESC LIMIT 1`
-        const before = previous.length === 0 ? [] : yield* rowsOf(previous[0]!.id)
+    })
+
+    const record: DriftHistory["record"] = (run, found) =>
+      found.length === 0 ? Effect.succeed(found) : sql.withTransaction(Effect.gen(function*() {
+        const previous = yield* previousRun(run).pipe(Effect.mapError(readFailure(path, "the run history")))
+        const before = Option.isNone(previous) ? [] : yield* rowsOf(previous.value.id)
         const details = DriftReport.since(found, before)
         for (let start = 0; start < details.length; start += chunk) {
           const rows = details.slice(start, start + chunk).map((d) => ({
@@ -71,12 +84,12 @@ export const make = <E>(fail: (message: string) => (cause: SqlError.SqlError) =>
             current: d.current,
             seen_at: d.seenAt.toISOString()
           }))
-          yield* sql`INSERT OR REPLACE INTO drift ${sql.insert(rows)}`
+          yield* sql`INSERT OR REPLACE INTO drift ${sql.insert(rows)}`.pipe(
+            Effect.mapError(writeFailure(path, "record the drift"))
+          )
         }
         return details
-      })).pipe(Effect.mapError(fail("cannot record the drift")))
+      })).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(writeFailure(path, "record the drift")(cause))))
 
-    const ofRun: DriftHistory<E>["ofRun"] = (run) => rowsOf(run).pipe(Effect.mapError(fail("cannot read the drift")))
-
-    return { record, ofRun }
+    return { record, ofRun: rowsOf }
   })

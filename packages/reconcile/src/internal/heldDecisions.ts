@@ -4,10 +4,13 @@
  * change. The daemon forgets an approval once a pass has used it or let it lapse, and a rejection once its
  * change is no longer planned.
  */
-import { SqlClient, type SqlError } from "@effect/sql"
-import { Effect } from "effect"
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { readFailure, type StateDbError, writeFailure } from "./stateDb/error.js"
 
-export type Decision = "approved" | "rejected"
+const DecisionSchema = Schema.Literal("approved", "rejected")
+
+export type Decision = typeof DecisionSchema.Type
 
 export interface Decided {
   readonly checksum: string
@@ -15,11 +18,11 @@ export interface Decided {
   readonly decidedAt: Date
 }
 
-export interface HeldDecisions<E> {
-  readonly all: Effect.Effect<ReadonlyArray<Decided>, E>
+export interface HeldDecisions {
+  readonly all: Effect.Effect<ReadonlyArray<Decided>, StateDbError>
   /** Records `decision` for each checksum, replacing what was decided about it before. */
-  readonly decide: (checksums: ReadonlyArray<string>, decision: Decision, at: Date) => Effect.Effect<void, E>
-  readonly forget: (checksums: ReadonlyArray<string>) => Effect.Effect<void, E>
+  readonly decide: (checksums: ReadonlyArray<string>, decision: Decision, at: Date) => Effect.Effect<void, StateDbError>
+  readonly forget: (checksums: ReadonlyArray<string>) => Effect.Effect<void, StateDbError>
 }
 
 export const migration = Effect.gen(function*() {
@@ -29,30 +32,33 @@ export const migration = Effect.gen(function*() {
     decided_at TEXT NOT NULL)`
 })
 
-interface Row {
-  readonly checksum: string
-  readonly decision: Decision
-  readonly decided_at: string
-}
+const Row = Schema.Struct({ checksum: Schema.String, decision: DecisionSchema, decided_at: Schema.Date })
 
-/** Over an open, migrated SqlClient; `fail` names what could not be done. */
-export const make = <E>(fail: (message: string) => (cause: SqlError.SqlError) => E) =>
-  Effect.map(SqlClient.SqlClient, (sql): HeldDecisions<E> => ({
-    all: sql<Row>`SELECT checksum, decision, decided_at FROM held_decision ORDER BY decided_at, checksum`.pipe(
-      Effect.map((rows) =>
-        rows.map((row) => ({ checksum: row.checksum, decision: row.decision, decidedAt: new Date(row.decided_at) }))
+/** Over an open, migrated SqlClient of the database at `path`. */
+export const make = (path: string) =>
+  Effect.map(SqlClient.SqlClient, (sql): HeldDecisions => {
+    const rows = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: Row,
+      execute: () => sql`SELECT checksum, decision, decided_at FROM held_decision ORDER BY decided_at, checksum`
+    })
+    return {
+      all: rows(undefined).pipe(
+        Effect.map((found) =>
+          found.map((row) => ({ checksum: row.checksum, decision: row.decision, decidedAt: row.decided_at }))
+        ),
+        Effect.mapError(readFailure(path, "the decisions about held changes"))
       ),
-      Effect.mapError(fail("cannot read the decisions about held changes"))
-    ),
-    decide: (checksums, decision, at) =>
-      checksums.length === 0 ? Effect.void : sql`INSERT OR REPLACE INTO held_decision ${
-        sql.insert(checksums.map((checksum) => ({ checksum, decision, decided_at: at.toISOString() })))
-      }`.pipe(Effect.asVoid, Effect.mapError(fail("cannot record a decision about held changes"))),
-    forget: (checksums) =>
-      checksums.length === 0
-        ? Effect.void
-        : sql`DELETE FROM held_decision WHERE ${sql.in("checksum", checksums)}`.pipe(
-          Effect.asVoid,
-          Effect.mapError(fail("cannot forget decisions about held changes"))
-        )
-  }))
+      decide: (checksums, decision, at) =>
+        checksums.length === 0 ? Effect.void : sql`INSERT OR REPLACE INTO held_decision ${
+          sql.insert(checksums.map((checksum) => ({ checksum, decision, decided_at: at.toISOString() })))
+        }`.pipe(Effect.asVoid, Effect.mapError(writeFailure(path, "record a decision about held changes"))),
+      forget: (checksums) =>
+        checksums.length === 0
+          ? Effect.void
+          : sql`DELETE FROM held_decision WHERE ${sql.in("checksum", checksums)}`.pipe(
+            Effect.asVoid,
+            Effect.mapError(writeFailure(path, "forget decisions about held changes"))
+          )
+    }
+  })

@@ -3,21 +3,22 @@
  * to each field of each org, and the flips (a written value found changed back at a later pass) by run, from
  * which an org is contested.
  */
-import { SqlClient, type SqlError } from "@effect/sql"
-import { Effect } from "effect"
-import type { Field, Written } from "../Contest.js"
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Clock, Effect, Schema } from "effect"
+import type { Written } from "../Contest.js"
+import { readFailure, type StateDbError, writeFailure } from "./stateDb/error.js"
 
-export interface WriteHistory<E> {
+export interface WriteHistory {
   /** Records values orgsync has just written (each replaces the last one written to that field). */
-  readonly wrote: (run: number, written: ReadonlyArray<Written>) => Effect.Effect<void, E>
+  readonly wrote: (run: number, written: ReadonlyArray<Written>) => Effect.Effect<void, StateDbError>
   /** The last values written that no flip has been counted against yet. */
-  readonly standing: Effect.Effect<ReadonlyArray<Written>, E>
+  readonly standing: Effect.Effect<ReadonlyArray<Written>, StateDbError>
   /** Counts a flip against each of `reverted` (found changed back in this run). */
-  readonly flipped: (run: number, reverted: ReadonlyArray<Written>) => Effect.Effect<void, E>
+  readonly flipped: (run: number, reverted: ReadonlyArray<Written>) => Effect.Effect<void, StateDbError>
   /** The orgs flipped in at least `flips` of the runs after `sinceRun`. */
-  readonly contested: (sinceRun: number, flips: number) => Effect.Effect<ReadonlyArray<string>, E>
+  readonly contested: (sinceRun: number, flips: number) => Effect.Effect<ReadonlyArray<string>, StateDbError>
   /** Forgets the flips of orgs whose contest is over. */
-  readonly settle: (orgUids: ReadonlyArray<string>) => Effect.Effect<void, E>
+  readonly settle: (orgUids: ReadonlyArray<string>) => Effect.Effect<void, StateDbError>
 }
 
 export const migration = Effect.gen(function*() {
@@ -33,10 +34,18 @@ export const migration = Effect.gen(function*() {
 
 const chunk = 300
 
-/** Over an open, migrated SqlClient; `fail` names what could not be done. */
-export const make = <E>(fail: (message: string) => (cause: SqlError.SqlError) => E) =>
-  Effect.map(SqlClient.SqlClient, (sql): WriteHistory<E> => {
-    const wrote: WriteHistory<E>["wrote"] = (run, written) =>
+const WrittenRow = Schema.Struct({
+  org_uid: Schema.String,
+  field: Schema.Literal("status", "name", "extRef", "notes"),
+  value: Schema.NullOr(Schema.String)
+})
+
+const ContestedRow = Schema.Struct({ org_uid: Schema.String })
+
+/** Over an open, migrated SqlClient of the database at `path`. */
+export const make = (path: string) =>
+  Effect.map(SqlClient.SqlClient, (sql): WriteHistory => {
+    const wrote: WriteHistory["wrote"] = (run, written) =>
       sql.withTransaction(Effect.gen(function*() {
         for (let start = 0; start < written.length; start += chunk) {
           const rows = written.slice(start, start + chunk).map((w) => ({
@@ -49,34 +58,44 @@ export const make = <E>(fail: (message: string) => (cause: SqlError.SqlError) =>
           yield* sql`INSERT INTO written ${sql.insert(rows)}
             ON CONFLICT (org_uid, field) DO UPDATE SET value = excluded.value, run_id = excluded.run_id, flipped = 0`
         }
-      })).pipe(Effect.mapError(fail("cannot record the writes")))
+      })).pipe(Effect.mapError(writeFailure(path, "record the writes")))
 
-    const standing = sql<{ org_uid: string; field: Field; value: string | null }>`
-      SELECT org_uid, field, value FROM written WHERE flipped = 0 ORDER BY org_uid, field`.pipe(
+    const standingRows = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: WrittenRow,
+      execute: () => sql`SELECT org_uid, field, value FROM written WHERE flipped = 0 ORDER BY org_uid, field`
+    })
+    const standing = standingRows(undefined).pipe(
       Effect.map((rows) => rows.map((row): Written => ({ orgUid: row.org_uid, field: row.field, value: row.value }))),
-      Effect.mapError(fail("cannot read the writes"))
+      Effect.mapError(readFailure(path, "the record of writes"))
     )
 
-    const flipped: WriteHistory<E>["flipped"] = (run, reverted) =>
+    const flipped: WriteHistory["flipped"] = (run, reverted) =>
       reverted.length === 0 ? Effect.void : sql.withTransaction(Effect.gen(function*() {
-        const at = new Date().toISOString()
+        const at = new Date(yield* Clock.currentTimeMillis).toISOString()
         for (const w of reverted) {
           yield* sql`INSERT INTO flip (org_uid, field, run_id, at) VALUES (${w.orgUid}, ${w.field}, ${run}, ${at})`
           yield* sql`UPDATE written SET flipped = 1 WHERE org_uid = ${w.orgUid} AND field = ${w.field}`
         }
-      })).pipe(Effect.mapError(fail("cannot record the flips")))
+      })).pipe(Effect.mapError(writeFailure(path, "record the flips")))
 
-    const contested: WriteHistory<E>["contested"] = (sinceRun, flips) =>
-      sql<{ org_uid: string }>`SELECT org_uid FROM flip WHERE run_id > ${sinceRun}
-        GROUP BY org_uid HAVING count(DISTINCT run_id) >= ${flips} ORDER BY org_uid`.pipe(
+    const contestedRows = SqlSchema.findAll({
+      Request: Schema.Struct({ sinceRun: Schema.Int, flips: Schema.Int }),
+      Result: ContestedRow,
+      execute: ({ flips, sinceRun }) =>
+        sql`SELECT org_uid FROM flip WHERE run_id > ${sinceRun}
+          GROUP BY org_uid HAVING count(DISTINCT run_id) >= ${flips} ORDER BY org_uid`
+    })
+    const contested: WriteHistory["contested"] = (sinceRun, flips) =>
+      contestedRows({ sinceRun, flips }).pipe(
         Effect.map((rows) => rows.map((row) => row.org_uid)),
-        Effect.mapError(fail("cannot read the flips"))
+        Effect.mapError(readFailure(path, "the record of flips"))
       )
 
-    const settle: WriteHistory<E>["settle"] = (orgUids) =>
+    const settle: WriteHistory["settle"] = (orgUids) =>
       orgUids.length === 0 ? Effect.void : sql`DELETE FROM flip WHERE ${sql.in("org_uid", orgUids)}`.pipe(
         Effect.asVoid,
-        Effect.mapError(fail("cannot record the flips"))
+        Effect.mapError(writeFailure(path, "record the flips"))
       )
 
     return { wrote, standing, flipped, contested, settle }

@@ -1,0 +1,40 @@
+/**
+ * The state database's one error, and how each failure becomes it: one sentence naming the database and what
+ * could not be done, with the cause kept.
+ */
+import type { SqlError } from "@effect/sql"
+import { Data, ParseResult } from "effect"
+
+/** The state database cannot be opened, read or written; `message` says which database and why. */
+export class StateDbError extends Data.TaggedError("StateDbError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+export const failure = (message: string, cause?: unknown): StateDbError => new StateDbError({ message, cause })
+
+/** SQLite's own words for what went wrong ("file is not a database", "database is locked", ...). */
+export const sqliteReason = (error: SqlError.SqlError): string =>
+  error.cause instanceof Error ? error.cause.message : error.message
+
+/** A write that failed, e.g. `cannot save the snapshot in /x/state.db: disk I/O error`. */
+export const writeFailure = (path: string, what: string) => (cause: SqlError.SqlError): StateDbError =>
+  failure(`cannot ${what} in ${path}: ${sqliteReason(cause)}`, cause)
+
+/**
+ * A read that failed: SQLite's reason, or the first thing wrong with a row that does not decode (the column
+ * and what it holds), never a value typed by hand.
+ */
+export const readFailure = (path: string, what: string) =>
+(error: SqlError.SqlError | ParseResult.ParseError): StateDbError => {
+  if (error._tag === "SqlError") {
+    return failure(`cannot read ${what} from the state database ${path}: ${sqliteReason(error)}`, error)
+  }
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  const column = issue === undefined ? "" : issue.path.filter((key) => typeof key === "string").join(".")
+  return failure(
+    `the state database ${path} holds ${what} it cannot read (${column === "" ? "" : `${column}: `}` +
+      `${issue?.message ?? error.message}): restore it from a copy, or move it aside to start afresh`,
+    error
+  )
+}

@@ -1,0 +1,111 @@
+/**
+ * The reads of the state database, over an open SqlClient: the same for its writer and for a read-only open.
+ * Every row is decoded with its Schema; one that does not decode is a `StateDbError` naming the database.
+ */
+import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
+import { Effect, Option, type ParseResult, Schema } from "effect"
+import type { Reader } from "../../StateDb.js"
+import * as DriftHistory from "../driftHistory.js"
+import * as WriteHistory from "../writeHistory.js"
+import { readFailure } from "./error.js"
+import * as Rows from "./rows.js"
+
+export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const read = <A>(what: string, query: Effect.Effect<A, SqlError.SqlError | ParseResult.ParseError>) =>
+      Effect.mapError(query, readFailure(path, what))
+
+    const findMeta = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: Rows.MetaRow,
+      execute: (key) => sql`SELECT value FROM meta WHERE key = ${key}`
+    })
+    const getMeta = (key: string) => read("a setting", Effect.map(findMeta(key), Option.map((row) => row.value)))
+
+    const snapshotRows = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: Rows.SnapshotRow,
+      execute: () => sql`SELECT * FROM snapshot_org ORDER BY position`
+    })
+    const snapshot = read(
+      "the snapshot",
+      Effect.gen(function*() {
+        const taken = yield* findMeta("snapshot_taken_at")
+        if (Option.isNone(taken)) return Option.none()
+        const takenAt = yield* Schema.decode(Schema.Date)(taken.value.value)
+        return Option.some({ takenAt, orgs: (yield* snapshotRows(undefined)).map(Rows.snapshotOrg) })
+      })
+    )
+
+    const identityRows = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: Rows.IdentityRow,
+      execute: () => sql`SELECT path, org_uid, org_id, org_guid, applied FROM identity ORDER BY path`
+    })
+    const identities = read("the identity mapping", Effect.map(identityRows(undefined), (rows) => rows.map(Rows.storedIdentity)))
+
+    const unsettledRows = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: Rows.JournalRow,
+      execute: () => sql`SELECT * FROM journal WHERE outcome IS NULL ORDER BY id`
+    })
+    const unsettled = read("the journal", Effect.map(unsettledRows(undefined), (rows) => rows.map(Rows.journalEntry)))
+
+    const journalRowsSince = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Rows.JournalRow,
+      execute: (since) => sql`SELECT * FROM journal WHERE created_at >= ${since} ORDER BY id`
+    })
+    const journalSince = (since: Date) =>
+      read(
+        "the journal",
+        Effect.map(journalRowsSince(since.toISOString()), (rows) =>
+          rows.map((row) => ({ ...Rows.journalEntry(row), outcome: row.outcome ?? undefined })))
+      )
+
+    const runRows = SqlSchema.findAll({
+      Request: Schema.Int,
+      Result: Rows.RunRow,
+      execute: (limit) => sql`SELECT * FROM run ORDER BY id DESC LIMIT ${limit}`
+    })
+    const recentRuns = (limit: number) =>
+      read("the run history", Effect.map(runRows(limit), (rows) => rows.map(Rows.runRecord)))
+
+    const findRun = SqlSchema.findOne({
+      Request: Schema.Int,
+      Result: Rows.RunRow,
+      execute: (id) => sql`SELECT * FROM run WHERE id = ${id}`
+    })
+    const writeRows = SqlSchema.findAll({
+      Request: Schema.Int,
+      Result: Rows.JournalRow,
+      execute: (id) => sql`SELECT * FROM journal WHERE run_id = ${id} ORDER BY id`
+    })
+    const runWithWrites = (id: number) =>
+      read(
+        "the run history",
+        Effect.gen(function*() {
+          const found = yield* findRun(id)
+          if (Option.isNone(found)) return Option.none()
+          const writes = yield* writeRows(id)
+          return Option.some({ run: Rows.runRecord(found.value), writes: writes.map(Rows.runWrite) })
+        })
+      )
+
+    const history = yield* WriteHistory.make(path)
+    const drift = yield* DriftHistory.make(path)
+
+    return {
+      path,
+      snapshot,
+      identities,
+      unsettled,
+      journalSince,
+      recentRuns,
+      runWithWrites,
+      getMeta,
+      history: { standing: history.standing, contested: history.contested },
+      drift: { ofRun: drift.ofRun }
+    }
+  })

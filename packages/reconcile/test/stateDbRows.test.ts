@@ -1,0 +1,102 @@
+/**
+ * Rows decoded, not cast: a row the state database cannot read is an error naming the database and what is
+ * wrong with it, never a defect; a damaged file gives SQLite's reason; times come from the Clock.
+ */
+import { NodeContext } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, TestClock } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as StateDb from "../src/StateDb.js"
+
+const tempPath = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-rows-")), "state.db")
+
+const writing = <A, E>(file: string, body: Effect.Effect<A, E, StateDb.StateDb | StateDb.StateReader>) =>
+  body.pipe(Effect.provide(StateDb.layer(file)), Effect.provide(NodeContext.layer))
+
+const reading = <A, E>(file: string, body: Effect.Effect<A, E, StateDb.StateReader>) =>
+  body.pipe(Effect.provide(StateDb.layerReadOnly(file, { missing: "fail" })), Effect.provide(NodeContext.layer))
+
+const raw = (file: string, statement: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
+    Effect.provide(SqliteClient.layer({ filename: file, disableWAL: true }))
+  )
+
+/** A database with one journal entry, one finished run and one identity. */
+const filled = (file: string) =>
+  writing(file, Effect.gen(function*() {
+    const db = yield* StateDb.StateDb
+    const run = yield* db.runStart("apply", false)
+    yield* db.runFinish(run, "converged", { applied: 1 }, [])
+    yield* db.journalBegin({ action: "block", path: "Sales", orgUid: "11", parentOrgUid: null, orgName: null, preexisting: [] })
+    yield* db.saveIdentities([{ path: "Sales", orgUid: "11", orgId: 1, orgGuid: "g1" }])
+  }))
+
+describe("state rows", () => {
+  it.effect("a journal row whose JSON is broken is an error naming the database and the column", () =>
+    Effect.gen(function*() {
+      const file = tempPath()
+      yield* filled(file)
+      yield* raw(file, "UPDATE journal SET preexisting = '[\"11\",'")
+      for (const open of [reading, writing] as const) {
+        const error = yield* Effect.flip(open(file, Effect.flatMap(StateDb.StateReader, (db) => db.unsettled)))
+        expect(error._tag).toBe("StateDbError")
+        expect(error.message).toMatch(new RegExp(`^the state database ${file} holds the journal it cannot read \\(preexisting: `))
+      }
+    }))
+
+  it.effect("a run whose result is not one orgsync records is an error saying which value", () =>
+    Effect.gen(function*() {
+      const file = tempPath()
+      yield* filled(file)
+      yield* raw(file, "UPDATE run SET result = 'exploded'")
+      const error = yield* Effect.flip(reading(file, Effect.flatMap(StateDb.StateReader, (db) => db.recentRuns(5))))
+      expect(error._tag).toBe("StateDbError")
+      expect(error.message).toContain(`the state database ${file} holds the run history it cannot read (result: `)
+      expect(error.message).toContain("\"exploded\"")
+    }))
+
+  it.effect("an identity whose recorded fields are not JSON is an error, not a crash", () =>
+    Effect.gen(function*() {
+      const file = tempPath()
+      yield* filled(file)
+      yield* raw(file, "UPDATE identity SET applied = 'not json'")
+      const error = yield* Effect.flip(reading(file, Effect.flatMap(StateDb.StateReader, (db) => db.identities)))
+      expect(error.message).toContain(`the state database ${file} holds the identity mapping it cannot read (applied: `)
+    }))
+
+  it.effect("a damaged file gives SQLite's reason and is left as it was", () =>
+    Effect.gen(function*() {
+      const file = tempPath()
+      // An SQLite header, then nothing SQLite can read.
+      fs.writeFileSync(file, Buffer.concat([Buffer.from("SQLite format 3\u0000"), Buffer.alloc(4080, 7)]), { mode: 0o600 })
+      const before = fs.readFileSync(file)
+      const read = yield* Effect.flip(reading(file, Effect.flatMap(StateDb.StateReader, (db) => db.recentRuns(1))))
+      expect(read.message).toBe(`cannot open the state database ${file}: file is not a database`)
+      const written = yield* Effect.flip(writing(file, Effect.flatMap(StateDb.StateDb, (db) => db.recentRuns(1))))
+      expect(written.message).toBe(`cannot open the state database ${file}: file is not a database`)
+      expect(fs.readFileSync(file).equals(before)).toBe(true)
+    }))
+
+  it.effect("records times from the Clock", () =>
+    Effect.gen(function*() {
+      const file = tempPath()
+      yield* TestClock.setTime(Date.parse("2030-05-01T12:00:00.000Z"))
+      const runs = yield* writing(file, Effect.gen(function*() {
+        const db = yield* StateDb.StateDb
+        const run = yield* db.runStart("apply", false)
+        yield* TestClock.adjust("90 seconds")
+        yield* db.runFinish(run, "converged", {}, [])
+        yield* db.journalBegin({ action: "block", path: "Sales", orgUid: "11", parentOrgUid: null, orgName: null, preexisting: [] })
+        return { runs: yield* db.recentRuns(1), journal: yield* db.unsettled }
+      }))
+      expect(runs.runs[0]).toMatchObject({
+        startedAt: new Date("2030-05-01T12:00:00.000Z"),
+        finishedAt: new Date("2030-05-01T12:01:30.000Z")
+      })
+      expect(runs.journal[0]!.createdAt).toEqual(new Date("2030-05-01T12:01:30.000Z"))
+    }))
+})
