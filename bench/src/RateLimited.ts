@@ -6,6 +6,7 @@
  */
 import { type CommandExecutor, FileSystem } from "@effect/platform"
 import type { Org } from "@c42/core"
+import { Plan, RemoteTree } from "@c42/reconcile"
 import { Console, Effect } from "effect"
 import { PCGRandom } from "effect/Utils"
 import { BenchError, fromCause } from "./BenchError.js"
@@ -101,18 +102,12 @@ export const figures = (
 
 /** How many levels the tree has below its top-level org. */
 const depth = (orgs: ReadonlyArray<Org.Org>): number => {
-  const children = new Map<string, Array<string>>()
-  for (const org of orgs) {
-    if (org.parentOrgUid == null) continue
-    const siblings = children.get(org.parentOrgUid)
-    if (siblings === undefined) children.set(org.parentOrgUid, [org.orgUid])
-    else siblings.push(org.orgUid)
-  }
+  const { children } = RemoteTree.index(orgs)
   let levels = -1
   for (
     let frontier = orgs.filter((org) => org.parentOrgUid == null).map((org) => org.orgUid);
     frontier.length > 0;
-    frontier = frontier.flatMap((uid) => children.get(uid) ?? [])
+    frontier = frontier.flatMap((uid) => (children.get(uid) ?? []).map((org) => org.orgUid))
   ) levels++
   return levels
 }
@@ -190,7 +185,7 @@ export const run = (
       orgsync: {
         measured,
         stats,
-        converged: after.changes.length === 0 && after.conflicts.length === 0
+        converged: Plan.converged(after)
       },
       baseline: Extrapolation.baselineFigures(baseline, sample, RequestStats.summarize(stage.sim.requests()))
     }

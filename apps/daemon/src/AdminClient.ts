@@ -4,6 +4,7 @@
  * can fail (no token, no daemon, a wrong token, a change no longer held) into one sentence.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { PlanFormat } from "@c42/reconcile"
 import { Data, Effect, Option, Redacted } from "effect"
 import type * as AdminApi from "./AdminApi.js"
 import * as AdminToken from "./AdminToken.js"
@@ -64,5 +65,5 @@ export const call = (listen: Listen, path: string, body?: unknown) =>
 /** `{"approved": [...]}` and `{"rejected": [...]}` answers, one line per change. */
 export const describeHeld = (list: ReadonlyArray<HeldJson>): ReadonlyArray<string> =>
   list.map((held) =>
-    `  ${held.action} ${held.path} (reaches ${held.reach} org${held.reach === 1 ? "" : "s"}) [${held.id}]`
+    `  ${held.action} ${held.path} (reaches ${PlanFormat.plural(held.reach, "org")}) [${held.id}]`
   )

@@ -3,6 +3,7 @@
  * the running daemon's admin API and answers with an exit code, 0 done, 1 not done (with one line saying why).
  */
 import type { HttpClient } from "@effect/platform"
+import { PlanFormat } from "@c42/reconcile"
 import { Console, Effect } from "effect"
 import * as AdminClient from "./AdminClient.js"
 
@@ -26,7 +27,7 @@ export const approve = (
     const json = yield* AdminClient.call(listen, "/api/approvals", ids === "all" ? { all: true } : { ids })
     const approved = heldList(json, "approved")
     yield* Console.log(
-      [`Approved ${approved.length} held change${approved.length === 1 ? "" : "s"}:`, ...AdminClient.describeHeld(approved)]
+      [`Approved ${PlanFormat.plural(approved.length, "held change")}:`, ...AdminClient.describeHeld(approved)]
         .join("\n")
     )
     yield* Console.log("A pass starts now and applies them if it plans them unchanged; /api/status shows the result.")
@@ -41,7 +42,7 @@ export const reject = (
     const json = yield* AdminClient.call(listen, "/api/rejections", { ids })
     const rejected = heldList(json, "rejected")
     yield* Console.log(
-      [`Rejected ${rejected.length} held change${rejected.length === 1 ? "" : "s"}:`, ...AdminClient.describeHeld(rejected)]
+      [`Rejected ${PlanFormat.plural(rejected.length, "held change")}:`, ...AdminClient.describeHeld(rejected)]
         .join("\n")
     )
     yield* Console.log("They stay unapplied while the plan holds them unchanged; orgsync approve still applies one.")

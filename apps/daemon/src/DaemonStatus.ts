@@ -155,7 +155,7 @@ export const notReady = (state: State): Option.Option<string> => {
   if (state.desired.valid === false) {
     const count = state.desired.issues.length
     reasons.push(
-      `the desired files do not validate (${count} issue${count === 1 ? "" : "s"})` +
+      `the desired files do not validate (${PlanFormat.plural(count, "issue")})` +
         (state.desired.inForce ? "; the last good state stays in force" : "; no good state yet, so no pass runs")
     )
   }
@@ -166,7 +166,7 @@ export const notReady = (state: State): Option.Option<string> => {
   } else if ((state.lastPass.contested ?? 0) > 0) {
     const count = state.lastPass.contested!
     reasons.push(
-      `another writer changes back ${count} org${count === 1 ? "" : "s"} that orgsync wrote (contested): ` +
+      `another writer changes back ${PlanFormat.plural(count, "org")} that orgsync wrote (contested): ` +
         "orgsync stopped writing to them; keep one writer per tenant"
     )
   }

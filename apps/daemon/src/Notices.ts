@@ -5,7 +5,7 @@
  * every interval.
  */
 import { Effect, Either, Option, Ref } from "effect"
-import { type DriftReport, Policy, type Reconciler } from "@c42/reconcile"
+import { type DriftReport, PlanFormat, Policy, type Reconciler } from "@c42/reconcile"
 import { type Notice, Notify } from "./Notify.js"
 
 /** What a pass found, as far as people are told about it. */
@@ -44,7 +44,6 @@ const driftKey = (d: DriftReport.Detail) => `${d.orgUid} ${d.field} ${d.current}
 
 const show = (value: string | null) => value === null ? "empty" : JSON.stringify(value)
 
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 
 const listed = (lines: ReadonlyArray<string>, max = 10) =>
   lines.slice(0, max).map((line) => `\n• ${line}`).join("") +
@@ -62,7 +61,7 @@ export const after = (
   if (newDrift.length > 0) {
     notices.push({
       event: "drift",
-      text: `${prefix}: drift found, ${plural(newDrift.length, "field")} changed in Code42 by hand:` +
+      text: `${prefix}: drift found, ${PlanFormat.plural(newDrift.length, "field")} changed in Code42 by hand:` +
         listed(newDrift.map((d) => `${d.path}: ${d.field} is ${show(d.current)}, orgsync applied ${show(d.applied)}`)),
       details: {
         drift: newDrift.map((d) => ({ ...d, seenAt: d.seenAt.toISOString() }))
@@ -76,9 +75,9 @@ export const after = (
     const awaiting = newHeld.filter((k) => k.reason === "awaiting-approval")
     notices.push({
       event: "held",
-      text: `${prefix}: ${plural(newHeld.length, "destructive change")} held:` +
+      text: `${prefix}: ${PlanFormat.plural(newHeld.length, "destructive change")} held:` +
         listed(newHeld.map((k) =>
-          `${k.change.action} ${k.change.path} (reaches ${plural(Policy.reach(k.change), "org")}) ` +
+          `${k.change.action} ${k.change.path} (reaches ${PlanFormat.plural(Policy.reach(k.change), "org")}) ` +
           (k.reason === "never" ? "never applied (destructive: never)" : `awaits approval: orgsync approve ${k.id}`)
         )) +
         (awaiting.length > 1 ? "\nApprove all with orgsync approve --all." : ""),
@@ -111,7 +110,7 @@ export const after = (
     notices.push({
       event: "failed",
       text: facts.error === undefined
-        ? `${prefix}: ${plural(newFailures.length, "write")} failed:${listed(newFailures)}`
+        ? `${prefix}: ${PlanFormat.plural(newFailures.length, "write")} failed:${listed(newFailures)}`
         : `${prefix}: the pass could not run: ${facts.error}`,
       details: facts.error === undefined ? { failures: newFailures } : { error: facts.error }
     })
@@ -122,7 +121,7 @@ export const after = (
     notices.push({
       event: "contested",
       text: `${prefix}: another writer changes back what orgsync wrote; orgsync stopped writing to ` +
-        `${plural(newContested.length, "org")}:${listed(newContested.map((c) => c.path))}`,
+        `${PlanFormat.plural(newContested.length, "org")}:${listed(newContested.map((c) => c.path))}`,
       details: { contested: newContested }
     })
   }

@@ -4,8 +4,9 @@
  * writes and how each ended). Server-rendered from the same views as `/api/status` and `/api/runs/<id>`, with
  * every value escaped; the page's script (`internal/statusScript.ts`) keeps them current and draws the tree.
  */
+import { PlanFormat } from "@c42/reconcile"
 import type { RunDetail, StatusView } from "./DaemonStatus.js"
-import { card, codeList, Html, html, plural, readable, result, table, time } from "./internal/html.js"
+import { card, codeList, Html, html, readable, result, table, time } from "./internal/html.js"
 import { script } from "./internal/statusScript.js"
 import { style } from "./internal/statusStyle.js"
 
@@ -77,11 +78,11 @@ const lastPass = (view: PageView): Html => {
   if (last === null) return card("Last pass", html`<p class="muted">none yet</p>`)
   const counts = [
     `${last.durationSeconds.toFixed(1)} s`,
-    plural(last.applied, "write"),
+    PlanFormat.plural(last.applied, "write"),
     `${last.failed} failed`,
     `${last.pending} pending`,
     `${last.drift} drift`,
-    plural(last.conflicts, "conflict")
+    PlanFormat.plural(last.conflicts, "conflict")
   ]
   return card(
     "Last pass",
@@ -100,7 +101,8 @@ const nextPass = (view: PageView): Html =>
         ? html`<span class="muted">not scheduled yet</span>`
         : time(view.nextPassAt, view.now)
     }</p>`,
-    view.failures > 0 && html`<p class="bad-text">${plural(view.failures, "failed pass")} in a row, backing off</p>`
+    view.failures > 0 &&
+      html`<p class="bad-text">${PlanFormat.plural(view.failures, "failed pass")} in a row, backing off</p>`
   )
 
 const desiredFiles = (view: PageView): Html =>
@@ -111,7 +113,7 @@ const desiredFiles = (view: PageView): Html =>
       view.desired.valid === null
         ? html`<span class="muted">not read yet</span>`
         : view.desired.valid
-        ? html`<span class="ok-text">valid</span>, ${plural(view.desired.files.length, "file")}`
+        ? html`<span class="ok-text">valid</span>, ${PlanFormat.plural(view.desired.files.length, "file")}`
         : html`<span class="bad-text">invalid</span>, ${
           view.desired.inForce ? "the last good state stays in force" : "no good state yet"
         }`
@@ -145,7 +147,7 @@ const held = (view: PageView): Html => {
     html`<code>${change.id}</code>`,
     html`<span class="action">${change.action}</span>`,
     change.path,
-    plural(change.reach, "org"),
+    PlanFormat.plural(change.reach, "org"),
     change.state === "never"
       ? html`<span class="muted">never applied (destructive: never)</span>`
       : change.approved === true
@@ -168,7 +170,7 @@ const pending = (view: PageView): Html => {
     html`<span class="action">${change.action}</span>`,
     html`${change.path}${
       change.cascadesTo.length > 0 &&
-      html`<div class="muted">and ${plural(change.cascadesTo.length, "descendant")}</div>`
+      html`<div class="muted">and ${PlanFormat.plural(change.cascadesTo.length, "descendant")}</div>`
     }`,
     change.cause,
     fieldText(change.before),
@@ -192,7 +194,7 @@ const pending = (view: PageView): Html => {
   }
   ${
     unmanaged.length > 0 &&
-    html`<p class="muted">${plural(unmanaged.length, "org")} under the managed root that no file lists: ${
+    html`<p class="muted">${PlanFormat.plural(unmanaged.length, "org")} under the managed root that no file lists: ${
       unmanaged.map((org) => org.path).join(", ")
     }</p>`
   }

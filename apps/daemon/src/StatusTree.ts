@@ -4,7 +4,7 @@
  * conflict), and each org above it how many such orgs it holds. It is answered one page of children at a
  * time, so that a tenant of 100,000 orgs opens as fast as one of ten.
  */
-import { type OrgApi, OrgPath, type Plan, type Policy } from "@c42/reconcile"
+import { type OrgApi, OrgPath, type Plan, type Policy, RemoteTree } from "@c42/reconcile"
 
 export type Badge = "pending" | "held" | "drifted" | "contested" | "conflict"
 
@@ -93,35 +93,16 @@ class Entry {
 /** Most children answered at once. */
 export const maxLimit = 500
 
-const statusOf = (org: OrgApi.RemoteOrg): OrgStatus =>
-  org.active === false ? "deactivated" : org.blocked === true ? "blocked" : "active"
-
 const byName = (a: Entry, b: Entry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
 /** The managed orgs of the snapshot, from the plan's root (or the tenant's top-level org) down. */
 const index = (orgs: ReadonlyArray<OrgApi.RemoteOrg>, rootOrgUid: string | undefined) => {
-  const byUid = new Map<string, OrgApi.RemoteOrg>()
-  const uidById = new Map<number, string>()
-  for (const org of orgs) {
-    if (byUid.has(org.orgUid)) continue
-    byUid.set(org.orgUid, org)
-    if (org.orgId !== undefined) uidById.set(org.orgId, org.orgUid)
-  }
-  const children = new Map<string, Array<OrgApi.RemoteOrg>>()
-  let topLevel: OrgApi.RemoteOrg | undefined
-  for (const org of byUid.values()) {
-    const parentUid = org.parentOrgUid ?? (org.parentOrgId == null ? undefined : uidById.get(org.parentOrgId))
-    if (org.parentOrgUid == null && org.parentOrgId == null) topLevel ??= org
-    if (parentUid === undefined) continue
-    const siblings = children.get(parentUid)
-    if (siblings === undefined) children.set(parentUid, [org])
-    else siblings.push(org)
-  }
+  const { byUid, children, topLevel } = RemoteTree.index(orgs)
   const top = (rootOrgUid === undefined ? undefined : byUid.get(rootOrgUid)) ?? topLevel
   const entries = new Map<string, Entry>()
   const byPath = new Map<string, Entry>()
   if (top === undefined) return { root: undefined, entries, byPath }
-  const root = new Entry(top.orgUid, top.orgName, "", statusOf(top), undefined)
+  const root = new Entry(top.orgUid, top.orgName, "", RemoteTree.statusOf(top), undefined)
   entries.set(top.orgUid, root)
   const queue: Array<Entry> = [root]
   for (let i = 0; i < queue.length; i++) {
@@ -129,7 +110,7 @@ const index = (orgs: ReadonlyArray<OrgApi.RemoteOrg>, rootOrgUid: string | undef
     for (const org of children.get(parent.orgUid!) ?? []) {
       if (entries.has(org.orgUid)) continue
       const path = OrgPath.child(parent.path, org.orgName)
-      const child = new Entry(org.orgUid, org.orgName, path, statusOf(org), parent)
+      const child = new Entry(org.orgUid, org.orgName, path, RemoteTree.statusOf(org), parent)
       entries.set(org.orgUid, child)
       if (!byPath.has(path)) byPath.set(path, child)
       queue.push(child)

@@ -9,7 +9,8 @@ import { Cause, Data, Effect, Exit, Option, Ref } from "effect"
 import * as Contest from "./Contest.js"
 import { OrgApi, type OrgRef, type RemoteOrg } from "./OrgApi.js"
 import * as OrgPath from "./OrgPath.js"
-import type { Change, Plan } from "./Plan.js"
+import { type Change, type Plan, restricts } from "./Plan.js"
+import * as RemoteTree from "./RemoteTree.js"
 import { StateDb, type StateDbError } from "./StateDb.js"
 
 /** A change as its messages name it, e.g. `create Engineering/Platform`. */
@@ -98,8 +99,6 @@ export const isTransient = (error: Code42Error.Code42Error): boolean =>
   error._tag === "TransportError" || error._tag === "ServerError" || error._tag === "RateLimitedError" ||
   error._tag === "UnknownOutcomeError"
 
-const restricts = (change: Change) => change.action === "block" || change.action === "deactivate"
-
 const renames = (change: Change) => change.action === "update" && change.before?.name !== change.after?.name
 
 /**
@@ -175,13 +174,7 @@ export const execute = (
       })
 
     // Same-named siblings that exist before a create, so that a later re-read can tell the new org apart.
-    const children = new Map<string, Array<RemoteOrg>>()
-    for (const org of remote) {
-      if (org.parentOrgUid == null) continue
-      const siblings = children.get(org.parentOrgUid)
-      if (siblings === undefined) children.set(org.parentOrgUid, [org])
-      else siblings.push(org)
-    }
+    const { children } = RemoteTree.index(remote)
     const sameNamed = (parentOrgUid: string, name: string) =>
       (children.get(parentOrgUid) ?? []).filter((org) => org.orgName === name).map((org) => org.orgUid)
 

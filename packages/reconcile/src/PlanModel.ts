@@ -101,7 +101,7 @@ export interface PlanInput {
   readonly settings: Settings
 }
 
-/** A block or a deactivation: the changes that take something away, which policy and apply treat apart. */
+/** A block or a deactivation (a prune is one): a destructive change, which policy and apply treat apart. */
 export const restricts = (change: Pick<Change, "action">): boolean =>
   change.action === "block" || change.action === "deactivate"
 

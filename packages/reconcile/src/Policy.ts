@@ -5,7 +5,7 @@
  * are named by their checksum, so that an approval covers exactly the change a person saw: if the plan
  * changes, the change gets another checksum and the approval no longer matches.
  */
-import type { Change } from "./Plan.js"
+import { type Change, restricts } from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
 
 /** `auto`: apply; `confirm`: hold until approved; `never`: never apply (report). */
@@ -48,10 +48,6 @@ export interface Kept {
   readonly change: Change
 }
 
-/** Blocks, deactivations and prunes (deactivations of orgs no file lists). */
-export const isDestructive = (change: Change): boolean =>
-  change.action === "block" || change.action === "deactivate"
-
 /** The orgs a change reaches: its own and those its cascade reaches. */
 export const reach = (change: Change): number => 1 + change.cascadesTo.length
 
@@ -83,7 +79,7 @@ export const gate = (
   for (const change of changes) {
     if (policy.drift === "report" && change.cause === "drift") {
       kept.push(keep(change, "drift"))
-    } else if (!isDestructive(change) || policy.destructive === "auto") {
+    } else if (!restricts(change) || policy.destructive === "auto") {
       allowed.push(change)
     } else if (policy.destructive === "never") {
       kept.push(keep(change, "never"))

@@ -93,8 +93,7 @@ const fromClient = (error: Code42Error.Code42Error) =>
 const fromDb = (error: StateDbError) => new ReconcileError({ message: error.message, transient: false, cause: error })
 
 /** Whether a plan blocks or deactivates anything: only then does the signed-in user's org matter. */
-const restricts = (plan: Plan.Plan) =>
-  plan.changes.some((change) => change.action === "block" || change.action === "deactivate")
+const restricts = (plan: Plan.Plan) => plan.changes.some(Plan.restricts)
 
 /** The signed-in user's org as last seen, for planning offline. */
 export const lastSignedInOrg = SignedInOrg.last
@@ -342,8 +341,7 @@ export const make = (options: ReconcilerOptions) =>
           Effect.tapError((error) => db.runFinish(runId, "error", {}, [error.message]).pipe(Effect.ignore))
         )
         const pending = outcome.plan
-        const converged = pending.changes.length === 0 && pending.conflicts.length === 0 &&
-          pending.refusal === undefined
+        const converged = Plan.converged(pending)
         const result: PassResult = {
           startedAt,
           finishedAt: new Date(yield* Clock.currentTimeMillis),

@@ -23,8 +23,6 @@ const fragment = (value: unknown): string =>
 export const html = (strings: TemplateStringsArray, ...values: ReadonlyArray<unknown>): Html =>
   new Html(strings.reduce((out, text, i) => out + text + (i < values.length ? fragment(values[i]) : ""), ""))
 
-export const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`
-
 /** How long before `now`, roughly, as a person says it. */
 const ago = (at: string, now: string): string => {
   const seconds = Math.round((Date.parse(now) - Date.parse(at)) / 1000)

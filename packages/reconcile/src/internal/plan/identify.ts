@@ -7,7 +7,16 @@ import type { DesiredOrg, Prune } from "../../Desired.js"
 import type { RemoteOrg } from "../../OrgApi.js"
 import * as OrgPath from "../../OrgPath.js"
 import type { Conflict, ConflictKind, Identity, PlanInput } from "../../PlanModel.js"
-import { byPosition, compare, describeParent, firstBy, nameBeforeDeactivation, newNode, type Node, type Tree } from "./tree.js"
+import {
+  byPosition,
+  compare,
+  describeParent,
+  firstBy,
+  nameBeforeDeactivation,
+  newNode,
+  type Node,
+  type Tree
+} from "./tree.js"
 
 type Identified =
   | { readonly _tag: "Found"; readonly node: Node }
