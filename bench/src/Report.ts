@@ -2,6 +2,7 @@
  * The results as Markdown: a header with the machine, one table per scenario family with orgsync and the
  * baseline side by side, where orgsync's calls and time go, and the targets with PASS or MISS as measured.
  */
+import { PlanFormat } from "@c42/reconcile"
 import { Either } from "effect"
 import type { BenchError } from "./BenchError.js"
 import * as DaemonRun from "./DaemonRun.js"
@@ -59,7 +60,8 @@ const ratio = (a: number, b: number) => {
   return `${r >= 100 ? count(r) : r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`
+/** A figure with its unit: `1,200 writes`. */
+const countOf = (n: number, one: string, many?: string) => `${count(n)} ${PlanFormat.noun(n, one, many)}`
 
 const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`
 
@@ -94,10 +96,10 @@ const done = <O, R>(outcomes: ReadonlyArray<Outcome<O, R>>) =>
 const calls = (stats: RequestStats.RequestStats) =>
   [
     `${stats.signIns} sign-in`,
-    `${plural(stats.listPages, "list page")} (${plural(stats.listPasses, "pass", "passes")})`,
-    `${plural(stats.currentOrg, "signed-in org")}`,
-    ...(stats.otherReads > 0 ? [plural(stats.otherReads, "other read")] : []),
-    plural(stats.writes, "write"),
+    `${countOf(stats.listPages, "list page")} (${countOf(stats.listPasses, "pass", "passes")})`,
+    `${countOf(stats.currentOrg, "signed-in org")}`,
+    ...(stats.otherReads > 0 ? [countOf(stats.otherReads, "other read")] : []),
+    countOf(stats.writes, "write"),
     ...(stats.throttled > 0 ? [`${count(stats.throttled)} answered 429`] : []),
     ...(stats.failed > 0 ? [`${count(stats.failed)} failed`] : [])
   ].join(" · ")
@@ -342,7 +344,7 @@ const daemonSection = (run: Run): ReadonlyArray<string> => [
   ...done(run.daemonMemory).flatMap((result) => {
     const applied = result.first.applied + result.forced.reduce((sum, pass) => sum + pass.applied, 0)
     const size = count(result.options.orgs)
-    return applied > 0 ? [`- ${size} orgs: the daemon wrote ${plural(applied, "time")} where there was nothing to do.`] : []
+    return applied > 0 ? [`- ${size} orgs: the daemon wrote ${countOf(applied, "time")} where there was nothing to do.`] : []
   }),
   ...failures(run.daemonMemory, (options) => `memory with ${count(options.orgs)} orgs`)
 ]

@@ -102,7 +102,7 @@ const nextPass = (view: PageView): Html =>
         : time(view.nextPassAt, view.now)
     }</p>`,
     view.failures > 0 &&
-      html`<p class="bad-text">${PlanFormat.plural(view.failures, "failed pass")} in a row, backing off</p>`
+      html`<p class="bad-text">${PlanFormat.plural(view.failures, "failed pass", "failed passes")} in a row, backing off</p>`
   )
 
 const desiredFiles = (view: PageView): Html =>

@@ -31,7 +31,11 @@ export const summary = (plan: Plan): Summary => {
   }
 }
 
-export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+/** The word for `n` things: `one` for one, `many` (by default `one` and an "s") for any other count. */
+export const noun = (n: number, one: string, many = `${one}s`): string => n === 1 ? one : many
+
+/** `1 org`, `3 orgs`, `2 failed passes` (with `many` given). */
+export const plural = (n: number, one: string, many?: string): string => `${n} ${noun(n, one, many)}`
 
 export const summaryLine = (plan: Plan): string => {
   const s = summary(plan)

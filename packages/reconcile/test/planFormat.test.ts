@@ -246,3 +246,15 @@ describe("PlanFormat.summary", () => {
     expect(output).toContain("60 unmanaged")
   })
 })
+
+describe("PlanFormat.plural", () => {
+  it("adds an s for any count but one", () => {
+    expect([0, 1, 2].map((n) => PlanFormat.plural(n, "org"))).toEqual(["0 orgs", "1 org", "2 orgs"])
+  })
+
+  it("takes the plural a word needs where an s is not it", () => {
+    expect([1, 2].map((n) => PlanFormat.plural(n, "failed pass", "failed passes")))
+      .toEqual(["1 failed pass", "2 failed passes"])
+    expect(PlanFormat.noun(3, "pass", "passes")).toBe("passes")
+  })
+})
