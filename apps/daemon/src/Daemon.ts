@@ -5,6 +5,8 @@
  * arrive during a pass coalesce into one more pass. A failed pass backs off exponentially; desired files that
  * do not validate are reported and ignored, the last good state staying in force. Following a git branch, each
  * pass fetches first and reads the files at the fetched commit; `POST /api/refresh` and SIGHUP pass at once.
+ * Reading the desired state is `DesiredSource`'s, when to pass `PassSchedule`'s, what a pass is told as
+ * `PassReport`'s, and decisions about held changes `DaemonControl`'s.
  */
 import { type CommandExecutor, type FileSystem, type HttpClient, HttpServer, type Path } from "@effect/platform"
 import {
@@ -20,7 +22,6 @@ import {
   Queue,
   type Redacted,
   Ref,
-  Schedule,
   type Scope,
   Stream,
   SubscriptionRef
@@ -29,12 +30,15 @@ import * as AdminToken from "./AdminToken.js"
 import * as DaemonControl from "./DaemonControl.js"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
-import { Desired, DesiredFiles, type Policy, Reconciler, StateDb } from "@c42/reconcile"
+import { type Policy, Reconciler, StateDb } from "@c42/reconcile"
+import * as DesiredSource from "./DesiredSource.js"
 import { DesiredWatcher, type WatchError } from "./DesiredWatcher.js"
 import * as GitSource from "./GitSource.js"
 import * as GitSync from "./GitSync.js"
 import * as Notices from "./Notices.js"
 import * as Notify from "./Notify.js"
+import { logContested, logPass, summarize } from "./PassReport.js"
+import { backoffSchedule, debounce, driftSchedule, stepper } from "./PassSchedule.js"
 import * as StatusServer from "./StatusServer.js"
 
 export interface DaemonOptions {
@@ -86,100 +90,7 @@ export type DaemonError =
   | StatusServer.ListenError
   | GitSource.GitError
 
-/** Quiet time after the last file event before a pass: editors and `git pull` write in several steps. */
-export const debounce: Duration.Duration = Duration.millis(400)
-
-/** The next drift pass: `interval`, give or take 10%, so that daemons started together drift apart. */
-export const driftSchedule = (interval: Duration.DurationInput): Schedule.Schedule<Duration.Duration> =>
-  Schedule.spaced(interval).pipe(Schedule.jitteredWith({ min: 0.9, max: 1.1 }), Schedule.delays)
-
-/** After failed passes: 1 s, doubling, give or take 20%, never more than 5 minutes. */
-export const backoffSchedule: Schedule.Schedule<Duration.Duration> = Schedule.exponential("1 second").pipe(
-  Schedule.jittered,
-  Schedule.union(Schedule.spaced("5 minutes")),
-  Schedule.delays
-)
-
-/**
- * Steps a schedule of delays by hand: the loop needs each delay before it waits, to race it against triggers
- * and to show when the next pass is due.
- */
-const stepper = (schedule: Schedule.Schedule<Duration.Duration>) =>
-  Effect.map(Ref.make<unknown>(schedule.initial), (state) => ({
-    next: Effect.gen(function*() {
-      const [next, delay] = yield* schedule.step(yield* Clock.currentTimeMillis, undefined, yield* Ref.get(state))
-      yield* Ref.set(state, next)
-      // Whole milliseconds, so that the time shown for the next pass is the time it runs.
-      return Duration.millis(Math.round(Duration.toMillis(delay)))
-    }),
-    reset: Ref.set(state, schedule.initial)
-  }))
-
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
-
-const summarize = (
-  startedAt: Date,
-  finishedAt: Date,
-  dryRun: boolean,
-  result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>
-): DaemonStatus.PassSummary =>
-  Either.match(result, {
-    onLeft: (error) => ({
-      startedAt,
-      finishedAt,
-      result: "error",
-      dryRun,
-      applied: 0,
-      failed: 0,
-      pending: 0,
-      drift: 0,
-      conflicts: 0,
-      errors: [error.message]
-    }),
-    onRight: (pass) => ({
-      startedAt,
-      finishedAt,
-      result: pass.converged ? "converged" : "pending",
-      dryRun,
-      applied: pass.applied,
-      failed: pass.failed,
-      pending: pass.pending.changes.length,
-      drift: pass.drift,
-      conflicts: pass.pending.conflicts.length,
-      contested: pass.pending.conflicts.filter((conflict) => conflict.kind === "contested").length,
-      errors: pass.errors
-    })
-  })
-
-/** One line per pass, with its counts, its duration and when the next one is due. */
-const logPass = (summary: DaemonStatus.PassSummary, error: Option.Option<Reconciler.ReconcileError>, delay: Duration.Duration) => {
-  const log = Option.match(error, {
-    onNone: () => Effect.logInfo("reconciled"),
-    onSome: (error) => (error.transient ? Effect.logWarning : Effect.logError)(`reconcile failed: ${error.message}`)
-  })
-  return log.pipe(Effect.annotateLogs({
-    result: summary.result,
-    dry_run: summary.dryRun,
-    applied: summary.applied,
-    failed: summary.failed,
-    pending: summary.pending,
-    drift: summary.drift,
-    conflicts: summary.conflicts,
-    duration_ms: summary.finishedAt.getTime() - summary.startedAt.getTime(),
-    next_pass_in_ms: Duration.toMillis(delay)
-  }))
-}
-
-/** One warning per contested org: another writer changes it back, and orgsync has stopped writing to it. */
-const logContested = (pass: Reconciler.PassResult) =>
-  Effect.forEach(
-    pass.pending.conflicts.filter((conflict) => conflict.kind === "contested"),
-    (conflict) =>
-      Effect.logWarning(`contested: ${conflict.message}`).pipe(
-        Effect.annotateLogs({ path: conflict.path, org_uid: conflict.orgUids.join(",") })
-      ),
-    { discard: true }
-  )
 
 /**
  * The reconcile loop, until interrupted. The desired files are watched for the life of the scope; the status
@@ -196,7 +107,6 @@ export const loop = (
     const reconciler = yield* Reconciler.Reconciler
     const watcher = yield* DesiredWatcher
     const status = yield* DaemonStatus.DaemonStatus
-    const gitSource = yield* Effect.serviceOption(GitSource.GitSource)
 
     // Capacity 1, dropping: any number of triggers during a pass make exactly one more pass.
     const wake = yield* Queue.dropping<void>(1)
@@ -244,86 +154,7 @@ export const loop = (
 
     const drift = yield* Ref.make(yield* stepper(driftSchedule(options.interval)))
     const backoff = yield* stepper(backoffSchedule)
-    // The state in force, with the git commit it was read at.
-    const good = yield* Ref.make(
-      Option.none<{ readonly desired: Desired.DesiredState; readonly commit?: GitSource.Commit }>()
-    )
-    // The issues last logged, so that a file that stays invalid is not reported again at every pass.
-    const reported = yield* Ref.make("")
-
-    /** Applies a transition to what the status knows of git, with the metrics and the log lines it calls for. */
-    const recordGit = (transition: (state: GitSync.GitState) => GitSync.GitState) =>
-      Effect.flatMap(
-        SubscriptionRef.modify(status, (state) => {
-          const after = state.git === undefined ? undefined : transition(state.git)
-          return [{ before: state.git, after }, { ...state, git: after }] as const
-        }),
-        ({ after, before }) =>
-          before === undefined || after === undefined
-            ? Effect.void
-            : Effect.zipRight(GitSync.recordMetrics(before, after), GitSync.log(before, after))
-      )
-
-    /** Where to read the desired files: the path on disk, or the fetched commit's files; none when a fetch failed. */
-    const locate = (
-      settings: Reloadable
-    ): Effect.Effect<Option.Option<{ readonly path: string; readonly checkout: GitSource.Checkout | undefined }>> =>
-      settings.git === undefined || Option.isNone(gitSource)
-        ? Effect.succeedSome({ path: settings.desiredPath, checkout: undefined })
-        : gitSource.value.sync(settings.git).pipe(
-          Effect.tap((checkout) => recordGit(GitSync.fetched(checkout))),
-          Effect.map((checkout) => Option.some({ path: checkout.desired, checkout })),
-          Effect.catchAll((error) => Effect.as(recordGit(GitSync.fetchFailed(error)), Option.none()))
-        )
-
-    const readDesired = Effect.gen(function*() {
-      const at = yield* now
-      const settings = yield* Ref.get(current)
-      const desiredPath = settings.git?.path ?? settings.desiredPath
-      const located = yield* locate(settings)
-      if (Option.isNone(located)) return yield* Ref.get(good)
-      const { checkout, path } = located.value
-      return yield* DesiredFiles.load(path).pipe(
-        Effect.mapBoth({
-          onFailure: (invalid) =>
-            checkout === undefined
-              ? invalid
-              : new Desired.DesiredInvalid({ issues: GitSync.relabelIssues(invalid.issues, checkout) }),
-          onSuccess: (desired) => checkout === undefined ? desired : GitSync.relabel(desired, checkout)
-        }),
-        Effect.tap((desired) =>
-          Effect.all([
-            Ref.set(good, Option.some({ desired, ...(checkout === undefined ? {} : { commit: checkout.commit }) })),
-            Ref.set(reported, ""),
-            DaemonMetrics.recordDesired(true),
-            SubscriptionRef.update(status, DaemonStatus.desiredAccepted(desired, at)),
-            checkout === undefined ? Effect.void : recordGit(GitSync.accepted(checkout.commit))
-          ], { discard: true })
-        ),
-        Effect.flatMap(() => Ref.get(good)),
-        Effect.catchTag("DesiredInvalid", (invalid) =>
-          Effect.gen(function*() {
-            yield* DaemonMetrics.recordDesired(false)
-            yield* SubscriptionRef.update(status, DaemonStatus.desiredRejected(invalid.issues, at))
-            const inForce = yield* Ref.get(good)
-            if ((yield* Ref.getAndSet(reported, invalid.message)) !== invalid.message) {
-              yield* Effect.forEach(Desired.formatIssues(invalid.issues), (line) => Effect.logError(line), { discard: true })
-              yield* Effect.logWarning(
-                Option.isSome(inForce)
-                  ? "the desired files do not validate: ignored, the last good state stays in force"
-                  : "the desired files do not validate and no good state is known yet: no pass until they are fixed"
-              ).pipe(Effect.annotateLogs({
-                desired: desiredPath,
-                issues: invalid.issues.length,
-                ...(checkout === undefined ? {} : { sha: checkout.commit.sha })
-              }))
-            }
-            return inForce
-          })
-        )
-      )
-    })
-
+    const source = yield* DesiredSource.make
     const dueAfter = (delay: Duration.Duration) =>
       Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis + Duration.toMillis(delay)))
 
@@ -332,7 +163,7 @@ export const loop = (
 
     const step = Effect.gen(function*() {
       yield* SubscriptionRef.update(status, DaemonStatus.passStarted(yield* now))
-      const desired = yield* readDesired
+      const desired = yield* source.read(yield* Ref.get(current))
       if (Option.isNone(desired)) {
         const delay = yield* Effect.flatMap(Ref.get(drift), (schedule) => schedule.next)
         yield* SubscriptionRef.update(status, DaemonStatus.passSkipped(yield* dueAfter(delay)))
@@ -389,7 +220,7 @@ export const loop = (
         if (Either.isRight(started)) yield* Ref.set(watching, started.right)
         else yield* Effect.logError(`${started.left.message}; passes still run every interval`)
       }
-      if (next.git !== undefined) yield* recordGit(GitSync.retarget(next.git))
+      if (next.git !== undefined) yield* source.recordGit(GitSync.retarget(next.git))
       if (Duration.toMillis(next.interval) !== Duration.toMillis(before.interval)) {
         yield* Ref.set(drift, yield* stepper(driftSchedule(next.interval)))
       }

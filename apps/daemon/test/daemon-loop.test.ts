@@ -22,6 +22,7 @@ import {
   TestServices
 } from "effect"
 import * as Daemon from "../src/Daemon.js"
+import * as PassSchedule from "../src/PassSchedule.js"
 import * as DaemonControl from "../src/DaemonControl.js"
 import * as DaemonMetrics from "../src/DaemonMetrics.js"
 import * as DaemonStatus from "../src/DaemonStatus.js"
@@ -244,11 +245,11 @@ describe("Daemon.loop", () => {
       const first = yield* daemon.nextCall
       for (let i = 0; i < 3; i++) {
         yield* daemon.touch
-        yield* TestClock.adjust(Daemon.debounce)
+        yield* TestClock.adjust(PassSchedule.debounce)
       }
       yield* daemon.write("orgs.yaml", sales)
       yield* daemon.touch
-      yield* TestClock.adjust(Daemon.debounce)
+      yield* TestClock.adjust(PassSchedule.debounce)
 
       yield* daemon.answer(first, converged)
       const second = yield* daemon.nextCall
@@ -326,7 +327,7 @@ describe("Daemon.loop", () => {
 
       yield* daemon.write("orgs.yaml", invalid)
       yield* daemon.touch
-      yield* TestClock.adjust(Daemon.debounce)
+      yield* TestClock.adjust(PassSchedule.debounce)
       const stale = yield* daemon.nextCall
       expect(stale.desired).toEqual(good.desired)
       const rejected = yield* daemon.answer(stale, converged)
@@ -348,7 +349,7 @@ describe("Daemon.loop", () => {
 
       yield* daemon.write("orgs.yaml", sales)
       yield* daemon.touch
-      yield* TestClock.adjust(Daemon.debounce)
+      yield* TestClock.adjust(PassSchedule.debounce)
       const fixed = yield* daemon.nextCall
       expect(orgNames(fixed.desired)).toEqual(["Sales"])
       const accepted = yield* daemon.answer(fixed, converged)
@@ -370,7 +371,7 @@ describe("Daemon.loop", () => {
 
       yield* daemon.write("orgs.yaml", engineering)
       yield* daemon.touch
-      yield* TestClock.adjust(Daemon.debounce)
+      yield* TestClock.adjust(PassSchedule.debounce)
       const call = yield* daemon.nextCall
       expect(orgNames(call.desired)).toEqual(["Engineering"])
     }))

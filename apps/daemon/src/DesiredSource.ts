@@ -1,0 +1,111 @@
+/**
+ * Where each pass reads the desired state: the files on disk, or the files at the commit fetched from the git
+ * branch followed (the fetch is this module's: what it finds, and why it failed, go to the status, the metrics
+ * and the log). Files that do not validate are reported once, not at every pass, and the last state that
+ * validated stays in force, with the commit it was read at.
+ */
+import { Clock, Effect, Option, Ref, SubscriptionRef } from "effect"
+import { Desired, DesiredFiles } from "@c42/reconcile"
+import * as DaemonMetrics from "./DaemonMetrics.js"
+import * as DaemonStatus from "./DaemonStatus.js"
+import * as GitSource from "./GitSource.js"
+import * as GitSync from "./GitSync.js"
+
+/** Where the desired files are: a path on disk, or a git branch to follow. */
+export interface Location {
+  readonly desiredPath: string
+  readonly git?: GitSource.GitSettings | undefined
+}
+
+/** The desired state in force, with the git commit it was read at. */
+export interface InForce {
+  readonly desired: Desired.DesiredState
+  readonly commit?: GitSource.Commit
+}
+
+export const make = Effect.gen(function*() {
+  const status = yield* DaemonStatus.DaemonStatus
+  const gitSource = yield* Effect.serviceOption(GitSource.GitSource)
+  // The state in force, with the git commit it was read at.
+  const good = yield* Ref.make(Option.none<InForce>())
+  // The issues last logged, so that a file that stays invalid is not reported again at every pass.
+  const reported = yield* Ref.make("")
+
+  /** Applies a transition to what the status knows of git, with the metrics and the log lines it calls for. */
+  const recordGit = (transition: (state: GitSync.GitState) => GitSync.GitState) =>
+    Effect.flatMap(
+      SubscriptionRef.modify(status, (state) => {
+        const after = state.git === undefined ? undefined : transition(state.git)
+        return [{ before: state.git, after }, { ...state, git: after }] as const
+      }),
+      ({ after, before }) =>
+        before === undefined || after === undefined
+          ? Effect.void
+          : Effect.zipRight(GitSync.recordMetrics(before, after), GitSync.log(before, after))
+    )
+
+  /** Where to read the desired files: the path on disk, or the fetched commit's files; none when a fetch failed. */
+  const locate = (
+    settings: Location
+  ): Effect.Effect<Option.Option<{ readonly path: string; readonly checkout: GitSource.Checkout | undefined }>> =>
+    settings.git === undefined || Option.isNone(gitSource)
+      ? Effect.succeedSome({ path: settings.desiredPath, checkout: undefined })
+      : gitSource.value.sync(settings.git).pipe(
+        Effect.tap((checkout) => recordGit(GitSync.fetched(checkout))),
+        Effect.map((checkout) => Option.some({ path: checkout.desired, checkout })),
+        Effect.catchAll((error) => Effect.as(recordGit(GitSync.fetchFailed(error)), Option.none()))
+      )
+
+  const read = (settings: Location) => Effect.gen(function*() {
+    const at = new Date(yield* Clock.currentTimeMillis)
+    const desiredPath = settings.git?.path ?? settings.desiredPath
+    const located = yield* locate(settings)
+    if (Option.isNone(located)) return yield* Ref.get(good)
+    const { checkout, path } = located.value
+    return yield* DesiredFiles.load(path).pipe(
+      Effect.mapBoth({
+        onFailure: (invalid) =>
+          checkout === undefined
+            ? invalid
+            : new Desired.DesiredInvalid({ issues: GitSync.relabelIssues(invalid.issues, checkout) }),
+        onSuccess: (desired) => checkout === undefined ? desired : GitSync.relabel(desired, checkout)
+      }),
+      Effect.tap((desired) =>
+        Effect.all([
+          Ref.set(good, Option.some({ desired, ...(checkout === undefined ? {} : { commit: checkout.commit }) })),
+          Ref.set(reported, ""),
+          DaemonMetrics.recordDesired(true),
+          SubscriptionRef.update(status, DaemonStatus.desiredAccepted(desired, at)),
+          checkout === undefined ? Effect.void : recordGit(GitSync.accepted(checkout.commit))
+        ], { discard: true })
+      ),
+      Effect.flatMap(() => Ref.get(good)),
+      Effect.catchTag("DesiredInvalid", (invalid) =>
+        Effect.gen(function*() {
+          yield* DaemonMetrics.recordDesired(false)
+          yield* SubscriptionRef.update(status, DaemonStatus.desiredRejected(invalid.issues, at))
+          const inForce = yield* Ref.get(good)
+          if ((yield* Ref.getAndSet(reported, invalid.message)) !== invalid.message) {
+            yield* Effect.forEach(Desired.formatIssues(invalid.issues), (line) => Effect.logError(line), { discard: true })
+            yield* Effect.logWarning(
+              Option.isSome(inForce)
+                ? "the desired files do not validate: ignored, the last good state stays in force"
+                : "the desired files do not validate and no good state is known yet: no pass until they are fixed"
+            ).pipe(Effect.annotateLogs({
+              desired: desiredPath,
+              issues: invalid.issues.length,
+              ...(checkout === undefined ? {} : { sha: checkout.commit.sha })
+            }))
+          }
+          return inForce
+        })
+      )
+    )
+  })
+
+  return {
+    /** The state in force after reading the files at `settings`; none before a good state is known. */
+    read,
+    recordGit
+  }
+})
