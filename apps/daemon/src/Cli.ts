@@ -94,7 +94,7 @@ export const run = (argv: ReadonlyArray<string>) =>
     const answered = yield* answerAtOnce(argv.slice(2))
     if (answered !== undefined) return answered
     const code = yield* Ref.make(ok)
-    return yield* Command.run(orgsync, { name: "orgsync", version: Version.version })(argv).pipe(
+    return yield* Command.run(orgsync, { name: "orgsync", version: Version.version })(withoutNoColor(argv)).pipe(
       Effect.provideService(ExitCode, code),
       Effect.provide(Logging.commandLogging),
       Effect.zipRight(Ref.get(code)),
@@ -106,6 +106,12 @@ export const run = (argv: ReadonlyArray<string>) =>
       )
     )
   })
+
+/** `--no-color` is read by Style, from the process's arguments; @effect/cli would take it for an unknown one. */
+const withoutNoColor = (argv: ReadonlyArray<string>) => {
+  const end = argv.indexOf("--")
+  return argv.filter((arg, i) => arg !== "--no-color" || (end !== -1 && i > end))
+}
 
 const isDesiredInvalid = (error: unknown) =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "DesiredInvalid"

@@ -2,6 +2,8 @@
  * Colour and emphasis for a person at a terminal: never when the output is not a terminal, when `NO_COLOR` is
  * set (https://no-color.org), when `TERM=dumb`, or with `--no-color`.
  */
+import type { PlanFormat } from "@c42/reconcile"
+
 export interface Style {
   readonly bold: (text: string) => string
   readonly green: (text: string) => string
@@ -24,3 +26,13 @@ export const enabled = (
   stream.isTTY === true && (env["NO_COLOR"] ?? "") === "" && env["TERM"] !== "dumb" && !argv.includes("--no-color")
 
 export const make = (colour: boolean): Style => (colour ? ansi : plain)
+
+/** The style of what orgsync prints to stdout. */
+export const stdout = (): Style => make(enabled(process.stdout, process.env, process.argv))
+
+/** The style of what orgsync writes to the terminal itself (`/dev/tty`). */
+export const terminal = (): Style => make(enabled({ isTTY: true }, process.env, process.argv))
+
+/** A plan's rows by what they do: + green, ~ and ^ yellow, - red; refusals and conflicts red. */
+export const plan = (style: Style): PlanFormat.Paint => (tone, text) =>
+  tone === "add" ? style.green(text) : tone === "change" ? style.yellow(text) : style.red(text)

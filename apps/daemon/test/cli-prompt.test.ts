@@ -23,14 +23,16 @@ describe("the apply question", () => {
       const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
       const terminal = yield* onTerminal(`${orgsyncLine(["apply", ...common])} > ${quote(out)}`, credentials)
       yield* terminal.waitFor(question)
-      // The plan is on the terminal, where the question is, and on stdout (the file); the question is not.
-      expect(terminal.screen()).toMatch(/\+ create\s+Support/)
+      // The plan is on the terminal (coloured there), where the question is, and on stdout (the file, plain);
+      // the question is not.
+      expect(terminal.screen()).toMatch(/\u001b\[32m\+ create\u001b\[0m\s+Support/)
       expect(fs.readFileSync(out, "utf8")).not.toMatch(question)
       terminal.type("no\n")
       const exited = yield* terminal.exited
       expect(exited.code, exited.screen).toBe(1)
       expect(exited.screen).toContain("Nothing applied.")
       expect(fs.readFileSync(out, "utf8")).toMatch(/\+ create\s+Support/)
+      expect(fs.readFileSync(out, "utf8")).not.toContain("\u001b")
       expect(named(sim, "Support")).toEqual([])
 
       const status = yield* orgsync(["status", "--state", ws.state, "--desired", ws.desired])

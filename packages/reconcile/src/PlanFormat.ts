@@ -55,6 +55,23 @@ export const markers: Record<Action, string> = {
   deactivate: "-"
 }
 
+/** What a row of the terminal rendering tells (`alert`: a refusal or a conflict), for a terminal to colour it by. */
+export type Tone = "add" | "change" | "remove" | "alert"
+
+const tones: Record<Action, Tone> = {
+  create: "add",
+  update: "change",
+  unblock: "change",
+  reactivate: "change",
+  block: "remove",
+  deactivate: "remove"
+}
+
+/** Marks the head of a row by its tone (escape codes on a terminal); plain text by default. */
+export type Paint = (tone: Tone, text: string) => string
+
+const plain: Paint = (_, text) => text
+
 // Org names come from Code42 as well as from the files: control characters are shown escaped, never sent to
 // the terminal or the comment as they are.
 export const printable = (text: string): string =>
@@ -86,15 +103,18 @@ const unmanagedShown = 50
  * A terminal rendering: a refusal first (it decides what happens to everything below), then one line per
  * change, conflicts, unmanaged orgs and the summary.
  */
-export const text = (plan: Plan): string => {
+export const text = (plan: Plan, paint: Paint = plain): string => {
+  // The padding stays outside the paint, so that a coloured row lines up as a plain one does.
+  const head = (tone: Tone, mark: string, word: string, width: number) =>
+    `${paint(tone, `${mark} ${word}`)}${" ".repeat(Math.max(0, width - word.length))}`
   const lines: Array<string> = []
   if (plan.refusal !== undefined) {
-    lines.push(`Refused (${plan.refusal.reason}): ${printable(plan.refusal.message)}`, "")
+    lines.push(`${paint("alert", `Refused (${plan.refusal.reason})`)}: ${printable(plan.refusal.message)}`, "")
   }
   if (plan.changes.length > 0) {
     lines.push("Changes:")
     for (const change of plan.changes) {
-      const marker = `${markers[change.action]} ${change.action.padEnd(10)}`
+      const marker = head(tones[change.action], markers[change.action], change.action, 10)
       const drift = change.cause === "drift" ? " (drift)" : ""
       lines.push(`  ${marker} ${printable(change.path)}  ${describeChange(change)}${drift}`)
     }
@@ -103,7 +123,8 @@ export const text = (plan: Plan): string => {
   if (plan.conflicts.length > 0) {
     lines.push("Conflicts (nothing is done for these orgs):")
     for (const conflict of plan.conflicts) {
-      lines.push(`  ! ${conflict.kind.padEnd(18)} ${printable(conflict.path)}: ${printable(conflict.message)}`)
+      const kind = head("alert", "!", conflict.kind, 18)
+      lines.push(`  ${kind} ${printable(conflict.path)}: ${printable(conflict.message)}`)
     }
     lines.push("")
   }

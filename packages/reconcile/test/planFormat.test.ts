@@ -120,6 +120,24 @@ describe("PlanFormat.text", () => {
     )
   })
 
+  it("marks the head of each row by its tone, keeping the columns of the plain rows", () => {
+    const painted = PlanFormat.text(mixed(), (tone, text) => `<${tone}>${text}</>`)
+    expect(painted.split("\n").filter((line) => line.includes("<"))).toEqual([
+      "  <change>^ reactivate</> Sales  deactivated → active (drift)",
+      "  <change>^ unblock</>    Contractors  blocked → active",
+      "  <add>+ create</>     Eng/Tools  name: \"Tools\", extRef: \"T-1\"",
+      "  <change>~ update</>     Contractors  name: \"Vendors\" → \"Contractors\"",
+      "  <change>~ update</>     Eng  notes: \"old\" → \"Product engineering\"",
+      "  <remove>- block</>      Eng  active → blocked, cascades to 2 orgs",
+      "  <alert>! ambiguous</>          Dup: 2 Code42 orgs under the managed root match \"Dup\": pin one with `uid`."
+    ])
+    const refused = plan(
+      tenant(...Array.from({ length: 10 }, (_, i) => r(`Org${i}`))),
+      Array.from({ length: 10 }, (_, i) => d(`Org${i}`, { status: i < 3 ? "blocked" : "active" }))
+    )
+    expect(PlanFormat.text(refused, (tone, text) => `<${tone}>${text}</>`)).toMatch(/^<alert>Refused \(threshold\)<\/>: /)
+  })
+
   it("never sends control characters from an org name to the terminal", () => {
     const output = PlanFormat.text(plan(tenant(r("Evil\u001b[2Jname\nx")), [], {}))
     expect(output).toContain("? Evil\\u001b[2Jname\\u000ax (active)")

@@ -6,9 +6,10 @@ import { Console, Effect, Option, Ref } from "effect"
 import * as Connection from "../Connection.js"
 import { exitWith, failure, ok } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
+import * as Style from "../Style.js"
 import * as TerminalPrompt from "../TerminalPrompt.js"
 import { config, connection, desired, policySettings, state } from "./options.js"
-import { loadDesired } from "./planning.js"
+import { loadDesired, planText } from "./planning.js"
 
 const yes = Options.boolean("yes").pipe(Options.withDescription("Apply without asking"))
 const force = Options.boolean("force").pipe(
@@ -28,10 +29,9 @@ export const options = { config, desired, state, ...connection, yes, force, plan
  */
 const askOnTerminal = (plan: Plan.Plan) =>
   Effect.gen(function*() {
-    const text = PlanFormat.text(plan)
-    yield* Console.log(text)
+    yield* Console.log(planText(plan))
     const answer = yield* TerminalPrompt.ask(
-      process.stdout.isTTY === true ? "" : `${text}\n`,
+      process.stdout.isTTY === true ? "" : `${planText(plan, Style.terminal())}\n`,
       "\nApply these changes? Only 'yes' will be accepted: "
     )
     return answer.trim() === "yes"
@@ -91,7 +91,7 @@ export const command = Command.make("apply", options, (flags) =>
       yield* Console.error("orgsync apply: not on a terminal, so there is no one to ask: pass --yes to apply")
       return failure
     }
-    const show = (plan: Plan.Plan) => Console.log(PlanFormat.text(plan)).pipe(Effect.as(true))
+    const show = (plan: Plan.Plan) => Console.log(planText(plan)).pipe(Effect.as(true))
     const confirm = Option.isSome(flags.plan)
       ? yield* matchesReviewed(flags.plan.value)
       : flags.yes
@@ -119,7 +119,7 @@ export const command = Command.make("apply", options, (flags) =>
     if (result.converged) {
       yield* Console.log(
         result.applied === 0
-          ? PlanFormat.text(result.pending)
+          ? planText(result.pending)
           : `\nApply complete: ${PlanFormat.plural(result.applied, "change")} made. Code42 matches the desired state.`
       )
       return ok
@@ -130,7 +130,7 @@ export const command = Command.make("apply", options, (flags) =>
         `\nApplied ${PlanFormat.plural(result.applied, "change")}, ${result.failed} failed. Still pending:\n`
       )
     }
-    yield* Console.log(PlanFormat.text(result.pending))
+    yield* Console.log(planText(result.pending))
     for (const error of result.errors) yield* Console.error(error)
     return failure
   }))

@@ -10,7 +10,7 @@ import { exitWith, failure, ok, pendingChanges } from "../ExitCode.js"
 import * as OutputFile from "../OutputFile.js"
 import * as Settings from "../Settings.js"
 import { config, connection, desired, out, state } from "./options.js"
-import { loadDesired, offlinePlan } from "./planning.js"
+import { loadDesired, offlinePlan, planText } from "./planning.js"
 
 const format = Options.choice("format", ["text", "markdown", "json"]).pipe(
   Options.withDescription("How to print the plan: rows for a person, a pull-request comment, or JSON (default text)"),
@@ -22,9 +22,20 @@ const offline = Options.boolean("offline").pipe(
 
 export const options = { config, desired, state, ...connection, format, out, offline }
 
-/** `source` is there exactly for the markdown format. */
-const formatPlan = (plan: Plan.Plan, format: "text" | "markdown" | "json", source: PlanMarkdown.Source | undefined) =>
-  format === "json" ? PlanFormat.json(plan) : source !== undefined ? PlanMarkdown.render(plan, source) : PlanFormat.text(plan)
+/** `source` is there exactly for the markdown format; text is coloured on stdout only, never in a file. */
+const formatPlan = (
+  plan: Plan.Plan,
+  format: "text" | "markdown" | "json",
+  source: PlanMarkdown.Source | undefined,
+  out: Option.Option<string>
+) =>
+  format === "json"
+    ? PlanFormat.json(plan)
+    : source !== undefined
+    ? PlanMarkdown.render(plan, source)
+    : Option.isNone(out)
+    ? planText(plan)
+    : PlanFormat.text(plan)
 
 /** What the heading of a markdown plan names: the tenant, when the connection settings are there, and the commit. */
 const markdownSource = (settings: Settings.Settings) =>
@@ -61,7 +72,7 @@ export const command = Command.make("plan", options, (flags) =>
           Effect.provide(yield* Connection.connected(settings))
         )
     // A refused plan is still written, so that it can be reviewed and then applied with --force.
-    yield* OutputFile.print(flags.out, formatPlan(result, flags.format, source))
+    yield* OutputFile.print(flags.out, formatPlan(result, flags.format, source, flags.out))
     if (result.refusal !== undefined) {
       yield* Console.error(`orgsync plan: refused (${result.refusal.reason}): ${result.refusal.message}`)
       return failure

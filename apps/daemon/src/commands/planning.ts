@@ -1,10 +1,11 @@
 /**
- * What validate, plan, apply and status share: the desired files loaded with their issues printed, and a plan
- * from the state database alone.
+ * What validate, plan, apply and status share: the desired files loaded with their issues printed, a plan
+ * from the state database alone, and a plan's rows as a terminal shows them.
  */
-import { Desired, DesiredFiles, Plan, Reconciler, Safety, StateDb } from "@c42/reconcile"
+import { Desired, DesiredFiles, Plan, PlanFormat, Reconciler, Safety, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
 import type * as Settings from "../Settings.js"
+import * as Style from "../Style.js"
 
 /**
  * Loads and validates the desired files; on failure prints the `file:line:column` issues (at most 100 a file),
@@ -37,3 +38,7 @@ export const offlinePlan = (desiredState: Desired.DesiredState, settings: Settin
     })
     return Safety.review(made, { desired: desiredState, force: false })
   })
+
+/** A plan's terminal rendering, coloured by `style` (by default, that of stdout). */
+export const planText = (plan: Plan.Plan, style: Style.Style = Style.stdout()) =>
+  PlanFormat.text(plan, Style.plan(style))

@@ -1,11 +1,11 @@
 /** `orgsync status`: the last runs, the snapshot's age and the pending changes, from the state database. */
 import { Command } from "@effect/cli"
-import { DesiredFiles, PlanFormat, StateDb } from "@c42/reconcile"
+import { DesiredFiles, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
 import { exitWith, ok } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
 import { config, desired, state } from "./options.js"
-import { offlinePlan } from "./planning.js"
+import { offlinePlan, planText } from "./planning.js"
 
 export const options = { config, desired, state }
 
@@ -41,7 +41,7 @@ const report = (settings: Settings.Settings) =>
       yield* Console.log(`Pending: unknown, ${settings.desired} does not validate (run orgsync validate)`)
     } else {
       yield* Console.log("Pending, as of the snapshot:")
-      yield* Console.log(PlanFormat.text(yield* offlinePlan(desiredState.value, settings)))
+      yield* Console.log(planText(yield* offlinePlan(desiredState.value, settings)))
     }
   }).pipe(Effect.provide(StateDb.layer(settings.state)))
 
