@@ -6,6 +6,7 @@
  * server adds fields over time.
  */
 import { Schema } from "effect"
+import { Body, quickBody } from "./internal/orgBody.js"
 import { defined, flag, fromApi, integer, present, text } from "./internal/lenient.js"
 import * as OrgFields from "./internal/orgFields.js"
 
@@ -39,41 +40,16 @@ export class Org extends Schema.Class<Org>("Org")({
   orgCount: Schema.optional(Schema.Number)
 }) {}
 
-/** An integer, also when sent as a numeric string (`"12345"`). */
-const Id = Schema.Union(
-  Schema.Int,
-  Schema.compose(Schema.String.pipe(Schema.pattern(/^\s*-?\d{1,15}\s*$/)), Schema.NumberFromString)
-).annotations({ identifier: "an integer id" })
-
-/** A uid: a string (not always digits, e.g. "ADMIN"), or a number the server sent unquoted. */
-const Uid = Schema.Union(
-  Schema.String.pipe(Schema.minLength(1)),
-  Schema.transform(Schema.Int, Schema.String, { strict: true, decode: String, encode: Number })
-).annotations({ identifier: "an org uid" })
-
-/** The fields an org is identified by; every other field is read leniently by `normalize`. */
-const Body = Schema.Struct({
-  orgId: Id,
-  orgUid: Uid,
-  orgGuid: Schema.optional(Schema.Unknown),
-  ...OrgFields.body,
-  status: Schema.optional(Schema.Unknown),
-  blocked: Schema.optional(Schema.Unknown),
-  parentOrgId: Schema.optional(Schema.Unknown),
-  parentOrgUid: Schema.optional(Schema.Unknown),
-  type: Schema.optional(Schema.Unknown),
-  classification: Schema.optional(Schema.Unknown)
-})
-
 /** Code42's status words: "Active" and "Deactivated" (any case). */
 const activeOf = (status: string | undefined): boolean | undefined =>
   status === undefined ? undefined : /^active$/i.test(status) ? true : /^deactivated$/i.test(status) ? false : undefined
 
-const normalize = (body: typeof Body.Type): ConstructorParameters<typeof Org>[0] => {
+const normalize = (body: typeof Body.Type): Org => {
   const shared = OrgFields.read(body)
   const givenStatus = present(body.status)
   const active = shared.active ?? activeOf(givenStatus) ?? OrgFields.activeByDate(body)
-  return {
+  // Every field was checked by `Body` (or `quickBody`) and here: the constructor need not check them again.
+  return new Org(defined({
     ...shared,
     orgId: body.orgId,
     orgUid: body.orgUid,
@@ -85,24 +61,21 @@ const normalize = (body: typeof Body.Type): ConstructorParameters<typeof Org>[0]
     parentOrgUid: text(body.parentOrgUid),
     type: present(body.type),
     classification: present(body.classification)
-  }
+  }), true)
 }
 
 /** An org from an answer's body (already unwrapped from the envelope). */
-export const OrgFromApi: Schema.Schema<Org, unknown> = fromApi(
-  Schema.typeSchema(Org),
-  Body,
-  // Every field was checked by `Body` and `normalize`: the constructor need not check them again.
-  (body) => new Org(defined(normalize(body)), true)
-)
+export const OrgFromApi: Schema.Schema<Org, unknown> = fromApi(Schema.typeSchema(Org), Body, normalize, quickBody)
 
 /** The count of a list page, also as a numeric string; `undefined` when the server gave none. */
+const countOf = (value: unknown): number | undefined => {
+  const count = integer(value)
+  return count === undefined || count < 0 ? undefined : count
+}
+
 const Count = Schema.transform(Schema.Unknown, Schema.UndefinedOr(Schema.Number), {
   strict: true,
-  decode: (value) => {
-    const count = integer(value)
-    return count === undefined || count < 0 ? undefined : count
-  },
+  decode: countOf,
   encode: (count) => count
 })
 
@@ -113,11 +86,28 @@ export class OrgPage extends Schema.Class<OrgPage>("OrgPage")({
   orgs: Schema.Array(Org)
 }) {}
 
+const PageBody = Schema.Struct({ totalCount: Schema.optional(Count), orgs: Schema.Array(OrgFromApi) })
+
+/** A page whose every org `quickBody` reads, read without the schema; `undefined` for any other. */
+const quickPage = (input: unknown): typeof PageBody.Type | undefined => {
+  if (typeof input !== "object" || input === null) return undefined
+  const page = input as Record<string, unknown>
+  if (!Array.isArray(page.orgs)) return undefined
+  const orgs: Array<Org> = []
+  for (const item of page.orgs) {
+    const body = quickBody(item)
+    if (body === undefined) return undefined
+    orgs.push(normalize(body))
+  }
+  return { totalCount: countOf(page.totalCount), orgs }
+}
+
 /** A list page from an answer's body (already unwrapped from the envelope). */
 export const OrgPageFromApi: Schema.Schema<OrgPage, unknown> = fromApi(
   Schema.typeSchema(OrgPage),
-  Schema.Struct({ totalCount: Schema.optional(Count), orgs: Schema.Array(OrgFromApi) }),
-  (page) => new OrgPage(defined({ totalCount: page.totalCount, orgs: page.orgs }), true)
+  PageBody,
+  (page) => new OrgPage(defined({ totalCount: page.totalCount, orgs: page.orgs }), true),
+  quickPage
 )
 
 /** The fields `createOrg` takes. */

@@ -20,8 +20,11 @@ export const present = (value: unknown): string | undefined => {
   return read === null || read === "" ? undefined : read
 }
 
+/** An integer as text: digits that a double holds exactly, with spaces around them allowed. */
+export const integerText = /^\s*-?\d{1,15}\s*$/
+
 export const integer = (value: unknown): number | undefined => {
-  const read = typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value) ? Number(value) : value
+  const read = typeof value === "string" && integerText.test(value) ? Number(value) : value
   return typeof read === "number" && Number.isInteger(read) ? read : undefined
 }
 
@@ -34,18 +37,35 @@ export const flag = (value: unknown): boolean | undefined => {
 }
 
 /** Drops the keys whose value is `undefined`, so that an org compares and prints as the server sent it. */
-export const defined = <A extends object>(fields: A): A =>
-  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as A
+export const defined = <A extends object>(fields: A): A => {
+  const kept: Record<string, unknown> = {}
+  for (const key of Object.keys(fields)) {
+    const value = (fields as Record<string, unknown>)[key]
+    if (value !== undefined) kept[key] = value
+  }
+  return kept as A
+}
 
-/** A schema reading `read` from an answer's body and building the client's value from it. */
+/**
+ * A schema reading `read` from an answer's body and building the client's value from it. `quick`, when given,
+ * reads a body of the usual shape with plain checks, as `read` would read it: a list page holds a thousand
+ * orgs, and the schema's machinery costs kilobytes an org. It answers `undefined` for any other body, which
+ * `read` then reads, with its messages.
+ */
 export const fromApi = <A, I, E>(
   target: Schema.Schema<A>,
   read: Schema.Schema<I, E>,
-  build: (fields: I) => A
+  build: (fields: I) => A,
+  quick?: (input: unknown) => I | undefined
 ): Schema.Schema<A, unknown> =>
   Schema.transformOrFail(Schema.Unknown, target, {
     strict: true,
-    decode: (input, options) => Effect.map(ParseResult.decodeUnknown(read)(input, options), build),
+    decode: (input, options) => {
+      const fields = quick?.(input)
+      return fields === undefined
+        ? Effect.map(ParseResult.decodeUnknown(read)(input, options), build)
+        : ParseResult.succeed(build(fields))
+    },
     encode: (value) => ParseResult.succeed(value)
   })
 
