@@ -98,12 +98,19 @@ export const run = (argv: ReadonlyArray<string>) =>
       Effect.provideService(ExitCode, code),
       Effect.provide(Logging.commandLogging),
       Effect.zipRight(Ref.get(code)),
-      Effect.catchAll((error) =>
-        // Validation errors of the desired files and of the command line are printed where they arise.
-        isDesiredInvalid(error) || ValidationError.isValidationError(error)
-          ? Effect.succeed(failure)
-          : Effect.as(Console.error(messageOf(error).split("\n").map((line) => `orgsync: ${line}`).join("\n")), failure)
-      )
+      // Validation errors of the desired files and of the command line are printed where they arise.
+      Effect.catchIf(ValidationError.isValidationError, () => Effect.succeed(failure)),
+      Effect.catchTags({
+        DesiredInvalid: () => Effect.succeed(failure),
+        CommandFailed: say,
+        SettingsError: say,
+        StateDbError: say,
+        StateLocked: say,
+        StateLockError: say,
+        ReconcileError: say
+      }),
+      // Code42's answers to import, and what the platform reports, by their own message.
+      Effect.catchAll((error) => say({ message: messageOf(error) }))
     )
   })
 
@@ -113,8 +120,9 @@ const withoutNoColor = (argv: ReadonlyArray<string>) => {
   return argv.filter((arg, i) => arg !== "--no-color" || (end !== -1 && i > end))
 }
 
-const isDesiredInvalid = (error: unknown) =>
-  typeof error === "object" && error !== null && "_tag" in error && error._tag === "DesiredInvalid"
+/** One human sentence on stderr (each line of it prefixed), and exit 1. */
+const say = (error: { readonly message: string }) =>
+  Effect.as(Console.error(error.message.split("\n").map((line) => `orgsync: ${line}`).join("\n")), failure)
 
 const messageOf = (error: unknown): string =>
   typeof error === "string"

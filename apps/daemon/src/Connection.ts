@@ -1,26 +1,44 @@
 /**
  * The layers of a command that talks to Code42: the client, the state database and the reconciler over them.
- * The HTTP client is loaded by the commands that use it only, so that the others (validate, --help) start
- * quickly.
+ * Only `apply` and `run` open the state database as its writer (holding its lock); `plan` and `status` read it
+ * read-only, and `import` does not open it. The HTTP client is loaded by the commands that use it only, so
+ * that the others (validate, --help) start quickly.
  */
 import type { ClientConfig } from "@c42/core"
 import { OrgApi, Reconciler, StateDb } from "@c42/reconcile"
 import { Effect, Layer } from "effect"
 import * as Settings from "./Settings.js"
 
-/** The layers over a client configured as `clientConfig`. */
+/** The client of the endpoint family, configured as `clientConfig`. */
+export const client = (clientConfig: ClientConfig.ClientConfig) =>
+  Effect.map(
+    Effect.promise(() => import("@effect/platform-node/NodeHttpClient")),
+    (NodeHttpClient) => OrgApi.layer(clientConfig).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  )
+
+/** The layers over a client configured as `clientConfig`, with the state database's writer. */
 export const layers = (settings: Settings.Settings, clientConfig: ClientConfig.ClientConfig) =>
-  Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((NodeHttpClient) => {
-    const client = OrgApi.layer(clientConfig).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  Effect.map(client(clientConfig), (api) => {
     const db = StateDb.layer(settings.state)
     const reconciler = Reconciler.layer({
       principal: Settings.principal(clientConfig),
       signedInUser: clientConfig.auth._tag === "LocalAccount",
       concurrency: clientConfig.concurrency ?? 8
     })
-    return Layer.provideMerge(reconciler, Layer.merge(client, db))
-  }))
+    return Layer.provideMerge(reconciler, Layer.merge(api, db))
+  })
 
-/** The layers of a command that talks to Code42 and the state database, from its settings. */
+/** The layers of a command that talks to Code42 and writes the state database, from its settings. */
 export const connected = (settings: Settings.Settings) =>
   Effect.flatMap(Settings.clientConfig(settings), (clientConfig) => layers(settings, clientConfig))
+
+/**
+ * The state database of a command that only reads it, opened read-only and never created. Where there is none,
+ * a plan from Code42 reads it as empty (a first plan, in CI or before any apply), and so does any command at
+ * the default path; elsewhere a command that reads nothing but the database (status, plan --offline) fails
+ * with "no state database at PATH": the path was mistyped.
+ */
+export const reader = (settings: Settings.Settings, missing?: StateDb.Missing) =>
+  StateDb.layerReadOnly(settings.state, {
+    missing: missing ?? (settings.state === Settings.table.state.default ? "empty" : "fail")
+  })

@@ -1,13 +1,15 @@
 /**
  * `--state` on paths that are not an orgsync state database: refused with a clear message, and the thing at
- * the path left exactly as it was; an impossible path fails at once; a missing folder is created.
+ * the path left exactly as it was; an impossible path fails at once; a missing folder is created by a command
+ * that writes.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { orgsync, workspace } from "./support/cli.js"
+import { credentials, orgsync, workspace } from "./support/cli.js"
 import { runOrgsync } from "./support/orgsyncProcess.js"
+import { start } from "./support/simulator.js"
 
 const desiredYaml = "orgs:\n  - name: Engineering\n"
 
@@ -81,9 +83,10 @@ describe.concurrent("--state on a path that is not a state database", () => {
   it.scoped("a path under /proc fails at once", () =>
     Effect.gen(function*() {
       const ws = workspace(desiredYaml)
+      // The writer makes the folder; a reader never creates anything.
       const run = yield* runOrgsync(
-        ["status", "--state", "/proc/x/s.db", "--desired", ws.desired],
-        {},
+        ["apply", "--yes", "--state", "/proc/x/s.db", "--desired", ws.desired, "--url", "http://127.0.0.1:9"],
+        credentials,
         { deadlineMillis: 60_000 }
       )
       expect(run.stopped).toBeUndefined()
@@ -95,7 +98,8 @@ describe.concurrent("--state on a path that is not a state database", () => {
     Effect.gen(function*() {
       const ws = workspace(desiredYaml)
       const state = path.join(ws.dir, "new", "deeper", "state.db")
-      const run = yield* status(state, ws.desired)
+      const sim = yield* start()
+      const run = yield* orgsync(["apply", "--yes", "--state", state, "--desired", ws.desired, "--url", sim.url])
       expect(run.code, run.stderr).toBe(0)
       expect(fs.statSync(state).mode & 0o777).toBe(0o600)
       expect(fs.statSync(path.dirname(state)).mode & 0o777).toBe(0o700)

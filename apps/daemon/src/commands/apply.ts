@@ -4,7 +4,7 @@ import { FileSystem } from "@effect/platform"
 import { type Plan, PlanChecksum, PlanFormat, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option, Ref } from "effect"
 import * as Connection from "../Connection.js"
-import { exitWith, failure, ok } from "../ExitCode.js"
+import { CommandFailed, exitWith, failure, ok } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
 import * as Style from "../Style.js"
 import * as TerminalPrompt from "../TerminalPrompt.js"
@@ -41,13 +41,16 @@ const askOnTerminal = (plan: Plan.Plan) =>
 const matchesReviewed = (path: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(path).pipe(Effect.mapError(() => `cannot read the plan file ${path}`))
+    const text = yield* fs.readFileString(path).pipe(
+      Effect.mapError((cause) => new CommandFailed({ message: `cannot read the plan file ${path}`, cause }))
+    )
     const reviewed = yield* Effect.try({
       try: () => JSON.parse(text) as { formatVersion?: unknown; checksum?: unknown },
-      catch: () => `${path}: not a JSON plan (make one with orgsync plan --format json --out ${path})`
+      catch: (cause) =>
+        new CommandFailed({ message: `${path}: not a JSON plan (make one with orgsync plan --format json --out ${path})`, cause })
     })
     if (reviewed.formatVersion !== 1 || typeof reviewed.checksum !== "string") {
-      return yield* Effect.fail(`${path}: not a formatVersion 1 plan with a checksum`)
+      return yield* new CommandFailed({ message: `${path}: not a formatVersion 1 plan with a checksum` })
     }
     const checksum = reviewed.checksum
     return (plan: Plan.Plan) =>

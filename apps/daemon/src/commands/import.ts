@@ -4,7 +4,7 @@ import { DesiredYaml, ImportCheck, PlanFormat, RemoteTree } from "@c42/reconcile
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
 import * as Connection from "../Connection.js"
-import { exitWith, failure, ok } from "../ExitCode.js"
+import { CommandFailed, exitWith, failure, ok } from "../ExitCode.js"
 import * as OutputFile from "../OutputFile.js"
 import * as Settings from "../Settings.js"
 import { config, connection, out, state } from "./options.js"
@@ -25,11 +25,12 @@ export const options = { config, state, ...connection, out, root, allowLossy }
 export const command = Command.make("import", options, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
-    const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* Connection.connected(settings)))
+    // Only Code42 is read: the state database is not opened.
+    const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* Connection.client(yield* Settings.clientConfig(settings))))
     const top = orgs.find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)
     const rootOrgUid = Option.getOrElse(flags.root, () => top?.orgUid ?? "")
     if (!orgs.some((org) => org.orgUid === rootOrgUid)) {
-      return yield* Effect.fail(`no org with orgUid ${rootOrgUid} in the tenant`)
+      return yield* new CommandFailed({ message: `no org with orgUid ${rootOrgUid} in the tenant` })
     }
     const text = DesiredYaml.renderImport({ rootOrgUid, orgs })
     // The file must plan nothing against the tenant it came from; what it cannot say is named, not changed.

@@ -3,8 +3,8 @@
  * pending, 1 error or refused.
  */
 import { Command, Options } from "@effect/cli"
-import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Reconciler, StateDb } from "@c42/reconcile"
-import { Console, Effect, Option } from "effect"
+import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Reconciler } from "@c42/reconcile"
+import { Console, Effect, Layer, Option } from "effect"
 import * as Connection from "../Connection.js"
 import { exitWith, failure, ok, pendingChanges } from "../ExitCode.js"
 import * as OutputFile from "../OutputFile.js"
@@ -65,12 +65,16 @@ export const command = Command.make("plan", options, (flags) =>
       )
     )
     yield* refuseOut(desiredState.files)
+    // The state database is only read: a plan beside a running daemon leaves its journal and its file alone.
     const result = flags.offline
-      ? yield* offlinePlan(desiredState, settings).pipe(Effect.provide(StateDb.layer(settings.state)))
-      : yield* Effect.flatMap(Reconciler.Reconciler, (r) =>
-        Effect.map(r.pass(desiredState, { dryRun: true, force: false }), (pass) => pass.pending)).pipe(
-          Effect.provide(yield* Connection.connected(settings))
+      ? yield* offlinePlan(desiredState, settings).pipe(Effect.provide(Connection.reader(settings)))
+      : yield* Effect.gen(function*() {
+        const clientConfig = yield* Settings.clientConfig(settings)
+        const signedInUser = clientConfig.auth._tag === "LocalAccount"
+        return yield* Reconciler.preview(desiredState, { force: false, signedInUser }).pipe(
+          Effect.provide(Layer.merge(yield* Connection.client(clientConfig), Connection.reader(settings, "empty")))
         )
+      })
     // A refused plan is still written, so that it can be reviewed and then applied with --force.
     yield* OutputFile.print(flags.out, formatPlan(result, flags.format, source, flags.out))
     if (result.refusal !== undefined) {

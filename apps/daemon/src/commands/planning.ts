@@ -4,6 +4,7 @@
  */
 import { Desired, DesiredFiles, Plan, PlanFormat, Reconciler, Safety, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
+import { CommandFailed } from "../ExitCode.js"
 import type * as Settings from "../Settings.js"
 import * as Style from "../Style.js"
 
@@ -20,13 +21,13 @@ export const loadDesired = (path: string) =>
     )
   )
 
-/** Plans from the last snapshot and identity mapping alone. */
+/** Plans from the last snapshot and identity mapping alone, read from the state database read-only. */
 export const offlinePlan = (desiredState: Desired.DesiredState, settings: Settings.Settings) =>
   Effect.gen(function*() {
-    const db = yield* StateDb.StateDb
+    const db = yield* StateDb.StateReader
     const snapshot = yield* db.snapshot
     if (Option.isNone(snapshot)) {
-      return yield* Effect.fail(`no snapshot in ${db.path} yet: run orgsync plan without --offline first`)
+      return yield* new CommandFailed({ message: `no snapshot in ${db.path} yet: orgsync apply or orgsync run records one` })
     }
     const identities = yield* db.identities
     const current = yield* Reconciler.lastSignedInOrg

@@ -2,6 +2,7 @@
 import { Command } from "@effect/cli"
 import { DesiredFiles, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
+import * as Connection from "../Connection.js"
 import { exitWith, ok } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
 import { config, desired, state } from "./options.js"
@@ -16,13 +17,13 @@ const ago = (date: Date) => {
 
 const report = (settings: Settings.Settings) =>
   Effect.gen(function*() {
-    const db = yield* StateDb.StateDb
+    const db = yield* StateDb.StateReader
     const runs = yield* db.recentRuns(10)
     const snapshot = yield* db.snapshot
     yield* Console.log(`State database: ${settings.state}`)
     yield* Console.log(
       Option.match(snapshot, {
-        onNone: () => "Snapshot: none yet (run orgsync plan)",
+        onNone: () => "Snapshot: none yet (orgsync apply or orgsync run records one)",
         onSome: (s) => `Snapshot: ${s.orgs.length} orgs, taken ${s.takenAt.toISOString()} (${ago(s.takenAt)})`
       })
     )
@@ -43,7 +44,7 @@ const report = (settings: Settings.Settings) =>
       yield* Console.log("Pending, as of the snapshot:")
       yield* Console.log(planText(yield* offlinePlan(desiredState.value, settings)))
     }
-  }).pipe(Effect.provide(StateDb.layer(settings.state)))
+  }).pipe(Effect.provide(Connection.reader(settings)))
 
 export const command = Command.make("status", options, (flags) =>
   exitWith(Settings.resolve(flags).pipe(Effect.flatMap(report), Effect.as(ok)))).pipe(

@@ -28,18 +28,19 @@ export const childEnv = (env: Record<string, string>): Record<string, string | u
 
 /**
  * `orgsync ...args` with a clean environment (no inherited CODE42_* or ORGSYNC_*), signed in as `account`
- * (the simulator's admin unless told).
+ * (the simulator's admin unless told), in the folder `cwd` if given.
  */
 export const orgsync = (
   args: ReadonlyArray<string>,
   env: Record<string, string> = {},
-  account: Record<string, string> = credentials
+  account: Record<string, string> = credentials,
+  cwd?: string
 ) =>
   Effect.async<Run>((resume) => {
     const child = execFile(
       process.execPath,
       [bin, ...args],
-      { env: childEnv({ ...account, ...env }), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      { env: childEnv({ ...account, ...env }), maxBuffer: 64 * 1024 * 1024, timeout: 120_000, cwd },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
         resume(Effect.succeed({ code, stdout, stderr }))
