@@ -10,6 +10,7 @@
  */
 import { type CommandExecutor, type FileSystem, type HttpClient, HttpServer, type Path } from "@effect/platform"
 import {
+  Chunk,
   Clock,
   Deferred,
   Duration,
@@ -38,7 +39,7 @@ import * as GitSync from "./GitSync.js"
 import * as Notices from "./Notices.js"
 import * as Notify from "./Notify.js"
 import { logContested, logPass, summarize } from "./PassReport.js"
-import { backoffSchedule, debounce, driftSchedule, stepper } from "./PassSchedule.js"
+import { backoffSchedule, debounce, driftSchedule, refreshSpacing, stepper } from "./PassSchedule.js"
 import * as StatusServer from "./StatusServer.js"
 
 export interface DaemonOptions {
@@ -247,6 +248,7 @@ export const loop = (
     if (options.reloads !== undefined) yield* options.reloads.pipe(Stream.runForEach(() => reload), Effect.forkScoped)
     if (options.refreshes !== undefined) {
       yield* options.refreshes.pipe(
+        Stream.throttle({ cost: Chunk.size, units: 1, duration: refreshSpacing, strategy: "shape" }),
         Stream.runForEach(() => Effect.zipRight(Effect.logInfo("refresh asked: fetching and passing now"), Queue.offer(wake, undefined))),
         Effect.forkScoped
       )
@@ -295,6 +297,7 @@ export const run = (
   Effect.scoped(Effect.gen(function*() {
     const hangups = yield* hangupSignals
     const refreshes = yield* Queue.dropping<void>(1)
+    if (options.git !== undefined) yield* GitSource.checkPath(options.git)
     // The clone of the branch followed is kept beside the state database, as its own.
     const git = options.git === undefined ? Option.none() : Option.some(yield* GitSource.make(`${options.statePath}.git`))
     const status = yield* DaemonStatus.make({

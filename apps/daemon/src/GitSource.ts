@@ -57,6 +57,22 @@ const remote = (repo: string): string =>
 /** `teams/`, `./teams` and `teams` alike; `""` for the top folder. */
 const normalise = (inRepo: string): string => path.posix.normalize(`/${inRepo}`).slice(1).replace(/\/$/, "")
 
+/**
+ * Fails unless `git.path` names something inside the repository: relative to its top, never climbing out
+ * with `..` (which would otherwise be quietly read as another path of the repository).
+ */
+export const checkPath = (settings: GitSettings): Effect.Effect<void, GitError> =>
+  path.posix.isAbsolute(settings.path) || path.win32.isAbsolute(settings.path) ||
+    settings.path.split(/[\\/]/).includes("..")
+    ? Effect.fail(
+      new GitError({
+        reason: "NoPath",
+        message: `git.path ${settings.path}: a file or folder inside the repository, relative to its top, ` +
+          "is expected (no .., not absolute)"
+      })
+    )
+    : Effect.void
+
 interface Output {
   readonly exitCode: number
   readonly stdout: string
@@ -186,6 +202,19 @@ export const make = (folder: string) =>
             message: `${redact(settings.repo)} has no file or folder ${inRepo || "."} at ${short} (branch ${settings.branch})`
           })
         }
+        // A symbolic link would be written out as one, and read through to a file of the server's.
+        const links = yield* gitOk(
+          ["-C", mirror, "ls-tree", "-r", "-z", "--full-tree", commit.sha, "--", inRepo || "."],
+          failed(`cannot list the files of ${short}`)
+        )
+        const link = links.stdout.split("\u0000").find((entry) => entry.startsWith("120000 "))
+        if (link !== undefined) {
+          return yield* new GitError({
+            reason: "NoPath",
+            message: `${link.slice(link.indexOf("\t") + 1)} is a symbolic link at ${short} (branch ${settings.branch}): ` +
+              "orgsync reads only the files the repository holds, never through a link"
+          })
+        }
         // A folder is written out whole; a file with the folder it is in as the index, but only itself.
         const folderInRepo = kind === "tree" ? inRepo : normalise(path.posix.dirname(inRepo))
         const tree = `${commit.sha}:${folderInRepo}`
@@ -228,6 +257,7 @@ export const make = (folder: string) =>
 
     const sync = (settings: GitSettings) =>
       Effect.gen(function*() {
+        yield* checkPath(settings)
         yield* prepare
         const commit = yield* fetch(settings)
         const fetchedAt = new Date(yield* Clock.currentTimeMillis)

@@ -7,6 +7,12 @@ import { Clock, Duration, Effect, Ref, Schedule } from "effect"
 /** Quiet time after the last file event before a pass: editors and `git pull` write in several steps. */
 export const debounce: Duration.Duration = Duration.millis(400)
 
+/**
+ * The least time between two passes started by `POST /api/refresh`: the endpoint takes no token, so a flood of
+ * requests must not become a flood of passes (each reads the whole tenant). The first refresh passes at once.
+ */
+export const refreshSpacing: Duration.Duration = Duration.seconds(5)
+
 /** The next drift pass: `interval`, give or take 10%, so that daemons started together drift apart. */
 export const driftSchedule = (interval: Duration.DurationInput): Schedule.Schedule<Duration.Duration> =>
   Schedule.spaced(interval).pipe(Schedule.jitteredWith({ min: 0.9, max: 1.1 }), Schedule.delays)

@@ -15,6 +15,10 @@ export interface GitRemote {
   readonly push: (files: Readonly<Record<string, string | null>>, subject: string, branch?: string) => string
   /** The sha of the last commit pushed. */
   readonly head: () => string
+  /** Commits a symbolic link `name` to `target` and pushes; the commit's sha. */
+  readonly pushLink: (name: string, target: string, subject: string) => string
+  /** Replaces the last commit with one of `files` (amended) and force-pushes it, as a rewritten history. */
+  readonly forcePush: (files: Readonly<Record<string, string>>, subject: string) => string
 }
 
 const author = {
@@ -61,7 +65,21 @@ export const gitRemote = (files: Readonly<Record<string, string | null>>, subjec
       }
       push(files, subject)
       const head = () => run(work, "rev-parse", "HEAD").trim()
-      return { dir, remote: { bare, push, head } satisfies GitRemote }
+      const pushLink: GitRemote["pushLink"] = (name, target, message) => {
+        const file = path.join(work, name)
+        fs.mkdirSync(path.dirname(file), { recursive: true })
+        fs.rmSync(file, { force: true })
+        fs.symlinkSync(target, file)
+        return push({}, message)
+      }
+      const forcePush: GitRemote["forcePush"] = (changes, message) => {
+        for (const [name, text] of Object.entries(changes)) fs.writeFileSync(path.join(work, name), text)
+        run(work, "add", "--all")
+        run(work, "commit", "--quiet", "--amend", "-m", message)
+        run(work, "push", "--quiet", "--force", "origin", "HEAD:refs/heads/main")
+        return head()
+      }
+      return { dir, remote: { bare, push, head, pushLink, forcePush } satisfies GitRemote }
     }),
     ({ dir }) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
   ).pipe(Effect.map(({ remote }) => remote))
