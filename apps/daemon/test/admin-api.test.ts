@@ -61,7 +61,7 @@ const adminServer = (configured: Option.Option<Redacted.Redacted<string>>, state
         yield* begun.finish(passResult({ kept, dryRun: begun.suspended }))
         return { allowed, kept, suspended: begun.suspended }
       })
-    return { post, pass, control }
+    return { post, pass, control, db: Context.get(db, StateDb.StateDb) }
   })
 
 const test = (name: string, body: () => Effect.Effect<void, unknown, NodeContext.NodeContext | HttpClient.HttpClient | Scope.Scope>) =>
@@ -164,6 +164,21 @@ describe("the admin API", () => {
       const resumed = yield* pass([deactivate("Sales")])
       expect(resumed.suspended).toBe(false)
       expect(resumed.allowed.map((c) => c.path)).toEqual(["Sales"])
+    }))
+
+  test("approvals and rejections of one change racing: the state database keeps the decision the daemon holds", () =>
+    Effect.gen(function*() {
+      const { control, db, pass } = yield* adminServer(Option.some(Redacted.make(token)))
+      const { kept } = yield* pass([deactivate("Sales")])
+      const id = kept[0]!.id
+      yield* Effect.all(
+        Array.from({ length: 40 }, (_, i) => Effect.ignore(i % 2 === 0 ? control.approve([id]) : control.reject([id]))),
+        { concurrency: "unbounded" }
+      )
+      const held = yield* SubscriptionRef.get(control.state)
+      const decided = yield* db.decisions.all
+      expect(decided.map((d) => d.decision)).toEqual([held.approved.has(kept[0]!.checksum) ? "approved" : "rejected"])
+      expect(held.approved.has(kept[0]!.checksum)).toBe(!held.rejected.has(kept[0]!.checksum))
     }))
 
   test("the token compares in constant time over digests, whatever the lengths", () =>
