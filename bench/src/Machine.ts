@@ -10,6 +10,8 @@ export interface Machine {
   readonly memoryBytes: number
   readonly node: string
   readonly platform: string
+  /** The load average over 1, 5 and 15 minutes when the results were written: the machine may be shared. */
+  readonly loadAverage: readonly [number, number, number]
 }
 
 export const current = (): Machine => {
@@ -19,10 +21,12 @@ export const current = (): Machine => {
     cores: cpus.length,
     memoryBytes: os.totalmem(),
     node: process.version,
-    platform: `${os.type()} ${os.release()} ${os.arch()}`
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverage: os.loadavg() as unknown as readonly [number, number, number]
   }
 }
 
 export const describe = (machine: Machine): string =>
   `${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, ` +
-  `Node ${machine.node}, ${machine.platform}`
+  `Node ${machine.node}, ${machine.platform}; load average ${machine.loadAverage.map((load) => load.toFixed(1)).join(", ")} ` +
+  "(1, 5, 15 minutes) at the end of the run"

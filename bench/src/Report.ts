@@ -415,7 +415,7 @@ const targetsSection = (run: Run): ReadonlyArray<string> => {
     const name = `${count(result.options.changes)} changes at ${result.options.serverLimit}/s (client ` +
       `${result.options.clientLimit}/s)`
     const figures = RateLimited.figures(result)
-    const wallTarget = RateLimited.targets.wallOverLowerBound
+    const wallTarget = figures.wallTarget
     rows.push([`${name}: writes carried out = minimum`, `${count(figures.acceptedWrites)} vs ${count(result.minimumWrites)}`,
       verdict(figures.acceptedWrites === result.minimumWrites)])
     rows.push([

@@ -49,11 +49,12 @@ describe("RateLimited figures", () => {
     expect(figures.limitShare).toBeCloseTo(1)
     expect(figures.wallOverLowerBound).toBeCloseTo(1.15)
     expect(figures.throttledWriteShare).toBeGreaterThan(RateLimited.targets.throttledWriteShare)
-    expect(figures.wallOverLowerBound).toBeLessThanOrEqual(RateLimited.targets.wallOverLowerBound)
+    expect(figures.wallOverLowerBound).toBeLessThanOrEqual(figures.wallTarget)
+    expect(figures.wallTarget).toBe(RateLimited.targets.wallOverLowerBound)
   })
 
-  it("a limit at or above the client's is known", () => {
-    expect(run({ serverLimit: 8 }, 2000).knownLimit).toBe(true)
-    expect(run({ serverLimit: 10 }, 2000).knownLimit).toBe(true)
+  it("a limit at or above the client's is known, and held to the closer wall target", () => {
+    expect(run({ serverLimit: 8 }, 2000)).toMatchObject({ knownLimit: true, wallTarget: 1.15 })
+    expect(run({ serverLimit: 10 }, 2000)).toMatchObject({ knownLimit: true, wallTarget: 1.15 })
   })
 })
