@@ -166,6 +166,8 @@ orgs:
       const common = ["--state", ws.state, "--url", sim.url]
       const imported = yield* gateway(["import", ...common, "--out", ws.desired])
       expect(imported.code, imported.stderr).toBe(0)
+      // The family cannot say which orgs are blocked: the file says none is, and the command says so.
+      expect(imported.stderr).toContain("the gateway API family does not say which orgs are blocked")
       const text = fs.readFileSync(ws.desired, "utf8")
       expect(text).toContain(`uid: "${named(sim, "Platform")[0]!.orgGuid}"`)
       expect(text).not.toContain(`"${named(sim, "Platform")[0]!.orgUid}"`)

@@ -11,6 +11,7 @@ import type { DesiredOrg, DesiredState } from "./Desired.js"
 import * as DriftReport from "./DriftReport.js"
 import * as Journal from "./internal/journal.js"
 import * as SignedInOrg from "./internal/signedInOrg.js"
+import * as Vanished from "./internal/vanished.js"
 import { OrgApi, type RemoteOrg } from "./OrgApi.js"
 import * as Plan from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
@@ -18,7 +19,7 @@ import * as Policy from "./Policy.js"
 import * as RemoteTree from "./RemoteTree.js"
 import * as Refusals from "./Refusals.js"
 import * as Safety from "./Safety.js"
-import { type RunCommit, type RunKind, StateDb, type StateDbError, StateReader } from "./StateDb.js"
+import { type RunCommit, type RunKind, StateDb, type StateDbError, StateReader, type StoredIdentity } from "./StateDb.js"
 
 export interface PassOptions {
   readonly dryRun: boolean
@@ -120,6 +121,19 @@ const contestedNow = (remote: ReadonlyArray<RemoteOrg>) =>
   })
 
 /**
+ * Refuses a listing that left out orgs orgsync manages (Code42 never deletes one, so it is short and a plan
+ * from it would create them again), unless forced; before anything is settled or recorded from it.
+ */
+const refuseShort = (identities: ReadonlyArray<StoredIdentity>, remote: ReadonlyArray<RemoteOrg>, force: boolean) => {
+  const gone = Vanished.missing(identities, remote)
+  return gone.length === 0
+    ? Effect.void
+    : force
+    ? Effect.logWarning(`accepted with --force: ${Vanished.describe(gone)}`)
+    : Effect.fail(new ReconcileError({ message: Vanished.describe(gone), transient: true }))
+}
+
+/**
  * What a pass would plan now, from a state database opened read-only: reads Code42 and plans against the
  * identities, contests and refusals on record, and records nothing (no snapshot, no journal settled, no run),
  * so that a plan in CI never touches the journal of a daemon's writes in flight.
@@ -130,6 +144,7 @@ export const preview = (desired: DesiredState, options: { readonly force: boolea
     const api = yield* OrgApi
     const remote = yield* readRemote
     const identities = yield* db.identities
+    yield* refuseShort(identities, remote, options.force)
     const contested = yield* contestedNow(remote)
     const refusals = yield* Refusals.load
     const planWith = (currentOrgUid: string | undefined) => {
@@ -198,6 +213,7 @@ export const make = (options: ReconcilerOptions) =>
     ) =>
       Effect.gen(function*() {
         const remote = yield* readRemote
+        yield* refuseShort(yield* db.identities.pipe(Effect.mapError(fromDb)), remote, force)
         const takenAt = new Date(yield* Clock.currentTimeMillis)
         yield* db.saveSnapshot({ takenAt, orgs: remote }).pipe(Effect.mapError(fromDb))
         yield* Journal.settle(remote).pipe(Effect.mapError(fromDb))

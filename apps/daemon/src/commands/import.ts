@@ -47,6 +47,12 @@ export const command = Command.make("import", options, (flags) =>
         return failure
       }
     }
+    if (settings.api === "gateway") {
+      yield* Console.error(
+        "orgsync import: the gateway API family does not say which orgs are blocked, so the file gives none as " +
+          "blocked; import with api v3 to keep them."
+      )
+    }
     yield* OutputFile.print(flags.out, text)
     if (Option.isSome(flags.out)) {
       // The file's first line points editors at orgs.schema.json beside it.

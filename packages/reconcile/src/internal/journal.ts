@@ -14,16 +14,22 @@ export const settle = (remote: ReadonlyArray<RemoteOrg>) =>
   Effect.gen(function*() {
     const db = yield* StateDb
     const entries = yield* db.unsettled
+    const byUid = new Map(entries.length === 0 ? [] : remote.map((org) => [org.orgUid, org]))
     let adopted = 0
     for (const entry of entries) {
       if (entry.action !== "create") {
         yield* db.journalSettle(entry.id, "reread")
         continue
       }
+      // The entry may have been written under another API family: its parent and the orgs that were there
+      // before are matched by uid or guid, both.
       const preexisting = new Set(entry.preexisting)
-      const found = remote.find((org) =>
-        org.parentOrgUid === entry.parentOrgUid && org.orgName === entry.orgName && !preexisting.has(org.orgUid)
-      )
+      const found = remote.find((org) => {
+        const parent = org.parentOrgUid === null || org.parentOrgUid === undefined ? undefined : byUid.get(org.parentOrgUid)
+        return org.orgName === entry.orgName &&
+          (org.parentOrgUid === entry.parentOrgUid || (parent?.orgGuid !== undefined && parent.orgGuid === entry.parentOrgUid)) &&
+          !preexisting.has(org.orgUid) && (org.orgGuid === undefined || !preexisting.has(org.orgGuid))
+      })
       if (found === undefined) {
         yield* db.journalSettle(entry.id, "not-applied")
       } else {
