@@ -78,7 +78,8 @@ describe("orgsync run: SIGHUP and the policy, drift and notify settings", () => 
       expect(reread).toContain("destructive=auto")
       expect(reread).toContain("drift=report")
       expect(reread).toContain(`notify=${second.url}`)
-      expect(child.stdout()).toContain("SIGHUP: these changed settings take effect only after a restart: rateLimit")
+      // Logged right after the settings it re-read.
+      yield* child.waitFor(/SIGHUP: these changed settings take effect only after a restart: rateLimit\b/)
       // destructive: auto now: the deactivation held before is applied.
       yield* until(() => named(sim, "Sales")[0]!.active === false, 30_000, child.stdout)
       yield* until(() => status().then((s) => s.policy.destructive === "auto" && s.held.length === 0), 30_000, child.stdout)
