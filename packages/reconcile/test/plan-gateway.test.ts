@@ -63,6 +63,7 @@ describe("Plan.make on a family that cannot block", () => {
     expect(lines(result)).toEqual([])
     expect(conflictLines(result)).toEqual(["unsupported Ops"])
     expect(result.conflicts[0]!.message).toContain("it is not created, since it would be active")
+    expect(result.conflicts[0]!.message).toContain("3 orgs below it are not created either: Ops/Night, Ops/Old, Ops/Late")
     expect(result.conflicts[0]!.orgUids).toEqual([])
   })
 
@@ -74,6 +75,8 @@ describe("Plan.make on a family that cannot block", () => {
     )
     expect(lines(result)).toEqual(["update Ops", "deactivate Ops/Old"])
     expect(conflictLines(result)).toEqual(["unsupported Ops"])
+    // The org below it that does not exist yet would be created active under it: it is named, not dropped.
+    expect(result.conflicts[0]!.message).toMatch(/; 1 org below it is not created either: Ops\/New\.$/)
   })
 
   it("a blocked org that must be active is a conflict, not an unblock", () => {

@@ -2,8 +2,33 @@
  * A family that cannot block (the gateway): what the plan does instead of a block or an unblock there, and the
  * `unsupported` conflicts that say so.
  */
+import { plural } from "../../PlanFormat.js"
 import type { Conflict } from "../../PlanModel.js"
 import type { Node } from "./tree.js"
+
+/** How many of the orgs held back below a conflict its message names. */
+const named = 10
+
+/** The orgs below `node` that this plan would create, in the files' order. */
+const newBelow = (node: Node): ReadonlyArray<Node> => {
+  const found: Array<Node> = []
+  const stack = [...node.children].reverse()
+  while (stack.length > 0) {
+    const next = stack.pop()!
+    if (next.kind === "new") found.push(next)
+    for (let i = next.children.length - 1; i >= 0; i--) stack.push(next.children[i]!)
+  }
+  return found
+}
+
+/** "; 2 orgs below it are not created either: A/B, A/C", or nothing. */
+const heldBelow = (node: Node): string => {
+  const below = newBelow(node)
+  if (below.length === 0) return ""
+  const more = below.length > named ? ` and ${below.length - named} more` : ""
+  return `; ${plural(below.length, "org")} below it ${below.length === 1 ? "is" : "are"} not created either: ` +
+    `${below.slice(0, named).map((n) => n.path).join(", ")}${more}`
+}
 
 /** Completed by the verb the plan would need: "... use `api: v3` to block it". */
 export const cannotBlock = "the gateway API family cannot block or unblock orgs; use `api: v3` to"
@@ -31,7 +56,9 @@ export const keptFromBlocking = (ordered: ReadonlyArray<Node>, conflicts: Array<
     const now = node.org === undefined
       ? "it is not created, since it would be active"
       : `it stays ${node.original} in Code42`
-    conflicts.push(unsupported(node.path, `${node.path} must be blocked, but ${cannotBlock} block it; ${now}.`, node))
+    conflicts.push(
+      unsupported(node.path, `${node.path} must be blocked, but ${cannotBlock} block it; ${now}${heldBelow(node)}.`, node)
+    )
   }
   return kept
 }
