@@ -1,7 +1,8 @@
 /**
  * Files orgsync writes on request (`plan --out`, `import --out`): written whole or not at all, through a
  * temporary file in the same folder renamed over the target, so that a reader never sees half a plan and a
- * symbolic link at the target is replaced, not followed. A plan is never written over a desired file.
+ * symbolic link at the target is replaced, not followed. A plan is never written over a desired file, nor in
+ * place of a folder.
  */
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
@@ -16,6 +17,39 @@ const yamlFile = /\.(yaml|yml)$/
 
 const statOption = (fs: FileSystem.FileSystem, path: string) =>
   fs.stat(path).pipe(Effect.option)
+
+/** What went wrong, in the system's words (`no space left on device`), without the call that failed. */
+const reason = (error: PlatformError) => /\bE[A-Z]+: ([^,]+)/.exec(error.message)?.[1] ?? error.message
+
+/**
+ * Refuses an `out` that cannot take a file: a folder (also through a symbolic link), or a path whose folder
+ * does not exist or is not a folder. Checked before anything is asked of Code42.
+ */
+export const checkTarget = (out: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const target = yield* statOption(fs, out)
+    if (Option.isSome(target) && target.value.type === "Directory") {
+      return yield* new OutputError({ message: `--out ${out} is a folder: name a file to write` })
+    }
+    const folder = path.dirname(out)
+    const parent = yield* statOption(fs, folder)
+    if (Option.isNone(parent)) {
+      return yield* new OutputError({ message: `--out ${out}: the folder ${folder} does not exist` })
+    }
+    if (parent.value.type !== "Directory") {
+      return yield* new OutputError({ message: `--out ${out}: ${folder} is not a folder` })
+    }
+  })
+
+/** Whether `out` is a device, a pipe or a socket (`/dev/null`, `/dev/stdout`), which is written to directly. */
+export const isSpecial = (out: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) =>
+    Effect.map(
+      statOption(fs, out),
+      Option.match({ onNone: () => false, onSome: (info) => info.type !== "File" && info.type !== "Directory" })
+    ))
 
 /**
  * Refuses `out` when it is one of the desired `files` (also through a symbolic or a hard link: the same file on
@@ -55,10 +89,9 @@ export const write = (out: string, text: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
+    yield* checkTarget(out)
+    if (yield* isSpecial(out)) return yield* fs.writeFileString(out, text)
     const existing = yield* statOption(fs, out)
-    if (Option.isSome(existing) && existing.value.type !== "File" && existing.value.type !== "Directory") {
-      return yield* fs.writeFileString(out, text)
-    }
     const mode = Option.match(existing, { onNone: () => 0o644, onSome: (info) => info.mode & 0o777 })
     const temporary = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.${Date.now()}.tmp`)
     yield* Effect.gen(function*() {
@@ -67,7 +100,8 @@ export const write = (out: string, text: string) =>
       yield* fs.rename(temporary, out)
     }).pipe(Effect.tapError(() => fs.remove(temporary).pipe(Effect.ignore)))
   }).pipe(
-    Effect.mapError((cause) => new OutputError({ message: `cannot write ${out}: ${cause.message}`, cause }))
+    Effect.catchTag("SystemError", "BadArgument", (cause) =>
+      new OutputError({ message: `cannot write ${out}: ${reason(cause)}`, cause }))
   )
 
 /** Prints `text` to stdout, or writes it to the file `out` names. */

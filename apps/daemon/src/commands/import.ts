@@ -25,6 +25,7 @@ export const options = { config, state, ...connection, out, root, allowLossy }
 export const command = Command.make("import", options, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
+    if (Option.isSome(flags.out)) yield* OutputFile.checkTarget(flags.out.value)
     // Only Code42 is read: the state database is not opened.
     const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* Connection.client(yield* Settings.clientConfig(settings))))
     const top = orgs.find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)
@@ -54,8 +55,8 @@ export const command = Command.make("import", options, (flags) =>
       )
     }
     yield* OutputFile.print(flags.out, text)
-    if (Option.isSome(flags.out)) {
-      // The file's first line points editors at orgs.schema.json beside it.
+    // The file's first line points editors at orgs.schema.json beside it; a device (/dev/null) has no beside.
+    if (Option.isSome(flags.out) && !(yield* OutputFile.isSpecial(flags.out.value))) {
       const schemaPath = path.join(path.dirname(flags.out.value), "orgs.schema.json")
       yield* OutputFile.write(schemaPath, schemaText())
       yield* Console.error(`Wrote ${flags.out.value} and ${schemaPath}.`)

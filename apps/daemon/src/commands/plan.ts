@@ -53,9 +53,15 @@ export const command = Command.make("plan", options, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const refuseOut = (files: ReadonlyArray<string>) =>
-      Option.isSome(flags.out) ? OutputFile.refuseDesired(flags.out.value, settings.desired, files) : Effect.void
+      Option.match(flags.out, {
+        onNone: () => Effect.void,
+        onSome: (out) => Effect.zipRight(OutputFile.checkTarget(out), OutputFile.refuseDesired(out, settings.desired, files))
+      })
     const source = flags.format === "markdown" ? yield* markdownSource(settings) : undefined
-    const desiredState = yield* loadDesired(settings.desired).pipe(
+    // A markdown plan of invalid files lists their errors itself: on a terminal, they are not printed twice
+    // (when stdout is captured for a comment, stderr still tells the log).
+    const issues = source === undefined || Option.isSome(flags.out) || process.stdout.isTTY !== true ? "print" : "quiet"
+    const desiredState = yield* loadDesired(settings.desired, issues).pipe(
       Effect.tapError((invalid) =>
         source === undefined
           ? Effect.void

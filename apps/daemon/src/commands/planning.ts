@@ -9,12 +9,14 @@ import type * as Settings from "../Settings.js"
 import * as Style from "../Style.js"
 
 /**
- * Loads and validates the desired files; on failure prints the `file:line:column` issues (at most 100 a file),
- * and on success the warnings of likely mistakes.
+ * Loads and validates the desired files; on failure prints the `file:line:column` issues (at most 100 a file)
+ * unless told they are shown otherwise, and on success the warnings of likely mistakes.
  */
-export const loadDesired = (path: string) =>
+export const loadDesired = (path: string, issues: "print" | "quiet" = "print") =>
   DesiredFiles.load(path).pipe(
-    Effect.tapError((invalid) => Console.error(Desired.formatIssues(invalid.issues).join("\n"))),
+    Effect.tapError((invalid) =>
+      issues === "print" ? Console.error(Desired.formatIssues(invalid.issues).join("\n")) : Effect.void
+    ),
     Effect.tap((state) =>
       Effect.forEach(state.warnings ?? [], (warning) =>
         Console.error(Desired.formatIssue({ ...warning, message: `warning: ${warning.message}` })))

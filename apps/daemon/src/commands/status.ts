@@ -1,5 +1,6 @@
 /** `orgsync status`: the last runs, the snapshot's age and the pending changes, from the state database. */
 import { Command } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
 import { DesiredFiles, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
 import * as Connection from "../Connection.js"
@@ -18,6 +19,7 @@ const ago = (date: Date) => {
 const report = (settings: Settings.Settings) =>
   Effect.gen(function*() {
     const db = yield* StateDb.StateReader
+    const fs = yield* FileSystem.FileSystem
     const runs = yield* db.recentRuns(10)
     const snapshot = yield* db.snapshot
     yield* Console.log(`State database: ${settings.state}`)
@@ -37,6 +39,12 @@ const report = (settings: Settings.Settings) =>
       for (const error of run.errors.slice(0, 5)) yield* Console.log(`      ${error}`)
     }
     if (Option.isNone(snapshot)) return
+    if (!(yield* fs.exists(settings.desired).pipe(Effect.orElseSucceed(() => false)))) {
+      yield* Console.log(
+        `Pending: unknown, ${settings.desired} does not exist (name the desired files with --desired or ORGSYNC_DESIRED)`
+      )
+      return
+    }
     const desiredState = yield* DesiredFiles.load(settings.desired).pipe(Effect.option)
     if (Option.isNone(desiredState)) {
       yield* Console.log(`Pending: unknown, ${settings.desired} does not validate (run orgsync validate)`)
