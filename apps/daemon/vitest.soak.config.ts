@@ -10,7 +10,7 @@ export default defineConfig({
   ...shared,
   test: {
     ...shared.test,
-    include: ["test/soak*.test.ts"],
+    include: ["test/soak/**/*.test.ts"],
     env: { ORGSYNC_SOAK: process.env["ORGSYNC_SOAK"] ?? "full" },
     fileParallelism: false,
     testTimeout: 30 * 60_000,

@@ -7,7 +7,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
 import { Chunk, Context, Effect, Layer, Redacted, Stream } from "effect"
 import * as GatewayClient from "../src/GatewayClient.js"
-import * as Replay from "./support/Replay.js"
+import * as Replay from "./support/replay.js"
 
 const secret = "gateway-secret-7c1a"
 const basic = Buffer.from(`key-42:${secret}`).toString("base64")

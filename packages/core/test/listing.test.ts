@@ -5,7 +5,7 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import * as Replay from "./support/Replay.js"
+import * as Replay from "./support/replay.js"
 
 const org = (n: number) => ({
   orgId: n,

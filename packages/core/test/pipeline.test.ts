@@ -8,7 +8,7 @@ import { Duration, Effect, Fiber, Metric, Redacted, TestClock } from "effect"
 import * as ClientConfig from "../src/ClientConfig.js"
 import * as ClientMetrics from "../src/ClientMetrics.js"
 import * as OrgClient from "../src/OrgClient.js"
-import * as Fake from "./FakeCode42.js"
+import * as Fake from "./fake-code42.js"
 
 const password = "correct-horse-battery"
 

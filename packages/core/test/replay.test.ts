@@ -9,7 +9,7 @@ import { Chunk, Effect, Redacted, Stream } from "effect"
 import type * as ClientConfig from "../src/ClientConfig.js"
 import type * as Code42Error from "../src/Code42Error.js"
 import type * as OrgClient from "../src/OrgClient.js"
-import * as Replay from "./support/Replay.js"
+import * as Replay from "./support/replay.js"
 
 type Kind = "org bodies" | "list pages" | "errors" | "auth" | "empty writes" | "request schemas"
 

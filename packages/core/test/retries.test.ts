@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, HashMap, Logger, Redacted, TestClock } from "effect"
 import type * as ClientConfig from "../src/ClientConfig.js"
 import * as OrgClient from "../src/OrgClient.js"
-import * as Fake from "./FakeCode42.js"
+import * as Fake from "./fake-code42.js"
 
 const password = "retry-test-password"
 

@@ -7,7 +7,7 @@ import { ConfigProvider, Effect, Either, Logger, Redacted, TestClock } from "eff
 import { inspect } from "node:util"
 import * as ClientConfig from "../src/ClientConfig.js"
 import * as OrgClient from "../src/OrgClient.js"
-import * as Fake from "./FakeCode42.js"
+import * as Fake from "./fake-code42.js"
 
 // RFC 6238 appendix B: the SHA-1 seed "12345678901234567890", in base32. Its codes have 8 digits; 6-digit codes
 // are their last six.

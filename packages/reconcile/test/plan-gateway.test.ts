@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { Status } from "../src/Desired.js"
 import * as OrgApi from "../src/OrgApi.js"
 import type * as Plan from "../src/Plan.js"
-import { conflictLines, d, type DesiredSpec, lines, plan, r, type RemoteSpec, tenant, uid } from "./planFixtures.js"
+import { conflictLines, d, type DesiredSpec, lines, plan, r, type RemoteSpec, tenant, uid } from "./plan-fixtures.js"
 
 /** The tenant as the gateway lists it: guids (the fixtures' uids) and parent guids, no orgId, no blocked flag. */
 const gatewayTenant = (...children: ReadonlyArray<RemoteSpec>) =>

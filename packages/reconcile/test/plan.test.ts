@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { Status } from "../src/Desired.js"
 import * as Plan from "../src/Plan.js"
-import { conflictLines, d, lines, plan, r, remoteOrg, tenant, uid } from "./planFixtures.js"
+import { conflictLines, d, lines, plan, r, remoteOrg, tenant, uid } from "./plan-fixtures.js"
 
 const applied = (
   path: string,

@@ -1,7 +1,7 @@
 import { Code42Error } from "@c42/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Refusals from "../src/Refusals.js"
-import { conflictLines, d, lines, plan, r, tenant } from "./planFixtures.js"
+import { conflictLines, d, lines, plan, r, tenant } from "./plan-fixtures.js"
 
 const refused = (code: Code42Error.OrgRuleCode, operation = "createOrg") =>
   new Code42Error.OrgRuleError({ operation, status: 500, code })

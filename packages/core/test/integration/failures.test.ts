@@ -9,7 +9,7 @@ import { Effect, Either, Layer, Metric, Redacted, Stream } from "effect"
 import * as ClientConfig from "../../src/ClientConfig.js"
 import * as ClientMetrics from "../../src/ClientMetrics.js"
 import * as OrgClient from "../../src/OrgClient.js"
-import * as Sim from "./Sim.js"
+import * as Sim from "./sim.js"
 
 const seed = {
   org: {

@@ -11,7 +11,7 @@ import * as TestContext from "effect/TestContext"
 import type * as ClientConfig from "../../src/ClientConfig.js"
 import * as Code42Error from "../../src/Code42Error.js"
 import * as GatewayClient from "../../src/GatewayClient.js"
-import * as Sim from "./Sim.js"
+import * as Sim from "./sim.js"
 
 const seed = {
   org: {

@@ -2,7 +2,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import type * as ClientConfig from "../../src/ClientConfig.js"
-import * as Sim from "./Sim.js"
+import * as Sim from "./sim.js"
 
 const seed = {
   org: {

@@ -1,0 +1,72 @@
+/**
+ * `plan --out` and `import --out`: never over a desired file (also through a symbolic or a hard link), never
+ * through a symbolic link, and written whole (no temporary file left behind).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { orgsync, workspace } from "../support/cli.js"
+import { start } from "../support/simulator.js"
+
+const desiredYaml = "orgs:\n  - name: Engineering\n  - name: Support\n"
+
+describe("--out", () => {
+  it.scoped("plan --out refuses the desired file, a symbolic or hard link to it, and a YAML file in the desired folder", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const symlink = path.join(ws.dir, "plan-link.json")
+      fs.symlinkSync(ws.desired, symlink)
+      const hardlink = path.join(ws.dir, "plan-hard.json")
+      fs.linkSync(ws.desired, hardlink)
+      for (const out of [ws.desired, symlink, hardlink]) {
+        const run = yield* orgsync(["plan", ...common, "--format", "json", "--out", out])
+        expect(run.code, out).toBe(1)
+        expect(run.stderr).toContain(`--out ${out} is the desired file`)
+        expect(fs.readFileSync(ws.desired, "utf8")).toBe(desiredYaml)
+      }
+
+      const folder = path.join(ws.dir, "desired")
+      fs.mkdirSync(folder)
+      fs.copyFileSync(ws.desired, path.join(folder, "orgs.yaml"))
+      const inFolder = path.join(folder, "plan.yaml")
+      const run = yield* orgsync(["plan", "--desired", folder, "--state", ws.state, "--url", sim.url, "--out", inFolder])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain("would read it as a desired file")
+      expect(fs.existsSync(inFolder)).toBe(false)
+    }), 120_000)
+
+  it.scoped("plan --out replaces a symbolic link instead of writing through it, and leaves no temporary file", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const elsewhere = path.join(ws.dir, "elsewhere.txt")
+      fs.writeFileSync(elsewhere, "not a plan\n")
+      const out = path.join(ws.dir, "plan.json")
+      fs.symlinkSync(elsewhere, out)
+      const run = yield* orgsync(["plan", ...common, "--format", "json", "--out", out])
+      expect(run.code, run.stderr).toBe(2)
+      expect(fs.readFileSync(elsewhere, "utf8")).toBe("not a plan\n")
+      expect(fs.lstatSync(out).isSymbolicLink()).toBe(false)
+      expect(JSON.parse(fs.readFileSync(out, "utf8"))).toMatchObject({ formatVersion: 1 })
+      expect(fs.readdirSync(ws.dir).filter((name) => name.startsWith("."))).toEqual([])
+    }), 120_000)
+
+  it.scoped("import --out replaces a symbolic link instead of writing through it", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const elsewhere = path.join(ws.dir, "elsewhere.txt")
+      fs.writeFileSync(elsewhere, "keep\n")
+      const out = path.join(ws.dir, "imported.yaml")
+      fs.symlinkSync(elsewhere, out)
+      const run = yield* orgsync(["import", "--state", ws.state, "--url", sim.url, "--out", out])
+      expect(run.code, run.stderr).toBe(0)
+      expect(fs.readFileSync(elsewhere, "utf8")).toBe("keep\n")
+      expect(fs.readFileSync(out, "utf8")).toContain("uid:")
+      expect(fs.readdirSync(ws.dir).filter((name) => name.startsWith("."))).toEqual([])
+    }), 120_000)
+})

@@ -1,0 +1,108 @@
+/**
+ * One writer per state database: `plan`, `status` and `import` only read it. A plan in CI leaves a daemon's
+ * journal entries in flight alone and the file as it was; a mistyped `--state` is an error naming it, never a
+ * new file; the first plan, before any database exists at the default path, plans from Code42 alone.
+ */
+import { NodeContext } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { StateDb } from "@c42/reconcile"
+import { credentials, orgsync, workspace } from "../support/cli.js"
+import { start } from "../support/simulator.js"
+
+const desiredYaml = "orgs:\n  - name: Engineering\n  - name: Sales\n    extRef: S-1\n"
+
+/** Bytes, mode and modification time: a file left exactly as it was. */
+const fingerprint = (file: string) => {
+  const info = fs.statSync(file)
+  return { bytes: fs.readFileSync(file).toString("base64"), mode: info.mode & 0o777, mtimeMs: info.mtimeMs }
+}
+
+/** A write a running daemon has journaled and not settled yet (its answer is on the way). */
+const journalInFlight = (file: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`INSERT INTO journal (action, path, org_uid, parent_org_uid, org_name, preexisting, created_at)
+      VALUES ('create', 'Legal', NULL, NULL, 'Legal', '[]', '2026-11-30T10:00:00.000Z')`).pipe(
+    Effect.provide(SqliteClient.layer({ filename: file, disableWAL: true }))
+  )
+
+const unsettled = (file: string) =>
+  Effect.flatMap(StateDb.StateReader, (db) => db.unsettled).pipe(
+    Effect.provide(StateDb.layerReadOnly(file, { missing: "fail" })),
+    Effect.provide(NodeContext.layer)
+  )
+
+describe("commands that only read the state database", () => {
+  it.scoped("plan leaves a daemon's unsettled journal entry unsettled and the state file unchanged", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(0)
+      yield* journalInFlight(ws.state)
+      ws.write(`${desiredYaml}  - name: Legal\n`)
+      const before = fingerprint(ws.state)
+
+      const planned = yield* orgsync(["plan", ...common])
+      expect(planned.code, planned.stderr).toBe(2)
+      expect(planned.stdout).toMatch(/\+ create\s+Legal/)
+      const status = yield* orgsync(["status", "--state", ws.state, "--desired", ws.desired])
+      expect(status.code, status.stderr).toBe(0)
+
+      expect(fingerprint(ws.state)).toEqual(before)
+      expect((yield* unsettled(ws.state)).map((entry) => entry.path)).toEqual(["Legal"])
+    }), 120_000)
+
+  it.scoped("a state file another user can read keeps its mode under plan and status", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(0)
+      fs.chmodSync(ws.state, 0o644)
+      expect((yield* orgsync(["plan", ...common])).code).toBe(0)
+      expect((yield* orgsync(["plan", "--offline", "--desired", ws.desired, "--state", ws.state])).code).toBe(0)
+      expect((yield* orgsync(["status", "--state", ws.state, "--desired", ws.desired])).code).toBe(0)
+      expect(fs.statSync(ws.state).mode & 0o777).toBe(0o644)
+    }), 120_000)
+
+  it.scoped("a mistyped --state is an error naming it for status and plan --offline, and no file is created", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const typo = path.join(ws.dir, "stat.db")
+      for (
+        const args of [
+          ["status", "--state", typo, "--desired", ws.desired],
+          ["plan", "--offline", "--state", typo, "--desired", ws.desired]
+        ]
+      ) {
+        const run = yield* orgsync(args)
+        expect(run.code, args.join(" ")).toBe(1)
+        expect(run.stderr).toBe(`orgsync: no state database at ${typo}\n`)
+      }
+      // A plan from Code42 and an import read Code42; neither creates the database.
+      const planned = yield* orgsync(["plan", "--state", typo, "--desired", ws.desired, "--url", sim.url])
+      expect(planned.code, planned.stderr).toBe(2)
+      const imported = yield* orgsync(["import", "--state", typo, "--url", sim.url, "--out", path.join(ws.dir, "imported.yaml")])
+      expect(imported.code, imported.stderr).toBe(0)
+      expect(fs.readdirSync(ws.dir).sort()).toEqual(["imported.yaml", "orgs.schema.json", "orgs.yaml"])
+    }), 120_000)
+
+  it.scoped("the first plan, with no database at the default path, plans from Code42 and creates none", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const planned = yield* orgsync(["plan", "--desired", ws.desired, "--url", sim.url], {}, credentials, ws.dir)
+      expect(planned.code, planned.stderr).toBe(2)
+      expect(planned.stdout).toMatch(/~ update\s+Sales/)
+      const status = yield* orgsync(["status", "--desired", ws.desired], {}, credentials, ws.dir)
+      expect(status.code, status.stderr).toBe(0)
+      expect(status.stdout).toContain("Runs: none yet")
+      expect(fs.readdirSync(ws.dir)).toEqual(["orgs.yaml"])
+    }), 120_000)
+})

@@ -1,0 +1,135 @@
+/**
+ * Code42 never deletes an org: a listing without an org orgsync manages is short (a cap, a filter, a server
+ * that leaves out deactivated orgs), and planning from it would create twins. The reconciler refuses such a
+ * listing before it settles the journal or writes anything, and `--force` accepts it. A write left unsettled
+ * under one API family is settled by a run on another.
+ */
+import { NodeContext, NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { OrgClient } from "@c42/core"
+import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { DesiredFiles, OrgApi, Reconciler, StateDb } from "@c42/reconcile"
+import { byHand, named, start } from "../support/simulator.js"
+
+const folder = () => fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-vanished-"))
+
+const desiredFrom = (yaml: string) => {
+  const file = path.join(folder(), "orgs.yaml")
+  fs.writeFileSync(file, yaml)
+  return DesiredFiles.load(file).pipe(Effect.provide(NodeFileSystem.layer))
+}
+
+/** A reconciler over the simulator at `url` and the state database `state`, its listings passed through `hide`. */
+const reconcilerAt = (url: string, state: string, hide: (org: { readonly orgName: string; readonly active?: boolean | undefined }) => boolean = () => false) => {
+  const real = OrgClient.layer({
+    url,
+    auth: { _tag: "LocalAccount", username: "admin", password: Redacted.make("secret") }
+  }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  const client = Layer.effect(
+    OrgClient.OrgClient,
+    Effect.map(OrgClient.OrgClient, (c) => ({
+      ...c,
+      getAllPages: (options?: OrgClient.ListOptions) =>
+        c.getAllPages(options).pipe(Stream.map((page) => {
+          const orgs = page.orgs.filter((org) => !hide(org))
+          // A short listing that is consistent with itself: its count agrees.
+          return { ...page, orgs, totalCount: page.totalCount === undefined ? undefined : page.totalCount - (page.orgs.length - orgs.length) }
+        }))
+    }))
+  ).pipe(Layer.provide(real))
+  const api = OrgApi.layerOrgClient("v3").pipe(Layer.provide(client))
+  const db = StateDb.layer(state).pipe(Layer.provide(NodeContext.layer))
+  return Reconciler.layer({ principal: `${url} admin`, signedInUser: true, concurrency: 4 }).pipe(
+    Layer.provideMerge(Layer.merge(api, db))
+  )
+}
+
+const pass = (layer: ReturnType<typeof reconcilerAt>, yaml: string, force = false) =>
+  Effect.gen(function*() {
+    const desired = yield* desiredFrom(yaml)
+    return yield* Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force })).pipe(
+      Effect.provide(layer)
+    )
+  })
+
+const tree = "orgs:\n  - name: Engineering\n    children:\n      - name: Mobile\n  - name: Legacy\n"
+
+describe("a listing without an org orgsync manages", () => {
+  it.scoped("is refused: nothing is created, and the error names the missing orgs", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const state = path.join(folder(), "state.db")
+      expect((yield* pass(reconcilerAt(sim.url, state), tree)).converged).toBe(true)
+      sim.clearRequests()
+      const short = yield* Effect.either(
+        pass(reconcilerAt(sim.url, state, (org) => org.orgName === "Legacy" || org.orgName === "Mobile"), tree)
+      )
+      const writes = sim.requests().filter((r) => r.method !== "GET")
+      expect(writes.filter((r) => !/auth/.test(r.path))).toEqual([])
+      expect(named(sim, "Legacy")).toHaveLength(1)
+      expect(named(sim, "Mobile")).toHaveLength(1)
+      const message = short._tag === "Left" ? short.left.message : short.right.errors.join("\n")
+      expect(message).toContain("2 orgs orgsync manages are missing from Code42's listing")
+      expect(message).toContain("Legacy")
+      expect(message).toContain("Engineering/Mobile")
+    }))
+
+  it.scoped("that leaves out deactivated orgs never makes twins of them", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const state = path.join(folder(), "state.db")
+      const deactivated = "orgs:\n  - name: Legacy\n    status: deactivated\n  - name: Sales\n"
+      expect((yield* pass(reconcilerAt(sim.url, state), deactivated)).converged).toBe(true)
+      for (let i = 0; i < 2; i++) {
+        yield* Effect.either(pass(reconcilerAt(sim.url, state, (org) => org.active === false), deactivated))
+      }
+      expect(named(sim, "Legacy")).toHaveLength(1)
+    }))
+
+  it.scoped("is accepted with force", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const state = path.join(folder(), "state.db")
+      expect((yield* pass(reconcilerAt(sim.url, state), tree)).converged).toBe(true)
+      const result = yield* pass(reconcilerAt(sim.url, state, (org) => org.orgName === "Legacy"), "orgs:\n  - name: Engineering\n    children:\n      - name: Mobile\n", true)
+      expect(result.converged).toBe(true)
+    }))
+})
+
+describe("a create left unsettled under one API family", () => {
+  it.scoped("is adopted by a run on another, never marked not applied", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const state = path.join(folder(), "state.db")
+      const desired = yield* desiredFrom("orgs:\n  - name: Crossover\n")
+      // The gateway family journals the parent by guid; the v3 family lists parents by uid.
+      const top = Chunk.toReadonlyArray(
+        yield* Effect.flatMap(OrgApi.OrgApi, (api) => Stream.runCollect(api.pages)).pipe(
+          Effect.provide(reconcilerAt(sim.url, state))
+        )
+      ).flatMap((page) => page.orgs).find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)!
+      yield* Effect.flatMap(StateDb.StateDb, (db) =>
+        db.journalBegin({
+          action: "create",
+          path: "Crossover",
+          orgUid: null,
+          parentOrgUid: top.orgGuid!,
+          orgName: "Crossover",
+          preexisting: []
+        })).pipe(Effect.provide(reconcilerAt(sim.url, state)))
+      yield* byHand(sim, "POST", "/api/v3/orgs", { orgName: "Crossover", parentOrgGuid: top.orgGuid })
+      expect(named(sim, "Crossover")).toHaveLength(1)
+      const result = yield* Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true })).pipe(
+        Effect.provide(reconcilerAt(sim.url, state))
+      )
+      expect(result.converged).toBe(true)
+      expect(named(sim, "Crossover")).toHaveLength(1)
+      const writes = yield* Effect.flatMap(StateDb.StateDb, (db) => db.journalSince(new Date(0))).pipe(
+        Effect.provide(reconcilerAt(sim.url, state))
+      )
+      expect(writes.map((w) => [w.action, w.path, w.outcome])).toEqual([["create", "Crossover", "adopted"]])
+    }))
+})

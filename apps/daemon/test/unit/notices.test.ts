@@ -1,0 +1,80 @@
+import { describe, expect, it } from "@effect/vitest"
+import { DriftReport, Policy } from "@c42/reconcile"
+import * as Notices from "../../src/Notices.js"
+import { change } from "../support/daemon-fixtures.js"
+
+const at = new Date("2026-01-01T10:00:00.000Z")
+const drift = DriftReport.details([
+  change("Sales", { action: "update", orgUid: "u/s", orgId: 2, before: { extRef: "X-9" }, after: { extRef: "S-0" }, cause: "drift" })
+], at)
+const deactivate = change("Legal", {
+  action: "deactivate",
+  orgUid: "u/l",
+  orgId: 3,
+  before: { status: "active" },
+  after: { status: "deactivated" },
+  cascadesTo: ["Legal/Contracts"]
+})
+const { kept } = Policy.gate([deactivate], { destructive: "confirm", drift: "heal" })
+const quiet: Notices.Facts = { drift: [], kept: [], refusal: undefined, failures: [], contested: [] }
+
+const events = (result: { readonly notices: ReadonlyArray<{ readonly event: string }> }) => result.notices.map((n) => n.event)
+
+describe("Notices.after", () => {
+  it("tells drift and held changes once, while they stay as they are", () => {
+    const first = Notices.after(Notices.nothingSeen, { ...quiet, drift, kept }, "orgsync (acme)")
+    expect(events(first)).toEqual(["drift", "held"])
+    expect(first.notices[0]!.text).toBe(
+      "orgsync (acme): drift found, 1 field changed in Code42 by hand:\n• Sales: extRef is \"X-9\", orgsync applied \"S-0\""
+    )
+    expect(first.notices[0]!.details).toEqual({
+      drift: [{ path: "Sales", orgUid: "u/s", field: "extRef", applied: "S-0", current: "X-9", seenAt: at.toISOString() }]
+    })
+    expect(first.notices[1]!.text).toContain(`deactivate Legal (reaches 2 orgs) awaits approval: orgsync approve ${kept[0]!.id}`)
+    expect(first.notices[1]!.details).toEqual({
+      held: [{
+        id: kept[0]!.id,
+        action: "deactivate",
+        path: "Legal",
+        orgUid: "u/l",
+        reach: 2,
+        checksum: kept[0]!.checksum,
+        reason: "awaiting-approval"
+      }]
+    })
+    const again = Notices.after(first.seen, { ...quiet, drift, kept }, "orgsync (acme)")
+    expect(events(again)).toEqual([])
+  })
+
+  it("tells a refusal, failed writes and contested orgs, then the recovery once they are gone", () => {
+    const troubled: Notices.Facts = {
+      ...quiet,
+      refusal: { reason: "threshold", message: "The plan blocks 5 of 10 managed orgs" },
+      failures: ["block Legal: refused"],
+      contested: [{ path: "Sales", message: "changed back twice", orgUids: ["u/s"] }]
+    }
+    const first = Notices.after(Notices.nothingSeen, troubled, "orgsync")
+    expect(events(first)).toEqual(["refused", "failed", "contested"])
+    expect(first.notices[1]!.text).toBe("orgsync: 1 write failed:\n• block Legal: refused")
+    expect(events(Notices.after(first.seen, troubled, "orgsync"))).toEqual([])
+    const recovered = Notices.after(first.seen, quiet, "orgsync")
+    expect(events(recovered)).toEqual(["recovered"])
+    expect(events(Notices.after(recovered.seen, quiet, "orgsync"))).toEqual([])
+  })
+
+  it("a pass that could not run is a failure, and its end a recovery", () => {
+    const failed = Notices.after(Notices.nothingSeen, { ...quiet, error: "cannot read Code42: refused" }, "orgsync")
+    expect(failed.notices).toEqual([{
+      event: "failed",
+      text: "orgsync: the pass could not run: cannot read Code42: refused",
+      details: { error: "cannot read Code42: refused" }
+    }])
+    expect(events(Notices.after(failed.seen, quiet, "orgsync"))).toEqual(["recovered"])
+  })
+
+  it("drift at another value is new drift", () => {
+    const first = Notices.after(Notices.nothingSeen, { ...quiet, drift }, "orgsync")
+    const moved = drift.map((d) => ({ ...d, current: "X-10" }))
+    expect(events(Notices.after(first.seen, { ...quiet, drift: moved }, "orgsync"))).toEqual(["drift"])
+  })
+})
