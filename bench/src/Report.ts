@@ -2,17 +2,29 @@
  * The results as Markdown: a header with the machine, one table per scenario family with orgsync and the
  * baseline side by side, where orgsync's calls and time go, and the targets with PASS or MISS as measured.
  */
-import { PlanFormat } from "@c42/reconcile"
-import { Either } from "effect"
+import type { Either } from "effect"
 import type { BenchError } from "./BenchError.js"
 import * as DaemonRun from "./DaemonRun.js"
-import * as Spread from "./Spread.js"
-import type * as Extrapolation from "./Extrapolation.js"
 import * as Machine from "./Machine.js"
 import type * as NoopReconcile from "./NoopReconcile.js"
 import type * as ProcessRun from "./ProcessRun.js"
 import * as RateLimited from "./RateLimited.js"
 import * as RequestStats from "./RequestStats.js"
+import { daemonSection } from "./ReportDaemon.js"
+import {
+  approx,
+  calls,
+  count,
+  done,
+  duration,
+  failures,
+  megabytes,
+  percent,
+  ratio,
+  sampledNote,
+  table,
+  verdict
+} from "./ReportFormat.js"
 
 /** One scenario's options and what came of it. */
 export interface Outcome<O, R> {
@@ -39,72 +51,6 @@ export const targets = {
   planOrgs: 100_000
 } as const
 
-// Formatting
-
-const count = (n: number) => Math.round(n).toLocaleString("en-US")
-
-const duration = (millis: number) =>
-  millis < 1_000
-    ? `${Math.round(millis)} ms`
-    : millis < 60_000
-    ? `${(millis / 1_000).toFixed(1)} s`
-    : millis < 3_600_000
-    ? `${(millis / 60_000).toFixed(1)} min`
-    : `${(millis / 3_600_000).toFixed(1)} h`
-
-const megabytes = (bytes: number | undefined) => (bytes === undefined ? "n/a" : `${Math.round(bytes / 1e6)} MB`)
-
-const ratio = (a: number, b: number) => {
-  if (b === 0) return "n/a"
-  const r = a / b
-  return `${r >= 100 ? count(r) : r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`
-}
-
-/** A figure with its unit: `1,200 writes`. */
-const countOf = (n: number, one: string, many?: string) => `${count(n)} ${PlanFormat.noun(n, one, many)}`
-
-const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`
-
-const verdict = (ok: boolean) => (ok ? "PASS" : "**MISS**")
-
-/** Extrapolated figures are marked, and the table's notes say from how many orgs. */
-const approx = (figures: Extrapolation.BaselineFigures, text: string) =>
-  figures.sampled === undefined ? text : `≈ ${text}`
-
-const sampledNote = (figures: Extrapolation.BaselineFigures) =>
-  figures.sampled === undefined
-    ? "every org"
-    : `${count(figures.sampled.handled)} of ${count(figures.sampled.population)} orgs, extrapolated`
-
-const table = (header: ReadonlyArray<string>, align: string, rows: ReadonlyArray<ReadonlyArray<string>>) =>
-  [
-    `| ${header.join(" | ")} |`,
-    `|${align.split("").map((a) => (a === "r" ? "---:" : a === "c" ? ":---:" : "---")).join("|")}|`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`)
-  ].join("\n")
-
-const failures = <O, R>(outcomes: ReadonlyArray<Outcome<O, R>>, name: (options: O) => string) =>
-  outcomes.flatMap((outcome) =>
-    Either.isLeft(outcome.result) ? [`- ${name(outcome.options)}: did not complete: ${outcome.result.left.message}`] : []
-  )
-
-const done = <O, R>(outcomes: ReadonlyArray<Outcome<O, R>>) =>
-  outcomes.flatMap((outcome) => (Either.isRight(outcome.result) ? [outcome.result.right] : []))
-
-// Where orgsync's calls and time go
-
-const calls = (stats: RequestStats.RequestStats) =>
-  [
-    `${stats.signIns} sign-in`,
-    `${countOf(stats.listPages, "list page")} (${countOf(stats.listPasses, "pass", "passes")})`,
-    `${countOf(stats.currentOrg, "signed-in org")}`,
-    ...(stats.otherReads > 0 ? [countOf(stats.otherReads, "other read")] : []),
-    countOf(stats.writes, "write"),
-    ...(stats.throttled > 0 ? [`${count(stats.throttled)} answered 429`] : []),
-    ...(stats.failed > 0 ? [`${count(stats.failed)} failed`] : [])
-  ].join(" · ")
-
-/** Spawn to first call, reading, writing, after the last write, last call to exit. */
 const phases = (measured: ProcessRun.Measured, stats: RequestStats.RequestStats): ReadonlyArray<string> => {
   const end = measured.startedAt + measured.wallMillis
   const { firstRequestAt, firstWriteAt, lastRequestAt, lastWriteAt } = stats
@@ -264,89 +210,6 @@ const rateLimitedSection = (run: Run): ReadonlyArray<string> => [
     ]
   }),
   ...failures(run.rateLimited, scenarioName)
-]
-
-const spreadRow = (name: string, values: ReadonlyArray<number>): ReadonlyArray<ReadonlyArray<string>> => {
-  const spread = Spread.spread(values)
-  return spread === undefined
-    ? []
-    : [[name, count(spread.count), ...[spread.min, spread.median, spread.p90, spread.max].map(duration)]]
-}
-
-/** Whole when every pass made the same calls, as a no-op pass should. */
-const perPass = (calls: number, passes: number) =>
-  calls % passes === 0 ? count(calls / passes) : (calls / passes).toFixed(1)
-
-const bothMemories = (memory: DaemonRun.Memory) => `${megabytes(memory.peakBytes)} / ${megabytes(memory.currentBytes)}`
-
-const daemonSection = (run: Run): ReadonlyArray<string> => [
-  "## The daemon (`orgsync run`)",
-  "",
-  "`orgsync run` as its own process on a desired file imported from the tenant, its client tuned as in the " +
-  "no-op runs, its interval 5 minutes: every pass here comes from its start or from a change to the file. It " +
-  "says through `/api/status` when a pass has ended.",
-  "",
-  ...done(run.daemonChanges).flatMap((result) => {
-    const millis = (keep: (attempt: DaemonRun.Try) => boolean) =>
-      result.tries.filter(keep).map((attempt) => attempt.millis)
-    return [
-      `### From a saved change to Code42, ${count(result.options.orgs)} orgs`,
-      "",
-      "One-org changes saved one after another, each once the daemon is idle again, the kinds in turn; every " +
-      "second one saved as editors do (a temporary file renamed over the desired file). Timed from the end of " +
-      "the save until the simulator's tree shows the change (looked at every 10 ms): the daemon's wait for the " +
-      "files to settle, its read of the files and of the tenant, and the write.",
-      "",
-      table(["changes", "tries", "min", "median", "p90", "max"], "lrrrrr", [
-        ...spreadRow("all", millis(() => true)),
-        ...spreadRow("create", millis((attempt) => attempt.kind === "create")),
-        ...spreadRow("rename", millis((attempt) => attempt.kind === "rename")),
-        ...spreadRow("block / unblock", millis((attempt) => attempt.kind === "block" || attempt.kind === "unblock")),
-        ...spreadRow("saved in place", millis((attempt) => attempt.save === "in place")),
-        ...spreadRow("temporary file renamed over", millis((attempt) => attempt.save === "renamed over"))
-      ]),
-      ""
-    ]
-  }),
-  ...failures(run.daemonChanges, (options) => `changes in ${count(options.orgs)} orgs`),
-  "### Resident memory with nothing to do",
-  "",
-  "The desired file is the tenant's own `orgsync import`. Memory from /proc/PID/status once the first pass has " +
-  "converged, and again after more passes, each forced by touching the desired file: peak is the high-water " +
-  "mark (VmHWM), current the resident set at that moment (VmRSS).",
-  "",
-  table(
-    [
-      "orgs",
-      "spawn → converged",
-      "first pass",
-      "converged: peak / current",
-      "forced passes",
-      "forced pass (median)",
-      "calls per forced pass",
-      "after them: peak / current"
-    ],
-    "rrrrrrrr",
-    done(run.daemonMemory).map((result) => [
-      count(result.options.orgs),
-      duration(result.startupMillis),
-      duration(result.first.finishedAt.getTime() - result.first.startedAt.getTime()),
-      bothMemories(result.converged),
-      count(result.forced.length),
-      duration(
-        Spread.spread(result.forced.map((pass) => pass.finishedAt.getTime() - pass.startedAt.getTime()))?.median ?? 0
-      ),
-      result.forced.length === 0 ? "—" : perPass(result.forcedStats.total, result.forced.length),
-      bothMemories(result.afterForced)
-    ])
-  ),
-  "",
-  ...done(run.daemonMemory).flatMap((result) => {
-    const applied = result.first.applied + result.forced.reduce((sum, pass) => sum + pass.applied, 0)
-    const size = count(result.options.orgs)
-    return applied > 0 ? [`- ${size} orgs: the daemon wrote ${countOf(applied, "time")} where there was nothing to do.`] : []
-  }),
-  ...failures(run.daemonMemory, (options) => `memory with ${count(options.orgs)} orgs`)
 ]
 
 const whereSection = (run: Run): ReadonlyArray<string> => {

@@ -77,3 +77,16 @@ export class DesiredInvalid extends Data.TaggedError("DesiredInvalid")<{
     return this.issues.map(formatIssue).join("\n")
   }
 }
+
+/** Every desired org by its path. */
+export const byPath = (desired: DesiredState): ReadonlyMap<string, DesiredOrg> => {
+  const orgs = new Map<string, DesiredOrg>()
+  const walk = (level: ReadonlyArray<DesiredOrg>) => {
+    for (const org of level) {
+      orgs.set(org.path, org)
+      walk(org.children)
+    }
+  }
+  walk(desired.orgs)
+  return orgs
+}

@@ -7,7 +7,7 @@ import type { Code42Error } from "@c42/core"
 import { Clock, Context, Data, Effect, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
 import * as Contest from "./Contest.js"
-import type { DesiredOrg, DesiredState } from "./Desired.js"
+import { byPath, type DesiredState } from "./Desired.js"
 import * as DriftReport from "./DriftReport.js"
 import * as Journal from "./internal/journal.js"
 import * as SignedInOrg from "./internal/signedInOrg.js"
@@ -157,19 +157,6 @@ export const preview = (desired: DesiredState, options: { readonly force: boolea
     return planWith(yield* api.currentOrgUid.pipe(Effect.mapError(fromClient)))
   }).pipe(Effect.catchTag("StateDbError", (e) => Effect.fail(fromDb(e))))
 
-/** The desired fields of every org, for the identity mapping's record of what was last converged. */
-const desiredFields = (desired: DesiredState) => {
-  const fields = new Map<string, DesiredOrg>()
-  const walk = (orgs: ReadonlyArray<DesiredOrg>) => {
-    for (const org of orgs) {
-      fields.set(org.path, org)
-      walk(org.children)
-    }
-  }
-  walk(desired.orgs)
-  return fields
-}
-
 const countDrift = (plan: Plan.Plan) => plan.changes.filter((change) => change.cause === "drift").length
 
 export const make = (options: ReconcilerOptions) =>
@@ -244,7 +231,7 @@ export const make = (options: ReconcilerOptions) =>
     const remember = (desired: DesiredState, plan: Plan.Plan, remote: ReadonlyArray<RemoteOrg>) =>
       Effect.gen(function*() {
         const byUid = new Map(remote.map((org) => [org.orgUid, org]))
-        const fields = desiredFields(desired)
+        const fields = byPath(desired)
         const unsettledPaths = new Set([...plan.changes.map((c) => c.path), ...plan.conflicts.map((c) => c.path)])
         const stored = new Map((yield* db.identities).map((identity) => [identity.path, identity]))
         const changed = plan.resolved.flatMap(({ orgUid, path }) => {

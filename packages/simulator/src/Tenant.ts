@@ -7,6 +7,7 @@
  */
 import { Data, Either } from "effect"
 import type { PCGRandom } from "effect/Utils"
+import * as Ids from "./internal/ids.js"
 import type * as Seed from "./Seed.js"
 import type { ServerRules } from "./ServerRules.js"
 
@@ -100,10 +101,6 @@ const checkName = (name: unknown): Either.Either<string, OrgRefused> => {
 const checkNotTop = (org: OrgNode, action: string): Either.Either<void, OrgRefused> =>
   org.orgId < 2 ? refused("SYSTEM", `Unable to ${action} org ${org.orgId}`, "forbidden") : Either.void
 
-const digits = "0123456789"
-const hex = "0123456789abcdef"
-const keyAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 export class Tenant {
   private readonly ordered: Array<MutableNode> = []
   private readonly uids = new Map<string, MutableNode>()
@@ -114,7 +111,7 @@ export class Tenant {
   readonly tenantUid: string
 
   private constructor(private readonly random: PCGRandom) {
-    this.tenantUid = this.guid()
+    this.tenantUid = Ids.guid(random, this.guids)
   }
 
   /**
@@ -374,9 +371,9 @@ export class Tenant {
   ): MutableNode {
     const node: MutableNode = {
       orgId: this.ordered.length + 1,
-      orgUid: fields.orgUid ?? this.uid(),
-      orgGuid: this.guid(),
-      registrationKey: this.registrationKey(),
+      orgUid: fields.orgUid ?? Ids.uid(this.random, this.uids),
+      orgGuid: Ids.guid(this.random, this.guids),
+      registrationKey: Ids.registrationKey(this.random),
       creationDate: now,
       parent,
       children: [],
@@ -398,31 +395,6 @@ export class Tenant {
     return node
   }
 
-  private chars(alphabet: string, length: number): string {
-    let out = ""
-    for (let i = 0; i < length; i++) out += alphabet[this.random.integer(alphabet.length)]
-    return out
-  }
-
-  /** 19 digits, like the uids Code42 hands out. */
-  private uid(): string {
-    let uid: string
-    do uid = "1" + this.chars(digits, 18)
-    while (this.uids.has(uid))
-    return uid
-  }
-
-  /** A UUID-shaped string, so that guids can never be mistaken for uids. */
-  private guid(): string {
-    let guid: string
-    do guid = [8, 4, 4, 4, 12].map((length) => this.chars(hex, length)).join("-")
-    while (this.guids.has(guid))
-    return guid
-  }
-
-  private registrationKey(): string {
-    return [0, 1, 2, 3].map(() => this.chars(keyAlphabet, 4)).join("-")
-  }
 }
 
 const iso = (millis: number) => new Date(millis).toISOString()

@@ -24,104 +24,17 @@ import {
   YAMLMap,
   YAMLSeq
 } from "yaml"
-
-export interface Limits {
-  /** The most lexer tokens the full path accepts. */
-  readonly maxTokens: number
-  /** The deepest parser stack the full path accepts. */
-  readonly maxNesting: number
-}
-
-// Token kinds; `End` stands for a position past the last token of a line.
-const End = -1
-const Plain = 0
-const SingleQuoted = 1
-const DoubleQuoted = 2
-const Space = 3
-const Comment = 4
-const Newline = 5
-const SeqItem = 6
-const MapValue = 7
-const FlowStart = 8
-const FlowEnd = 9
-const Comma = 10
-const DocStart = 11
-
-/** The kind of a lexeme that is not a plain scalar's text, or `undefined` outside the subset. */
-const kindOf = (lexeme: string): number | undefined => {
-  switch (lexeme) {
-    case "\n":
-      return Newline
-    case "-":
-      return SeqItem
-    case ":":
-      return MapValue
-    case "[":
-      return FlowStart
-    case "]":
-      return FlowEnd
-    case ",":
-      return Comma
-    case "---":
-      return DocStart
-  }
-  switch (lexeme[0]) {
-    case " ":
-      return Space
-    case "#":
-      return Comment
-    case "'":
-      return SingleQuoted
-    case "\"":
-      return DoubleQuoted
-  }
-  return undefined
-}
-
-/** Whether the composer refuses a plain scalar that starts with this character. */
-const badPlainStart = (code: number): boolean => {
-  switch (code) {
-    case 0x2c: // ,
-    case 0x25: // %
-    case 0x7c: // |
-    case 0x3e: // >
-    case 0x40: // @
-    case 0x60: // `
-      return true
-  }
-  return false
-}
-
-/** How many distinct plain keys have their text and tag remembered: a file uses a handful, repeated per org. */
-const MaxRememberedKeys = 256
-
-/** More tokens than this on one line are not a line a person writes: the full path takes such a file. */
-const MaxLineTokens = 1000
-
-/** A key's `:` may be at most 1024 characters after its start; this margin keeps clear of that error. */
-const MaxKeySpan = 1000
-
-/**
- * Margin between the collection depth here and the composer's parser stack, which also holds the document and,
- * for a moment, a flow sequence and a scalar.
- */
-const StackMargin = 4
-
-const MapFrame = 0
-const SeqFrame = 1
-
-interface Frame {
-  readonly kind: typeof MapFrame | typeof SeqFrame
-  /** The column of its keys or of its `-` indicators. */
-  readonly indent: number
-  readonly node: YAMLMap | YAMLSeq
-  readonly start: number
-}
+import {
+  badPlainStart, Comma, Comment, DocStart, DoubleQuoted, End, FlowEnd, FlowStart, type Frame, kindOf,
+  type Limits, MapFrame, MapValue, MaxKeySpan, MaxLineTokens, MaxRememberedKeys, Newline, Plain, SeqFrame,
+  SeqItem, SingleQuoted, Space, StackMargin
+} from "./yamlSubset.js"
 
 /** A node the fast path builds. */
 type Content = Scalar | YAMLMap | YAMLSeq
 
 /** The document of `text`, or `undefined` when the text leaves the subset or the full path would reject it. */
+
 export const compose = (
   text: string,
   options: DocumentOptions & SchemaOptions & ParseOptions,
