@@ -74,7 +74,7 @@ describe("orgsync run following a hostile repository", () => {
     Effect.gen(function*() {
       const remote = yield* gitRemote({ "orgs.yaml": orgs })
       const ws = workspace(orgs)
-      for (const climbing of ["../../orgs.yaml", "teams/../../x", "/etc/orgsync/orgs.yaml"]) {
+      for (const climbing of ["../orgs.yaml", "teams/../../x", "/etc/orgsync/orgs.yaml"]) {
         const run = yield* orgsync([
           "run", "--git-repo", remote.bare, "--git-path", climbing, "--state", ws.state, "--url", "http://127.0.0.1:9",
           "--listen", "127.0.0.1:0"

@@ -38,8 +38,8 @@ describe.concurrent("symbolic links in a desired folder", () => {
       // level i holds two links to level i + 1: 2^30 paths if links were followed blindly.
       for (let i = 0; i <= depth; i++) fs.mkdirSync(path.join(folder, `level${i}`), { recursive: true })
       for (let i = 0; i < depth; i++) {
-        fs.symlinkSync(`../../level${i + 1}`, path.join(folder, `level${i}`, "a"))
-        fs.symlinkSync(`../../level${i + 1}`, path.join(folder, `level${i}`, "b"))
+        fs.symlinkSync(`../level${i + 1}`, path.join(folder, `level${i}`, "a"))
+        fs.symlinkSync(`../level${i + 1}`, path.join(folder, `level${i}`, "b"))
       }
       fs.writeFileSync(path.join(folder, `level${depth}`, "orgs.yaml"), "orgs:\n  - name: Engineering\n")
       const run = yield* validate(folder)

@@ -15,7 +15,7 @@ import { childEnv, credentials } from "../support/cli.js"
 import { freePort, until } from "../support/daemon.js"
 import { named, start } from "../support/simulator.js"
 
-const packageDir = fileURLToPath(new URL("..", import.meta.url))
+const packageDir = fileURLToPath(new URL("../..", import.meta.url))
 const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string }
 
 interface Run {

@@ -41,7 +41,7 @@ describe("GitSource", () => {
         "config/other.yaml": "orgs: [not read\n"
       })
       const { git } = yield* source
-      const checkout = yield* git.sync({ repo: remote.bare, branch: "main", path: "config/orgs/" })
+      const checkout = yield* git.sync({ repo: remote.bare, branch: "main", path: "./config/orgs/" })
       const desired = yield* DesiredFiles.load(checkout.desired)
       expect(desired.orgs.map((org) => [org.path, org.children.map((child) => child.path)])).toEqual([
         ["Engineering", ["Engineering/Platform"]]
