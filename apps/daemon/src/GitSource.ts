@@ -135,10 +135,12 @@ export class GitSource extends Context.Tag("@c42/daemon/GitSource")<GitSource, {
 
 /**
  * The source over `folder` (created, mode 0700), which holds the bare repository (`mirror`) and the written-out
- * files of the commit in force (`trees/<sha>`).
+ * files of the commit in force (`trees/<sha>`). A relative `folder` is taken from the current folder once, as
+ * git is given it as a work tree and an index file and reads those from another folder than ours.
  */
-export const make = (folder: string) =>
+export const make = (given: string) =>
   Effect.gen(function*() {
+    const folder = path.resolve(given)
     const fs = yield* FileSystem.FileSystem
     const context = yield* Effect.context<CommandExecutor.CommandExecutor>()
     const mirror = path.join(folder, "mirror")

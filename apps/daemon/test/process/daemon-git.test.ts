@@ -120,6 +120,26 @@ describe("orgsync run following git", () => {
       expect(history.stdout).toContain(second.slice(0, 7))
     }), 120_000)
 
+  it.scopedLive("follows git with the state database given relative to the folder it runs in, and with the default one", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const remote = yield* gitRemote({ "orgs.yaml": orgs }, "Engineering and Sales")
+      for (const state of [["--state", "state.db"], []]) {
+        const ws = workspace("")
+        const daemon = yield* startDaemon(
+          ["--git-repo", remote.bare, "--git-path", "orgs.yaml", ...state, "--url", sim.url, "--interval", "1h"],
+          credentials,
+          ws.dir
+        )
+        const status = () => fetch(`${daemon.url}/api/status`).then((r) => r.json() as Promise<Status>)
+        yield* until(() => status().then((s) => s.git?.sync === "synced"), 30_000, daemon.output)
+        expect((yield* Effect.promise(status)).git).toMatchObject({ sha: remote.head(), error: null })
+        const database = state.length === 0 ? path.join(ws.dir, ".orgsync", "state.db") : path.join(ws.dir, "state.db")
+        expect(fs.existsSync(database)).toBe(true)
+      }
+      expect(named(sim, "Sales")).toHaveLength(1)
+    }), 120_000)
+
   it.scopedLive("a pushed commit that does not validate is not applied: the last good commit stays in force", () =>
     Effect.gen(function*() {
       const sim = yield* start()

@@ -27,14 +27,15 @@ export const freePort = () =>
   )
 
 /**
- * Starts `orgsync run ...args` (with `env`: the simulator's admin unless told) and waits until its endpoints
- * answer; killed when the scope closes.
+ * Starts `orgsync run ...args` (with `env`: the simulator's admin unless told; in the folder `cwd` if given) and
+ * waits until its endpoints answer; killed when the scope closes.
  */
-export const startDaemon = (args: ReadonlyArray<string>, env: Record<string, string> = credentials) =>
+export const startDaemon = (args: ReadonlyArray<string>, env: Record<string, string> = credentials, cwd?: string) =>
   Effect.gen(function*() {
     const port = yield* freePort()
     const child = spawn(process.execPath, [bin, "run", ...args, "--listen", `127.0.0.1:${port}`], {
       env: childEnv(env),
+      cwd,
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""
