@@ -4,7 +4,9 @@
  * loop reads the decisions at the start of a pass and records what the pass held and found at its end.
  *
  * An approval covers one held change by its checksum and lasts one pass: the next pass applies the change if
- * it plans exactly that change again, and otherwise the approval lapses. A rejection keeps the change held
+ * it plans exactly that change again, and otherwise the approval lapses. A pass that may not write (suspended)
+ * keeps an approval for a later one only while it still plans the change: once a plan drops it, the approval
+ * lapses, and the same change planned again later needs a new one. A rejection keeps the change held
  * (not applied, no longer awaiting approval) for as long as it is planned unchanged. Approvals, rejections and
  * suspension are kept in the state database, so that a restart neither lifts nor forgets them; a database
  * that cannot be written is said in the log, and the decision then holds until the daemon stops.
@@ -207,22 +209,22 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
           const drift = healed(pass)
           const stillHeld = new Set(kept.map((k) => k.checksum))
           const time = yield* now
-          const done = yield* SubscriptionRef.modify(state, (s) => {
+          const [done, lapsed] = yield* SubscriptionRef.modify(state, (s) => {
             const since = new Map(s.held.map((h) => [h.checksum, h.since]))
-            // The approvals this pass was offered are used or lapsed; those given meanwhile wait for the next.
-            const spent = [...s.approved.keys()].filter((sum) => offered.has(sum))
+            // The approvals this pass was offered are used or lapsed; the others (a suspended pass's, those
+            // given meanwhile) wait for the next pass while this one still holds their change, and lapse otherwise.
+            const spent = new Set([...s.approved.keys()].filter((sum) => offered.has(sum) || !stillHeld.has(sum)))
             const moot = [...s.rejected].filter((sum) => !stillHeld.has(sum))
-            return [[...spent, ...moot], {
+            return [[[...spent, ...moot], [...spent].filter((sum) => !used.has(sum))], {
               ...s,
               held: kept.filter((k) => k.reason !== "drift").map((k) => ({ ...k, since: since.get(k.checksum) ?? time })),
-              approved: new Map([...s.approved].filter(([sum]) => !offered.has(sum))),
+              approved: new Map([...s.approved].filter(([sum]) => !spent.has(sum))),
               rejected: new Set([...s.rejected].filter((sum) => stillHeld.has(sum))),
               drift
             }]
           })
           yield* keep(db.decisions.forget(done))
-          for (const sum of offered.keys()) {
-            if (used.has(sum)) continue
+          for (const sum of lapsed) {
             yield* Effect.logWarning(
               `approval of ${Policy.idOf(sum)} lapsed: the plan changed, and the change it covers is planned no more`
             ).pipe(Effect.annotateLogs({ checksum: sum }))

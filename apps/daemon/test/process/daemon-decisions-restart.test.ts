@@ -104,4 +104,24 @@ describe("orgsync run: decisions across a restart", () => {
       expect(now.id).not.toBe(held.id)
       expect(named(sim, "Sales")[0]).toMatchObject({ active: true, blocked: false })
     }), 120_000)
+
+  it.scopedLive("an approval given while suspended lapses once a plan drops its change: brought back, the change is held again", () =>
+    Effect.gen(function*() {
+      const { args, daemon, held, sim, ws } = yield* heldAndSuspended
+      yield* admin(daemon, "approve", held.id)
+      yield* statusUntil(daemon, (s) => s.held[0]?.approved === true)
+      // The file no longer deactivates Sales: the suspended pass plans nothing to hold.
+      ws.write(orgs.replace("    status: deactivated\n", ""))
+      yield* statusUntil(daemon, (s) => s.held.length === 0)
+      yield* stop(daemon)
+      // The same deactivation again, after a restart: the approval was for a change that is gone.
+      ws.write(orgs)
+      const restarted = yield* startDaemon(args, env)
+      yield* statusUntil(restarted, (s) => s.recentPasses.length > 0 && s.held.length === 1)
+      yield* admin(restarted, "resume")
+      yield* statusUntil(restarted, (s) => !s.suspended && s.recentPasses.length > 1)
+      expect((yield* statusOf(restarted)).held[0]).toMatchObject({ id: held.id, state: "held", approved: false })
+      expect(named(sim, "Sales")[0]!.active).toBe(true)
+      expect(daemon.output()).toContain(`approval of ${held.id} lapsed`)
+    }), 120_000)
 })
