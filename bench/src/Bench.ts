@@ -17,10 +17,10 @@ import * as Report from "./Report.js"
 import * as Startup from "./Startup.js"
 
 /** Every tenant, change set and sample derives from it, so that two runs measure the same work. */
-const randomSeed = 5_2025
+export const randomSeed = 5_2025
 
 /** No-op runs measure work, not pacing: the simulator has no limit there, so neither client is held back. */
-const noopTuning: Contenders.Tuning = { rateLimit: 1_000, burst: 1_000, concurrency: 8 }
+export const noopTuning: Contenders.Tuning = { rateLimit: 1_000, burst: 1_000, concurrency: 8 }
 
 export interface Sizes {
   readonly noop: ReadonlyArray<NoopReconcile.Options>

@@ -1,7 +1,7 @@
 /**
  * The command line: `bench [--quick]` runs the benchmark; `bench baseline` is the baseline script that the
  * benchmark starts as a process of its own, reading its client settings from the environment as a user's
- * script would.
+ * script would; `bench noop`, `bench rate` and `bench startup` run one part of it alone.
  */
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
@@ -10,6 +10,7 @@ import { DesiredFiles } from "@c42/reconcile"
 import { Console, Effect, Layer, Option, Schema } from "effect"
 import * as Baseline from "./Baseline.js"
 import * as Bench from "./Bench.js"
+import * as NoopMemory from "./NoopMemory.js"
 import * as Startup from "./Startup.js"
 
 const quick = Options.boolean("quick").pipe(
@@ -52,9 +53,24 @@ const rate = Command.make("rate", { quick }, (flags) => Effect.asVoid(Bench.runR
   Command.withDescription("Only the changes under a rate limit (a known and an unknown limit) and their targets")
 )
 
+const orgs = Options.integer("orgs").pipe(
+  Options.withDescription("Orgs in the tenant, the top-level org included"),
+  Options.withDefault(100_000)
+)
+
+const noop = Command.make("noop", { orgs }, (flags) =>
+  Effect.flatMap(
+    NoopMemory.run({ orgs: flags.orgs, tuning: Bench.noopTuning, randomSeed: Bench.randomSeed }),
+    (result) => Console.log(NoopMemory.markdown(result).join("\n"))
+  )).pipe(
+    Command.withDescription(
+      "Only orgsync's no-op on one tenant (default 100,000 orgs): plan, then apply twice, each process's wall time and peak resident memory"
+    )
+  )
+
 const bench = Command.make("bench", { quick }, (flags) => Effect.asVoid(Bench.run(flags.quick))).pipe(
   Command.withDescription("orgsync and an SDK-script baseline against the simulator: a Markdown table"),
-  Command.withSubcommands([baseline, rate, startup])
+  Command.withSubcommands([baseline, noop, rate, startup])
 )
 
 /** Runs the command line on `process.argv`. */

@@ -86,6 +86,13 @@ export const orgsyncImport = (
   ProcessRun.measure("orgsync import", orgsync(connection, files, ["import", "--out", files.desired]), runTimeout)
     .pipe(Effect.flatMap(succeeded("orgsync import")))
 
+/** `orgsync plan` of `files.desired`; its exit code (0 no changes, 2 changes pending) is part of the result. */
+export const orgsyncPlan = (
+  connection: Connection,
+  files: OrgsyncFiles
+): Effect.Effect<ProcessRun.Measured, BenchError, CommandExecutor.CommandExecutor | FileSystem.FileSystem> =>
+  ProcessRun.measure("orgsync plan", orgsync(connection, files, ["plan", "--desired", files.desired]), runTimeout)
+
 /** `orgsync apply --yes` of `files.desired`; its exit code is part of the result, not a failure. */
 export const orgsyncApply = (
   connection: Connection,
