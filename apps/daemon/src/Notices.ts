@@ -156,7 +156,11 @@ export const factsOf = (result: Either.Either<Reconciler.PassResult, Reconciler.
       drift: pass.driftFound,
       kept: pass.kept,
       refusal: pass.pending.refusal,
-      failures: pass.writeErrors,
+      // A write Code42 refused by one of its rules failed too: it stands as a conflict, not a write error.
+      failures: [
+        ...pass.writeErrors,
+        ...pass.pending.conflicts.filter((conflict) => conflict.kind === "refused-by-code42").map((c) => c.message)
+      ],
       contested: pass.pending.conflicts.filter((conflict) => conflict.kind === "contested")
     })
   })
