@@ -2,10 +2,10 @@
  * What the daemon tells people after a pass: only what is new since the pass before (new drift, newly held
  * changes, a new refusal, new failures, a newly contested org), and a recovery once the problems are gone, so
  * that a hand change left in place (drift: report) or a change waiting for approval is told once, not at
- * every interval.
+ * every interval. What was told is kept in the state database, so that a restart does not tell it again.
  */
-import { Effect, Either, Option, Ref } from "effect"
-import { type DriftReport, PlanFormat, Policy, type Reconciler } from "@c42/reconcile"
+import { Effect, Either, Option, Ref, Schema } from "effect"
+import { type DriftReport, PlanFormat, Policy, type Reconciler, StateDb } from "@c42/reconcile"
 import { type Notice, Notify } from "./Notify.js"
 
 /** What a pass found, as far as people are told about it. */
@@ -165,16 +165,57 @@ export const factsOf = (result: Either.Either<Reconciler.PassResult, Reconciler.
     })
   })
 
+const seenKey = "notified"
+
+/** `Seen` as kept in the state database: JSON, its sets as arrays. */
+const SeenJson = Schema.parseJson(Schema.Struct({
+  drift: Schema.ReadonlySet(Schema.String),
+  held: Schema.ReadonlySet(Schema.String),
+  refusal: Schema.UndefinedOr(Schema.String),
+  failures: Schema.ReadonlySet(Schema.String),
+  contested: Schema.ReadonlySet(Schema.String),
+  troubled: Schema.Boolean
+}))
+
+/** What was told before the daemon last stopped; nothing when it is not known. */
+const told = (db: StateDb.StateDb["Type"]) =>
+  db.getMeta(seenKey).pipe(
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.succeed(nothingSeen),
+      onSome: (text) => Schema.decode(SeenJson)(text)
+    })),
+    Effect.tapError((error) => Effect.logWarning(`${error.message}: what was notified before is unknown`)),
+    Effect.orElseSucceed((): Seen => nothingSeen)
+  )
+
 /**
  * Tells what each pass brings that is new, when notifications are set up (a `Notify` service is there);
- * `prefix` opens every text.
+ * `prefix` opens every text. What was told is kept in the state database, when there is one.
  */
 export const teller = (prefix: string) =>
-  Effect.map(Ref.make(nothingSeen), (seen) => (result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>) =>
-    Effect.gen(function*() {
-      const notify = yield* Effect.serviceOption(Notify)
-      if (Option.isNone(notify)) return
-      const told = after(yield* Ref.get(seen), factsOf(result), prefix)
-      yield* Ref.set(seen, told.seen)
-      yield* Effect.forEach(told.notices, notify.value.notify, { discard: true })
-    }))
+  Effect.gen(function*() {
+    const db = yield* Effect.serviceOption(StateDb.StateDb)
+    const seen = yield* Ref.make(Option.isSome(db) ? yield* told(db.value) : nothingSeen)
+    // What the database holds, written again only when it changes.
+    const kept = yield* Ref.make<string | undefined>(undefined)
+    const keep = (now: Seen) =>
+      Option.isNone(db) ? Effect.void : Schema.encode(SeenJson)(now).pipe(
+        Effect.flatMap((text) =>
+          Effect.unlessEffect(
+            Effect.zipRight(db.value.setMeta(seenKey, text), Ref.set(kept, text)),
+            Effect.map(Ref.get(kept), (last) => last === text)
+          )
+        ),
+        Effect.tapError((error) => Effect.logWarning(`${error.message}: a restart may notify it again`)),
+        Effect.ignore
+      )
+    return (result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>) =>
+      Effect.gen(function*() {
+        const notify = yield* Effect.serviceOption(Notify)
+        if (Option.isNone(notify)) return
+        const next = after(yield* Ref.get(seen), factsOf(result), prefix)
+        yield* Ref.set(seen, next.seen)
+        yield* keep(next.seen)
+        yield* Effect.forEach(next.notices, notify.value.notify, { discard: true })
+      })
+  })

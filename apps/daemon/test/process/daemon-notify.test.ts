@@ -1,12 +1,13 @@
 /**
  * What `orgsync run --notify` tells a loopback receiver, as a process against the simulator: a write Code42
- * refuses is a failed write, told once, and its end a recovery.
+ * refuses is a failed write, told once, and its end a recovery; what was told before a restart is not told
+ * again after it.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { workspace } from "../support/cli.js"
+import { credentials, workspace } from "../support/cli.js"
 import { type RunningDaemon, startDaemon, until } from "../support/daemon.js"
-import { named, start } from "../support/simulator.js"
+import { byHand, named, start } from "../support/simulator.js"
 import { receiver } from "../support/webhook.js"
 
 /** Engineering/`name`; "Sales" is already the name of an org elsewhere in the tenant. */
@@ -50,5 +51,35 @@ describe("orgsync run: notifications", () => {
       yield* until(() => named(sim, "Sales EU").length === 1, 30_000, daemon.output)
       yield* until(() => events().includes("recovered"), 30_000, daemon.output)
       expect(events()).toEqual(["failed", "recovered"])
+    }), 120_000)
+
+  it.scopedLive("a held change and drift told before a restart are not told again after it; a new held change is", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const hook = yield* receiver()
+      const orgs = "orgs:\n  - name: Engineering\n  - name: Sales\n    status: deactivated\n  - name: Support\n"
+      const ws = workspace(orgs)
+      const args = [
+        "--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--interval", "1h", "--notify", hook.url,
+        "--destructive", "confirm", "--drift", "report"
+      ]
+      const daemon = yield* startDaemon(args, { ...credentials, ORGSYNC_ADMIN_TOKEN: "notify-admin-token-0123456789" })
+      const events = () => hook.received().map((r) => r.body.event)
+      yield* until(() => events().includes("held"), 30_000, daemon.output)
+      yield* byHand(sim, "PUT", `/api/v1/OrgBlock/${named(sim, "Support")[0]!.orgId}`)
+      yield* passOnce(daemon)
+      yield* until(() => events().includes("drift"), 30_000, daemon.output)
+      expect(events()).toEqual(["held", "drift"])
+      daemon.process.kill("SIGTERM")
+      expect(yield* Effect.promise(() => daemon.exited)).toBe(0)
+
+      const again = yield* startDaemon(args, { ...credentials, ORGSYNC_ADMIN_TOKEN: "notify-admin-token-0123456789" })
+      yield* passOnce(again)
+      // A new held change after the restart: told, and alone (notifications are sent in order).
+      ws.write(orgs.replace("  - name: Support\n", "  - name: Support\n  - name: Legal\n    status: blocked\n"))
+      const legal = (r: { readonly body: Record<string, unknown> }) => JSON.stringify(r.body.details).includes("Legal")
+      yield* until(() => hook.received().some(legal), 30_000, again.output)
+      expect(events()).toEqual(["held", "drift", "held"])
+      expect(hook.received()[2]!.body.details).toMatchObject({ held: [{ action: "block", path: "Legal" }] })
     }), 120_000)
 })
