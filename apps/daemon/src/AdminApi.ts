@@ -2,11 +2,13 @@
  * The daemon's admin endpoints, beside the status endpoints on `--listen`: approve and reject held changes,
  * suspend and resume. Each needs `Authorization: Bearer <token>` with the token of `ORGSYNC_ADMIN_TOKEN` (or
  * the file named by `ORGSYNC_ADMIN_TOKEN_FILE`); without a configured token they answer 403, disabled. The
- * token is compared in constant time and never logged.
+ * token is compared in constant time and never logged. Each needs `Content-Type: application/json` too (415
+ * otherwise), so that no HTML form of another site can send one.
  *
  * - `POST /api/approvals` `{"ids": ["<id>", ...]}` or `{"all": true}`: approve held changes; a pass starts.
  * - `POST /api/rejections` `{"ids": ["<id>", ...]}`: reject held changes; they stay unapplied.
- * - `POST /api/suspend`, `POST /api/resume`: stop and restart writing; passes still plan while suspended.
+ * - `POST /api/suspend`, `POST /api/resume` (no body, or `{}`): stop and restart writing; passes still plan
+ *   while suspended.
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Option, Schema } from "effect"
@@ -19,9 +21,12 @@ const noStore = { "cache-control": "no-store" }
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson(body, { status, headers: { ...noStore, ...headers } })
 
+/** The media type of a `Content-Type` header, without its parameters: `application/json`. */
+const mediaType = (header: string | undefined): string => (header ?? "").split(";")[0]!.trim().toLowerCase()
+
 /**
- * Runs `handle` with the daemon's control, only for a request with the configured token. Both are optional
- * services: a server without them (a test of the status endpoints) has the admin API disabled.
+ * Runs `handle` with the daemon's control, only for a request with the configured token, sent as JSON. Both
+ * are optional services: a server without them (a test of the status endpoints) has the admin API disabled.
  */
 const authorized = <E, R>(
   handle: (control: DaemonControl["Type"]) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
@@ -46,6 +51,12 @@ const authorized = <E, R>(
         { error: bearer === null ? "an admin request needs Authorization: Bearer <token>" : "wrong admin token" },
         { "www-authenticate": "Bearer" }
       )
+    }
+    const type = mediaType(request.headers["content-type"])
+    if (type !== "application/json") {
+      return answer(415, {
+        error: `an admin request needs Content-Type: application/json, not ${type === "" ? "none" : type}`
+      })
     }
     return yield* handle(control.value)
   })

@@ -27,8 +27,8 @@ export type HeldJson = AdminApi.HeldJson
 const errorOf = (json: unknown): string | undefined =>
   typeof json === "object" && json !== null && "error" in json && typeof json.error === "string" ? json.error : undefined
 
-/** POSTs `body` to the admin endpoint `path` and answers the JSON of a 200. */
-export const call = (listen: Listen, path: string, body?: unknown) =>
+/** POSTs `body` (as JSON, the only type the admin API takes) to the admin endpoint `path`; the JSON of a 200. */
+export const call = (listen: Listen, path: string, body: unknown = {}) =>
   Effect.gen(function*() {
     const token = yield* AdminToken.tokenFromEnv.pipe(Effect.mapError((e) => new AdminClientError({ message: e.message })))
     if (Option.isNone(token)) {
@@ -40,7 +40,7 @@ export const call = (listen: Listen, path: string, body?: unknown) =>
     const client = yield* HttpClient.HttpClient
     const request = HttpClientRequest.post(`${base}${path}`).pipe(
       HttpClientRequest.bearerToken(Redacted.value(token.value)),
-      body === undefined ? (r) => r : HttpClientRequest.bodyUnsafeJson(body)
+      HttpClientRequest.bodyUnsafeJson(body)
     )
     const response = yield* client.execute(request).pipe(
       Effect.timeout("30 seconds"),

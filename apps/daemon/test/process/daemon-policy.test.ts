@@ -283,6 +283,8 @@ describe("orgsync run: policy", () => {
       const daemon = yield* startDaemon(["--desired", ws.desired, "--state", ws.state, "--url", sim.url], withToken)
       expect(yield* post(daemon.url, "/api/suspend")).toBe(401)
       expect(yield* post(daemon.url, "/api/suspend", { authorization: "Bearer not-the-token" })).toBe(401)
+      // A form of another site can post text/plain only: refused, even with the token.
+      expect(yield* post(daemon.url, "/api/suspend", { authorization: `Bearer ${token}`, "content-type": "text/plain" })).toBe(415)
       const wrong = yield* adminCommand(daemon.url, ["suspend"], { ORGSYNC_ADMIN_TOKEN: "not-the-token-0123456789" })
       expect(wrong.code).toBe(1)
       expect(wrong.stderr).toContain("refused the admin token (401)")

@@ -45,11 +45,14 @@ const adminServer = (configured: Option.Option<Redacted.Redacted<string>>, state
     const address = Context.get(server, HttpServer.HttpServer).address
     if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
     const client = yield* HttpClient.HttpClient
-    const post = (path: string, body?: unknown, bearer: string | null = token) =>
+    /** POSTs `body` as JSON, or, with `contentType`, its JSON text as that type. */
+    const post = (path: string, body: unknown = {}, bearer: string | null = token, contentType?: string) =>
       Effect.gen(function*() {
         let request = HttpClientRequest.post(`http://127.0.0.1:${address.port}${path}`)
         if (bearer !== null) request = HttpClientRequest.bearerToken(request, bearer)
-        if (body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, body)
+        request = contentType === undefined
+          ? HttpClientRequest.bodyUnsafeJson(request, body)
+          : HttpClientRequest.bodyText(request, JSON.stringify(body), contentType)
         const response = yield* client.execute(request)
         return { status: response.status, json: (yield* response.json) as Record<string, unknown>, headers: response.headers }
       })
@@ -89,6 +92,23 @@ describe("the admin API", () => {
       expect(wrong.status).toBe(401)
       expect(wrong.json.error).toBe("wrong admin token")
       expect((yield* SubscriptionRef.get(control.state)).suspended).toBeUndefined()
+    }))
+
+  test("a body that is not sent as application/json is refused with 415 by every admin endpoint, and changes nothing", () =>
+    Effect.gen(function*() {
+      const { control, pass, post } = yield* adminServer(Option.some(Redacted.make(token)))
+      const { kept } = yield* pass([deactivate("Sales")])
+      const body = { ids: [kept[0]!.id] }
+      for (const path of ["/api/approvals", "/api/rejections", "/api/suspend", "/api/resume"]) {
+        for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+          const answer = yield* post(path, body, token, type)
+          expect(answer.status, `${path} ${type}`).toBe(415)
+          expect(answer.json.error).toBe(`an admin request needs Content-Type: application/json, not ${type.split(";")[0]}`)
+        }
+      }
+      const state = yield* SubscriptionRef.get(control.state)
+      expect(state).toMatchObject({ suspended: undefined, approved: new Map(), rejected: new Set() })
+      expect((yield* post("/api/approvals", body, token, "application/json; charset=utf-8")).status).toBe(200)
     }))
 
   test("an approval covers the held change of its checksum for the next pass; a changed plan lets it lapse", () =>
