@@ -178,7 +178,7 @@ export const loop = (
         )
       }
       const decided = Option.isSome(control) ? Option.some(yield* control.value.begin) : Option.none()
-      // Suspended: the pass plans and shows, and makes no write.
+      // Suspended: the pass plans and shows, and makes no write; suspended during the pass, it sends no more.
       const dryRun = options.dryRun || Option.exists(decided, (d) => d.suspended)
       const result = yield* Effect.either(reconciler.pass(desired.value.desired, {
         dryRun,
@@ -186,8 +186,16 @@ export const loop = (
         kind: "run",
         commit: desired.value.commit,
         policy: Option.getOrUndefined(Option.map(decided, (d) => d.policy)),
-        decisions: Option.getOrUndefined(Option.map(decided, (d) => d.decisions))
+        decisions: Option.getOrUndefined(Option.map(decided, (d) => d.decisions)),
+        mayWrite: Option.getOrUndefined(Option.map(control, (c) =>
+          Effect.map(SubscriptionRef.get(c.state), (s) => s.suspended === undefined)))
       }))
+      if (Either.isRight(result) && result.right.stopped) {
+        yield* Effect.logWarning(
+          `suspended during the pass: the writes not yet sent are left pending (${result.right.pending.changes.length} ` +
+            "changes) until orgsync resume"
+        )
+      }
       if (Option.isSome(decided)) yield* decided.value.finish(Either.getOrUndefined(result))
       yield* tell(result)
       const summary = summarize(startedAt, yield* now, dryRun, result)

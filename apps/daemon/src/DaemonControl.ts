@@ -209,11 +209,15 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
           const drift = healed(pass)
           const stillHeld = new Set(kept.map((k) => k.checksum))
           const time = yield* now
+          // A pass a suspension stopped leaves the approvals of the changes it could not send to the next pass.
+          const unsent = new Set(pass.stopped ? pass.pending.changes.map(Policy.checksum) : [])
           const [done, lapsed] = yield* SubscriptionRef.modify(state, (s) => {
             const since = new Map(s.held.map((h) => [h.checksum, h.since]))
             // The approvals this pass was offered are used or lapsed; the others (a suspended pass's, those
             // given meanwhile) wait for the next pass while this one still holds their change, and lapse otherwise.
-            const spent = new Set([...s.approved.keys()].filter((sum) => offered.has(sum) || !stillHeld.has(sum)))
+            const spent = new Set([...s.approved.keys()].filter((sum) =>
+              !unsent.has(sum) && (offered.has(sum) || !stillHeld.has(sum))
+            ))
             const moot = [...s.rejected].filter((sum) => !stillHeld.has(sum))
             return [[[...spent, ...moot], [...spent].filter((sum) => !used.has(sum))], {
               ...s,

@@ -71,6 +71,8 @@ export interface ApplyResult {
   readonly errors: ReadonlyArray<ChangeFailure>
   /** Changes Code42 refused by one of its rules (counted in `failed` too): sending them again would not help. */
   readonly refused: ReadonlyArray<{ readonly change: Change; readonly error: Code42Error.OrgRuleError }>
+  /** Writes not sent because writing stopped (`mayWrite` said no): still pending, not failed, not journaled. */
+  readonly notSent: number
 }
 
 /**
@@ -114,6 +116,16 @@ const audit = (change: Change, orgUid: string | undefined, result: "applied" | "
     result
   }))
 
+export interface ExecuteOptions {
+  readonly concurrency: number
+  readonly runId?: number | undefined
+  /**
+   * Asked before each write (a daemon suspended meanwhile says no): once it says no, no further write of the
+   * plan is sent; those in flight settle as usual.
+   */
+  readonly mayWrite?: Effect.Effect<boolean> | undefined
+}
+
 /**
  * Executes the plan's changes. Failures of one org are reported and do not stop the others; a create whose
  * parent could not be created is skipped. `remote` is the tree the plan was made from.
@@ -121,7 +133,7 @@ const audit = (change: Change, orgUid: string | undefined, result: "applied" | "
 export const execute = (
   plan: Plan,
   remote: ReadonlyArray<RemoteOrg>,
-  options: { readonly concurrency: number; readonly runId?: number | undefined }
+  options: ExecuteOptions
 ): Effect.Effect<ApplyResult, StateDbError, OrgApi | StateDb> =>
   Effect.gen(function*() {
     const api = yield* OrgApi
@@ -136,11 +148,16 @@ export const execute = (
       transient: 0,
       errors: [],
       written: [],
-      refused: []
+      refused: [],
+      notSent: 0
     })
+    // Set once `mayWrite` says no: the writes after it are not sent either, even if it would say yes again.
+    let stopped = false
+    const mayWrite = options.mayWrite ?? Effect.succeed(true)
     const record = (
       outcome:
         | { readonly _tag: "Applied"; readonly written: ReadonlyArray<Contest.Written> }
+        | { readonly _tag: "NotSent" }
         | { readonly _tag: "Unknown"; readonly uncertain: Uncertain }
         | ChangeFailure
     ) =>
@@ -148,6 +165,8 @@ export const execute = (
         switch (outcome._tag) {
           case "Applied":
             return { ...r, applied: r.applied + 1, written: [...r.written, ...outcome.written] }
+          case "NotSent":
+            return { ...r, notSent: r.notSent + 1 }
           case "Unknown":
             return {
               ...r,
@@ -212,6 +231,10 @@ export const execute = (
     const write = (change: Change) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
+          if (stopped || !(yield* mayWrite)) {
+            stopped = true
+            return yield* record({ _tag: "NotSent" })
+          }
           if (failedPaths.has(change.parentPath) && change.action === "create") {
             failedPaths.add(change.path)
             return yield* record(

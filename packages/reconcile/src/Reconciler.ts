@@ -7,8 +7,9 @@ import type { Code42Error } from "@c42/core"
 import { Clock, Context, Data, Effect, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
 import * as Contest from "./Contest.js"
-import { byPath, type DesiredState } from "./Desired.js"
+import type { DesiredState } from "./Desired.js"
 import * as DriftReport from "./DriftReport.js"
+import * as Identities from "./internal/identities.js"
 import * as Journal from "./internal/journal.js"
 import * as SignedInOrg from "./internal/signedInOrg.js"
 import * as Vanished from "./internal/vanished.js"
@@ -36,6 +37,8 @@ export interface PassOptions {
   readonly policy?: Policy.Policy
   /** What people decided about held changes (`destructive: confirm`). */
   readonly decisions?: Policy.Decisions
+  /** Asked before each write; once it says no (the daemon was suspended), the pass sends no more. */
+  readonly mayWrite?: Effect.Effect<boolean> | undefined
 }
 
 export interface PassResult {
@@ -61,6 +64,8 @@ export interface PassResult {
   readonly converged: boolean
   /** `confirm` said no: nothing was applied. */
   readonly declined: boolean
+  /** `mayWrite` said no during the pass: the writes not sent are left pending. */
+  readonly stopped: boolean
 }
 
 /** A pass that could not run: `transient` ones (Code42 unreachable, rate limited) are retried with back-off. */
@@ -168,10 +173,6 @@ export const make = (options: ReconcilerOptions) =>
     const maxRetriedRounds = maxRounds * 4
 
     /**
-     * One read and plan. `signedIn` holds the signed-in user's org once this pass has asked for it: at most one
-     * call a pass, and only when a plan blocks or deactivates.
-     */
-    /**
      * Another writer, as one pass sees it: the values orgsync wrote that are found changed back are counted as
      * flips once, at the pass's first read; the changes to contested orgs are withheld from every plan.
      */
@@ -191,6 +192,10 @@ export const make = (options: ReconcilerOptions) =>
         }).pipe(Effect.mapError(fromDb))
     }
 
+    /**
+     * One read and plan. `signedIn` holds the signed-in user's org once this pass has asked for it: at most one
+     * call a pass, and only when a plan blocks or deactivates.
+     */
     const round = (
       desired: DesiredState,
       force: boolean,
@@ -227,32 +232,6 @@ export const make = (options: ReconcilerOptions) =>
         return yield* planWith(currentOrg)
       })
 
-    /** Records the resolved identities, and what was converged, where they differ from what is stored. */
-    const remember = (desired: DesiredState, plan: Plan.Plan, remote: ReadonlyArray<RemoteOrg>) =>
-      Effect.gen(function*() {
-        const byUid = new Map(remote.map((org) => [org.orgUid, org]))
-        const fields = byPath(desired)
-        const unsettledPaths = new Set([...plan.changes.map((c) => c.path), ...plan.conflicts.map((c) => c.path)])
-        const stored = new Map((yield* db.identities).map((identity) => [identity.path, identity]))
-        const changed = plan.resolved.flatMap(({ orgUid, path }) => {
-          const org = byUid.get(orgUid)
-          const want = fields.get(path)
-          if (org === undefined || want === undefined) return []
-          const applied = unsettledPaths.has(path) ? undefined : {
-            name: want.name,
-            extRef: want.extRef === undefined ? org.orgExtRef ?? null : want.extRef,
-            notes: want.notes === undefined ? org.notes ?? null : want.notes,
-            status: want.status
-          }
-          const before = stored.get(path)
-          const same = before !== undefined && before.orgUid === orgUid && before.orgId === org.orgId &&
-            (applied === undefined || JSON.stringify(before.applied) === JSON.stringify(applied))
-          return same ? [] : [{ path, orgUid, orgId: org.orgId, orgGuid: org.orgGuid, ...(applied ? { applied } : {}) }]
-        })
-        yield* db.saveIdentities(changed)
-        yield* db.forgetIdentities([...stored.keys()].filter((path) => !fields.has(path)))
-      })
-
     const pass = (desired: DesiredState, passOptions: PassOptions) =>
       Effect.gen(function*() {
         const startedAt = new Date(yield* Clock.currentTimeMillis)
@@ -270,6 +249,7 @@ export const make = (options: ReconcilerOptions) =>
           const errors: Array<string> = []
           let previousChecksum: string | undefined
           let declined = false
+          let stopped = false
           let last: Apply.ApplyResult | undefined
           // Rounds that ended without a transient failure, and rounds that hit one: a write that failed on the
           // way (a 5xx, a cut connection, an unknown outcome) is retried by the next round, a while longer.
@@ -299,19 +279,19 @@ export const make = (options: ReconcilerOptions) =>
             )
             const { allowed: reviewed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
             const { allowed, kept } = Policy.gate(reviewed, passOptions.policy ?? Policy.auto, passOptions.decisions)
-            const done = passOptions.dryRun || plan.refusal !== undefined || allowed.length === 0
+            const done = passOptions.dryRun || stopped || plan.refusal !== undefined || allowed.length === 0
             const checksum = PlanChecksum.checksum({ changes: allowed })
             // No progress: the same changes again, or a round whose every write failed, without a transient cause.
             const transientFailure = last !== undefined && last.transient > 0
-            const stuck = steady >= maxRounds || retried >= maxRetriedRounds ||
-              (!transientFailure && (checksum === previousChecksum || last?.applied === 0 && last.unknown === 0))
+            const stuck = !stopped && (steady >= maxRounds || retried >= maxRetriedRounds ||
+              (!transientFailure && (checksum === previousChecksum || last?.applied === 0 && last.unknown === 0)))
             if (!done && n === 1 && passOptions.confirm !== undefined) {
               declined = !(yield* passOptions.confirm(plan))
               held = Safety.reviewedBy(plan)
             }
             if (done || stuck || declined) {
               if (!passOptions.dryRun && !declined) {
-                yield* remember(desired, plan, remote).pipe(Effect.mapError(fromDb))
+                yield* Identities.remember(desired, plan, remote).pipe(Effect.mapError(fromDb))
                 yield* Refusals.save(standing).pipe(Effect.mapError(fromDb))
               }
               if (plan.refusal !== undefined) errors.push(`refused: ${plan.refusal.message}`)
@@ -321,16 +301,18 @@ export const make = (options: ReconcilerOptions) =>
               if (!passOptions.dryRun && plan.refusal === undefined) {
                 errors.push(...unreviewed.map((c) => `not reviewed, so not applied: ${c.action} ${c.path}`))
                 errors.push(...kept.map(Policy.describeKept))
+                if (stopped) errors.push(...allowed.map((c) => `not sent (suspended during the pass): ${c.action} ${c.path}`))
               }
-              return { plan, applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined }
+              return { plan, applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped }
             }
             previousChecksum = checksum
-            const execute = { concurrency: options.concurrency, runId }
+            const execute = { concurrency: options.concurrency, runId, mayWrite: passOptions.mayWrite }
             last = yield* Apply.execute({ ...plan, changes: allowed }, remote, execute).pipe(
               Effect.mapError(fromDb)
             )
             yield* db.history.wrote(runId, last.written).pipe(Effect.mapError(fromDb))
             refusals = Refusals.merge(refusals, last.refused.map(({ change, error }) => Refusals.make(change, error, remote)))
+            if (last.notSent > 0) stopped = true
             if (last.transient > 0) retried++
             else steady++
             applied += last.applied
@@ -358,11 +340,13 @@ export const make = (options: ReconcilerOptions) =>
           writeErrors: outcome.writeErrors,
           errors: [...outcome.errors, ...pending.conflicts.map((c) => `conflict: ${c.path}: ${c.message}`)],
           converged,
-          declined: outcome.declined
+          declined: outcome.declined,
+          stopped: outcome.stopped
         }
-        // Changes left only because the policy keeps them back (held, never, drift reported) leave the run pending.
+        // Changes left only because the policy keeps them back (held, never, drift reported), or because writing
+        // stopped, leave the run pending.
         const onlyKept = outcome.failed === 0 && pending.conflicts.length === 0 &&
-          pending.changes.length === outcome.kept.length
+          (outcome.stopped || pending.changes.length === outcome.kept.length)
         yield* db.runFinish(
           runId,
           converged

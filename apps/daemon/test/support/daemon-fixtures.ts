@@ -58,6 +58,7 @@ export const passResult = (overrides: Partial<Reconciler.PassResult> = {}): Reco
     drift: 0,
     errors: [],
     declined: false,
+    stopped: false,
     driftFound: [],
     kept: [],
     writeErrors: [],

@@ -1,0 +1,44 @@
+/**
+ * Decisions about held changes across a pass that a suspension stopped: its approvals are neither used nor
+ * lapsed, and wait for the next pass that may write.
+ */
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { FileSystem } from "@effect/platform"
+import { Effect, Layer, SubscriptionRef } from "effect"
+import { Policy, StateDb } from "@c42/reconcile"
+import * as DaemonControl from "../../src/DaemonControl.js"
+import { change, passResult, plan } from "../support/daemon-fixtures.js"
+
+const deactivate = change("Sales", {
+  action: "deactivate",
+  orgUid: "u/s",
+  orgId: 2,
+  before: { status: "active" },
+  after: { status: "deactivated" }
+})
+const policy: Policy.Policy = { destructive: "confirm", drift: "heal" }
+
+describe("DaemonControl", () => {
+  it.scoped("an approval offered to a pass that a suspension stopped waits for the next pass", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-control-" })
+      const db = yield* Layer.build(StateDb.layer(`${dir}/state.db`))
+      const control = yield* DaemonControl.make(policy).pipe(Effect.provide(db))
+      const { kept } = Policy.gate([deactivate], policy)
+      const held = passResult({ pending: plan([deactivate]), kept })
+      yield* Effect.flatMap(control.begin, (pass) => pass.finish(held))
+      yield* control.approve([kept[0]!.id])
+
+      const stopped = yield* control.begin
+      expect(stopped.decisions.approved(kept[0]!.checksum)).toBe(true)
+      yield* stopped.finish(passResult({ pending: plan([deactivate]), stopped: true }))
+      expect((yield* SubscriptionRef.get(control.state)).approved.has(kept[0]!.checksum)).toBe(true)
+
+      const next = yield* control.begin
+      expect(next.decisions.approved(kept[0]!.checksum)).toBe(true)
+      yield* next.finish(passResult())
+      expect((yield* SubscriptionRef.get(control.state)).approved.size).toBe(0)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})

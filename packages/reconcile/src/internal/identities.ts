@@ -1,0 +1,36 @@
+/**
+ * The identity mapping after a pass: which remote org each desired path resolved to, and, for the orgs the pass
+ * left converged, the values orgsync applied (what drift is measured against).
+ */
+import { Effect } from "effect"
+import { byPath, type DesiredState } from "../Desired.js"
+import type { RemoteOrg } from "../OrgApi.js"
+import type { Plan } from "../PlanModel.js"
+import { StateDb } from "../StateDb.js"
+
+/** Records the resolved identities, and what was converged, where they differ from what is stored. */
+export const remember = (desired: DesiredState, plan: Plan, remote: ReadonlyArray<RemoteOrg>) =>
+  Effect.gen(function*() {
+    const db = yield* StateDb
+    const byUid = new Map(remote.map((org) => [org.orgUid, org]))
+    const fields = byPath(desired)
+    const unsettledPaths = new Set([...plan.changes.map((c) => c.path), ...plan.conflicts.map((c) => c.path)])
+    const stored = new Map((yield* db.identities).map((identity) => [identity.path, identity]))
+    const changed = plan.resolved.flatMap(({ orgUid, path }) => {
+      const org = byUid.get(orgUid)
+      const want = fields.get(path)
+      if (org === undefined || want === undefined) return []
+      const applied = unsettledPaths.has(path) ? undefined : {
+        name: want.name,
+        extRef: want.extRef === undefined ? org.orgExtRef ?? null : want.extRef,
+        notes: want.notes === undefined ? org.notes ?? null : want.notes,
+        status: want.status
+      }
+      const before = stored.get(path)
+      const same = before !== undefined && before.orgUid === orgUid && before.orgId === org.orgId &&
+        (applied === undefined || JSON.stringify(before.applied) === JSON.stringify(applied))
+      return same ? [] : [{ path, orgUid, orgId: org.orgId, orgGuid: org.orgGuid, ...(applied ? { applied } : {}) }]
+    })
+    yield* db.saveIdentities(changed)
+    yield* db.forgetIdentities([...stored.keys()].filter((path) => !fields.has(path)))
+  })
