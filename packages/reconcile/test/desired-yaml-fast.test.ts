@@ -6,9 +6,12 @@ import { Effect } from "effect"
 import { PCGRandom } from "effect/Utils"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { isDeepStrictEqual } from "node:util"
 import { Composer, type Document, isMap, isPair, isScalar, isSeq, LineCounter, Parser } from "yaml"
 import * as DesiredFiles from "../src/DesiredFiles.js"
 import * as DesiredYaml from "../src/DesiredYaml.js"
+import * as DesiredEntry from "../src/internal/desiredEntry.js"
+import * as EntriesFast from "../src/internal/entriesFast.js"
 import * as YamlFast from "../src/internal/yamlFast.js"
 
 const limits = { maxTokens: DesiredYaml.MaxTokens, maxNesting: DesiredYaml.MaxNesting }
@@ -308,6 +311,142 @@ describe("YamlFast.compose", () => {
   })
 })
 
+/** "declined", "same" (the entries decoded through the document, which reports nothing), or what differs. */
+const entriesVerdict = (text: string): string => {
+  const entries = EntriesFast.decode("orgs.yaml", text)
+  if (entries === undefined) return "declined"
+  const expected = DesiredEntry.decodeDocument("orgs.yaml", text)
+  if (expected.issues.length > 0) return `the document path reports: ${expected.issues[0]!.message}`
+  return isDeepStrictEqual(entries, expected) ? "same" : `entries differ: ${JSON.stringify([entries, expected])}`
+}
+
+/**
+ * A random desired file, laid out as people write them: settings, orgs with their fields in any order and any
+ * quoting, `previously` as a flow or block sequence, children at their key's column or further in or `[]`,
+ * comments and blank lines. Now and then an entry has a problem (an unknown or repeated key, no name, a bad
+ * value), which the fast path must leave to the document.
+ */
+const randomDesired = (random: PCGRandom): string => {
+  const names = ["Sales", "R&D", "Team 7", "Zürich", "東京 office", "a # b", "x: y", "- dash", "true", "null", "007", "  Ops  "]
+  const quote = (text: string) =>
+    pick(random, [JSON.stringify(text), `'${text.replaceAll("'", "''")}'`, /^[A-Za-z][A-Za-z0-9 &]*$/.test(text) ? text : JSON.stringify(text)])
+  const comment = () => (chance(random, 0.9) ? "" : ` # ${pick(random, names)}`)
+  const trivia = (indent: number) => (chance(random, 0.9) ? "" : chance(random, 0.5) ? "\n" : `${" ".repeat(indent)}# note\n`)
+  let uid = 1_000
+  const org = (indent: number, depth: number, siblings: number): string => {
+    const fields: Array<(pad: string) => string> = [
+      () => `name: ${chance(random, 0.005) ? "42" : quote(`${pick(random, names)} ${depth}-${siblings}`)}`,
+      ...(chance(random, 0.5) ? [() => `uid: "${uid++}"`] : []),
+      ...(chance(random, 0.4) ? [() => `extRef: ${pick(random, ["null", "~", quote("EXT-1"), "E 2"])}`] : []),
+      ...(chance(random, 0.3) ? [() => `notes: ${quote("Cost centre #4")}`] : []),
+      ...(chance(random, 0.2) ? [() => `status: ${chance(random, 0.02) ? "paused" : pick(random, ["blocked", "deactivated", "'active'"])}`] : []),
+      ...(chance(random, 0.1) ? [() => `protect: ${chance(random, 0.05) ? "yes" : pick(random, ["true", "false"])}`] : []),
+      ...(chance(random, 0.2)
+        ? [(pad: string) =>
+          chance(random, 0.5)
+            ? `previously: [${quote("Old name")}${chance(random, 0.5) ? `, ${quote("Older")}` : ""}]`
+            : `previously:\n${pad}${chance(random, 0.5) ? "" : "  "}- ${quote("Old name")}`]
+        : []),
+      ...(chance(random, 0.01) ? [() => pick(random, ["colour: red", "name: Again", "children: Sales"])] : []),
+      ...(depth < 4 && chance(random, 0.5)
+        ? [(pad: string) => {
+          if (chance(random, 0.1)) return "children: []"
+          const at = pad.length + pick(random, [0, 2])
+          const count = 1 + random.integer(3)
+          return `children:${comment()}\n${Array.from({ length: count }, (_, n) => org(at, depth + 1, n)).join("")}`
+            .replace(/\n$/, "")
+        }]
+        : [])
+    ]
+    if (chance(random, 0.005)) fields.shift()
+    for (let n = fields.length - 1; n > 0; n--) {
+      const m = random.integer(n + 1)
+      ;[fields[n], fields[m]] = [fields[m]!, fields[n]!]
+    }
+    const gap = " ".repeat(pick(random, [1, 1, 1, 3]))
+    const pad = " ".repeat(indent + 1 + gap.length)
+    return fields.map((field, n) => `${n === 0 ? `${" ".repeat(indent)}-${gap}` : pad}${field(pad)}${comment()}\n${trivia(indent)}`)
+      .join("")
+  }
+  const settings = [
+    ...(chance(random, 0.5) ? [`root: ${chance(random, 0.05) ? "1007759454961904673" : pick(random, ['"1007759454961904673"', "'42'"])}`] : []),
+    ...(chance(random, 0.2) ? [`prune: ${chance(random, 0.05) ? "never" : pick(random, ["report", "deactivate"])}`] : []),
+    ...(chance(random, 0.1) ? ["parent: Engineering/Platform"] : [])
+  ].map((line) => `${line}${comment()}\n`)
+  const orgs = chance(random, 0.05)
+    ? "orgs: []\n"
+    : `orgs:\n${Array.from({ length: 1 + random.integer(4) }, (_, n) => org(pick(random, [0, 2]), 1, n)).join("")}`
+  const text = `${trivia(0)}${chance(random, 0.1) ? "---\n" : ""}${settings.join("")}${orgs}`
+  return chance(random, 0.2) ? text.trimEnd() : text
+}
+
+describe("EntriesFast.decode", () => {
+  it("gives the document path's entries for every fixture, or declines it", () => {
+    const files = [...yamlFiles(fixtures), join(import.meta.dirname, "../../../config/orgs.yaml")]
+    const verdicts = new Map(files.map((file) => [file, entriesVerdict(readFileSync(file, "utf8"))]))
+    for (const [file, found] of verdicts) expect([file, found]).toEqual([file, expect.stringMatching(/^(same|declined)$/)])
+    const of = (name: string) => verdicts.get(join(fixtures, name))
+    expect(["valid/inheritance.yaml", "valid/folder/base.yaml", "invalid/duplicate-key.yaml"].map(of)).toEqual([
+      "same",
+      "same",
+      "declined"
+    ])
+  })
+
+  it("takes what renderImport writes for tenants with odd names, to the same entries", () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const orgs = oddTenant(new PCGRandom(seed), 150)
+      const text = DesiredYaml.renderImport({ rootOrgUid: orgs[0]!.orgUid, orgs })
+      expect([seed, entriesVerdict(text)]).toEqual([seed, "same"])
+    }
+  })
+
+  it("gives the document path's entries for random desired files, or declines them", () => {
+    const random = new PCGRandom(20_252)
+    const counts = { same: 0, declined: 0, mutated: 0 }
+    for (let i = 0; i < 3_000; i++) {
+      const desired = randomDesired(random)
+      const text = i % 4 === 0 ? mutate(random, desired) : desired
+      const found = entriesVerdict(text)
+      if (found !== "same" && found !== "declined") expect.fail(`${found} for:\n${text}`)
+      if (text !== desired && found === "same") counts.mutated++
+      counts[found]++
+    }
+    expect(counts.same).toBeGreaterThan(1_000)
+    expect(counts.declined).toBeGreaterThan(500)
+    expect(counts.mutated).toBeGreaterThan(25)
+  })
+
+  it("declines a file with anything to report, and what is outside its subset", () => {
+    const texts = [
+      "orgs:\n  - name: A\n",
+      "orgs:\n  - name: Sales\n    colour: red\n",
+      "orgs:\n  - name: Sales\n    name: Ops\n",
+      "orgs:\n  - uid: \"1\"\n",
+      "orgs:\n  - name: Sales\n    status: paused\n",
+      "orgs:\n  - name: Sales\n    uid: 1007759454961904673\n",
+      "orgs:\n  - name: Sales\n    notes:\n",
+      "orgs:\n  - name: Sales\n    children: Ops\n",
+      "orgs:\n  - name: Sales\n    previously: [Sales, 12]\n",
+      "orgs: [Sales]\n",
+      "orgs:\n",
+      "orgs: Sales\n",
+      "root: 1\norgs: []\n",
+      "prune: never\norgs: []\n",
+      "orgs: &all\n  - name: Sales\n",
+      "orgs:\n  - name: Sales\n    notes: |\n      Two\n      lines\n",
+      "orgs:\n  - {name: Sales}\n",
+      "orgs:\n  - name: Sales\n   extRef: B\n",
+      "- name: Sales\n",
+      "# only a comment\n",
+      "",
+      Array.from({ length: 52 }, (_, i) => `${" ".repeat(i * 4)}- name: Level ${i}\n${" ".repeat(i * 4 + 2)}children:\n`)
+        .join("").replace(/^/, "orgs:\n").replace(/children:\n$/, "uid: \"1\"\n")
+    ]
+    expect(texts.map((text) => [text, EntriesFast.decode("orgs.yaml", text)])).toEqual(texts.map((text) => [text, undefined]))
+  })
+})
+
 describe("DesiredYaml.parse on the fast path", () => {
   it("locates every offset as the full path does", () => {
     const orgs = oddTenant(new PCGRandom(7), 40)
@@ -364,6 +503,7 @@ layer(NodeFileSystem.layer)("DesiredFiles.load of a large import", (it) => {
       )
       // Measured first: the check builds a second document.
       expect(fast(text)).toBeDefined()
+      expect(EntriesFast.decode(`${dir}/orgs.yaml`, text)).toBeDefined()
       expect(state.orgs).toHaveLength(100)
       expect(state.orgs.reduce((sum, org) => sum + 1 + org.children.length, 0)).toBe(100_000)
       const department = state.orgs[10]!

@@ -21,12 +21,10 @@ import {
 import type { Prune, SourceLocation, Status, ValidationIssue } from "../Desired.js"
 import * as DesiredSchema from "../DesiredSchema.js"
 import * as DesiredYaml from "../DesiredYaml.js"
+import * as EntriesFast from "./entriesFast.js"
+import { MaxDepth, MaxOrgs, valid } from "./entryFields.js"
 
-/** The deepest an org may sit (Code42 trees are a handful of levels deep; this bounds the recursion). */
-export const MaxDepth = 50
-
-/** The most orgs one file may define, counting those that aliases repeat. */
-export const MaxOrgs = 200_000
+export { MaxDepth, MaxOrgs } from "./entryFields.js"
 
 /** yaml's guard against alias bombs: an anchor may expand to at most this many copies. */
 const MaxAliasCount = 100
@@ -80,25 +78,12 @@ const decodeOptions = { errors: "all", onExcessProperty: "error" } as const
 const decodeFile = Schema.decodeUnknownEither(DesiredSchema.FileEntry, decodeOptions)
 const decodeOrg = Schema.decodeUnknownEither(DesiredSchema.OrgEntry, decodeOptions)
 
-const fieldCheck = <A, I>(schema: Schema.Schema<A, I>) => {
-  const is = Schema.is(schema)
-  return (value: unknown): A | undefined => (is(value) ? value : undefined)
-}
-const valid = {
-  name: fieldCheck(DesiredSchema.Name),
-  extRef: fieldCheck(DesiredSchema.ExtRef),
-  notes: fieldCheck(DesiredSchema.Notes),
-  status: fieldCheck(DesiredSchema.Status),
-  uid: fieldCheck(DesiredSchema.Uid),
-  previously: fieldCheck(DesiredSchema.Previously),
-  protect: fieldCheck(DesiredSchema.Protect),
-  root: fieldCheck(DesiredSchema.Root),
-  prune: fieldCheck(DesiredSchema.Prune),
-  parent: fieldCheck(DesiredSchema.Parent)
-}
-
 /** Decodes one file's text. */
-export const decode = (file: string, text: string): FileEntries => {
+export const decode = (file: string, text: string): FileEntries =>
+  EntriesFast.decode(file, text) ?? decodeDocument(file, text)
+
+/** Decodes one file's text through its YAML document, which every problem is reported from. */
+export const decodeDocument = (file: string, text: string): FileEntries => {
   const parsed = DesiredYaml.parse(file, text)
   const document = parsed.document
   if (document === undefined) return broken(file, parsed.issues)

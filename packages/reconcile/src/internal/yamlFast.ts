@@ -9,25 +9,25 @@
  * single-quoted and double-quoted scalars; single-line flow sequences of scalars; comments and blank lines.
  * Anything else, and anything the composer would report, ends the fast path with `undefined`: the caller then
  * takes the full path, which reports every problem. The fast path never reports one itself.
+ *
+ * A file with nothing to report has its entries built without any document (`entriesFast`); this path serves
+ * the files in the subset that have something to report, whose problems are found on the document.
  */
 import {
-  CST,
   Document,
   type DocumentOptions,
   isScalar,
-  Lexer,
   Pair,
   type ParseOptions,
   Scalar,
-  type ScalarTag,
   type SchemaOptions,
   YAMLMap,
   YAMLSeq
 } from "yaml"
 import {
-  badPlainStart, Comma, Comment, DocStart, DoubleQuoted, End, FlowEnd, FlowStart, type Frame, kindOf,
-  type Limits, MapFrame, MapValue, MaxKeySpan, MaxLineTokens, MaxRememberedKeys, Newline, Plain, SeqFrame,
-  SeqItem, SingleQuoted, Space, StackMargin
+  Comma, Comment, DocStart, DoubleQuoted, eachLine, End, FlowEnd, FlowStart, type Frame, kindAt, type Limits,
+  type LineTokens, MapFrame, MapValue, MaxKeySpan, Newline, Plain, scalarReader, SeqFrame, SeqItem, SingleQuoted,
+  Space, StackMargin
 } from "./yamlSubset.js"
 
 /** A node the fast path builds. */
@@ -44,25 +44,18 @@ export const compose = (
   if (text.includes("\t") || text.includes("\r")) return undefined
   const document = new Document(undefined, options)
   const schema = document.schema
-  if (schema.compat) return undefined
-  // The tags that a plain scalar may resolve to, tried in order as the composer does; the rest are strings.
-  const testedTags = schema.tags.filter((tag): tag is ScalarTag => tag.test !== undefined)
-  const valueTags = testedTags.filter((tag) => tag.default === true)
-  const keyTags = testedTags.filter((tag) => tag.default === true || tag.default === "key")
-  const stringTag = schema.tags.find((tag): tag is ScalarTag => tag.tag === "tag:yaml.org,2002:str")
-  if (stringTag === undefined) return undefined
+  const read = scalarReader(document)
+  if (read === undefined) return undefined
   const maxDepth = limits.maxNesting - StackMargin
 
   // The tokens of the current line.
-  const kinds: Array<number> = []
-  const sources: Array<string> = []
-  const offsets: Array<number> = []
-  let count = 0
-  const kind = (i: number): number => (i < count ? kinds[i]! : End)
+  let tokens: LineTokens = { kinds: [], sources: [], offsets: [], count: 0, docOffset: -1 }
+  let sources = tokens.sources
+  let offsets = tokens.offsets
+  const kind = (i: number): number => kindAt(tokens, i)
 
   const frames: Array<Frame> = []
   let root: YAMLMap | undefined
-  let docOffset = -1
   let docStart = false
   /** A pair whose value is the collection that the next line starts. */
   let open: { readonly pair: Pair<Scalar, Content | null>; readonly indent: number } | undefined
@@ -76,61 +69,18 @@ export const compose = (
   let trailingEnd = 0
   let trailingIndent = -1
 
-  /** Plain keys seen: one string per key text for every node, and its tag. */
-  const keys = new Map<string, { readonly value: string; readonly tag: ScalarTag }>()
-  let failed = false
-  const onError = () => {
-    failed = true
-  }
-
   /** A scalar node as the composer makes it, or `undefined` when it would report a problem. */
   const scalar = (i: number, atKey: boolean): Scalar | undefined => {
     const type = kind(i)
     const source = sources[i]!
-    if (type === End || source.includes("\n")) return undefined
-    let value: string
-    let tag = stringTag
-    if (type === Plain) {
-      const remembered = atKey ? keys.get(source) : undefined
-      if (remembered !== undefined) {
-        value = remembered.value
-        tag = remembered.tag
-      } else {
-        if (source === "" || badPlainStart(source.charCodeAt(0))) return undefined
-        value = source
-        for (const candidate of atKey ? keyTags : valueTags) {
-          if (candidate.test!.test(value)) {
-            tag = candidate
-            break
-          }
-        }
-        if (atKey && keys.size < MaxRememberedKeys) keys.set(value, { value, tag })
-      }
-    } else if (type === SingleQuoted) {
-      if (source.length < 2 || source[source.length - 1] !== "'") return undefined
-      value = source.slice(1, -1).replaceAll("''", "'")
-    } else if (type === DoubleQuoted) {
-      failed = false
-      const resolved = CST.resolveAsScalar({ type: "double-quoted-scalar", offset: 0, indent: 0, source }, true, onError)
-      if (failed || resolved === null) return undefined
-      value = resolved.value
-    } else {
-      return undefined
-    }
-    let resolved: unknown
-    failed = false
-    try {
-      resolved = tag.resolve(value, onError, document.options)
-    } catch {
-      return undefined
-    }
-    if (failed) return undefined
-    const node = isScalar(resolved) ? resolved : new Scalar(resolved)
+    const found = read(type, source, atKey)
+    if (found === undefined) return undefined
+    const node = isScalar(found.resolved) ? found.resolved : new Scalar(found.resolved)
     const end = offsets[i]! + source.length
     node.range = [offsets[i]!, end, end]
-    node.source = value
+    node.source = found.text
     node.type = type === Plain ? Scalar.PLAIN : type === SingleQuoted ? Scalar.QUOTE_SINGLE : Scalar.QUOTE_DOUBLE
-    if (tag.format) node.format = tag.format
+    if (found.tag.format) node.format = found.tag.format
     return node
   }
 
@@ -304,11 +254,11 @@ export const compose = (
       trivia(column, lineEnd)
       return true
     }
-    if (docOffset === -1) return false
+    if (tokens.docOffset === -1) return false
     if (kind(i) === DocStart) {
       if (i !== 0 || docStart || root !== undefined || !endsAt(1)) return false
       docStart = true
-      docOffset = offsets[0]!
+      tokens.docOffset = offsets[0]!
       return true
     }
     leaf = undefined
@@ -343,45 +293,18 @@ export const compose = (
     return kind(i + 1) === MapValue || (kind(i + 1) === Space && kind(i + 2) === MapValue)
   }
 
-  let offset = 0
-  let tokens = 0
-  let plainNext = false
-  for (const lexeme of new Lexer().lex(text)) {
-    if (++tokens > limits.maxTokens) return undefined
-    let type: number | undefined
-    if (plainNext) {
-      plainNext = false
-      type = Plain
-    } else if (lexeme === CST.SCALAR) {
-      plainNext = true
-      continue
-    } else if (lexeme === CST.DOCUMENT) {
-      if (docOffset !== -1) return undefined
-      docOffset = offset
-      continue
-    } else {
-      type = kindOf(lexeme)
-      if (type === undefined) return undefined
-    }
-    kinds[count] = type
-    sources[count] = lexeme
-    offsets[count] = offset
-    count++
-    offset += lexeme.length
-    if (type === Newline) {
-      if (!line(offset)) return undefined
-      count = 0
-    } else if (count === MaxLineTokens) {
-      return undefined
-    }
-  }
-  if (count > 0 && !line(offset)) return undefined
-  if (root === undefined || open !== undefined) return undefined
+  const scanned = eachLine(text, limits, (lineTokens, lineEnd) => {
+    tokens = lineTokens
+    sources = lineTokens.sources
+    offsets = lineTokens.offsets
+    return line(lineEnd)
+  })
+  if (!scanned || root === undefined || open !== undefined) return undefined
   while (frames.length > 0) close()
 
   const contentEnd = root.range![2]
   document.contents = root
-  document.range = [docOffset, contentEnd, trailing ? trailingEnd : contentEnd]
+  document.range = [tokens.docOffset, contentEnd, trailing ? trailingEnd : contentEnd]
   if (docStart && document.directives) document.directives.docStart = true
   return document as Document.Parsed
 }

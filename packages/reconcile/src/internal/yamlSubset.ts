@@ -1,8 +1,16 @@
 /**
- * The tokens and limits of the YAML fast path's subset: the kinds of lexemes it reads, the plain scalars the
- * composer would refuse, and the bounds that send a file to the full path.
+ * The tokens and limits of the YAML fast paths' subset: the kinds of lexemes they read, line by line, the
+ * scalars as the composer resolves them (or `undefined` where it would refuse one), and the bounds that send a
+ * file to the full path.
  */
-import type { YAMLMap, YAMLSeq } from "yaml"
+import {
+  CST,
+  type Document,
+  Lexer,
+  type ScalarTag,
+  type YAMLMap,
+  type YAMLSeq
+} from "yaml"
 
 export interface Limits {
   /** The most lexer tokens the full path accepts. */
@@ -95,4 +103,130 @@ export interface Frame {
   readonly indent: number
   readonly node: YAMLMap | YAMLSeq
   readonly start: number
+}
+
+/** The tokens of one line, its line break included; positions past `count` read as `End`. */
+export interface LineTokens {
+  readonly kinds: Array<number>
+  readonly sources: Array<string>
+  readonly offsets: Array<number>
+  count: number
+  /** The offset where the document starts, or -1 before it does. */
+  docOffset: number
+}
+
+/** The kind of the token at `i` of a line. */
+export const kindAt = (tokens: LineTokens, i: number): number => (i < tokens.count ? tokens.kinds[i]! : End)
+
+/**
+ * Feeds the text to `line`, one line of tokens at a time with the offset where the line ends. Answers `false`
+ * when `line` does, or when the text leaves the subset or the limits.
+ */
+export const eachLine = (
+  text: string,
+  limits: Limits,
+  line: (tokens: LineTokens, lineEnd: number) => boolean
+): boolean => {
+  const tokens: LineTokens = { kinds: [], sources: [], offsets: [], count: 0, docOffset: -1 }
+  let offset = 0
+  let count = 0
+  let plainNext = false
+  for (const lexeme of new Lexer().lex(text)) {
+    if (++count > limits.maxTokens) return false
+    let type: number | undefined
+    if (plainNext) {
+      plainNext = false
+      type = Plain
+    } else if (lexeme === CST.SCALAR) {
+      plainNext = true
+      continue
+    } else if (lexeme === CST.DOCUMENT) {
+      if (tokens.docOffset !== -1) return false
+      tokens.docOffset = offset
+      continue
+    } else {
+      type = kindOf(lexeme)
+      if (type === undefined) return false
+    }
+    const at = tokens.count++
+    tokens.kinds[at] = type
+    tokens.sources[at] = lexeme
+    tokens.offsets[at] = offset
+    offset += lexeme.length
+    if (type === Newline) {
+      if (!line(tokens, offset)) return false
+      tokens.count = 0
+    } else if (tokens.count === MaxLineTokens) {
+      return false
+    }
+  }
+  return tokens.count === 0 || line(tokens, offset)
+}
+
+/** A scalar as the composer reads it: its text, its tag, and the value the tag resolves it to. */
+export interface ResolvedScalar {
+  readonly text: string
+  readonly tag: ScalarTag
+  readonly resolved: unknown
+}
+
+/**
+ * Reads single-line scalars as the composer does with `document`'s schema and options: a plain scalar takes the
+ * first tag whose test matches (keys also the key-only tags), the quoted ones are strings. `undefined` where the
+ * composer would report a problem, or where the schema is one the fast paths do not follow.
+ */
+export const scalarReader = (document: Document) => {
+  const schema = document.schema
+  const testedTags = schema.tags.filter((tag): tag is ScalarTag => tag.test !== undefined)
+  const valueTags = testedTags.filter((tag) => tag.default === true)
+  const keyTags = testedTags.filter((tag) => tag.default === true || tag.default === "key")
+  const stringTag = schema.tags.find((tag): tag is ScalarTag => tag.tag === "tag:yaml.org,2002:str")
+  if (schema.compat || stringTag === undefined) return undefined
+  /** Plain keys seen: one string per key text for every node, and its tag. */
+  const keys = new Map<string, { readonly text: string; readonly tag: ScalarTag }>()
+  let failed = false
+  const onError = () => {
+    failed = true
+  }
+  return (type: number, source: string, atKey: boolean): ResolvedScalar | undefined => {
+    if (type === End || source.includes("\n")) return undefined
+    let text: string
+    let tag = stringTag
+    if (type === Plain) {
+      const remembered = atKey ? keys.get(source) : undefined
+      if (remembered !== undefined) {
+        text = remembered.text
+        tag = remembered.tag
+      } else {
+        if (source === "" || badPlainStart(source.charCodeAt(0))) return undefined
+        text = source
+        for (const candidate of atKey ? keyTags : valueTags) {
+          if (candidate.test!.test(text)) {
+            tag = candidate
+            break
+          }
+        }
+        if (atKey && keys.size < MaxRememberedKeys) keys.set(text, { text, tag })
+      }
+    } else if (type === SingleQuoted) {
+      if (source.length < 2 || source[source.length - 1] !== "'") return undefined
+      text = source.slice(1, -1).replaceAll("''", "'")
+    } else if (type === DoubleQuoted) {
+      failed = false
+      const token = { type: "double-quoted-scalar", offset: 0, indent: 0, source } as const
+      const resolved = CST.resolveAsScalar(token, true, onError)
+      if (failed || resolved === null) return undefined
+      text = resolved.value
+    } else {
+      return undefined
+    }
+    let resolved: unknown
+    failed = false
+    try {
+      resolved = tag.resolve(text, onError, document.options)
+    } catch {
+      return undefined
+    }
+    return failed ? undefined : { text, tag, resolved }
+  }
 }
