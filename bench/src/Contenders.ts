@@ -48,10 +48,13 @@ const succeeded = (label: string) => (measured: ProcessRun.Measured) =>
       })
     )
 
-/** The files of one orgsync installation: settings, state database, desired state. */
+/**
+ * The files of one orgsync installation: its folder, where it runs with its state database at the default path
+ * (none before the first apply), its settings and its desired state.
+ */
 export interface OrgsyncFiles {
+  readonly dir: string
   readonly config: string
-  readonly state: string
   readonly desired: string
 }
 
@@ -60,8 +63,8 @@ export const orgsyncFiles = (dir: string, tuning: Tuning) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const files: OrgsyncFiles = {
+      dir,
       config: `${dir}/orgsync.yaml`,
-      state: `${dir}/state.db`,
       desired: `${dir}/orgs.yaml`
     }
     yield* fs.writeFileString(
@@ -71,11 +74,10 @@ export const orgsyncFiles = (dir: string, tuning: Tuning) =>
     return files
   })
 
-/** `orgsync COMMAND...` against `connection`, with the installation's settings and state database. */
+/** `orgsync COMMAND...` against `connection`, in the installation's folder, with its settings. */
 export const orgsync = (connection: Connection, files: OrgsyncFiles, command: ReadonlyArray<string>) =>
-  node(
-    [orgsyncBin, ...command, "--url", connection.url, "--config", files.config, "--state", files.state],
-    credentials(connection)
+  node([orgsyncBin, ...command, "--url", connection.url, "--config", files.config], credentials(connection)).pipe(
+    Command.workingDirectory(files.dir)
   )
 
 /** `orgsync import --out` into `files.desired`: the live tree as a desired file. */

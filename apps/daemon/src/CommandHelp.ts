@@ -28,7 +28,8 @@ export const plan: Help.Doc = {
   summary: "Show what apply would do, without writing anything to Code42.",
   exits: [
     [0, "no changes"],
-    [1, "an error, or a refused plan (empty desired tree, missing root, over the threshold)"],
+    [1, "an error (also no state database where --state, ORGSYNC_STATE or the settings file names one), " +
+      "or a refused plan (empty desired tree, missing root, over the threshold)"],
     [2, "changes pending"]
   ],
   environment: connected("desired", "state"),

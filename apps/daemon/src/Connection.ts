@@ -33,12 +33,10 @@ export const connected = (settings: Settings.Settings) =>
   Effect.flatMap(Settings.clientConfig(settings), (clientConfig) => layers(settings, clientConfig))
 
 /**
- * The state database of a command that only reads it, opened read-only and never created. Where there is none,
- * a plan from Code42 reads it as empty (a first plan, in CI or before any apply), and so does any command at
- * the default path; elsewhere a command that reads nothing but the database (status, plan --offline) fails
- * with "no state database at PATH": the path was mistyped.
+ * The state database of a command that only reads it, opened read-only and never created. Where there is none
+ * at the default path, it reads as empty (a first plan, in CI or before any apply); where there is none at a
+ * path given by `--state`, `ORGSYNC_STATE` or the settings file, the command fails with "no state database at
+ * PATH": the path was mistyped.
  */
-export const reader = (settings: Settings.Settings, missing?: StateDb.Missing) =>
-  StateDb.layerReadOnly(settings.state, {
-    missing: missing ?? (settings.state === Settings.table.state.default ? "empty" : "fail")
-  })
+export const reader = (settings: Settings.Settings) =>
+  StateDb.layerReadOnly(settings.state, { missing: settings.given.has("state") ? "fail" : "empty" })

@@ -12,7 +12,7 @@ import { Config, ConfigError, ConfigProvider, Console, Data, Effect, Option } fr
 import * as Yaml from "yaml"
 import type { GitSettings } from "./GitSource.js"
 import type * as Value from "./internal/settingValue.js"
-import { type Key, type Setting, type Settings, table } from "./SettingsTable.js"
+import { type Key, type Setting, type Settings, table, type Values } from "./SettingsTable.js"
 
 export { type Key, MinInterval, type Setting, type Settings, table } from "./SettingsTable.js"
 
@@ -184,9 +184,20 @@ export const resolve = (flags: Flags) =>
       (provider, next) => ConfigProvider.orElse(provider, () => next.provider),
       sources[0]!.provider
     )
-    const all = Config.all(Object.fromEntries(entries.map(([key, setting]) => [key, setting.read]))) as Config.Config<Settings>
+    const all = Config.all(Object.fromEntries(entries.map(([key, setting]) => [key, setting.read]))) as Config.Config<Values>
     const loaded = yield* Effect.either(Effect.withConfigProvider(all, chain))
-    if (loaded._tag === "Right" && file.errors.length === 0) return loaded.right
+    if (loaded._tag === "Right" && file.errors.length === 0) {
+      // The settings some source before the defaults holds: a state path given is one that must exist to be read.
+      const given = new Set<Key>()
+      for (const [key, setting] of entries) {
+        for (const source of sources.slice(0, -1)) {
+          if ((yield* read(source.provider, setting.env)) === undefined) continue
+          given.add(key)
+          break
+        }
+      }
+      return { ...loaded.right, given } satisfies Settings
+    }
     // Each refusal names where the value came from: the first source in the chain that holds it.
     const messages: Array<string> = [...file.errors]
     for (const failure of loaded._tag === "Left" ? leaves(loaded.left) : []) {

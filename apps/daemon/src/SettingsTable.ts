@@ -196,4 +196,8 @@ export const table = {
 
 export type Key = keyof typeof table
 
-export type Settings = { readonly [K in Key]: (typeof table)[K] extends Setting<infer A> ? A : never }
+/** The value of every setting. */
+export type Values = { readonly [K in Key]: (typeof table)[K] extends Setting<infer A> ? A : never }
+
+/** The value of every setting, and which were given (by a flag, the environment or the settings file). */
+export type Settings = Values & { readonly given: ReadonlySet<Key> }

@@ -78,7 +78,7 @@ export const command = Command.make("plan", options, (flags) =>
         const clientConfig = yield* Settings.clientConfig(settings)
         const signedInUser = clientConfig.auth._tag === "LocalAccount"
         return yield* Reconciler.preview(desiredState, { force: false, signedInUser }).pipe(
-          Effect.provide(Layer.merge(yield* Connection.client(clientConfig), Connection.reader(settings, "empty")))
+          Effect.provide(Layer.merge(yield* Connection.client(clientConfig), Connection.reader(settings)))
         )
       })
     // A refused plan is still written, so that it can be reviewed and then applied with --force.

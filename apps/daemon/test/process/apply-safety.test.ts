@@ -9,7 +9,7 @@ import type { Simulator } from "@c42/simulator"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { orgsync, workspace } from "../support/cli.js"
+import { credentials, orgsync, workspace } from "../support/cli.js"
 import { startDaemon, until } from "../support/daemon.js"
 import { proxy } from "../support/proxy.js"
 import { byHand, named, start } from "../support/simulator.js"
@@ -37,21 +37,24 @@ describe("a refused plan", () => {
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace("orgs: []\n")
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const connection = ["--desired", ws.desired, "--url", sim.url]
+      const common = [...connection, "--state", ws.state]
+      // Plans with no state database (none at the default path of the workspace).
+      const plan = (args: ReadonlyArray<string>) => orgsync(["plan", ...connection, ...args], {}, credentials, ws.dir)
 
-      const text = yield* orgsync(["plan", ...common])
+      const text = yield* plan([])
       expect(text.code, text.stderr).toBe(1)
       expect(text.stdout.startsWith("Refused (empty-desired):"), text.stdout).toBe(true)
       expect(text.stdout.indexOf("Refused")).toBeLessThan(text.stdout.indexOf("Unmanaged"))
       expect(text.stderr).toContain("refused (empty-desired)")
 
-      const markdown = yield* orgsync(["plan", ...common, "--format", "markdown"])
+      const markdown = yield* plan(["--format", "markdown"])
       expect(markdown.code).toBe(1)
       const refusedAt = markdown.stdout.indexOf("> **Refused (empty-desired):**")
       expect(refusedAt, markdown.stdout).toBeGreaterThan(0)
       expect(refusedAt).toBeLessThan(markdown.stdout.indexOf("**Unmanaged**"))
 
-      const json = yield* orgsync(["plan", ...common, "--format", "json"])
+      const json = yield* plan(["--format", "json"])
       expect(json.code).toBe(1)
       expect(Object.keys(JSON.parse(json.stdout))[1]).toBe("refusal")
 
@@ -60,7 +63,7 @@ describe("a refused plan", () => {
       expect(applied.stdout.trimStart().startsWith("Refused (empty-desired):"), applied.stdout).toBe(true)
 
       ws.write("root: \"404\"\norgs:\n  - name: Sales\n")
-      const missing = yield* orgsync(["plan", ...common])
+      const missing = yield* plan([])
       expect(missing.code).toBe(1)
       expect(missing.stdout.startsWith("Refused (root-missing):"), missing.stdout).toBe(true)
       expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(1)
@@ -70,10 +73,12 @@ describe("a refused plan", () => {
     Effect.gen(function*() {
       const sim = yield* start({ seed: twelve })
       const ws = workspace(twelveDesired(4))
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const connection = ["--desired", ws.desired, "--url", sim.url]
+      const common = [...connection, "--state", ws.state]
       const reviewed = path.join(ws.dir, "reviewed.json")
 
-      const planned = yield* orgsync(["plan", ...common, "--format", "json", "--out", reviewed])
+      // The plan to review, before any apply: no state database (none at the default path of the workspace).
+      const planned = yield* orgsync(["plan", ...connection, "--format", "json", "--out", reviewed], {}, credentials, ws.dir)
       expect(planned.code, planned.stderr).toBe(1)
       const written = JSON.parse(fs.readFileSync(reviewed, "utf8")) as JsonPlan
       expect(written.refusal?.reason).toBe("threshold")
@@ -124,7 +129,13 @@ describe("apply after a review", () => {
       )
       const reviewed = path.join(ws.dir, "reviewed.json")
       const state = ["--desired", ws.desired, "--state", ws.state]
-      const planned = yield* orgsync(["plan", ...state, "--url", sim.url, "--format", "json", "--out", reviewed])
+      // The plan to review, before any apply: no state database (none at the default path of the workspace).
+      const planned = yield* orgsync(
+        ["plan", "--desired", ws.desired, "--url", sim.url, "--format", "json", "--out", reviewed],
+        {},
+        credentials,
+        ws.dir
+      )
       expect(planned.code, planned.stderr).toBe(2)
 
       // Someone creates an org in the console while the reviewed create is on its way.

@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { credentials, orgsync, workspace } from "../support/cli.js"
 import { start } from "../support/simulator.js"
-import { onTerminal, orgsyncLine } from "../support/terminal.js"
+import { onTerminal, orgsyncLine, quote } from "../support/terminal.js"
 
 // Against the test tenant (Acme: Engineering/Platform, Sales S-0): a create, an update and a block.
 const desiredYaml = `
@@ -24,32 +24,38 @@ orgs:
 
 const escape = "\u001b["
 
-const onTerminalRun = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  onTerminal(orgsyncLine(args), { ...credentials, ...env }).pipe(Effect.flatMap((terminal) => terminal.exited))
+/**
+ * `orgsync ...args` on a terminal, in the folder `dir`: the plans of these tests read no state database (there
+ * is none at the default path of `dir`).
+ */
+const onTerminalRun = (dir: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  onTerminal(`cd ${quote(dir)} && ${orgsyncLine(args)}`, { ...credentials, ...env }).pipe(
+    Effect.flatMap((terminal) => terminal.exited)
+  )
 
 describe("colour", () => {
   it.scopedLive("plan rows and a refusal are coloured on a terminal, and plain through a pipe", () =>
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
-      const args = ["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const args = ["plan", "--desired", ws.desired, "--url", sim.url]
 
-      const coloured = yield* onTerminalRun(args)
+      const coloured = yield* onTerminalRun(ws.dir, args)
       expect(coloured.code, coloured.screen).toBe(2)
       expect(coloured.screen).toContain(`${escape}32m+ create`)
       expect(coloured.screen).toContain(`${escape}33m~ update`)
       expect(coloured.screen).toContain(`${escape}31m- block`)
 
-      const piped = yield* orgsync(args)
+      const piped = yield* orgsync(args, {}, credentials, ws.dir)
       expect(piped.code).toBe(2)
       expect(piped.stdout).toMatch(/\+ create\s+Support/)
       expect(piped.stdout + piped.stderr).not.toContain(escape)
 
       ws.write("orgs: []\n")
-      const refused = yield* onTerminalRun(args)
+      const refused = yield* onTerminalRun(ws.dir, args)
       expect(refused.code, refused.screen).toBe(1)
       expect(refused.screen).toContain(`${escape}31mRefused (empty-desired)`)
-      const refusedPiped = yield* orgsync(args)
+      const refusedPiped = yield* orgsync(args, {}, credentials, ws.dir)
       expect(refusedPiped.stdout).toContain("Refused (empty-desired)")
       expect(refusedPiped.stdout + refusedPiped.stderr).not.toContain(escape)
     }), { timeout: 120_000 })
@@ -58,15 +64,15 @@ describe("colour", () => {
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
-      const args = ["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const args = ["plan", "--desired", ws.desired, "--url", sim.url]
       for (const [extra, env] of [[["--no-color"], {}], [[], { NO_COLOR: "1" }], [[], { TERM: "dumb" }]] as const) {
-        const run = yield* onTerminalRun([...args, ...extra], env)
+        const run = yield* onTerminalRun(ws.dir, [...args, ...extra], env)
         expect(run.code, `${extra} ${JSON.stringify(env)}: ${run.screen}`).toBe(2)
         expect(run.screen).toMatch(/\+ create\s+Support/)
         expect(run.screen).not.toContain(escape)
       }
       const out = path.join(ws.dir, "plan.txt")
-      const written = yield* onTerminalRun([...args, "--out", out])
+      const written = yield* onTerminalRun(ws.dir, [...args, "--out", out])
       expect(written.code, written.screen).toBe(2)
       expect(fs.readFileSync(out, "utf8")).toMatch(/\+ create\s+Support/)
       expect(fs.readFileSync(out, "utf8")).not.toContain(escape)

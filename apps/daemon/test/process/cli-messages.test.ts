@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { bin, childEnv, orgsync, type Run, workspace } from "../support/cli.js"
+import { bin, childEnv, credentials, orgsync, type Run, workspace } from "../support/cli.js"
 import { start } from "../support/simulator.js"
 import { onTerminal, orgsyncLine } from "../support/terminal.js"
 
@@ -56,7 +56,8 @@ describe("a bad --out", () => {
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
-      const full = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--out", "/dev/full"])
+      // A plan with no state database (none at the default path of the workspace), written to a full device.
+      const full = yield* orgsync(["plan", "--desired", ws.desired, "--url", sim.url, "--out", "/dev/full"], {}, credentials, ws.dir)
       expect(oneSentence(full)).toBe("orgsync: cannot write /dev/full: no space left on device")
 
       const beside = "/dev/orgs.schema.json"

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { orgsync, workspace } from "../support/cli.js"
+import { credentials, orgsync, workspace } from "../support/cli.js"
 import { byHand, named, start } from "../support/simulator.js"
 
 const desiredYaml = `
@@ -30,9 +30,11 @@ describe("orgsync CLI", () => {
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const connection = ["--desired", ws.desired, "--url", sim.url]
+      const common = [...connection, "--state", ws.state]
 
-      const first = yield* orgsync(["plan", ...common, "--format", "json"])
+      // The first plan: no state database yet (none at the default path of the workspace).
+      const first = yield* orgsync(["plan", ...connection, "--format", "json"], {}, credentials, ws.dir)
       expect(first.code, first.stderr).toBe(2)
       const plan = JSON.parse(first.stdout) as JsonPlan
       expect(plan.summary).toMatchObject({ create: 2, update: 1, block: 1 })
@@ -113,14 +115,17 @@ describe("orgsync CLI", () => {
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const connection = ["--desired", ws.desired, "--url", sim.url]
+      const common = [...connection, "--state", ws.state]
       const refused = yield* orgsync(["apply", ...common])
       expect(refused.code).toBe(1)
       expect(refused.stderr).toContain("--yes")
       expect(named(sim, "Support")).toHaveLength(0)
 
       const planFile = `${ws.dir}/plan.json`
-      expect((yield* orgsync(["plan", ...common, "--format", "json", "--out", planFile])).code).toBe(2)
+      // The refused apply made no state database: the plan has none (none at the default path of the workspace).
+      const reviewed = ["plan", ...connection, "--format", "json", "--out", planFile]
+      expect((yield* orgsync(reviewed, {}, credentials, ws.dir)).code).toBe(2)
       const sales = named(sim, "Sales")[0]!
       yield* byHand(sim, "PUT", `/api/v1/OrgBlock/${sales.orgId}`)
       const stale = yield* orgsync(["apply", ...common, "--plan", planFile])
@@ -129,8 +134,8 @@ describe("orgsync CLI", () => {
       expect(named(sim, "Support")).toHaveLength(0)
 
       expect((yield* orgsync(["plan", ...common, "--format", "json", "--out", planFile])).code).toBe(2)
-      const reviewed = yield* orgsync(["apply", ...common, "--plan", planFile])
-      expect(reviewed.code, reviewed.stderr).toBe(0)
+      const applied = yield* orgsync(["apply", ...common, "--plan", planFile])
+      expect(applied.code, applied.stderr).toBe(0)
       expect(named(sim, "Support")).toHaveLength(1)
     }))
 
@@ -167,11 +172,12 @@ describe("orgsync CLI", () => {
         }
       })
       const ws = workspace("")
-      const common = ["--state", ws.state, "--url", sim.url]
-      const imported = yield* orgsync(["import", ...common, "--out", ws.desired])
+      // Import opens no state database: the plan after it has none either (none at the workspace's default path).
+      const common = ["--url", sim.url]
+      const imported = yield* orgsync(["import", ...common, "--out", ws.desired], {}, credentials, ws.dir)
       expect(imported.code, imported.stderr).toBe(0)
       expect(fs.readFileSync(ws.desired, "utf8")).toContain("uid:")
-      const plan = yield* orgsync(["plan", ...common, "--desired", ws.desired])
+      const plan = yield* orgsync(["plan", ...common, "--desired", ws.desired], {}, credentials, ws.dir)
       expect(plan.stdout).toContain("No changes")
       expect(plan.code, plan.stdout).toBe(0)
     }))
@@ -180,7 +186,12 @@ describe("orgsync CLI", () => {
     Effect.gen(function*() {
       const sim = yield* start({ generate: 3000 })
       const ws = workspace("orgs:\n" + Array.from({ length: 800 }, (_, i) => `  - name: Team ${i}\n`).join(""))
-      const planned = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--format", "json"])
+      const planned = yield* orgsync(
+        ["plan", "--desired", ws.desired, "--url", sim.url, "--format", "json"],
+        {},
+        credentials,
+        ws.dir
+      )
       expect(planned.code).toBe(2)
       expect(planned.stdout.length).toBeGreaterThan(131_072)
       expect((JSON.parse(planned.stdout) as JsonPlan).summary.create).toBe(800)

@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import { createServer } from "node:http"
 import * as path from "node:path"
-import { orgsync, workspace } from "../support/cli.js"
+import { credentials, orgsync, workspace } from "../support/cli.js"
 
 /** A server that answers every request with `status`, `headers` and `body`. */
 const answering = (status: number, headers: Record<string, string>, body: string) =>
@@ -36,13 +36,13 @@ describe.concurrent("client settings", () => {
     Effect.gen(function*() {
       const server = yield* rateLimited(5)
       const ws = workspace(desiredYaml)
-      const common = ["plan", "--desired", ws.desired, "--state", ws.state, "--url", server.url]
+      const common = ["plan", "--desired", ws.desired, "--url", server.url]
       const config = path.join(ws.dir, "orgsync.yaml")
       fs.writeFileSync(config, "maxRetryAfter: 2s\n")
       const runs = [
-        yield* orgsync([...common, "--max-retry-after", "2s"]),
-        yield* orgsync(common, { ORGSYNC_MAX_RETRY_AFTER: "2s" }),
-        yield* orgsync([...common, "--config", config])
+        yield* orgsync([...common, "--max-retry-after", "2s"], {}, credentials, ws.dir),
+        yield* orgsync(common, { ORGSYNC_MAX_RETRY_AFTER: "2s" }, credentials, ws.dir),
+        yield* orgsync([...common, "--config", config], {}, credentials, ws.dir)
       ]
       for (const run of runs) {
         expect(run.code).toBe(1)
@@ -54,7 +54,7 @@ describe.concurrent("client settings", () => {
     Effect.gen(function*() {
       const server = yield* rateLimited(999_999)
       const ws = workspace(desiredYaml)
-      const run = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", server.url])
+      const run = yield* orgsync(["plan", "--desired", ws.desired, "--url", server.url], {}, credentials, ws.dir)
       expect(run.code).toBe(1)
       expect(run.stderr).toContain("the server asked to wait 999999 s (over maxRetryAfter 60 s)")
     }), 120_000)
@@ -62,7 +62,12 @@ describe.concurrent("client settings", () => {
   it.scoped("retries are logged at info level on stderr, and stdout stays empty", () =>
     Effect.gen(function*() {
       const ws = workspace(desiredYaml)
-      const run = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", "http://127.0.0.1:9", "--format", "json"])
+      const run = yield* orgsync(
+        ["plan", "--desired", ws.desired, "--url", "http://127.0.0.1:9", "--format", "json"],
+        {},
+        credentials,
+        ws.dir
+      )
       expect(run.code).toBe(1)
       expect(run.stdout).toBe("")
       expect(run.stderr).toMatch(/level=INFO .*retrying signIn/)
@@ -72,7 +77,7 @@ describe.concurrent("client settings", () => {
     Effect.gen(function*() {
       const server = yield* answering(404, { "content-type": "text/html" }, "<html>Not Found</html>")
       const ws = workspace(desiredYaml)
-      const run = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", server.url])
+      const run = yield* orgsync(["plan", "--desired", ws.desired, "--url", server.url], {}, credentials, ws.dir)
       expect(run.code).toBe(1)
       expect(run.stderr.trim().split("\n")).toHaveLength(1)
       expect(run.stderr).toContain("the URL is probably wrong")

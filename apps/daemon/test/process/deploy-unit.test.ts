@@ -96,13 +96,17 @@ describe("deploy/orgsync.service", () => {
       }
       const env = Object.fromEntries(values("Environment").map((line) => local(line).split(/=(.*)/s) as [string, string]))
 
-      const planned = yield* runOrgsync(["plan"], env)
-      expect(planned.code, planned.stderr).toBe(2)
-      expect(planned.stdout).toContain("Support")
-      expect(planned.stdout).not.toContain(secret)
-      // plan only reads the state database; the first apply creates it in the service's state directory.
+      // The first apply creates the state database in the service's state directory; plan then reads it there.
       const applied = yield* runOrgsync(["apply", "--yes"], env)
       expect(applied.code, applied.stderr).toBe(0)
+      expect(applied.stdout).toContain("Support")
+      expect(applied.stdout + applied.stderr).not.toContain(secret)
       expect(fs.existsSync(path.join(state, "orgsync", "state.db"))).toBe(true)
+      fs.appendFileSync(path.join(etc, "orgs.yaml"), "  - name: Legal\n")
+      const planned = yield* runOrgsync(["plan"], env)
+      expect(planned.code, planned.stderr).toBe(2)
+      expect(planned.stdout).toMatch(/\+ create\s+Legal/)
+      expect(planned.stdout).not.toMatch(/create\s+Support/)
+      expect(planned.stdout + planned.stderr).not.toContain(secret)
     }))
 })

@@ -8,7 +8,7 @@ import type { Simulator } from "@c42/simulator"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { orgsync, workspace } from "../support/cli.js"
+import { credentials, orgsync, workspace } from "../support/cli.js"
 import { getJson, startDaemon, until } from "../support/daemon.js"
 import { named, start } from "../support/simulator.js"
 
@@ -25,9 +25,9 @@ const startGateway = (options: Simulator.Options = {}) =>
     ...options
   })
 
-/** `orgsync ...args` on the gateway family, signed in as the API client. */
-const gateway = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  orgsync(args, { ORGSYNC_API: "gateway", ...env }, apiClient)
+/** `orgsync ...args` on the gateway family, signed in as the API client, in the folder `cwd` if given. */
+const gateway = (args: ReadonlyArray<string>, env: Record<string, string> = {}, cwd?: string) =>
+  orgsync(args, { ORGSYNC_API: "gateway", ...env }, apiClient, cwd)
 
 interface JsonPlan {
   readonly summary: Record<string, number>
@@ -58,8 +58,10 @@ orgs:
     status: deactivated
   - name: Support
 `)
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
-      const first = yield* orgsync(["plan", ...common, "--api", "gateway", "--format", "json"], {}, apiClient)
+      const connection = ["--desired", ws.desired, "--url", sim.url]
+      const common = [...connection, "--state", ws.state]
+      // The first plan: no state database yet (none at the default path of the workspace).
+      const first = yield* orgsync(["plan", ...connection, "--api", "gateway", "--format", "json"], {}, apiClient, ws.dir)
       expect(first.code, first.stderr).toBe(2)
       const plan = JSON.parse(first.stdout) as JsonPlan
       expect(plan.changes.map((c) => `${c.action} ${c.path}`)).toEqual([
@@ -121,8 +123,9 @@ orgs:
   - name: Sales
     extRef: S-1
 `)
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
-      const json = yield* gateway(["plan", ...common, "--format", "json"])
+      // Plans before any apply: no state database yet (none at the default path of the workspace).
+      const common = ["--desired", ws.desired, "--url", sim.url]
+      const json = yield* gateway(["plan", ...common, "--format", "json"], {}, ws.dir)
       expect(json.code).toBe(2)
       const plan = JSON.parse(json.stdout) as JsonPlan
       expect(plan.summary).toMatchObject({ block: 0, unblock: 0, update: 1, conflicts: 1 })
@@ -135,12 +138,12 @@ orgs:
       expect(plan.conflicts[0]!.message).toContain("cannot block")
       expect(plan.conflicts[0]!.message).toContain("api: v3")
 
-      const text = yield* gateway(["plan", ...common])
+      const text = yield* gateway(["plan", ...common], {}, ws.dir)
       expect(text.stdout).toMatch(/! unsupported\s+Engineering: .*cannot block/)
-      const markdown = yield* gateway(["plan", ...common, "--format", "markdown"])
+      const markdown = yield* gateway(["plan", ...common, "--format", "markdown"], {}, ws.dir)
       expect(markdown.stdout).toMatch(/\| unsupported \| Engineering \| .*cannot block/)
 
-      const applied = yield* gateway(["apply", ...common, "--yes"])
+      const applied = yield* gateway(["apply", ...common, "--state", ws.state, "--yes"])
       expect(applied.code).toBe(1)
       expect(applied.stdout + applied.stderr).toContain("cannot block")
       expect(named(sim, "Sales")).toMatchObject([{ orgExtRef: "S-1" }])
@@ -163,8 +166,9 @@ orgs:
         }
       })
       const ws = workspace("orgs: []\n")
-      const common = ["--state", ws.state, "--url", sim.url]
-      const imported = yield* gateway(["import", ...common, "--out", ws.desired])
+      // Import opens no state database: the plan after it has none either.
+      const common = ["--url", sim.url]
+      const imported = yield* gateway(["import", ...common, "--out", ws.desired], {}, ws.dir)
       expect(imported.code, imported.stderr).toBe(0)
       // The family cannot say which orgs are blocked: the file says none is, and the command says so.
       expect(imported.stderr).toContain("the gateway API family does not say which orgs are blocked")
@@ -172,7 +176,7 @@ orgs:
       expect(text).toContain(`uid: "${named(sim, "Platform")[0]!.orgGuid}"`)
       expect(text).not.toContain(`"${named(sim, "Platform")[0]!.orgUid}"`)
       expect((yield* gateway(["validate", "--desired", ws.desired])).code).toBe(0)
-      const planned = yield* gateway(["plan", ...common, "--desired", ws.desired])
+      const planned = yield* gateway(["plan", ...common, "--desired", ws.desired], {}, ws.dir)
       expect(planned.code, planned.stdout + planned.stderr).toBe(0)
       expect(planned.stdout).toContain("No changes")
       onlyGateway(sim)
@@ -217,22 +221,23 @@ orgs:
       const ws = workspace("orgs:\n  - name: Engineering\n  - name: Support\n")
       const config = path.join(ws.dir, "orgsync.yaml")
       fs.writeFileSync(config, `api: gateway\nurl: ${sim.url}\n`)
-      const common = ["plan", "--desired", ws.desired, "--state", ws.state]
+      // Plans with no state database (none at the default path of the workspace).
+      const common = ["plan", "--desired", ws.desired]
       const runs = [
-        yield* orgsync([...common, "--config", config], {}, apiClient),
-        yield* orgsync([...common, "--url", sim.url], { ORGSYNC_API: "gateway" }, apiClient),
-        yield* orgsync([...common, "--url", sim.url], { CODE42_API: "gateway" }, apiClient),
-        yield* orgsync([...common, "--url", sim.url, "--api", "gateway"], { ORGSYNC_API: "v3" }, apiClient)
+        yield* orgsync([...common, "--config", config], {}, apiClient, ws.dir),
+        yield* orgsync([...common, "--url", sim.url], { ORGSYNC_API: "gateway" }, apiClient, ws.dir),
+        yield* orgsync([...common, "--url", sim.url], { CODE42_API: "gateway" }, apiClient, ws.dir),
+        yield* orgsync([...common, "--url", sim.url, "--api", "gateway"], { ORGSYNC_API: "v3" }, apiClient, ws.dir)
       ]
       for (const run of runs) expect(run.code, run.stderr).toBe(2)
       onlyGateway(sim)
       // The flag wins over the environment, which wins over the file.
       sim.clearRequests()
-      const v3 = yield* orgsync([...common, "--config", config], { ORGSYNC_API: "v3" }, apiClient)
+      const v3 = yield* orgsync([...common, "--config", config], { ORGSYNC_API: "v3" }, apiClient, ws.dir)
       expect(v3.code, v3.stderr).toBe(2)
       expect(sim.requests().some((r) => r.path.startsWith("/api/"))).toBe(true)
 
-      const local = yield* orgsync([...common, "--url", sim.url, "--api", "gateway"])
+      const local = yield* orgsync([...common, "--url", sim.url, "--api", "gateway"], {}, credentials, ws.dir)
       expect(local.code).toBe(1)
       expect(local.stderr).toContain("api gateway signs in with an API client")
     }), timeout)

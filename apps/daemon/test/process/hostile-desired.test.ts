@@ -149,8 +149,8 @@ describe.concurrent("hostile desired files through the CLI", () => {
         fs.writeFileSync(file, input.content())
         return file
       })
-      const state = path.join(yield* folder, "state.db")
-      const run = yield* runOrgsync(["plan", "--desired", dir, "--state", state, "--url", sim.url], credentials, stop)
+      // No state database: none at the default path of the folder it runs in.
+      const run = yield* runOrgsync(["plan", "--desired", dir, "--url", sim.url], credentials, { ...stop, cwd: yield* folder })
       expect(run.stopped).toBeUndefined()
       expect(run.code).toBe(1)
       expectIssuesOnly(run.stderr, files)
@@ -172,9 +172,10 @@ describe.concurrent("hostile desired files through the CLI", () => {
       expect(valid.peakRssMib).toBeLessThan(640)
 
       const plan = yield* runOrgsync(
-        ["plan", "--desired", file, "--state", path.join(dir, "state.db"), "--url", sim.url, "--format", "markdown"],
+        ["plan", "--desired", file, "--url", sim.url, "--format", "markdown"],
         credentials,
-        stop
+        // No state database: none at the default path of `dir`.
+        { ...stop, cwd: dir }
       )
       expect(plan.code, plan.stderr).toBe(2)
       // The markdown plan fits a pull-request comment: at most 65,000 characters (and the newline).

@@ -207,11 +207,12 @@ describe.concurrent("hostile server answers", () => {
           fs.writeFileSync(path.join(dir, "orgs.yaml"), desiredYaml(scenario.root))
           const run = yield* runOrgsync(
             [
-              ...(command === "apply" ? ["apply", "--yes"] : ["plan"]),
-              ...["--desired", path.join(dir, "orgs.yaml"), "--state", path.join(dir, "state.db"), "--url", server.url]
+              // A plan reads no state database (none at the default path of `dir`); an apply makes one.
+              ...(command === "apply" ? ["apply", "--yes", "--state", path.join(dir, "state.db")] : ["plan"]),
+              ...["--desired", path.join(dir, "orgs.yaml"), "--url", server.url]
             ],
             credentials,
-            { deadlineMillis, memoryLimitMib: peakRssMib }
+            { deadlineMillis, memoryLimitMib: peakRssMib, cwd: dir }
           )
           const report = `exit ${run.code ?? run.signal} after ${run.millis} ms, ${run.peakRssMib.toFixed(0)} MiB, ` +
             `${server.received.length} requests; stderr: ${run.stderr.slice(0, 400)}`

@@ -8,7 +8,7 @@ import type { Simulator } from "@c42/simulator"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { orgsync, workspace } from "../support/cli.js"
+import { credentials, orgsync, workspace } from "../support/cli.js"
 import { start } from "../support/simulator.js"
 
 /** Every shape a file can hold: blocked and deactivated subtrees, fields, a blocked org under a deactivated one. */
@@ -32,10 +32,11 @@ describe("import then plan", () => {
     Effect.gen(function*() {
       const sim = yield* start({ seed: { org: { orgName: "Acme", children: shapes } } })
       const ws = workspace("orgs: []\n")
-      const common = ["--state", ws.state, "--url", sim.url]
-      const imported = yield* orgsync(["import", ...common, "--out", ws.desired])
+      // Import opens no state database: the plan after it has none either (none at the workspace's default path).
+      const run = (args: ReadonlyArray<string>) => orgsync([...args, "--url", sim.url], {}, credentials, ws.dir)
+      const imported = yield* run(["import", "--out", ws.desired])
       expect(imported.code, imported.stderr).toBe(0)
-      const planned = yield* orgsync(["plan", ...common, "--desired", ws.desired])
+      const planned = yield* run(["plan", "--desired", ws.desired])
       expect(planned.code, planned.stdout).toBe(0)
       expect(planned.stdout).toContain("No changes")
     }), 120_000)
@@ -64,19 +65,20 @@ describe("import then plan", () => {
       const sim = yield* start({ seed: { org: { orgName: "Acme", children: lossy } } })
       const ws = workspace("orgs: []\n")
       const out = path.join(ws.dir, "imported.yaml")
-      const common = ["--state", ws.state, "--url", sim.url]
+      // Import opens no state database: the plan after it has none either (none at the workspace's default path).
+      const run = (args: ReadonlyArray<string>) => orgsync([...args, "--url", sim.url], {}, credentials, ws.dir)
 
-      const refused = yield* orgsync(["import", ...common, "--out", out])
+      const refused = yield* run(["import", "--out", out])
       expect(refused.code).toBe(1)
       expect(refused.stderr).toContain("cannot hold 1 org")
       expect(refused.stderr).toMatch(/^ {2}Sales\/EMEA: active in Code42, block on the first apply$/m)
       expect(refused.stderr).toContain("--allow-lossy")
       expect(fs.existsSync(out)).toBe(false)
 
-      const allowed = yield* orgsync(["import", ...common, "--out", out, "--allow-lossy"])
+      const allowed = yield* run(["import", "--out", out, "--allow-lossy"])
       expect(allowed.code, allowed.stderr).toBe(0)
       expect(allowed.stderr).toContain("Sales/EMEA")
-      const planned = yield* orgsync(["plan", ...common, "--desired", out, "--format", "json"])
+      const planned = yield* run(["plan", "--desired", out, "--format", "json"])
       expect(planned.code).toBe(2)
       expect(JSON.parse(planned.stdout).changes.map((c: { action: string; path: string }) => `${c.action} ${c.path}`))
         .toEqual(["block Sales/EMEA"])

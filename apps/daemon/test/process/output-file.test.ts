@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { orgsync, workspace } from "../support/cli.js"
+import { credentials, orgsync, workspace } from "../support/cli.js"
 import { start } from "../support/simulator.js"
 
 const desiredYaml = "orgs:\n  - name: Engineering\n  - name: Support\n"
@@ -42,12 +42,17 @@ describe("--out", () => {
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
       const elsewhere = path.join(ws.dir, "elsewhere.txt")
       fs.writeFileSync(elsewhere, "not a plan\n")
       const out = path.join(ws.dir, "plan.json")
       fs.symlinkSync(elsewhere, out)
-      const run = yield* orgsync(["plan", ...common, "--format", "json", "--out", out])
+      // A plan with no state database (none at the default path of the workspace).
+      const run = yield* orgsync(
+        ["plan", "--desired", ws.desired, "--url", sim.url, "--format", "json", "--out", out],
+        {},
+        credentials,
+        ws.dir
+      )
       expect(run.code, run.stderr).toBe(2)
       expect(fs.readFileSync(elsewhere, "utf8")).toBe("not a plan\n")
       expect(fs.lstatSync(out).isSymbolicLink()).toBe(false)

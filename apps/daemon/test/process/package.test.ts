@@ -138,7 +138,8 @@ describe("the orgsync package", () => {
       expect(valid.code, valid.stderr).toBe(0)
       expect(valid.stdout).toContain("valid")
 
-      const plan = yield* npx(["plan", "--desired", desired], env)
+      // The first plan, before any state database: none at the default path either.
+      const plan = yield* npx(["plan", "--desired", desired], { CODE42_URL: sim.url })
       expect(plan.code, plan.stderr).toBe(2)
       expect(plan.stdout).toContain("Support")
       const apply = yield* npx(["apply", "--desired", desired, "--yes"], env)

@@ -10,7 +10,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { DesiredCommit } from "@c42/reconcile"
 import type { Simulator } from "@c42/simulator"
-import { orgsync, workspace } from "../support/cli.js"
+import { credentials, orgsync, workspace } from "../support/cli.js"
 import { start } from "../support/simulator.js"
 import { tempDir } from "../support/temp-dir.js"
 
@@ -40,9 +40,10 @@ describe("orgsync plan --format markdown", () => {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
       const sha = commitAll(ws.dir)
-      const args = ["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--format", "markdown"]
+      // Plans before any apply: no state database (none at the default path of the workspace).
+      const args = ["plan", "--desired", ws.desired, "--url", sim.url, "--format", "markdown"]
 
-      const committed = yield* orgsync(args)
+      const committed = yield* orgsync(args, {}, credentials, ws.dir)
       expect(committed.code, committed.stderr).toBe(2)
       expect(committed.stdout.split("\n").slice(0, 4)).toEqual([
         "<!-- orgsync-plan -->",
@@ -55,12 +56,12 @@ describe("orgsync plan --format markdown", () => {
       expect(committed.stdout).toContain("  - Engineering/Platform")
 
       ws.write(`${desiredYaml}  - name: Support\n`)
-      const edited = yield* orgsync(args)
+      const edited = yield* orgsync(args, {}, credentials, ws.dir)
       expect(edited.stdout.split("\n")[1]).toBe(`### orgsync plan for <${sim.url}> at \`${sha}\` (modified)`)
 
       // Without git on the PATH: no commit, and no error either.
       const noGit = yield* tempDir("orgsync-no-git-")
-      const withoutGit = yield* orgsync(args, { PATH: noGit })
+      const withoutGit = yield* orgsync(args, { PATH: noGit }, credentials, ws.dir)
       expect(withoutGit.code, withoutGit.stderr).toBe(2)
       expect(withoutGit.stdout.split("\n")[1]).toBe(`### orgsync plan for <${sim.url}>`)
       expect(withoutGit.stderr).toBe("")
@@ -70,8 +71,12 @@ describe("orgsync plan --format markdown", () => {
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
-      const run = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url,
-        "--format", "markdown"], { GIT_CEILING_DIRECTORIES: path.dirname(ws.dir) })
+      const run = yield* orgsync(
+        ["plan", "--desired", ws.desired, "--url", sim.url, "--format", "markdown"],
+        { GIT_CEILING_DIRECTORIES: path.dirname(ws.dir) },
+        credentials,
+        ws.dir
+      )
       expect(run.code, run.stderr).toBe(2)
       expect(run.stdout.split("\n")[1]).toBe(`### orgsync plan for <${sim.url}>`)
       expect(run.stderr).toBe("")
@@ -183,8 +188,12 @@ describe("orgsync plan --format markdown on a 3,000-org tenant", () => {
       const sim = yield* start({ seed: tenant.seed })
       expect(sim.orgs()).toHaveLength(3_000)
       const ws = workspace(tenant.desired)
-      const run = yield* orgsync(["plan", "--desired", ws.desired, "--state", ws.state, "--url", sim.url,
-        "--format", "markdown"])
+      const run = yield* orgsync(
+        ["plan", "--desired", ws.desired, "--url", sim.url, "--format", "markdown"],
+        {},
+        credentials,
+        ws.dir
+      )
       expect(run.code, run.stderr).toBe(2)
       const comment = run.stdout.replace(/\n$/, "")
       expect(comment.length).toBeLessThanOrEqual(65_000)

@@ -65,11 +65,12 @@ describe("secrets", () => {
       const client = { CODE42_CLIENT_ID: clientId, CODE42_CLIENT_SECRET: clientSecret }
       const outputs: Array<readonly [string, string]> = []
       const orgsync = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-        runOrgsync(args, env, { deadlineMillis: 60_000 }).pipe(
+        runOrgsync(args, env, { deadlineMillis: 60_000, cwd: dir }).pipe(
           Effect.tap((run) => Effect.sync(() => outputs.push([`orgsync ${args.join(" ")}`, run.stdout + run.stderr])))
         )
       const imports = (state: string) => ["import", "--url", tap.url, "--state", path.join(dir, state)]
-      const connected = (state: string) => ["--desired", desired, "--state", path.join(dir, state), "--url", tap.url]
+      const connection = ["--desired", desired, "--url", tap.url]
+      const connected = (state: string) => [...connection, "--state", path.join(dir, state)]
 
       /** `orgsync run` until its first pass converges, with every endpoint read on the way; then SIGTERM. */
       const daemon = (env: Record<string, string>, state: string, logFormat: "logfmt" | "json") =>
@@ -96,11 +97,12 @@ describe("secrets", () => {
 
       // A local account.
       expect((yield* orgsync(["validate", "--desired", desired], account)).code).toBe(0)
+      // Plans before the first apply: no state database yet (none at the default path of `dir`).
       for (const format of ["text", "markdown", "json"]) {
-        expect((yield* orgsync(["plan", ...connected("account.db"), "--format", format], account)).code).toBe(2)
+        expect((yield* orgsync(["plan", ...connection, "--format", format], account)).code).toBe(2)
       }
       const planFile = path.join(dir, "plan.json")
-      yield* orgsync(["plan", ...connected("account.db"), "--format", "json", "--out", planFile], account)
+      yield* orgsync(["plan", ...connection, "--format", "json", "--out", planFile], account)
       expect((yield* orgsync(["apply", ...connected("account.db"), "--plan", planFile], account)).code).toBe(0)
       fs.appendFileSync(desired, "  - name: Finance\n")
       expect((yield* orgsync(["apply", ...connected("account.db"), "--yes"], account)).code).toBe(0)
@@ -114,7 +116,7 @@ describe("secrets", () => {
 
       // An API client.
       fs.appendFileSync(desired, "  - name: Legal\n")
-      expect((yield* orgsync(["plan", ...connected("client.db"), "--format", "json"], client)).code).toBe(2)
+      expect((yield* orgsync(["plan", ...connection, "--format", "json"], client)).code).toBe(2)
       expect((yield* orgsync(["apply", ...connected("client.db"), "--yes"], client)).code).toBe(0)
       expect((yield* orgsync(imports("client.db"), client)).code).toBe(0)
       expect((yield* daemon(client, "client.db", "json")).code).toBe(0)

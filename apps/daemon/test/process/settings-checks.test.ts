@@ -51,9 +51,8 @@ describe.concurrent("settings", () => {
       const ws = workspace("orgs:\n  - name: Research\n")
       const config = path.join(ws.dir, "orgsync.yaml")
       fs.writeFileSync(config, `url: ${sim.url}\napi: v3\n`)
-      const run = yield* orgsync(["plan", "--config", config, "--desired", ws.desired, "--state", ws.state], {
-        CODE42_API: "v1"
-      })
+      // A plan with no state database (none at the default path of the workspace).
+      const run = yield* orgsync(["plan", "--config", config, "--desired", ws.desired], { CODE42_API: "v1" }, credentials, ws.dir)
       expect(run.code).toBe(2)
       expect(run.stderr).toContain("CODE42_API is deprecated: set ORGSYNC_API instead")
       const listed = sim.requests().filter((request) => request.method === "GET" && /\/orgs?\b/i.test(request.path))

@@ -70,7 +70,7 @@ describe("commands that only read the state database", () => {
       expect(fs.statSync(ws.state).mode & 0o777).toBe(0o644)
     }), 120_000)
 
-  it.scoped("a mistyped --state is an error naming it for status and plan --offline, and no file is created", () =>
+  it.scoped("a mistyped --state is an error naming it for status, plan and plan --offline, and no file is created", () =>
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
@@ -78,19 +78,40 @@ describe("commands that only read the state database", () => {
       for (
         const args of [
           ["status", "--state", typo, "--desired", ws.desired],
-          ["plan", "--offline", "--state", typo, "--desired", ws.desired]
+          ["plan", "--offline", "--state", typo, "--desired", ws.desired],
+          ["plan", "--state", typo, "--desired", ws.desired, "--url", sim.url]
         ]
       ) {
         const run = yield* orgsync(args)
         expect(run.code, args.join(" ")).toBe(1)
         expect(run.stderr).toBe(`orgsync: no state database at ${typo}\n`)
+        expect(run.stdout).toBe("")
       }
-      // A plan from Code42 and an import read Code42; neither creates the database.
-      const planned = yield* orgsync(["plan", "--state", typo, "--desired", ws.desired, "--url", sim.url])
-      expect(planned.code, planned.stderr).toBe(2)
+      // An import reads Code42 only, and does not create the database either.
       const imported = yield* orgsync(["import", "--state", typo, "--url", sim.url, "--out", path.join(ws.dir, "imported.yaml")])
       expect(imported.code, imported.stderr).toBe(0)
       expect(fs.readdirSync(ws.dir).sort()).toEqual(["imported.yaml", "orgs.schema.json", "orgs.yaml"])
+    }), 120_000)
+
+  it.scoped("a state path from ORGSYNC_STATE, the settings file or --state at the default path must exist for plan", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const missing = path.join(ws.dir, "var", "state.db")
+      const settingsFile = path.join(ws.dir, "orgsync.yaml")
+      fs.writeFileSync(settingsFile, `state: ${missing}\n`)
+      const plan = ["plan", "--desired", ws.desired, "--url", sim.url]
+      const cases: ReadonlyArray<readonly [string, ReadonlyArray<string>, Record<string, string>, string]> = [
+        ["ORGSYNC_STATE", plan, { ORGSYNC_STATE: missing }, missing],
+        ["the settings file", [...plan, "--config", settingsFile], {}, missing],
+        ["--state at the default path", [...plan, "--state", ".orgsync/state.db"], {}, ".orgsync/state.db"]
+      ]
+      for (const [where, args, env, named] of cases) {
+        const run = yield* orgsync(args, env, credentials, ws.dir)
+        expect(run.code, where).toBe(1)
+        expect(run.stderr, where).toBe(`orgsync: no state database at ${named}\n`)
+      }
+      expect(fs.readdirSync(ws.dir).sort()).toEqual(["orgs.yaml", "orgsync.yaml"])
     }), 120_000)
 
   it.scoped("the first plan, with no database at the default path, plans from Code42 and creates none", () =>

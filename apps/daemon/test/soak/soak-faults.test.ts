@@ -41,17 +41,19 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
         const sim = yield* Simulator.start({ port: 0, seed: tenant, randomSeed: Soak.seed, rules })
         const tree = RandomTree.generate(orgCount, random, managedRoot)
         const ws = workspace(tree.yaml())
-        const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+        // The state database at the default path of the workspace, which every command runs in: none yet for
+        // the first plan, then the one the first apply makes.
+        const common = ["--desired", ws.desired, "--url", sim.url]
         sim.setFaults(faults)
 
         /** Applies the desired file as it stands and checks the outcome; answers the summary. */
         const converge = Effect.gen(function*() {
           const before = sim.orgs()
-          const { code, plan } = yield* planJson(common, `${ws.dir}/plan.json`)
+          const { code, plan } = yield* planJson(common, `${ws.dir}/plan.json`, ws.dir)
           expect(code).toBe(2)
           sim.clearRequests()
           const started = Date.now()
-          const applies = yield* applyUntilConverged(common, Soak.scaled(8, 12))
+          const applies = yield* applyUntilConverged(common, Soak.scaled(8, 12), ws.dir)
           const seconds = Soak.secondsSince(started)
           const requests = sim.requests()
           const after = sim.orgs()

@@ -38,6 +38,8 @@ export interface SpawnOptions {
   readonly deadlineMillis?: number
   /** Killed with SIGKILL once its resident memory passes this (`stopped: "memory"`), sparing the machine. */
   readonly memoryLimitMib?: number
+  /** The folder it runs in; the test's own by default. */
+  readonly cwd?: string
 }
 
 /** A `/proc/PID/status` field in MiB (VmRSS now, VmHWM the peak). */
@@ -62,7 +64,11 @@ export const spawnOrgsync = (
   Effect.acquireRelease(
     Effect.sync(() => {
       const started = Date.now()
-      const child = spawn(process.execPath, [bin, ...args], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] })
+      const child = spawn(process.execPath, [bin, ...args], {
+        env: childEnv(env),
+        stdio: ["ignore", "pipe", "pipe"],
+        cwd: options.cwd
+      })
       const pid = child.pid!
       let stdout = ""
       let stderr = ""

@@ -8,7 +8,7 @@ import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { orgsync, type Run } from "./cli.js"
+import { credentials, orgsync, type Run } from "./cli.js"
 
 /** The orgUid of the managed root that the desired files name as `root`. */
 export const managedRoot = "4100000000000000001"
@@ -59,23 +59,27 @@ export const changedOutside = (
 /**
  * `orgsync plan --format json`, tried again when a read fails after all the client's retries. The plan is
  * read from the file `out`, not stdout: orgsync exits before a pipe has taken more than 64 KiB of a large plan.
+ * Run in the folder `cwd` if given.
  */
-export const planJson = (common: ReadonlyArray<string>, out: string, attempts = 3) =>
+export const planJson = (common: ReadonlyArray<string>, out: string, cwd?: string, attempts = 3) =>
   Effect.gen(function*() {
     let last: Run | undefined
     for (let i = 0; i < attempts; i++) {
-      last = yield* orgsync(["plan", ...common, "--format", "json", "--out", out])
+      last = yield* orgsync(["plan", ...common, "--format", "json", "--out", out], {}, credentials, cwd)
       if (last.code !== 1) return { code: last.code, plan: JSON.parse(fs.readFileSync(out, "utf8")) as JsonPlan }
     }
     return yield* Effect.dieMessage(`orgsync plan failed ${attempts} times: ${last?.stderr}`)
   })
 
-/** `orgsync apply --yes` until it converges (exit 0), at most `attempts` times; answers how many it took. */
-export const applyUntilConverged = (common: ReadonlyArray<string>, attempts: number) =>
+/**
+ * `orgsync apply --yes` until it converges (exit 0), at most `attempts` times, in the folder `cwd` if given;
+ * answers how many it took.
+ */
+export const applyUntilConverged = (common: ReadonlyArray<string>, attempts: number, cwd?: string) =>
   Effect.gen(function*() {
     const failures: Array<string> = []
     for (let i = 1; i <= attempts; i++) {
-      const run = yield* orgsync(["apply", ...common, "--yes"])
+      const run = yield* orgsync(["apply", ...common, "--yes"], {}, credentials, cwd)
       if (run.code === 0) return i
       failures.push(run.stderr.split("\n").slice(0, 5).join("\n"))
     }

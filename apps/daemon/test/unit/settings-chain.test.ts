@@ -100,6 +100,19 @@ describe("settings chain", () => {
       }
     }))
 
+  it.effect("given names the settings a flag, the environment or the file set, even to their default value", () =>
+    Effect.gen(function*() {
+      const config = Option.some(settingsFile({ concurrency: 8, git: { branch: "main" } }))
+      const settings = yield* resolve({ config, state: Option.some(".orgsync/state.db") }, {
+        ORGSYNC_DESIRED: "config/orgs.yaml",
+        CODE42_RATE_LIMIT: "20"
+      })
+      expect([...Either.getOrThrow(settings).given].sort()).toEqual(
+        ["concurrency", "desired", "gitBranch", "rateLimit", "state"]
+      )
+      expect([...Either.getOrThrow(yield* resolve({}, {})).given]).toEqual([])
+    }))
+
   it.effect("the environment beats the file for api, rateLimit and concurrency, in the client's settings too", () =>
     Effect.gen(function*() {
       const config = Option.some(settingsFile({ api: "v1", rateLimit: 5, concurrency: 2, url: "https://file.example" }))
