@@ -273,7 +273,8 @@ export interface DriftView {
   readonly path: string
   readonly orgUid: string
   readonly field: string
-  readonly applied: string | null
+  /** Absent for a field orgsync never wrote at the value the files ask for. */
+  readonly applied?: string | null
   readonly current: string | null
   readonly seenAt: string
   /** Reverted by the pass (drift: heal); `false` while it is left (drift: report, suspended, failed). */

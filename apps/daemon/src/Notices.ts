@@ -62,7 +62,10 @@ export const after = (
     notices.push({
       event: "drift",
       text: `${prefix}: drift found, ${PlanFormat.plural(newDrift.length, "field")} changed in Code42 by hand:` +
-        listed(newDrift.map((d) => `${d.path}: ${d.field} is ${show(d.current)}, orgsync applied ${show(d.applied)}`)),
+        listed(newDrift.map((d) =>
+          `${d.path}: ${d.field} is ${show(d.current)}, ` +
+          (d.applied === undefined ? "never applied by orgsync" : `orgsync applied ${show(d.applied)}`)
+        )),
       details: {
         drift: newDrift.map((d) => ({ ...d, seenAt: d.seenAt.toISOString() }))
       }

@@ -215,7 +215,7 @@ const drift = (view: PageView): Html =>
         view.drift.map((found) => [
           found.path,
           found.field,
-          shown(found.applied),
+          found.applied === undefined ? html`<span class="muted">never applied by orgsync</span>` : shown(found.applied),
           shown(found.current),
           time(found.seenAt, view.now),
           found.healed ? "healed" : html`<strong>left as found</strong> (drift: ${view.policy.drift})`

@@ -11,8 +11,11 @@ export interface Detail {
   readonly path: string
   readonly orgUid: string
   readonly field: Field
-  /** What orgsync applied (and the files still ask for). */
-  readonly applied: string | null
+  /**
+   * What orgsync applied (and the files still ask for); absent for a field orgsync never wrote at that value
+   * (the org was found as the files ask), once the run history has told (`DriftHistory.record`).
+   */
+  readonly applied?: string | null
   /** What Code42 holds now. */
   readonly current: string | null
   /** When this drift was first seen (the same field found at the same value since). */

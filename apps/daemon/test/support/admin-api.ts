@@ -23,7 +23,7 @@ export interface StatusView {
   readonly drift: ReadonlyArray<{
     readonly path: string
     readonly field: string
-    readonly applied: string | null
+    readonly applied?: string | null
     readonly current: string | null
     readonly healed: boolean
   }>

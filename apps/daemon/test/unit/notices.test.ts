@@ -72,6 +72,17 @@ describe("Notices.after", () => {
     expect(events(Notices.after(failed.seen, quiet, "orgsync"))).toEqual(["recovered"])
   })
 
+  it("drift of a field orgsync never wrote says so, with no value orgsync applied", () => {
+    const { applied: _, ...found } = drift[0]!
+    const told = Notices.after(Notices.nothingSeen, { ...quiet, drift: [found] }, "orgsync")
+    expect(told.notices[0]!.text).toBe(
+      "orgsync: drift found, 1 field changed in Code42 by hand:\n• Sales: extRef is \"X-9\", never applied by orgsync"
+    )
+    expect(told.notices[0]!.details).toEqual({
+      drift: [{ path: "Sales", orgUid: "u/s", field: "extRef", current: "X-9", seenAt: at.toISOString() }]
+    })
+  })
+
   it("drift at another value is new drift", () => {
     const first = Notices.after(Notices.nothingSeen, { ...quiet, drift }, "orgsync")
     const moved = drift.map((d) => ({ ...d, current: "X-10" }))

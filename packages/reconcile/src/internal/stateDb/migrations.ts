@@ -68,7 +68,8 @@ const record = {
     yield* sql`ALTER TABLE identity_next RENAME TO identity`
   }),
   "0009_drift": DriftHistory.migration,
-  "0010_held_decisions": HeldDecisions.migration
+  "0010_held_decisions": HeldDecisions.migration,
+  "0011_drift_written": DriftHistory.writtenMigration
 }
 
 export const migrations = Migrator.fromRecord(record)
