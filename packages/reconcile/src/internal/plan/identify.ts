@@ -48,24 +48,34 @@ const claimsOf = (input: PlanInput): Claims => {
   const pinnedBy = new Map<string, DesiredOrg>()
   const mappedBy = new Map<string, DesiredOrg>()
   const mapped = new Map<DesiredOrg, string>()
-  const pending: Array<{ readonly org: DesiredOrg; readonly parentPaths: ReadonlyArray<string> }> = input.desired.orgs
-    .map((org) => ({ org, parentPaths: [""] }))
+  // Top-down, each org beside the paths its parent may have had (the first is the parent's own path).
+  const pending: Array<DesiredOrg> = [...input.desired.orgs]
+  const topLevel: ReadonlyArray<string> = [""]
+  const parentPathsOf: Array<ReadonlyArray<string>> = pending.map(() => topLevel)
+  /** The path of `org` under `parentPath` by `name`: its own path under its parent's own path and name. */
+  const pathOf = (org: DesiredOrg, parentPaths: ReadonlyArray<string>, parentPath: string, name: string) =>
+    parentPath === parentPaths[0] && name === org.name ? org.path : OrgPath.child(parentPath, name)
   for (let i = 0; i < pending.length; i++) {
-    const { org, parentPaths } = pending[i]!
+    const org = pending[i]!
+    const parentPaths = parentPathsOf[i]!
     if (org.uid !== undefined && !pinnedBy.has(org.uid)) pinnedBy.set(org.uid, org)
     let identity: Identity | undefined
     for (const parentPath of parentPaths) {
-      for (const name of [org.name, ...org.previously]) {
-        identity ??= identityByPath.get(OrgPath.child(parentPath, name))
-      }
+      identity ??= identityByPath.get(pathOf(org, parentPaths, parentPath, org.name))
+      for (const name of org.previously) identity ??= identityByPath.get(pathOf(org, parentPaths, parentPath, name))
     }
     if (identity !== undefined) {
       mapped.set(org, identity.orgUid)
       if (!mappedBy.has(identity.orgUid)) mappedBy.set(identity.orgUid, org)
     }
     const pinnedPath = org.uid === undefined ? undefined : identityByUid.get(org.uid)?.path
-    const paths = [...new Set([org.path, identity?.path, pinnedPath])].filter((path) => path !== undefined)
-    for (const child of org.children) pending.push({ org: child, parentPaths: paths })
+    const paths = [org.path]
+    if (identity !== undefined && identity.path !== org.path) paths.push(identity.path)
+    if (pinnedPath !== undefined && !paths.includes(pinnedPath)) paths.push(pinnedPath)
+    for (const child of org.children) {
+      pending.push(child)
+      parentPathsOf.push(paths)
+    }
   }
   return { pinnedBy, mappedBy, mapped }
 }
@@ -178,10 +188,20 @@ const resolveMapped = (at: Identifying, org: DesiredOrg, parent: Node): Identifi
 
 const resolveByName = (at: Identifying, org: DesiredOrg, parent: Node): Identified => {
   if (parent.kind === "new") return { _tag: "New" }
-  const names = [org.name, ...org.previously]
-  const candidates = [
-    ...new Set(names.flatMap((name) => [...at.named(parent, name), ...at.deactivatedAs(parent, name)]))
-  ].filter((node) => node.kind !== "managed" && claimable(at.claims, node.org!.orgUid, org))
+  // Every org of the names, once, in the order found.
+  const candidates: Array<Node> = []
+  const seen = new Set<Node>()
+  const take = (nodes: ReadonlyArray<Node>) => {
+    for (const node of nodes) {
+      if (seen.has(node)) continue
+      seen.add(node)
+      if (node.kind !== "managed" && claimable(at.claims, node.org!.orgUid, org)) candidates.push(node)
+    }
+  }
+  for (const name of [org.name, ...org.previously]) {
+    take(at.named(parent, name))
+    take(at.deactivatedAs(parent, name))
+  }
   if (candidates.length === 0) return { _tag: "New" }
   if (candidates.length === 1) return { _tag: "Found", node: candidates[0]! }
   const uids = candidates.map((node) => node.org!.orgUid).sort(compare)
