@@ -88,6 +88,13 @@ const answerAtOnce = (args: ReadonlyArray<string>) =>
     return undefined
   })
 
+/**
+ * Whether the command of these arguments runs until a signal stops it (the daemon, the demo): for it SIGINT and
+ * SIGTERM are a clean stop (exit 0), also before it began.
+ */
+export const stopsOnSignal = (args: ReadonlyArray<string>): boolean =>
+  args[0] === CommandHelp.run.name || args[0] === CommandHelp.demo.name
+
 /** Runs the command line; answers the process exit code. Errors are printed as one clear line. */
 export const run = (argv: ReadonlyArray<string>) =>
   Effect.gen(function*() {

@@ -1,8 +1,9 @@
 /**
  * The first module of the `orgsync` executable: answers `--version` at once, and loads the command line only
- * for the other commands.
+ * for the other commands. A SIGINT or SIGTERM while it loads is remembered and handed over to it.
  */
 import { setFlagsFromString } from "node:v8"
+import * as EarlySignals from "./EarlySignals.js"
 import { line } from "./Version.js"
 
 /**
@@ -17,6 +18,7 @@ const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === "--version") {
   process.stdout.write(`${line}\n`)
 } else {
+  EarlySignals.listen()
   setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`)
   await import("./main.js")
 }

@@ -1,7 +1,8 @@
 /**
  * The `orgsync` process: wires the command line to Node and exits with the command's code. SIGINT and SIGTERM
  * interrupt the command: the daemon stops cleanly (exit 0); any other command was cut short and exits
- * 128 + the signal's number, as shells report it (130 for SIGINT, 143 for SIGTERM).
+ * 128 + the signal's number, as shells report it (130 for SIGINT, 143 for SIGTERM). A signal that came while
+ * the command line loaded ends the process with the same code before any command begins.
  */
 // The modules themselves, not the package's index, which would load the HTTP client into every command.
 import * as NodeContext from "@effect/platform-node/NodeContext"
@@ -9,10 +10,13 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Exit, Ref } from "effect"
 import * as os from "node:os"
 import * as Cli from "./Cli.js"
+import * as EarlySignals from "./EarlySignals.js"
 import { SignalStops } from "./ExitCode.js"
 
 let received: NodeJS.Signals | undefined
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => (received ??= signal))
+// Listening now, the command line takes over from the executable's first handlers.
+const early = EarlySignals.handOver()
 
 const stopsCleanly = Ref.unsafeMake(false)
 
@@ -22,17 +26,22 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return Effect.runSync(Ref.get(stopsCleanly)) ? 0 : 128 + os.constants.signals[received]
 }
 
-Cli.run(process.argv).pipe(
-  Effect.provideService(SignalStops, stopsCleanly),
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({
-    disableErrorReporting: true,
-    disablePrettyLogger: true,
-    teardown: (exit, onExit) => {
-      const code = exitCode(exit)
-      process.exitCode = code
-      // Exit only once what was written has drained: a pipe (`orgsync plan | jq`) is written asynchronously.
-      process.stdout.write("", () => process.stderr.write("", () => onExit(code)))
-    }
-  })
-)
+if (early !== undefined) {
+  // No command began: nothing was written.
+  process.exit(Cli.stopsOnSignal(process.argv.slice(2)) ? 0 : 128 + os.constants.signals[early])
+} else {
+  Cli.run(process.argv).pipe(
+    Effect.provideService(SignalStops, stopsCleanly),
+    Effect.provide(NodeContext.layer),
+    NodeRuntime.runMain({
+      disableErrorReporting: true,
+      disablePrettyLogger: true,
+      teardown: (exit, onExit) => {
+        const code = exitCode(exit)
+        process.exitCode = code
+        // Exit only once what was written has drained: a pipe (`orgsync plan | jq`) is written asynchronously.
+        process.stdout.write("", () => process.stderr.write("", () => onExit(code)))
+      }
+    })
+  )
+}
