@@ -103,7 +103,10 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
         Effect.ignore
       )
 
-    /** The held changes `ids` name, or why a request cannot be granted. */
+    /**
+     * The held changes `ids` name (an id names every change held with the same destructive change), or why a
+     * request cannot be granted.
+     */
     const named = (ids: ReadonlyArray<string>, held: ReadonlyArray<Held>) =>
       Effect.gen(function*() {
         if (ids.length === 0) return yield* new ControlError({ reason: "nothing-named", message: "no held change named" })
@@ -125,7 +128,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
                 "change the setting to apply it"
             })
           }
-          found.push(change)
+          found.push(...held.filter((h) => h.checksum === change.checksum && !found.includes(h)))
         }
         return found
       })
@@ -140,7 +143,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
           return yield* new ControlError({ reason: "not-held", message: "nothing awaits approval now" })
         }
         const at = yield* now
-        yield* keep(db.decisions.decide(chosen.map((h) => h.checksum), "approved", at))
+        yield* keep(db.decisions.decide([...new Set(chosen.map((h) => h.checksum))], "approved", at))
         yield* SubscriptionRef.update(state, (s) => ({
           ...s,
           approved: new Map([...s.approved, ...chosen.map((h) => [h.checksum, at] as const)]),
@@ -267,6 +270,11 @@ export interface HeldView {
   /** Approved, to be applied by the next pass. */
   readonly approved: boolean
   readonly since: string
+  /**
+   * The destructive change this one is held with and applied with once approved (`block Sales` for the unblock
+   * of Sales and the creates under it that the block would close again); `null` for a change held for itself.
+   */
+  readonly goesWith: string | null
 }
 
 export interface DriftView {
@@ -316,7 +324,8 @@ export const view = (state: State): ControlView => ({
     cause: held.change.cause,
     state: heldState(held.reason),
     approved: state.approved.has(held.checksum),
-    since: held.since.toISOString()
+    since: held.since.toISOString(),
+    goesWith: held.goesWith === undefined ? null : `${held.goesWith.action} ${held.goesWith.path}`
   })),
   drift: state.drift.map((drift) => ({ ...drift, seenAt: drift.seenAt.toISOString() }))
 })

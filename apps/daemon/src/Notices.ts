@@ -72,7 +72,8 @@ export const after = (
     })
   }
 
-  const held = facts.kept.filter((k) => k.reason === "awaiting-approval" || k.reason === "never")
+  // A change held only with a destructive one (an unblock it would undo, a create under it) is told with it.
+  const held = facts.kept.filter((k) => (k.reason === "awaiting-approval" || k.reason === "never") && k.goesWith === undefined)
   const newHeld = held.filter((k) => !seen.held.has(k.checksum))
   if (newHeld.length > 0) {
     const awaiting = newHeld.filter((k) => k.reason === "awaiting-approval")

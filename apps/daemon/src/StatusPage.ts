@@ -20,6 +20,8 @@ export interface HeldView {
   readonly state?: string
   /** Approved: the next pass applies it. */
   readonly approved?: boolean
+  /** The destructive change it is held with, and decided with (`block Sales`). */
+  readonly goesWith?: string | null
 }
 
 /** What the page shows when the daemon has it: the admin API, held changes. */
@@ -148,7 +150,9 @@ const held = (view: PageView): Html => {
     html`<span class="action">${change.action}</span>`,
     change.path,
     PlanFormat.plural(change.reach, "org"),
-    change.state === "never"
+    change.goesWith != null
+      ? html`<span class="muted">held with ${change.goesWith}, decided with it</span>`
+      : change.state === "never"
       ? html`<span class="muted">never applied (destructive: never)</span>`
       : change.approved === true
       ? html`<span class="muted">approved: the next pass applies it</span>`

@@ -46,6 +46,11 @@ export interface Kept {
   readonly checksum: string
   readonly reason: Reason
   readonly change: Change
+  /**
+   * The destructive change this one is held with (whose id and checksum it shares): an unblock it would undo,
+   * or a create that needs that unblock. One approval applies them together.
+   */
+  readonly goesWith?: Change | undefined
 }
 
 /** The orgs a change reaches: its own and those its cascade reaches. */
@@ -64,31 +69,60 @@ const keep = (change: Change, reason: Reason, sum = checksum(change)): Kept => (
   change
 })
 
+/** Why one change is kept back, on its own; `undefined`: it may be applied. */
+const verdict = (change: Change, policy: Policy, decisions: Decisions): Kept | undefined => {
+  if (policy.drift === "report" && change.cause === "drift") return keep(change, "drift")
+  if (!restricts(change) || policy.destructive === "auto") return undefined
+  if (policy.destructive === "never") return keep(change, "never")
+  const sum = checksum(change)
+  if (decisions.approved(sum)) return undefined
+  return keep(change, decisions.rejected(sum) ? "rejected" : "awaiting-approval", sum)
+}
+
+/** The orgs a change acts on: its own and those its cascade reaches. */
+const reached = (change: Change): ReadonlyArray<string> => [change.path, ...change.cascadesTo]
+
 /**
  * Splits changes into those to apply now and those kept back, each with its reason. Drift under `report` is
  * kept whatever its action; a destructive change under `confirm` goes through only when its checksum is
  * approved.
+ *
+ * An org that must stay blocked is never left open: an unblock reaching an org that a kept block or
+ * deactivation would close again (the planner unblocks a blocked org to create under it, then blocks it
+ * again) is kept with that change, and so are the creates under the orgs it would open. Approving the
+ * destructive change applies the whole sequence.
  */
 export const gate = (
   changes: ReadonlyArray<Change>,
   policy: Policy,
   decisions: Decisions = noDecisions
 ): { readonly allowed: ReadonlyArray<Change>; readonly kept: ReadonlyArray<Kept> } => {
-  const allowed: Array<Change> = []
-  const kept: Array<Kept> = []
-  for (const change of changes) {
-    if (policy.drift === "report" && change.cause === "drift") {
-      kept.push(keep(change, "drift"))
-    } else if (!restricts(change) || policy.destructive === "auto") {
-      allowed.push(change)
-    } else if (policy.destructive === "never") {
-      kept.push(keep(change, "never"))
-    } else {
-      const sum = checksum(change)
-      if (decisions.approved(sum)) allowed.push(change)
-      else kept.push(keep(change, decisions.rejected(sum) ? "rejected" : "awaiting-approval", sum))
+  const verdicts = changes.map((change) => verdict(change, policy, decisions))
+  // The orgs that kept blocks and deactivations would close again, each with the change that would.
+  const closing = new Map<string, Kept>()
+  for (const held of verdicts) {
+    if (held !== undefined && held.reason !== "drift" && restricts(held.change)) {
+      for (const path of reached(held.change)) if (!closing.has(path)) closing.set(path, held)
     }
   }
+  const allowed: Array<Change> = []
+  const kept: Array<Kept> = []
+  // The orgs a kept unblock leaves closed, and the orgs not created under them, with what they wait on.
+  const closed = new Map<string, Kept>()
+  changes.forEach((change, i) => {
+    const own = verdicts[i]
+    const heldWith = own !== undefined ? undefined : change.action === "unblock"
+      ? reached(change).map((path) => closing.get(path)).find((held) => held !== undefined)
+      : change.action === "create"
+      ? closed.get(change.parentPath)
+      : undefined
+    if (heldWith !== undefined) {
+      const opens = change.action === "unblock" ? reached(change) : [change.path]
+      for (const path of opens) closed.set(path, heldWith)
+      kept.push({ ...heldWith, change, goesWith: heldWith.change })
+    } else if (own !== undefined) kept.push(own)
+    else allowed.push(change)
+  })
   return { allowed, kept }
 }
 
@@ -97,7 +131,8 @@ export const approvable = (kept: Kept): boolean => kept.reason === "awaiting-app
 
 /** One line saying why a change was not applied. */
 export const describeKept = (kept: Kept): string => {
-  const what = `${kept.change.action} ${kept.change.path}`
+  const what = `${kept.change.action} ${kept.change.path}` +
+    (kept.goesWith === undefined ? "" : `, held with ${kept.goesWith.action} ${kept.goesWith.path}`)
   switch (kept.reason) {
     case "awaiting-approval":
       return `held for approval (destructive: confirm): ${what} [${kept.id}]`

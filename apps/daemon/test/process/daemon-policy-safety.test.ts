@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { admin, statusOf, statusUntil } from "../support/admin-api.js"
+import { admin, auditLines, statusOf, statusUntil } from "../support/admin-api.js"
 import { credentials, workspace } from "../support/cli.js"
 import { startDaemon, until } from "../support/daemon.js"
-import { named, start } from "../support/simulator.js"
+import { byHand, named, start } from "../support/simulator.js"
 
 const token = "policy-safety-token-0123456789"
 const env = { ...credentials, ORGSYNC_ADMIN_TOKEN: token }
@@ -55,5 +55,52 @@ describe("orgsync run: policy safety", () => {
       yield* admin(daemon, token, "resume")
       yield* until(() => teams.every((name) => named(sim, name).length === 1), 30_000, daemon.output)
       yield* statusUntil(daemon, (s) => s.pending?.changes.length === 0)
+    }), 120_000)
+
+  it.scopedLive("confirm: creating under an org that stays blocked holds the unblock and the creates with the re-block", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      yield* byHand(sim, "PUT", `/api/v1/OrgBlock/${named(sim, "Sales")[0]!.orgId}`)
+      const orgs = "orgs:\n  - name: Engineering\n    children:\n      - name: Platform\n  - name: Sales\n    extRef: S-0\n" +
+        "    status: blocked\n"
+      const ws = workspace(orgs)
+      const daemon = yield* startDaemon(
+        ["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--destructive", "confirm", "--interval", "1h"],
+        env
+      )
+      yield* statusUntil(daemon, (s) => s.recentPasses.length > 0 && s.pending?.changes.length === 0)
+
+      ws.write(orgs + "    children:\n      - name: EMEA\n        children:\n          - name: Paris\n  - name: Support\n")
+      yield* statusUntil(daemon, (s) => s.held.some((h) => h.action === "block") && s.runningSince === null)
+      expect(named(sim, "Sales")[0]!.blocked, "Sales left unblocked").toBe(true)
+      expect(named(sim, "EMEA")).toHaveLength(0)
+      expect(named(sim, "Support")).toHaveLength(1)
+      const { held } = yield* statusOf(daemon)
+      const block = held.find((h) => h.action === "block")!
+      expect(held.map((h) => [h.action, h.path, h.id, h.state, h.goesWith])).toEqual([
+        ["unblock", "Sales", block.id, "held", "block Sales"],
+        ["create", "Sales/EMEA", block.id, "held", "block Sales"],
+        ["create", "Sales/EMEA/Paris", block.id, "held", "block Sales"],
+        ["block", "Sales", block.id, "held", null]
+      ])
+      expect(block.reach).toBe(3)
+      // The page offers one decision for the sequence, on the re-block.
+      const page = yield* Effect.promise(() => fetch(`${daemon.url}/`).then((r) => r.text()))
+      expect(page.split(`data-decide="approve" data-id="${block.id}"`)).toHaveLength(2)
+      expect(page).toContain("held with block Sales, decided with it")
+
+      const approved = yield* admin(daemon, token, "approve", block.id)
+      expect(approved.stdout).toContain(`block Sales (reaches 3 orgs) [${block.id}]`)
+      yield* until(() => named(sim, "Paris").length === 1, 30_000, daemon.output)
+      yield* statusUntil(daemon, (s) => s.held.length === 0 && s.pending?.changes.length === 0)
+      expect(named(sim, "Sales")[0]!.blocked).toBe(true)
+      expect(named(sim, "EMEA")[0]!.blocked).toBe(true)
+      expect(auditLines(daemon.output()).map((a) => `${a.action} ${a.path} ${a.result}`)).toEqual([
+        "create Support applied",
+        "unblock Sales applied",
+        "create Sales/EMEA applied",
+        "create Sales/EMEA/Paris applied",
+        "block Sales applied"
+      ])
     }), 120_000)
 })

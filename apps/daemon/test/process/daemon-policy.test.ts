@@ -6,6 +6,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { auditLines } from "../support/admin-api.js"
 import { credentials, orgsync, workspace } from "../support/cli.js"
 import { getJson, startDaemon, until } from "../support/daemon.js"
 import { byHand, named, start } from "../support/simulator.js"
@@ -40,17 +41,6 @@ interface Status {
   readonly pending: { readonly changes: ReadonlyArray<{ action: string; path: string }> } | null
   readonly recentPasses: ReadonlyArray<unknown>
 }
-
-/** The fields of each `message=audit` line of a logfmt log (values may be quoted). */
-const auditLines = (log: string) =>
-  log.split("\n").filter((line) => / message=audit /.test(line)).map((line) =>
-    Object.fromEntries(
-      [...line.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)].map(([, key, value]) => [
-        key!,
-        value!.startsWith("\"") ? JSON.parse(value!) as string : value!
-      ])
-    )
-  )
 
 const statusOf = (url: string) => getJson<Status>(`${url}/api/status`)
 

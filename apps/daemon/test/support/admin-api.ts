@@ -14,6 +14,7 @@ export interface HeldView {
   readonly checksum: string
   readonly state: string
   readonly approved: boolean
+  readonly goesWith: string | null
 }
 
 export interface StatusView {
@@ -54,4 +55,15 @@ export const admin = (daemon: RunningDaemon, token: string, ...args: ReadonlyArr
   Effect.flatMap(
     orgsync([...args, "--listen", daemon.url.replace("http://", "")], { ORGSYNC_ADMIN_TOKEN: token }),
     (run) => run.code === 0 ? Effect.succeed(run) : Effect.die(new Error(`orgsync ${args.join(" ")}: ${run.stderr}`))
+  )
+
+/** The fields of each `message=audit` line of a logfmt log (values may be quoted). */
+export const auditLines = (log: string) =>
+  log.split("\n").filter((line) => / message=audit /.test(line)).map((line) =>
+    Object.fromEntries(
+      [...line.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)].map(([, key, value]) => [
+        key!,
+        value!.startsWith("\"") ? JSON.parse(value!) as string : value!
+      ])
+    )
   )

@@ -1,6 +1,6 @@
 /**
- * Decisions about held changes across a pass that a suspension stopped: its approvals are neither used nor
- * lapsed, and wait for the next pass that may write.
+ * Decisions about held changes: across a pass that a suspension stopped, its approvals are neither used nor
+ * lapsed and wait for the next pass that may write; changes held with a destructive one are decided with it.
  */
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
@@ -40,5 +40,37 @@ describe("DaemonControl", () => {
       expect(next.decisions.approved(kept[0]!.checksum)).toBe(true)
       yield* next.finish(passResult())
       expect((yield* SubscriptionRef.get(control.state)).approved.size).toBe(0)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("one id names a sequence held with its re-block: approving it approves the sequence, shown as one", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-control-" })
+      const db = yield* Layer.build(StateDb.layer(`${dir}/state.db`))
+      const control = yield* DaemonControl.make(policy).pipe(Effect.provide(db))
+      const state = (action: "block" | "unblock") =>
+        change("Sales", {
+          action,
+          orgUid: "u/s",
+          orgId: 2,
+          before: { status: action === "block" ? "active" : "blocked" },
+          after: { status: action === "block" ? "blocked" : "active" },
+          cascadesTo: action === "block" ? ["Sales/EMEA"] : []
+        })
+      const sequence = [state("unblock"), change("Sales/EMEA", { parentPath: "Sales", parentOrgUid: "u/s" }), state("block")]
+      const { kept } = Policy.gate(sequence, policy)
+      yield* Effect.flatMap(control.begin, (pass) => pass.finish(passResult({ pending: plan(sequence), kept })))
+      const view = DaemonControl.view(yield* SubscriptionRef.get(control.state))
+      expect(view.held.map((h) => [h.action, h.path, h.id, h.goesWith])).toEqual([
+        ["unblock", "Sales", kept[2]!.id, "block Sales"],
+        ["create", "Sales/EMEA", kept[2]!.id, "block Sales"],
+        ["block", "Sales", kept[2]!.id, null]
+      ])
+
+      const approved = yield* control.approve([kept[0]!.id])
+      expect(approved.map((h) => `${h.change.action} ${h.change.path}`)).toEqual(["unblock Sales", "create Sales/EMEA", "block Sales"])
+      expect([...(yield* SubscriptionRef.get(control.state)).approved.keys()]).toEqual([kept[2]!.checksum])
+      const next = yield* control.begin
+      expect(Policy.gate(sequence, policy, next.decisions).allowed).toEqual(sequence)
     }).pipe(Effect.provide(NodeContext.layer)))
 })
