@@ -1,7 +1,8 @@
 /**
  * The state database's file: what `--state` names (nothing yet, an SQLite file, or something to refuse), its
  * creation (0600, before SQLite opens it), and the checks each kind of open makes before reading or writing
- * anything: the writer refuses another application's database and migrates; a reader never changes anything.
+ * anything: the writer refuses another application's database, and one of a newer orgsync, and migrates; a reader
+ * never changes anything.
  */
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
@@ -83,6 +84,7 @@ export const migrate = (path: string) =>
     const sql = yield* SqlClient.SqlClient
     const names = yield* tables(path)
     if (names.size > 0 && !isOrgsync(names)) return yield* foreign(path)
+    yield* refuseNewer(path, yield* schemaOf(path, names))
     yield* sql`PRAGMA journal_mode = WAL`.pipe(
       Effect.mapError((cause) => failure(`cannot open the state database ${path}: ${sqliteReason(cause)}`, cause))
     )
@@ -92,20 +94,35 @@ export const migrate = (path: string) =>
   })
 
 /**
+ * The schema a database was last migrated to: the id of its last migration, 0 for a file a writer made and left
+ * before its first migration (no table yet).
+ */
+const schemaOf = (path: string, names: ReadonlySet<string>) =>
+  names.size === 0 ? Effect.succeed(0) : Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ version: number | null }>`SELECT max(migration_id) AS version FROM effect_sql_migrations`.pipe(
+      Effect.map((rows) => rows[0]?.version ?? 0),
+      Effect.mapError((cause) => failure(`cannot read the state database ${path}: ${sqliteReason(cause)}`, cause))
+    ))
+
+/** A database migrated past the last migration this orgsync knows is neither read nor written by it. */
+const refuseNewer = (path: string, version: number) =>
+  version > Migrations.version
+    ? failure(
+      `the state database ${path} was written by a newer orgsync (schema ${version}, this one knows up to ` +
+        `${Migrations.version}): upgrade orgsync`
+    )
+    : Effect.void
+
+/**
  * For a reader, which never migrates: the database must be orgsync's and of this version's schema. An older
- * one is upgraded by the next command that writes (`orgsync apply` or `orgsync run`).
+ * one is upgraded by the next command that writes (`orgsync apply` or `orgsync run`); a newer one is refused.
  */
 export const checkSchema = (path: string) =>
   Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
     const names = yield* tables(path)
     if (names.size > 0 && !isOrgsync(names)) return yield* foreign(path)
-    // No table yet: a writer made the file and stopped before its first migration.
-    const version = names.size === 0 ? 0 : yield* sql<{ version: number | null }>`
-      SELECT max(migration_id) AS version FROM effect_sql_migrations`.pipe(
-      Effect.map((rows) => rows[0]?.version ?? 0),
-      Effect.mapError((cause) => failure(`cannot read the state database ${path}: ${sqliteReason(cause)}`, cause))
-    )
+    const version = yield* schemaOf(path, names)
+    yield* refuseNewer(path, version)
     if (version < Migrations.version) {
       return yield* failure(
         `the state database ${path} was written by an older orgsync: run orgsync apply or orgsync run once to ` +

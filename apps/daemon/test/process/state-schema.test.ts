@@ -1,0 +1,58 @@
+/**
+ * A state database one orgsync version cannot read is refused by every command that opens it, in one
+ * sentence naming it, and nothing is written to it: one a newer orgsync migrated past the schema this one knows.
+ */
+import { SqlClient } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as crypto from "node:crypto"
+import * as fs from "node:fs"
+import { orgsync, workspace } from "../support/cli.js"
+import { start } from "../support/simulator.js"
+
+const desiredYaml = "orgs:\n  - name: Engineering\n  - name: Sales\n    extRef: S-1\n"
+
+/** Runs a statement on the file as another program would. */
+const raw = (file: string, statement: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
+    Effect.provide(SqliteClient.layer({ filename: file, disableWAL: true }))
+  )
+
+/** The database's bytes, as a digest, and its write-ahead log's size: a file left as it was, nothing pending. */
+const contents = (file: string) => ({
+  digest: crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex"),
+  pending: fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0
+})
+
+describe("a state database written by a newer orgsync", () => {
+  it.scoped("is refused by plan, plan --offline, status, apply and run, naming it, and left unwritten", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state]
+      expect((yield* orgsync(["apply", ...common, "--url", sim.url, "--yes"])).code).toBe(0)
+      yield* raw(ws.state, "INSERT INTO effect_sql_migrations (migration_id, name) VALUES (99, 'future')")
+      const known = (yield* raw(ws.state, "SELECT max(migration_id) AS id FROM effect_sql_migrations WHERE migration_id < 99"))[0] as {
+        id: number
+      }
+      const before = contents(ws.state)
+      const sentence = `orgsync: the state database ${ws.state} was written by a newer orgsync (schema 99, this one ` +
+        `knows up to ${known.id}): upgrade orgsync\n`
+      for (
+        const args of [
+          ["plan", ...common, "--url", sim.url],
+          ["plan", "--offline", ...common],
+          ["status", ...common],
+          ["apply", ...common, "--url", sim.url, "--yes"],
+          ["run", ...common, "--url", sim.url, "--interval", "5s", "--listen", "127.0.0.1:0"]
+        ]
+      ) {
+        const run = yield* orgsync(args)
+        expect(run.code, args.join(" ")).toBe(1)
+        expect(run.stderr, args.join(" ")).toContain(sentence)
+        expect(contents(ws.state), args.join(" ")).toEqual(before)
+      }
+      expect(fs.existsSync(`${ws.state}.lock`)).toBe(false)
+    }), 180_000)
+})
