@@ -181,14 +181,14 @@ const SeenJson = Schema.parseJson(Schema.Struct({
   troubled: Schema.Boolean
 }))
 
-/** What was told before the daemon last stopped; nothing when it is not known. */
+/**
+ * What was told before the daemon last stopped; nothing when it is not known. A record that cannot be read only
+ * risks a notice told twice: one warning, and the daemon goes on (the record is written afresh after the pass).
+ */
 const told = (db: StateDb.StateDb["Type"]) =>
-  db.getMeta(seenKey).pipe(
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.succeed(nothingSeen),
-      onSome: (text) => Schema.decode(SeenJson)(text)
-    })),
-    Effect.tapError((error) => Effect.logWarning(`${error.message}: what was notified before is unknown`)),
+  StateDb.setting(db, seenKey, SeenJson, "what was notified before is unknown, so a notice may be told again").pipe(
+    Effect.map(Option.getOrElse((): Seen => nothingSeen)),
+    Effect.tapError((error) => Effect.logWarning(error.message)),
     Effect.orElseSucceed((): Seen => nothingSeen)
   )
 

@@ -7,7 +7,7 @@ import type { Code42Error } from "@c42/core"
 import { Effect, Option, Schema } from "effect"
 import type { RemoteOrg } from "./OrgApi.js"
 import type { Change, Conflict, Plan } from "./Plan.js"
-import { StateDb, StateDbError, StateReader } from "./StateDb.js"
+import { setting, StateDb, type StateDbError, StateReader } from "./StateDb.js"
 
 export const Refusal = Schema.Struct({
   /** The refused change: its action, org, parent and fields (`keyOf`). */
@@ -138,19 +138,13 @@ export const merge = (refusals: ReadonlyArray<Refusal>, added: ReadonlyArray<Ref
 
 const metaKey = "refusals"
 
-const decode = Schema.decode(Schema.parseJson(Schema.Array(Refusal)))
+const Kept = Schema.parseJson(Schema.Array(Refusal))
 
 /** The refusals kept in the state database. */
-export const load: Effect.Effect<ReadonlyArray<Refusal>, StateDbError, StateReader> = Effect.gen(function*() {
-  const db = yield* StateReader
-  const kept = yield* db.getMeta(metaKey)
-  if (Option.isNone(kept)) return []
-  return yield* decode(kept.value).pipe(
-    Effect.mapError((cause) =>
-      new StateDbError({ message: `the state database ${db.path} holds unreadable refusals: ${cause.message}`, cause })
-    )
-  )
-})
+export const load: Effect.Effect<ReadonlyArray<Refusal>, StateDbError, StateReader> = Effect.flatMap(
+  StateReader,
+  (db) => Effect.map(setting(db, metaKey, Kept), Option.getOrElse((): ReadonlyArray<Refusal> => []))
+)
 
 /** Keeps `refusals` in the state database, replacing what was kept. */
 export const save = (refusals: ReadonlyArray<Refusal>) =>

@@ -10,12 +10,12 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Clock, Context, Effect, Exit, Layer, Option } from "effect"
+import { Clock, Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import * as os from "node:os"
 import type { Fields, Identity } from "./Identity.js"
 import * as DriftHistory from "./internal/driftHistory.js"
 import * as HeldDecisions from "./internal/heldDecisions.js"
-import { failure, StateDbError, writeFailure } from "./internal/stateDb/error.js"
+import { failure, settingFailure, StateDbError, writeFailure } from "./internal/stateDb/error.js"
 import * as StateFile from "./internal/stateDb/file.js"
 import * as Reads from "./internal/stateDb/reads.js"
 import * as Rows from "./internal/stateDb/rows.js"
@@ -122,6 +122,22 @@ export interface Reader {
   /** The drift each run found, field by field. */
   readonly drift: Pick<DriftHistory.DriftHistory, "ofRun">
 }
+
+/**
+ * A setting `db` keeps as JSON, decoded with `schema`: one that does not decode fails in one sentence naming the
+ * database and the key, ending with `then` (by default: how to mend it).
+ */
+export const setting = <A>(
+  db: Reader,
+  key: string,
+  schema: Schema.Schema<A, string>,
+  then?: string
+): Effect.Effect<Option.Option<A>, StateDbError> =>
+  Effect.flatMap(db.getMeta(key), Option.match({
+    onNone: () => Effect.succeedNone,
+    onSome: (text) =>
+      Schema.decode(schema)(text).pipe(Effect.map(Option.some), Effect.mapError(settingFailure(db.path, key, then)))
+  }))
 
 /** A state database opened read-only, or by its writer. */
 export class StateReader extends Context.Tag("@c42/reconcile/StateReader")<StateReader, Reader>() {}

@@ -21,6 +21,20 @@ export const sqliteReason = (error: SqlError.SqlError): string =>
 export const writeFailure = (path: string, what: string) => (cause: SqlError.SqlError): StateDbError =>
   failure(`cannot ${what} in ${path}: ${sqliteReason(cause)}`, cause)
 
+const advice = "restore it from a copy, or move it aside to start afresh"
+
+/**
+ * The first thing wrong with a value that does not decode: where in it, and in a few words what it holds there;
+ * a mismatch with a large shape names the value found, never the shape expected.
+ */
+const firstIssue = (error: ParseResult.ParseError) => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  if (issue === undefined) return { path: [] as ReadonlyArray<PropertyKey>, text: error.message }
+  const mismatch = /^Expected (.*), actual (.*)$/s.exec(issue.message)
+  const text = mismatch !== null && mismatch[1]!.length > 30 ? `unexpected ${mismatch[2]}` : issue.message
+  return { path: issue.path, text }
+}
+
 /**
  * A read that failed: SQLite's reason, or the first thing wrong with a row that does not decode (the column
  * and what it holds), never a value typed by hand.
@@ -30,11 +44,22 @@ export const readFailure = (path: string, what: string) =>
   if (error._tag === "SqlError") {
     return failure(`cannot read ${what} from the state database ${path}: ${sqliteReason(error)}`, error)
   }
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  const column = issue === undefined ? "" : issue.path.filter((key) => typeof key === "string").join(".")
+  const issue = firstIssue(error)
+  const column = issue.path.filter((key) => typeof key === "string").join(".")
   return failure(
-    `the state database ${path} holds ${what} it cannot read (${column === "" ? "" : `${column}: `}` +
-      `${issue?.message ?? error.message}): restore it from a copy, or move it aside to start afresh`,
+    `the state database ${path} holds ${what} it cannot read (${column === "" ? "" : `${column}: `}${issue.text}): ` +
+      advice,
     error
   )
+}
+
+/**
+ * A setting kept as JSON that does not decode: the key and where in its value, e.g. `(refusals[0]: unexpected
+ * 1)`, then `then` (what it means, by default how to mend it).
+ */
+export const settingFailure = (path: string, key: string, then: string = advice) =>
+(error: ParseResult.ParseError): StateDbError => {
+  const issue = firstIssue(error)
+  const where = issue.path.map((step) => typeof step === "number" ? `[${step}]` : `.${String(step)}`).join("")
+  return failure(`the state database ${path} holds a setting it cannot read (${key}${where}: ${issue.text}): ${then}`, error)
 }
