@@ -5,30 +5,12 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
-import { Chunk, Context, Effect, Layer, Redacted, Stream } from "effect"
+import { Chunk, Effect, Redacted, Stream } from "effect"
 import * as ClientConfig from "../src/ClientConfig.js"
-import * as GatewayClient from "../src/GatewayClient.js"
 import * as OrgClient from "../src/OrgClient.js"
 import * as Replay from "./support/replay.js"
 
-const secret = "gateway-secret-9d2e"
-
-const connect = (server: Replay.ReplayServer, auth?: ClientConfig.Auth) =>
-  Layer.build(
-    GatewayClient.layer({
-      url: server.url,
-      api: "gateway",
-      auth: auth ?? { _tag: "ApiClient", clientId: "key-42", secret: Redacted.make(secret) },
-      retry: { times: 1, base: "1 millis", cap: "2 millis" }
-    }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-  ).pipe(Effect.map(Context.get(GatewayClient.GatewayClient)), Effect.orDie)
-
-const json = (status: number, body: unknown): Replay.Answer => ({
-  status,
-  reason: null,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body)
-})
+const secret = Replay.gatewaySecret
 
 /** The gateway org of the record, and a child of it built from the published org schema. */
 const recorded = Replay.bodyOf("incydr-gateway-org-2025") as Record<string, unknown>
@@ -53,12 +35,12 @@ const gateway = (overrides: Partial<Record<string, (request: Replay.Received) =>
     case "POST /v1/oauth":
       return Replay.answerOf("incydr-gateway-oauth-2025")
     case "GET /v1/orgs":
-      return json(200, { ...Replay.example("spec-def-OrgListContainer"), totalCount: orgs.length, orgs })
+      return Replay.json(200, { ...Replay.example("spec-def-OrgListContainer"), totalCount: orgs.length, orgs })
     case "POST /v1/orgs/{orgGuid}/activate":
     case "POST /v1/orgs/{orgGuid}/deactivate":
       return Replay.answerOf("incydr-gateway-activate-2025")
     default:
-      return json(200, request.method === "GET" && request.path.endsWith("child-guid") ? child : recorded)
+      return Replay.json(200, request.method === "GET" && request.path.endsWith("child-guid") ? child : recorded)
   }
 }
 
@@ -73,7 +55,7 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
     Effect.gen(function*() {
       const server = yield* Replay.Server
       server.answer(gateway())
-      const client = yield* connect(server)
+      const client = yield* Replay.connectGateway(server)
       yield* client.getById(String(top.orgGuid))
       const [signIn, read] = server.received()
       expect(signIn).toMatchObject({ method: "POST", path: "/v1/oauth", body: "" })
@@ -87,9 +69,9 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
     Effect.gen(function*() {
       const server = yield* Replay.Server
       server.answer(gateway({
-        "POST /v1/oauth": () => json(200, { ...Replay.example("spec-def-AccessTokenResponse"), expires_in: 0 })
+        "POST /v1/oauth": () => Replay.json(200, { ...Replay.example("spec-def-AccessTokenResponse"), expires_in: 0 })
       }))
-      const client = yield* connect(server)
+      const client = yield* Replay.connectGateway(server)
       yield* client.getById(String(top.orgGuid))
       yield* client.getById(String(top.orgGuid))
       expect(server.received().map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -103,8 +85,8 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
   it.scoped("a local account signs in at GET /v1/auth and reads bearerToken", () =>
     Effect.gen(function*() {
       const server = yield* Replay.Server
-      server.answer(gateway({ "GET /v1/auth": () => json(200, Replay.example("spec-def-AuthTokenResponse")) }))
-      const client = yield* connect(server, { _tag: "LocalAccount", username: "ops", password: Redacted.make(secret) })
+      server.answer(gateway({ "GET /v1/auth": () => Replay.json(200, Replay.example("spec-def-AuthTokenResponse")) }))
+      const client = yield* Replay.connectGateway(server, { _tag: "LocalAccount", username: "ops", password: Redacted.make(secret) })
       yield* client.getById(String(top.orgGuid))
       expect(server.received()[1]!.headers.authorization).toBe("Bearer bearerToken text")
     }))
@@ -113,7 +95,7 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
     Effect.gen(function*() {
       const server = yield* Replay.Server
       server.answer(gateway())
-      const client = yield* connect(server)
+      const client = yield* Replay.connectGateway(server)
       const all = Chunk.toReadonlyArray(yield* Stream.runCollect(client.getAll()))
       expect(all).toHaveLength(2)
       expect(all[0]).toMatchObject({
@@ -145,7 +127,7 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
     Effect.gen(function*() {
       const server = yield* Replay.Server
       server.answer(gateway())
-      const client = yield* connect(server)
+      const client = yield* Replay.connectGateway(server)
       yield* client.createOrg({ orgName: "Sales", orgExtRef: "S-1", parentOrgGuid: "child-guid" })
       yield* client.createOrg({ orgName: "Support" })
       yield* client.updateOrg("child-guid", { notes: null })
@@ -185,7 +167,7 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
     Effect.gen(function*() {
       const server = yield* Replay.Server
       server.answer(gateway())
-      const client = yield* connect(server)
+      const client = yield* Replay.connectGateway(server)
       for (
         const [operation, call] of [
           ["block", client.block("child-guid")],
@@ -204,8 +186,8 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
   it.scoped("a list holding fewer orgs than it counts (a cap) is refused", () =>
     Effect.gen(function*() {
       const server = yield* Replay.Server
-      server.answer(gateway({ "GET /v1/orgs": () => json(200, { totalCount: 150, orgs }) }))
-      const client = yield* connect(server)
+      server.answer(gateway({ "GET /v1/orgs": () => Replay.json(200, { totalCount: 150, orgs }) }))
+      const client = yield* Replay.connectGateway(server)
       const error = yield* Effect.flip(Stream.runDrain(client.getAll()))
       expect(error).toMatchObject({ _tag: "InconsistentListingError" })
       expect(error.message).toContain("the org listing announced 150 orgs but returned 2")
@@ -223,8 +205,8 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
         Effect.gen(function*() {
           const server = yield* Replay.Server
           const status = tag === "NotFoundError" ? 404 : 400
-          server.answer(gateway({ "POST /v1/orgs": () => json(status, body), "GET /v1/orgs/{orgGuid}": () => json(status, body) }))
-          const client = yield* connect(server)
+          server.answer(gateway({ "POST /v1/orgs": () => Replay.json(status, body), "GET /v1/orgs/{orgGuid}": () => Replay.json(status, body) }))
+          const client = yield* Replay.connectGateway(server)
           const error = yield* Effect.flip(
             tag === "NotFoundError" ? client.getById("gone") : client.createOrg({ orgName: "X", parentOrgGuid: "g" })
           )

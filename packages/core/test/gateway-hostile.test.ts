@@ -3,33 +3,14 @@
  * spellings of a flag other than JSON booleans, a token's lifetime as text or null, and a 500 in the
  * gateway's own error shape (a server fault, not a refusal).
  */
-import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
-import { Chunk, Context, Effect, Layer, Redacted, Stream } from "effect"
-import * as GatewayClient from "../src/GatewayClient.js"
+import { Chunk, Effect, Stream } from "effect"
 import * as Replay from "./support/replay.js"
 
-const secret = "gateway-secret-7c1a"
+const secret = Replay.gatewaySecret
 const basic = Buffer.from(`key-42:${secret}`).toString("base64")
 
-const connect = (server: Replay.ReplayServer) =>
-  Layer.build(
-    GatewayClient.layer({
-      url: server.url,
-      api: "gateway",
-      auth: { _tag: "ApiClient", clientId: "key-42", secret: Redacted.make(secret) },
-      retry: { times: 2, base: "1 millis", cap: "2 millis" }
-    }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-  ).pipe(Effect.map(Context.get(GatewayClient.GatewayClient)), Effect.orDie)
-
-const json = (status: number, body: unknown): Replay.Answer => ({
-  status,
-  reason: null,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body)
-})
-
-const token = json(200, { access_token: "t", token_type: "bearer", expires_in: 900 })
+const token = Replay.json(200, { access_token: "t", token_type: "bearer", expires_in: 900 })
 
 const org = (name: string, fields: Record<string, unknown>) => ({
   orgGuid: `guid-${name}`,
@@ -50,8 +31,8 @@ layer(Replay.layer, { excludeTestServices: true })("gateway answers a careful cl
       it.scoped(name, () =>
         Effect.gen(function*() {
           const server = yield* Replay.Server
-          server.answer(() => json(401, { code: "INVALID_CLIENT", message }))
-          const client = yield* connect(server)
+          server.answer(() => Replay.json(401, { code: "INVALID_CLIENT", message }))
+          const client = yield* Replay.connectGateway(server)
           const error = yield* Effect.flip(client.getById("guid-Top"))
           expect(error.message).toContain("INVALID_CLIENT")
           expect(error.message).not.toContain(secret)
@@ -75,9 +56,9 @@ layer(Replay.layer, { excludeTestServices: true })("gateway answers a careful cl
         org("Undated", { deactivationDate: null })
       ]
       server.answer((request) =>
-        request.path === "/v1/oauth" ? token : json(200, { totalCount: orgs.length, orgs })
+        request.path === "/v1/oauth" ? token : Replay.json(200, { totalCount: orgs.length, orgs })
       )
-      const client = yield* connect(server)
+      const client = yield* Replay.connectGateway(server)
       const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(client.getAll()))
       expect(listed.map((o) => [o.orgName, o.active])).toEqual([
         ["Top", true],
@@ -96,10 +77,10 @@ layer(Replay.layer, { excludeTestServices: true })("gateway answers a careful cl
         const server = yield* Replay.Server
         server.answer((request) =>
           request.path === "/v1/oauth"
-            ? json(200, { access_token: "t", token_type: "bearer", expires_in: expiresIn })
-            : json(200, org("Top", { active: true }))
+            ? Replay.json(200, { access_token: "t", token_type: "bearer", expires_in: expiresIn })
+            : Replay.json(200, org("Top", { active: true }))
         )
-        const client = yield* connect(server)
+        const client = yield* Replay.connectGateway(server)
         expect(yield* client.getById("guid-Top")).toMatchObject({ orgName: "Top" })
       }))
   }
@@ -112,10 +93,10 @@ layer(Replay.layer, { excludeTestServices: true })("gateway answers a careful cl
         request.path === "/v1/oauth"
           ? token
           : ++deactivations === 1
-          ? json(500, { code: "INTERNAL_ERROR", message: "Internal server error" })
+          ? Replay.json(500, { code: "INTERNAL_ERROR", message: "Internal server error" })
           : { status: 200, reason: null, headers: {}, body: "" }
       )
-      const client = yield* connect(server)
+      const client = yield* Replay.connectGateway(server)
       yield* client.deactivate("guid-Top")
       expect(deactivations).toBe(2)
     }))
@@ -124,9 +105,9 @@ layer(Replay.layer, { excludeTestServices: true })("gateway answers a careful cl
     Effect.gen(function*() {
       const server = yield* Replay.Server
       server.answer((request) =>
-        request.path === "/v1/oauth" ? token : json(500, { code: "INTERNAL_ERROR", message: "Internal server error" })
+        request.path === "/v1/oauth" ? token : Replay.json(500, { code: "INTERNAL_ERROR", message: "Internal server error" })
       )
-      const client = yield* connect(server)
+      const client = yield* Replay.connectGateway(server)
       const error = yield* Effect.flip(client.createOrg({ orgName: "New", parentOrgGuid: "guid-Top" }))
       expect(error).toMatchObject({ _tag: "UnknownOutcomeError", status: 500 })
     }))

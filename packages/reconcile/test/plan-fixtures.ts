@@ -148,6 +148,67 @@ export const plan = (
   )
 }
 
+/**
+ * A plan with one change of most kinds, a drift, a conflict and an unmanaged org, for the plan formats;
+ * `remote` and `orgs` are more orgs under the top and in the desired tree, after the others.
+ */
+export const mixedPlan = (
+  remote: ReadonlyArray<RemoteSpec>,
+  orgs: ReadonlyArray<DesiredSpec> = [],
+  options: PlanOptions = {}
+): Plan.Plan =>
+  plan(
+    tenant(
+      r("Eng", { notes: "old" }, r("Platform")),
+      r("Sales", { status: "deactivated" }),
+      r("Vendors", { status: "blocked" }),
+      r("Dup"),
+      r("Dup", { uid: "u2" }),
+      ...remote
+    ),
+    [
+      d("Eng", { status: "blocked", notes: "Product engineering" }, d("Platform"), d("Tools", { extRef: "T-1" })),
+      d("Sales"),
+      d("Contractors", { previously: ["Vendors"] }),
+      d("Dup"),
+      ...orgs
+    ],
+    {
+      ...options,
+      identities: [{
+        path: "Sales",
+        orgUid: uid("Sales"),
+        applied: { name: "Sales", extRef: null, notes: null, status: "active" }
+      }]
+    }
+  )
+
+/** A plan with nothing in it. */
+export const emptyPlan: Plan.Plan = {
+  changes: [],
+  conflicts: [],
+  unmanaged: [],
+  refusal: undefined,
+  resolved: [],
+  rootOrgUid: "1",
+  managedCount: 0,
+  restricted: 0
+}
+
+/** A change of `action` to the top-level org `path` (uid `u/path`), asked for by the desired files. */
+export const change = (action: Plan.Action, path: string, cascadesTo: ReadonlyArray<string> = []): Plan.Change => ({
+  action,
+  path,
+  orgUid: action === "create" ? null : uid(path),
+  orgId: action === "create" ? null : 1,
+  parentPath: "",
+  parentOrgUid: "1",
+  before: action === "create" ? null : { status: "active" },
+  after: action === "create" ? { name: path } : { status: action === "block" ? "blocked" : "deactivated" },
+  cascadesTo,
+  cause: "desired"
+})
+
 /** `block Sales > Sales/EMEA, Sales/APAC (drift)`: action, path, cascade and cause of each change. */
 export const lines = (plan: Plan.Plan): ReadonlyArray<string> =>
   plan.changes.map((change) =>

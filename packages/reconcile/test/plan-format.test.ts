@@ -3,57 +3,10 @@ import { createHash } from "node:crypto"
 import type * as Plan from "../src/Plan.js"
 import * as PlanChecksum from "../src/PlanChecksum.js"
 import * as PlanFormat from "../src/PlanFormat.js"
-import { d, plan, r, tenant, uid } from "./plan-fixtures.js"
+import { change, d, emptyPlan, mixedPlan, plan, r, tenant, uid } from "./plan-fixtures.js"
 
 /** A plan with one change of most kinds, a drift, a conflict and an unmanaged org. */
-const mixed = () =>
-  plan(
-    tenant(
-      r("Eng", { notes: "old" }, r("Platform")),
-      r("Sales", { status: "deactivated" }),
-      r("Vendors", { status: "blocked" }),
-      r("Dup"),
-      r("Dup", { uid: "u2" }),
-      r("Legacy")
-    ),
-    [
-      d("Eng", { status: "blocked", notes: "Product engineering" }, d("Platform"), d("Tools", { extRef: "T-1" })),
-      d("Sales"),
-      d("Contractors", { previously: ["Vendors"] }),
-      d("Dup")
-    ],
-    {
-      identities: [{
-        path: "Sales",
-        orgUid: uid("Sales"),
-        applied: { name: "Sales", extRef: null, notes: null, status: "active" }
-      }]
-    }
-  )
-
-const empty: Plan.Plan = {
-  changes: [],
-  conflicts: [],
-  unmanaged: [],
-  refusal: undefined,
-  resolved: [],
-  rootOrgUid: "1",
-  managedCount: 0,
-  restricted: 0
-}
-
-const created = (path: string): Plan.Change => ({
-  action: "create",
-  path,
-  orgUid: null,
-  orgId: null,
-  parentPath: "",
-  parentOrgUid: "1",
-  before: null,
-  after: { name: path },
-  cascadesTo: [],
-  cause: "desired"
-})
+const mixed = () => mixedPlan([r("Legacy")])
 
 describe("PlanFormat.text", () => {
   it("shows one line per change, then conflicts, unmanaged orgs and the summary", () => {
@@ -182,7 +135,7 @@ describe("PlanFormat.json", () => {
       { path: "Legacy", orgUid: uid("Legacy"), orgName: "Legacy", status: "active", action: "report" }
     ])
 
-    const refused = JSON.parse(PlanFormat.json({ ...empty, refusal: { reason: "threshold", message: "too many" } }))
+    const refused = JSON.parse(PlanFormat.json({ ...emptyPlan, refusal: { reason: "threshold", message: "too many" } }))
     expect(Object.keys(refused)).toEqual([
       "formatVersion",
       "refusal",
@@ -204,7 +157,7 @@ describe("PlanFormat.json", () => {
 describe("PlanFormat.checksum", () => {
   it("is sha256 over the canonical serialization (sorted keys, no whitespace)", () => {
     const canonical = `{"changes":[],"formatVersion":1}`
-    expect(PlanChecksum.checksum(empty)).toBe(`sha256:${createHash("sha256").update(canonical).digest("hex")}`)
+    expect(PlanChecksum.checksum(emptyPlan)).toBe(`sha256:${createHash("sha256").update(canonical).digest("hex")}`)
   })
 
   it("is stable across runs and object key orders", () => {
@@ -244,7 +197,7 @@ describe("PlanFormat.checksum", () => {
 
 describe("PlanFormat.summary", () => {
   it("counts changes by action, conflicts and unmanaged orgs", () => {
-    expect(PlanFormat.summary({ ...empty, changes: [created("A"), created("B")] })).toEqual({
+    expect(PlanFormat.summary({ ...emptyPlan, changes: [change("create", "A"), change("create", "B")] })).toEqual({
       create: 2,
       update: 0,
       block: 0,

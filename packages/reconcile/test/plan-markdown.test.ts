@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type * as Plan from "../src/Plan.js"
 import * as PlanMarkdown from "../src/PlanMarkdown.js"
-import { d, plan, r, tenant, type DesiredSpec, type RemoteSpec } from "./plan-fixtures.js"
+import { change, d, type DesiredSpec, emptyPlan, mixedPlan, plan, r, type RemoteSpec, tenant } from "./plan-fixtures.js"
 
 const source: PlanMarkdown.Source = {
   tenantUrl: "https://console.us.code42.com",
@@ -11,56 +11,11 @@ const unknown: PlanMarkdown.Source = { tenantUrl: undefined, commit: undefined }
 
 /** A plan with one change of most kinds, a prune, a drift, a conflict and an unmanaged org. */
 const mixed = () =>
-  plan(
-    tenant(
-      r("Eng", { notes: "old" }, r("Platform")),
-      r("Sales", { status: "deactivated" }),
-      r("Vendors", { status: "blocked" }),
-      r("Dup"),
-      r("Dup", { uid: "u2" }),
-      r("Legacy", {}, r("Archive")),
-      ...Array.from({ length: 16 }, (_, i) => r(`Team ${i}`))
-    ),
-    [
-      d("Eng", { status: "blocked", notes: "Product engineering" }, d("Platform"), d("Tools", { extRef: "T-1" })),
-      d("Sales"),
-      d("Contractors", { previously: ["Vendors"] }),
-      d("Dup"),
-      ...Array.from({ length: 16 }, (_, i) => d(`Team ${i}`))
-    ],
-    {
-      prune: "deactivate",
-      identities: [{
-        path: "Sales",
-        orgUid: "u/Sales",
-        applied: { name: "Sales", extRef: null, notes: null, status: "active" }
-      }]
-    }
+  mixedPlan(
+    [r("Legacy", {}, r("Archive")), ...Array.from({ length: 16 }, (_, i) => r(`Team ${i}`))],
+    Array.from({ length: 16 }, (_, i) => d(`Team ${i}`)),
+    { prune: "deactivate" }
   )
-
-const empty: Plan.Plan = {
-  changes: [],
-  conflicts: [],
-  unmanaged: [],
-  refusal: undefined,
-  resolved: [],
-  rootOrgUid: "1",
-  managedCount: 0,
-  restricted: 0
-}
-
-const change = (action: Plan.Action, path: string, cascadesTo: ReadonlyArray<string> = []): Plan.Change => ({
-  action,
-  path,
-  orgUid: action === "create" ? null : `u/${path}`,
-  orgId: action === "create" ? null : 1,
-  parentPath: "",
-  parentOrgUid: "1",
-  before: action === "create" ? null : { status: "active" },
-  after: action === "create" ? { name: path } : { status: action === "block" ? "blocked" : "deactivated" },
-  cascadesTo,
-  cause: "desired"
-})
 
 const linesOf = (markdown: string) => markdown.split("\n")
 
@@ -118,24 +73,24 @@ describe("PlanMarkdown.render", () => {
 
   it("counts a deactivation by the orgs it reaches, not as one call", () => {
     const reached = Array.from({ length: 34 }, (_, i) => `Old/Team ${i}`)
-    const output = PlanMarkdown.render({ ...empty, changes: [change("deactivate", "Old", reached)] }, unknown)
+    const output = PlanMarkdown.render({ ...emptyPlan, changes: [change("deactivate", "Old", reached)] }, unknown)
     expect(output).toContain("**Plan: ⚠️ 0 orgs to block, 35 to deactivate, 0 to prune; 0 to create,")
     expect(output).toContain("**⚠️ Destructive: 35 orgs blocked or deactivated, in 1 call**")
     for (const path of reached) expect(output).toContain(`\n  - ${path}\n`)
   })
 
   it("says when nothing is blocked, deactivated or pruned, and when nothing is to be done", () => {
-    const creates = PlanMarkdown.render({ ...empty, changes: [change("create", "New")] }, unknown)
+    const creates = PlanMarkdown.render({ ...emptyPlan, changes: [change("create", "New")] }, unknown)
     expect(creates).toContain("**Plan: 0 orgs to block, deactivate or prune; 1 to create, 0 to update,")
     expect(creates).toContain("\n**Changes**\n")
     expect(creates).not.toContain("⚠️")
-    expect(PlanMarkdown.render(empty, unknown)).toBe(
+    expect(PlanMarkdown.render(emptyPlan, unknown)).toBe(
       "<!-- orgsync-plan -->\n### orgsync plan\n\n**No changes. The tree matches the desired state.**\n"
     )
   })
 
   it("names the commit, marks uncommitted desired files, and never shows credentials of the tenant URL", () => {
-    const heading = (s: PlanMarkdown.Source) => linesOf(PlanMarkdown.render(empty, s))[1]
+    const heading = (s: PlanMarkdown.Source) => linesOf(PlanMarkdown.render(emptyPlan, s))[1]
     expect(heading({ tenantUrl: "https://user:pw@tenant.example/c42/?token=x#y", commit: undefined }))
       .toBe("### orgsync plan for <https://tenant.example/c42>")
     expect(heading({ tenantUrl: "not a url", commit: { sha: "abcdef0", modified: true } }))
@@ -144,7 +99,7 @@ describe("PlanMarkdown.render", () => {
 
   it("puts a refusal first and escapes pipes, newlines and markup in cells", () => {
     const result: Plan.Plan = {
-      ...empty,
+      ...emptyPlan,
       unmanaged: [{ path: "a|b\nc\\|d*e<b>", orgUid: "9", orgName: "x", status: "blocked", action: "report" }],
       refusal: { reason: "empty-desired", message: "No | orgs" }
     }
@@ -166,7 +121,7 @@ describe("PlanMarkdown.render", () => {
 
   it("never mentions a person or team, nor references an issue, from an org name", () => {
     const result: Plan.Plan = {
-      ...empty,
+      ...emptyPlan,
       changes: [change("create", "@security-team/Ops #12 & @ #")]
     }
     const row = linesOf(PlanMarkdown.render(result, unknown)).find((line) => line.startsWith("| + create |"))!
@@ -175,7 +130,7 @@ describe("PlanMarkdown.render", () => {
   })
 
   it("keeps every row when they fit", () => {
-    const result: Plan.Plan = { ...empty, changes: Array.from({ length: 100 }, (_, i) => change("create", `Org ${i}`)) }
+    const result: Plan.Plan = { ...emptyPlan, changes: Array.from({ length: 100 }, (_, i) => change("create", `Org ${i}`)) }
     const output = PlanMarkdown.render(result, source)
     expect(linesOf(output).filter((line) => line.startsWith("| + create |"))).toHaveLength(100)
     expect(output).not.toContain("not shown")
@@ -257,7 +212,7 @@ describe("PlanMarkdown.render on a large plan", () => {
     const changes = Array.from({ length: 200 }, (_, i) =>
       change("block", long(i), Array.from({ length: 5 }, (_, k) => `${long(i)}/${"Child".repeat(20)} ${k}`))
     )
-    const output = PlanMarkdown.render({ ...empty, changes: [...changes, change("create", "New")] }, source)
+    const output = PlanMarkdown.render({ ...emptyPlan, changes: [...changes, change("create", "New")] }, source)
     expect(output.length).toBeLessThanOrEqual(65_000)
     const listed = linesOf(output).filter((line) => line.startsWith("| ⚠️ block |") || line.startsWith("  - ")).length
     expect(listed).toBeGreaterThan(100)

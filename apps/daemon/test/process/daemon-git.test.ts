@@ -5,6 +5,7 @@
  * does not validate or the remote cannot be reached, and never shows a URL's password.
  */
 import { describe, expect, it } from "@effect/vitest"
+import type { Simulator } from "@c42/simulator"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -13,33 +14,10 @@ import { startDaemon, until } from "../support/daemon.js"
 import { gitHttp } from "../support/git-http.js"
 import { authorLine, gitRemote } from "../support/git-repo.js"
 import { spawnOrgsync } from "../support/orgsync-process.js"
+import type * as DaemonStatus from "../../src/DaemonStatus.js"
 import { byHand, named, start } from "../support/simulator.js"
 
-interface Status {
-  readonly ready: boolean
-  readonly notReady: string | null
-  readonly desired: {
-    readonly valid: boolean | null
-    readonly files: ReadonlyArray<string>
-    readonly issues: ReadonlyArray<{ file: string; line: number; column: number; text: string }>
-  }
-  readonly git: {
-    readonly repo: string
-    readonly sync: string
-    readonly summary: string
-    readonly sha: string | null
-    readonly author: string | null
-    readonly subject: string | null
-    readonly fetchedSha: string | null
-    readonly fetchedAt: string | null
-    readonly error: string | null
-  } | null
-  readonly runs: ReadonlyArray<{
-    readonly kind: string
-    readonly result: string | null
-    readonly commit: { readonly sha: string; readonly author: string; readonly subject: string } | null
-  }>
-}
+type Status = DaemonStatus.StatusView
 
 const orgs = "orgs:\n  - name: Engineering\n  - name: Sales\n"
 
@@ -48,7 +26,7 @@ const creates = (sim: { requests: () => ReadonlyArray<{ method: string; path: st
   sim.requests().filter((r) => r.method === "POST" && /\/(orgs|org)\/?$/i.test(r.path))
 
 /** A daemon following `remote`'s `main` at `gitPath`, passing only when asked (the interval is an hour). */
-const follow = (bare: string, gitPath: string, sim: { url: string }) =>
+const follow = (bare: string, gitPath: string, sim: Simulator.Handle) =>
   Effect.gen(function*() {
     const ws = workspace("")
     const daemon = yield* startDaemon([
@@ -66,17 +44,31 @@ const follow = (bare: string, gitPath: string, sim: { url: string }) =>
     const status = () => fetch(`${daemon.url}/api/status`).then((r) => r.json() as Promise<Status>)
     const refresh = () => Effect.promise(() => fetch(`${daemon.url}/api/refresh`, { method: "POST" }))
     const ready = () => fetch(`${daemon.url}/readyz`).then((r) => r.status)
-    return { ws, daemon, status, refresh, ready }
+    /** Blocks the org `name` by hand, asks for a pass and waits until it unblocks it: the drift healed. */
+    const healsDrift = (name: string) =>
+      Effect.gen(function*() {
+        yield* byHand(sim, "PUT", `/api/v1/OrgBlock/${named(sim, name)[0]!.orgId}`)
+        yield* refresh()
+        yield* until(() => named(sim, name)[0]!.blocked === false, 30_000, daemon.output)
+      })
+    return { ws, daemon, status, refresh, ready, healsDrift }
+  })
+
+/** The simulator and a daemon following a new remote whose one commit (`subject`) holds `orgs`, once ready. */
+const followingInSync = (subject?: string) =>
+  Effect.gen(function*() {
+    const sim = yield* start()
+    const remote = yield* gitRemote({ "orgs.yaml": orgs }, subject)
+    const following = yield* follow(remote.bare, "orgs.yaml", sim)
+    const first = remote.head()
+    yield* until(() => following.ready().then((code) => code === 200), 30_000, following.daemon.output)
+    return { ...following, sim, remote, first }
   })
 
 describe("orgsync run following git", () => {
   it.scopedLive("syncs at start, applies a pushed commit on POST /api/refresh and shows its sha everywhere", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
-      const remote = yield* gitRemote({ "orgs.yaml": orgs }, "Engineering and Sales")
-      const { daemon, refresh, ready, status, ws } = yield* follow(remote.bare, "orgs.yaml", sim)
-      const first = remote.head()
-      yield* until(() => ready().then((code) => code === 200), 30_000, daemon.output)
+      const { daemon, first, refresh, remote, sim, status, ws } = yield* followingInSync("Engineering and Sales")
       const synced = yield* Effect.promise(status)
       expect(synced.git).toMatchObject({
         sync: "synced",
@@ -142,11 +134,7 @@ describe("orgsync run following git", () => {
 
   it.scopedLive("a pushed commit that does not validate is not applied: the last good commit stays in force", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
-      const remote = yield* gitRemote({ "orgs.yaml": orgs })
-      const { daemon, refresh, ready, status } = yield* follow(remote.bare, "orgs.yaml", sim)
-      const good = remote.head()
-      yield* until(() => ready().then((code) => code === 200), 30_000, daemon.output)
+      const { daemon, first: good, healsDrift, refresh, ready, remote, sim, status } = yield* followingInSync()
 
       sim.clearRequests()
       const bad = remote.push(
@@ -166,9 +154,7 @@ describe("orgsync run following git", () => {
       expect(rejected.desired.issues[0]).toMatchObject({ file: "orgs.yaml", line: 4, column: 13 })
       expect(daemon.output()).toContain("orgs.yaml:4:13:")
       // Drift is still healed, from the last good commit; nothing is written from the bad one.
-      yield* byHand(sim, "PUT", `/api/v1/OrgBlock/${named(sim, "Sales")[0]!.orgId}`)
-      yield* refresh()
-      yield* until(() => named(sim, "Sales")[0]!.blocked === false, 30_000, daemon.output)
+      yield* healsDrift("Sales")
       expect(named(sim, "Legal")).toHaveLength(0)
       expect(creates(sim)).toEqual([])
 
@@ -181,11 +167,7 @@ describe("orgsync run following git", () => {
 
   it.scopedLive("an unreachable remote keeps the last good commit in force and makes the daemon unready until it is back", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
-      const remote = yield* gitRemote({ "orgs.yaml": orgs })
-      const { daemon, refresh, ready, status } = yield* follow(remote.bare, "orgs.yaml", sim)
-      const good = remote.head()
-      yield* until(() => ready().then((code) => code === 200), 30_000, daemon.output)
+      const { daemon, first: good, healsDrift, refresh, ready, remote, sim, status } = yield* followingInSync()
 
       const away = `${remote.bare}.away`
       fs.renameSync(remote.bare, away)
@@ -199,9 +181,7 @@ describe("orgsync run following git", () => {
       const metrics = yield* Effect.promise(() => fetch(`${daemon.url}/metrics`).then((r) => r.text()))
       expect(metrics).toMatch(/^orgsync_git_fetch_failures_total [1-9]\d*$/m)
       // The last good state is still reconciled: drift is healed meanwhile.
-      yield* byHand(sim, "PUT", `/api/v1/OrgBlock/${named(sim, "Engineering")[0]!.orgId}`)
-      yield* refresh()
-      yield* until(() => named(sim, "Engineering")[0]!.blocked === false, 30_000, daemon.output)
+      yield* healsDrift("Engineering")
 
       fs.renameSync(away, remote.bare)
       const next = remote.push({ "orgs.yaml": `${orgs}  - name: Support\n` }, "Support")

@@ -46,7 +46,7 @@ describe("orgsync on api: gateway", () => {
   it.scoped("plans, applies and plans nothing: create, update, deactivate, reactivate, rename, by guid", () =>
     Effect.gen(function*() {
       const sim = yield* startGateway()
-      const ws = workspace(`
+      const engineeringYaml = `
 orgs:
   - name: Engineering
     extRef: ENG-1
@@ -54,7 +54,8 @@ orgs:
     children:
       - name: Platform
       - name: Mobile
-  - name: Sales
+`
+      const ws = workspace(`${engineeringYaml}  - name: Sales
     status: deactivated
   - name: Support
 `)
@@ -86,15 +87,7 @@ orgs:
       expect(again.code, again.stdout + again.stderr).toBe(0)
       expect(again.stdout).toContain("No changes")
 
-      ws.write(`
-orgs:
-  - name: Engineering
-    extRef: ENG-1
-    notes: Product engineering
-    children:
-      - name: Platform
-      - name: Mobile
-  - name: Sales
+      ws.write(`${engineeringYaml}  - name: Sales
   - name: Customer Support
     previously: [Support]
 `)

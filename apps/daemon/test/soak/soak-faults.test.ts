@@ -33,6 +33,28 @@ const faults: Partial<Simulator.Faults> = {
 
 const cascades = new Set(["block", "unblock", "deactivate"])
 
+/**
+ * The simulator behind a front that answers 503 to each `method` request whose body names the org `orgName`,
+ * until `recover` is called; `common` are the flags of a workspace holding `yaml` that go through the front.
+ */
+const failingFor = (method: string, orgName: string, yaml: string) =>
+  Effect.gen(function*() {
+    const sim = yield* start()
+    let failing = true
+    const front = yield* proxy(sim.url, {
+      intercept: (request) =>
+        failing && request.method === method && request.body.includes(`"orgName":"${orgName}"`)
+          ? { status: 503, body: JSON.stringify([{ name: "SYSTEM", description: "Unavailable", objects: [] }]) }
+          : undefined
+    })
+    const ws = workspace(yaml)
+    const common = ["--desired", ws.desired, "--state", ws.state, "--url", front]
+    const recover = () => {
+      failing = false
+    }
+    return { sim, ws, common, recover }
+  })
+
 describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
   for (const [server, rules] of Soak.servers) {
     it.scopedLive(`creates ${orgCount} orgs and makes ${changeCount} changes exactly, touching nothing else (${server})`, () =>
@@ -95,21 +117,14 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
     "a create that fails does not leave its parent deactivated for good",
     () =>
       Effect.gen(function*() {
-        const sim = yield* start()
-        let failing = true
-        const front = yield* proxy(sim.url, {
-          intercept: (request) =>
-            failing && request.method === "POST" && request.body.includes(`"orgName":"Mobile"`)
-              ? { status: 503, body: JSON.stringify([{ name: "SYSTEM", description: "Unavailable", objects: [] }]) }
-              : undefined
-        })
-        const ws = workspace(
+        const { common, recover, sim } = yield* failingFor(
+          "POST",
+          "Mobile",
           "orgs:\n  - name: Engineering\n    status: deactivated\n    children:\n      - name: Platform\n" +
             "      - name: Mobile\n  - name: Sales\n"
         )
-        const common = ["--desired", ws.desired, "--state", ws.state, "--url", front]
         expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(1)
-        failing = false
+        recover()
         const again = yield* orgsync(["apply", ...common, "--yes"])
         expect(again.code, again.stderr).toBe(0)
         expect(named(sim, "Mobile")).toMatchObject([{ active: false }])
@@ -123,16 +138,11 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
     "a rename that fails holds back the deactivation that would reach its org",
     () =>
       Effect.gen(function*() {
-        const sim = yield* start()
-        let failing = true
-        const front = yield* proxy(sim.url, {
-          intercept: (request) =>
-            failing && request.method === "PUT" && request.body.includes(`"orgName":"Handhelds"`)
-              ? { status: 503, body: JSON.stringify([{ name: "SYSTEM", description: "Unavailable", objects: [] }]) }
-              : undefined
-        })
-        const ws = workspace("orgs:\n  - name: Engineering\n    children:\n      - name: Mobile\n  - name: Sales\n")
-        const common = ["--desired", ws.desired, "--state", ws.state, "--url", front]
+        const { common, recover, sim, ws } = yield* failingFor(
+          "PUT",
+          "Handhelds",
+          "orgs:\n  - name: Engineering\n    children:\n      - name: Mobile\n  - name: Sales\n"
+        )
         expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(0)
         ws.write(
           "orgs:\n  - name: Engineering\n    status: deactivated\n    children:\n      - name: Handhelds\n" +
@@ -142,7 +152,7 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
         expect(cut.code).toBe(1)
         expect(cut.stderr).toContain("held back")
         expect(named(sim, "Engineering")).toMatchObject([{ active: true }])
-        failing = false
+        recover()
         const again = yield* orgsync(["apply", ...common, "--yes"])
         expect(again.code, again.stderr).toBe(0)
         expect(named(sim, "Engineering")).toMatchObject([{ active: false }])

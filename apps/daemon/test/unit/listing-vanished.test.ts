@@ -4,48 +4,23 @@
  * listing before it settles the journal or writes anything, and `--force` accepts it. A write left unsettled
  * under one API family is settled by a run on another.
  */
-import { NodeContext, NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { OrgClient } from "@c42/core"
-import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { DesiredFiles, OrgApi, Reconciler, StateDb } from "@c42/reconcile"
+import type { OrgClient } from "@c42/core"
+import { Chunk, Effect, Stream } from "effect"
+import { OrgApi, Reconciler, StateDb } from "@c42/reconcile"
+import { desiredFrom, newStatePath, reconcilerAt } from "../support/reconciler.js"
 import { byHand, named, start } from "../support/simulator.js"
 
-const folder = () => fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-vanished-"))
-
-const desiredFrom = (yaml: string) => {
-  const file = path.join(folder(), "orgs.yaml")
-  fs.writeFileSync(file, yaml)
-  return DesiredFiles.load(file).pipe(Effect.provide(NodeFileSystem.layer))
-}
-
-/** A reconciler over the simulator at `url` and the state database `state`, its listings passed through `hide`. */
-const reconcilerAt = (url: string, state: string, hide: (org: { readonly orgName: string; readonly active?: boolean | undefined }) => boolean = () => false) => {
-  const real = OrgClient.layer({
-    url,
-    auth: { _tag: "LocalAccount", username: "admin", password: Redacted.make("secret") }
-  }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-  const client = Layer.effect(
-    OrgClient.OrgClient,
-    Effect.map(OrgClient.OrgClient, (c) => ({
-      ...c,
-      getAllPages: (options?: OrgClient.ListOptions) =>
-        c.getAllPages(options).pipe(Stream.map((page) => {
-          const orgs = page.orgs.filter((org) => !hide(org))
-          // A short listing that is consistent with itself: its count agrees.
-          return { ...page, orgs, totalCount: page.totalCount === undefined ? undefined : page.totalCount - (page.orgs.length - orgs.length) }
-        }))
+/** Client methods that pass the listings through `hide`: a short listing, consistent with itself. */
+const hiding = (hide: (org: { readonly orgName: string; readonly active?: boolean | undefined }) => boolean) =>
+(c: OrgClient.OrgClient): Partial<OrgClient.OrgClient> => ({
+  getAllPages: (options?: OrgClient.ListOptions) =>
+    c.getAllPages(options).pipe(Stream.map((page) => {
+      const orgs = page.orgs.filter((org) => !hide(org))
+      // Its count agrees.
+      return { ...page, orgs, totalCount: page.totalCount === undefined ? undefined : page.totalCount - (page.orgs.length - orgs.length) }
     }))
-  ).pipe(Layer.provide(real))
-  const api = OrgApi.layerOrgClient("v3").pipe(Layer.provide(client))
-  const db = StateDb.layer(state).pipe(Layer.provide(NodeContext.layer))
-  return Reconciler.layer({ principal: `${url} admin`, signedInUser: true, concurrency: 4 }).pipe(
-    Layer.provideMerge(Layer.merge(api, db))
-  )
-}
+})
 
 const pass = (layer: ReturnType<typeof reconcilerAt>, yaml: string, force = false) =>
   Effect.gen(function*() {
@@ -61,11 +36,11 @@ describe("a listing without an org orgsync manages", () => {
   it.scoped("is refused: nothing is created, and the error names the missing orgs", () =>
     Effect.gen(function*() {
       const sim = yield* start()
-      const state = path.join(folder(), "state.db")
-      expect((yield* pass(reconcilerAt(sim.url, state), tree)).converged).toBe(true)
+      const state = newStatePath()
+      expect((yield* pass(reconcilerAt(sim.url, { state }), tree)).converged).toBe(true)
       sim.clearRequests()
       const short = yield* Effect.either(
-        pass(reconcilerAt(sim.url, state, (org) => org.orgName === "Legacy" || org.orgName === "Mobile"), tree)
+        pass(reconcilerAt(sim.url, { state, override: hiding((org) => org.orgName === "Legacy" || org.orgName === "Mobile") }), tree)
       )
       const writes = sim.requests().filter((r) => r.method !== "GET")
       expect(writes.filter((r) => !/auth/.test(r.path))).toEqual([])
@@ -80,11 +55,11 @@ describe("a listing without an org orgsync manages", () => {
   it.scoped("that leaves out deactivated orgs never makes twins of them", () =>
     Effect.gen(function*() {
       const sim = yield* start()
-      const state = path.join(folder(), "state.db")
+      const state = newStatePath()
       const deactivated = "orgs:\n  - name: Legacy\n    status: deactivated\n  - name: Sales\n"
-      expect((yield* pass(reconcilerAt(sim.url, state), deactivated)).converged).toBe(true)
+      expect((yield* pass(reconcilerAt(sim.url, { state }), deactivated)).converged).toBe(true)
       for (let i = 0; i < 2; i++) {
-        yield* Effect.either(pass(reconcilerAt(sim.url, state, (org) => org.active === false), deactivated))
+        yield* Effect.either(pass(reconcilerAt(sim.url, { state, override: hiding((org) => org.active === false) }), deactivated))
       }
       expect(named(sim, "Legacy")).toHaveLength(1)
     }))
@@ -92,9 +67,9 @@ describe("a listing without an org orgsync manages", () => {
   it.scoped("is accepted with force", () =>
     Effect.gen(function*() {
       const sim = yield* start()
-      const state = path.join(folder(), "state.db")
-      expect((yield* pass(reconcilerAt(sim.url, state), tree)).converged).toBe(true)
-      const result = yield* pass(reconcilerAt(sim.url, state, (org) => org.orgName === "Legacy"), "orgs:\n  - name: Engineering\n    children:\n      - name: Mobile\n", true)
+      const state = newStatePath()
+      expect((yield* pass(reconcilerAt(sim.url, { state }), tree)).converged).toBe(true)
+      const result = yield* pass(reconcilerAt(sim.url, { state, override: hiding((org) => org.orgName === "Legacy") }), "orgs:\n  - name: Engineering\n    children:\n      - name: Mobile\n", true)
       expect(result.converged).toBe(true)
     }))
 })
@@ -103,12 +78,12 @@ describe("a create left unsettled under one API family", () => {
   it.scoped("is adopted by a run on another, never marked not applied", () =>
     Effect.gen(function*() {
       const sim = yield* start()
-      const state = path.join(folder(), "state.db")
+      const state = newStatePath()
       const desired = yield* desiredFrom("orgs:\n  - name: Crossover\n")
       // The gateway family journals the parent by guid; the v3 family lists parents by uid.
       const top = Chunk.toReadonlyArray(
         yield* Effect.flatMap(OrgApi.OrgApi, (api) => Stream.runCollect(api.pages)).pipe(
-          Effect.provide(reconcilerAt(sim.url, state))
+          Effect.provide(reconcilerAt(sim.url, { state }))
         )
       ).flatMap((page) => page.orgs).find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)!
       yield* Effect.flatMap(StateDb.StateDb, (db) =>
@@ -119,16 +94,16 @@ describe("a create left unsettled under one API family", () => {
           parentOrgUid: top.orgGuid!,
           orgName: "Crossover",
           preexisting: []
-        })).pipe(Effect.provide(reconcilerAt(sim.url, state)))
+        })).pipe(Effect.provide(reconcilerAt(sim.url, { state })))
       yield* byHand(sim, "POST", "/api/v3/orgs", { orgName: "Crossover", parentOrgGuid: top.orgGuid })
       expect(named(sim, "Crossover")).toHaveLength(1)
       const result = yield* Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true })).pipe(
-        Effect.provide(reconcilerAt(sim.url, state))
+        Effect.provide(reconcilerAt(sim.url, { state }))
       )
       expect(result.converged).toBe(true)
       expect(named(sim, "Crossover")).toHaveLength(1)
       const writes = yield* Effect.flatMap(StateDb.StateDb, (db) => db.journalSince(new Date(0))).pipe(
-        Effect.provide(reconcilerAt(sim.url, state))
+        Effect.provide(reconcilerAt(sim.url, { state }))
       )
       expect(writes.map((w) => [w.action, w.path, w.outcome])).toEqual([["create", "Crossover", "adopted"]])
     }))

@@ -3,39 +3,12 @@
  * the others, a create whose parent failed is skipped, and a pass that makes no progress stops and says what
  * could not converge. A test double for the client is a Layer over the real one.
  */
-import { NodeContext, NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Code42Error, OrgClient } from "@c42/core"
-import { Effect, Layer, Redacted } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { DesiredFiles, OrgApi, Reconciler, StateDb } from "@c42/reconcile"
+import { Code42Error } from "@c42/core"
+import { Effect } from "effect"
+import { Reconciler, StateDb } from "@c42/reconcile"
+import { desiredFrom, reconcilerAt } from "../support/reconciler.js"
 import { named, start } from "../support/simulator.js"
-
-const desiredFrom = (yaml: string) => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-rec-")), "orgs.yaml")
-  fs.writeFileSync(file, yaml)
-  return DesiredFiles.load(file).pipe(Effect.provide(NodeFileSystem.layer))
-}
-
-/** The reconciler over the simulator at `url`, with `override` changing some client methods. */
-const reconcilerAt = (url: string, override: (client: OrgClient.OrgClient) => Partial<OrgClient.OrgClient> = () => ({})) => {
-  const real = OrgClient.layer({
-    url,
-    auth: { _tag: "LocalAccount", username: "admin", password: Redacted.make("secret") }
-  }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-  const client = Layer.effect(
-    OrgClient.OrgClient,
-    Effect.map(OrgClient.OrgClient, (c) => ({ ...c, ...override(c) }))
-  ).pipe(Layer.provide(real))
-  const api = OrgApi.layerOrgClient("v3").pipe(Layer.provide(client))
-  const state = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-rec-")), "state.db")
-  const db = StateDb.layer(state).pipe(Layer.provide(NodeContext.layer))
-  return Reconciler.layer({ principal: `${url} admin`, signedInUser: true, concurrency: 4 }).pipe(
-    Layer.provideMerge(Layer.merge(api, db))
-  )
-}
 
 const refused = (operation: string) =>
   new Code42Error.BadRequestError({ operation, status: 400, description: "refused by the test" })
@@ -56,10 +29,10 @@ orgs:
   - name: Support
 `)
       const result = yield* Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true })).pipe(
-        Effect.provide(reconcilerAt(sim.url, (c) => ({
+        Effect.provide(reconcilerAt(sim.url, { override: (c) => ({
           createOrg: (input) => input.orgName === "Legal" ? Effect.fail(refused("createOrg")) : c.createOrg(input),
           block: () => Effect.fail(refused("block"))
-        })))
+        }) }))
       )
       expect(result.converged).toBe(false)
       expect(result.errors).toEqual(expect.arrayContaining([
@@ -86,7 +59,7 @@ orgs:
       sim.clearRequests()
       const result = yield* Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true })).pipe(
         // The server answers the block but nothing changes: the prediction was wrong.
-        Effect.provide(reconcilerAt(sim.url, () => ({ block: () => Effect.void })))
+        Effect.provide(reconcilerAt(sim.url, { override: () => ({ block: () => Effect.void }) }))
       )
       expect(result.converged).toBe(false)
       expect(result.errors).toContain("did not converge: block Engineering")
@@ -136,12 +109,12 @@ orgs:
       const desired = yield* desiredFrom("orgs:\n  - name: Engineering\n  - name: Sales\n    extRef: S-2\n  - name: Legal\n")
       const lost = (operation: string) =>
         new Code42Error.UnknownOutcomeError({ operation, reason: "the answer was lost by the test" })
-      const layer = reconcilerAt(sim.url, (c) => ({
+      const layer = reconcilerAt(sim.url, { override: (c) => ({
         // Each write is made, then its answer lost: the next round re-reads and finds it done.
         createOrg: (input) =>
           input.orgName === "Legal" ? Effect.zipRight(c.createOrg(input), Effect.fail(lost("createOrg"))) : c.createOrg(input),
         updateOrg: (orgId, input) => Effect.zipRight(c.updateOrg(orgId, input), Effect.fail(lost("updateOrg")))
-      }))
+      }) })
       const result = yield* Effect.gen(function*() {
         const pass = yield* Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true }))
         const runs = yield* Effect.flatMap(StateDb.StateDb, (db) => db.recentRuns(1))
@@ -199,7 +172,7 @@ orgs:
       })
       // Where an administrator moves the user: the client asks the tenant for that org.
       let userOrgUid = "400"
-      const layer = reconcilerAt(sim.url, (c) => ({ getCurrent: () => c.getByUid(userOrgUid) }))
+      const layer = reconcilerAt(sim.url, { override: (c) => ({ getCurrent: () => c.getByUid(userOrgUid) }) })
       const pass = (yaml: string) =>
         Effect.flatMap(desiredFrom(yaml), (desired) =>
           Effect.flatMap(Reconciler.Reconciler, (r) => r.pass(desired, { dryRun: false, force: true })))

@@ -8,6 +8,7 @@ import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import type * as ClientConfig from "../../src/ClientConfig.js"
+import * as GatewayClient from "../../src/GatewayClient.js"
 import * as OrgClient from "../../src/OrgClient.js"
 
 /** A recorded answer, as the files hold it. */
@@ -165,3 +166,28 @@ export const connect = (server: ReplayServer, config: Partial<ClientConfig.Clien
       ...config
     }).pipe(Layer.provide(NodeHttpClient.layerUndici))
   ).pipe(Effect.map(Context.get(OrgClient.OrgClient)), Effect.orDie)
+
+/** The secret of the API client of `connectGateway`: no message may show it. */
+export const gatewaySecret = "gateway-secret-9d2e"
+
+/**
+ * A client of the gateway family on the replay server, for the test's scope, signed in as the API client
+ * `key-42` unless `auth` says otherwise; retries are immediate.
+ */
+export const connectGateway = (server: ReplayServer, auth?: ClientConfig.Auth) =>
+  Layer.build(
+    GatewayClient.layer({
+      url: server.url,
+      api: "gateway",
+      auth: auth ?? { _tag: "ApiClient", clientId: "key-42", secret: Redacted.make(gatewaySecret) },
+      retry: { times: 2, base: "1 millis", cap: "2 millis" }
+    }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  ).pipe(Effect.map(Context.get(GatewayClient.GatewayClient)), Effect.orDie)
+
+/** An answer with `body` as JSON. */
+export const json = (status: number, body: unknown): Answer => ({
+  status,
+  reason: null,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body)
+})
