@@ -60,10 +60,12 @@ const linesOf = (text: string): LineCounter => {
 /**
  * Parses one file's text; syntax errors and warnings become issues, never exceptions. A file in the plain subset
  * of YAML that desired files are written in (an import of 100,000 orgs among them) takes a fast path to the same
- * document; any other takes the full path.
+ * document; any other takes the full path, as does every file when `path` is `full`.
  */
-export const parse = (file: string, text: string): Parsed => {
-  const document = YamlFast.compose(text, yamlOptions, { maxTokens: MaxTokens, maxNesting: MaxNesting })
+export const parse = (file: string, text: string, path?: "full"): Parsed => {
+  const document = path === "full"
+    ? undefined
+    : YamlFast.compose(text, yamlOptions, { maxTokens: MaxTokens, maxNesting: MaxNesting })
   return document === undefined
     ? parseFully(file, text)
     : { document, issues: [], locate: locator(file, linesOf(text)) }

@@ -314,7 +314,7 @@ describe("YamlFast.compose", () => {
 /** "declined", "same" (the entries decoded through the document, which reports nothing), or what differs. */
 const entriesVerdict = (text: string): string => {
   const entries = EntriesFast.decode("orgs.yaml", text)
-  if (entries === undefined) return "declined"
+  if (entries === undefined || entries === EntriesFast.TooManyTokens) return "declined"
   const expected = DesiredEntry.decodeDocument("orgs.yaml", text)
   if (expected.issues.length > 0) return `the document path reports: ${expected.issues[0]!.message}`
   return isDeepStrictEqual(entries, expected) ? "same" : `entries differ: ${JSON.stringify([entries, expected])}`
@@ -444,6 +444,11 @@ describe("EntriesFast.decode", () => {
         .join("").replace(/^/, "orgs:\n").replace(/children:\n$/, "uid: \"1\"\n")
     ]
     expect(texts.map((text) => [text, EntriesFast.decode("orgs.yaml", text)])).toEqual(texts.map((text) => [text, undefined]))
+  })
+
+  it("says when a file is past the limit on tokens, which only the full path reports", () => {
+    expect(EntriesFast.decode("orgs.yaml", "#\n".repeat(DesiredYaml.MaxTokens / 2 + 1))).toBe(EntriesFast.TooManyTokens)
+    expect(EntriesFast.decode("orgs.yaml", "#\n".repeat(DesiredYaml.MaxTokens / 2 - 1))).toBeUndefined()
   })
 })
 

@@ -79,12 +79,15 @@ const decodeFile = Schema.decodeUnknownEither(DesiredSchema.FileEntry, decodeOpt
 const decodeOrg = Schema.decodeUnknownEither(DesiredSchema.OrgEntry, decodeOptions)
 
 /** Decodes one file's text. */
-export const decode = (file: string, text: string): FileEntries =>
-  EntriesFast.decode(file, text) ?? decodeDocument(file, text)
+export const decode = (file: string, text: string): FileEntries => {
+  const fast = EntriesFast.decode(file, text)
+  // A file past the limit on tokens is past it on every path: only the full one reports it.
+  return fast === EntriesFast.TooManyTokens ? decodeDocument(file, text, "full") : fast ?? decodeDocument(file, text)
+}
 
 /** Decodes one file's text through its YAML document, which every problem is reported from. */
-export const decodeDocument = (file: string, text: string): FileEntries => {
-  const parsed = DesiredYaml.parse(file, text)
+export const decodeDocument = (file: string, text: string, path?: "full"): FileEntries => {
+  const parsed = DesiredYaml.parse(file, text, path)
   const document = parsed.document
   if (document === undefined) return broken(file, parsed.issues)
 

@@ -72,8 +72,11 @@ interface Open {
 const orgKeys = DesiredSchema.orgKeys
 const fileKeys = DesiredSchema.fileKeys
 
+/** Past the limit on YAML tokens: the file is too large for any path but the one that reports it. */
+export const TooManyTokens = "too many tokens"
+
 /** The entries of `file`'s text, or `undefined` when it leaves the fast path's subset or has a problem. */
-export const decode = (file: string, text: string): FileEntries | undefined => {
+export const decode = (file: string, text: string): FileEntries | undefined | typeof TooManyTokens => {
   if (text.includes("\t") || text.includes("\r")) return undefined
   const read = scalarReader(new Document(undefined, DesiredYaml.yamlOptions))
   if (read === undefined) return undefined
@@ -328,7 +331,8 @@ export const decode = (file: string, text: string): FileEntries | undefined => {
     lineStart = lineEnd
     return ok
   })
-  if (!scanned || top === undefined || open !== undefined) return undefined
+  if (scanned === "too many tokens") return TooManyTokens
+  if (scanned === "left" || top === undefined || open !== undefined) return undefined
   while (frames.length > 0) if (!close()) return undefined
   return {
     file,

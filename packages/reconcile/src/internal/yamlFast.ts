@@ -299,7 +299,7 @@ export const compose = (
     offsets = lineTokens.offsets
     return line(lineEnd)
   })
-  if (!scanned || root === undefined || open !== undefined) return undefined
+  if (scanned !== "read" || root === undefined || open !== undefined) return undefined
   while (frames.length > 0) close()
 
   const contentEnd = root.range![2]

@@ -119,20 +119,21 @@ export interface LineTokens {
 export const kindAt = (tokens: LineTokens, i: number): number => (i < tokens.count ? tokens.kinds[i]! : End)
 
 /**
- * Feeds the text to `line`, one line of tokens at a time with the offset where the line ends. Answers `false`
- * when `line` does, or when the text leaves the subset or the limits.
+ * Feeds the text to `line`, one line of tokens at a time with the offset where the line ends. Answers `read`
+ * when every line was taken, `left` when `line` refused one or the text leaves the subset, and `too many
+ * tokens` past the limit on tokens (where the full path reports it).
  */
 export const eachLine = (
   text: string,
   limits: Limits,
   line: (tokens: LineTokens, lineEnd: number) => boolean
-): boolean => {
+): "read" | "left" | "too many tokens" => {
   const tokens: LineTokens = { kinds: [], sources: [], offsets: [], count: 0, docOffset: -1 }
   let offset = 0
   let count = 0
   let plainNext = false
   for (const lexeme of new Lexer().lex(text)) {
-    if (++count > limits.maxTokens) return false
+    if (++count > limits.maxTokens) return "too many tokens"
     let type: number | undefined
     if (plainNext) {
       plainNext = false
@@ -141,12 +142,12 @@ export const eachLine = (
       plainNext = true
       continue
     } else if (lexeme === CST.DOCUMENT) {
-      if (tokens.docOffset !== -1) return false
+      if (tokens.docOffset !== -1) return "left"
       tokens.docOffset = offset
       continue
     } else {
       type = kindOf(lexeme)
-      if (type === undefined) return false
+      if (type === undefined) return "left"
     }
     const at = tokens.count++
     tokens.kinds[at] = type
@@ -154,13 +155,13 @@ export const eachLine = (
     tokens.offsets[at] = offset
     offset += lexeme.length
     if (type === Newline) {
-      if (!line(tokens, offset)) return false
+      if (!line(tokens, offset)) return "left"
       tokens.count = 0
     } else if (tokens.count === MaxLineTokens) {
-      return false
+      return "left"
     }
   }
-  return tokens.count === 0 || line(tokens, offset)
+  return tokens.count === 0 || line(tokens, offset) ? "read" : "left"
 }
 
 /** A scalar as the composer reads it: its text, its tag, and the value the tag resolves it to. */
