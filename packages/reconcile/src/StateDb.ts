@@ -176,6 +176,28 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, Reader 
   readonly decisions: HeldDecisions.HeldDecisions
 }>() {}
 
+/** The columns of a snapshot row, as `saveSnapshot` gives their values. */
+const snapshotColumns = [
+  "org_uid",
+  "org_id",
+  "org_guid",
+  "org_name",
+  "org_ext_ref",
+  "notes",
+  "status",
+  "active",
+  "blocked",
+  "parent_org_id",
+  "parent_org_uid",
+  "parent_org_guid",
+  "position"
+]
+const snapshotChunk = 500
+const insertSnapshot = (rows: number) =>
+  `INSERT INTO snapshot_org (${snapshotColumns.join(", ")}) VALUES ` +
+  Array.from({ length: rows }, () => `(${snapshotColumns.map(() => "?").join(", ")})`).join(", ")
+const insertSnapshotChunk = insertSnapshot(snapshotChunk)
+
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
 
 /**
@@ -192,28 +214,33 @@ const makeWriter = (path: string) =>
       sql`INSERT INTO meta (key, value) VALUES (${key}, ${value})
           ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 
-    // Multi-row inserts in one transaction: 100,000 orgs are written in about a second.
+    // Multi-row inserts of one statement text (prepared once, then reused) in one transaction, their values in
+    // one flat list a chunk: 100,000 orgs are written in about a second, without an object per row.
     const saveSnapshot = (snap: Snapshot) =>
       sql.withTransaction(Effect.gen(function*() {
         yield* sql`DELETE FROM snapshot_org`
-        const chunk = 500
-        for (let start = 0; start < snap.orgs.length; start += chunk) {
-          const rows = snap.orgs.slice(start, start + chunk).map((org, i) => ({
-            org_uid: org.orgUid,
-            org_id: org.orgId ?? null,
-            org_guid: org.orgGuid ?? "",
-            org_name: org.orgName,
-            org_ext_ref: org.orgExtRef ?? null,
-            notes: org.notes ?? null,
-            status: org.status ?? (org.active === false ? "Deactivated" : "Active"),
-            active: org.active === false ? 0 : 1,
-            blocked: org.blocked === true ? 1 : 0,
-            parent_org_id: org.parentOrgId ?? null,
-            parent_org_uid: org.parentOrgUid ?? null,
-            parent_org_guid: org.parentOrgGuid ?? null,
-            position: start + i
-          }))
-          yield* sql`INSERT INTO snapshot_org ${sql.insert(rows)}`
+        for (let start = 0; start < snap.orgs.length; start += snapshotChunk) {
+          const end = Math.min(start + snapshotChunk, snap.orgs.length)
+          const values: Array<string | number | null> = []
+          for (let position = start; position < end; position++) {
+            const org = snap.orgs[position]!
+            values.push(
+              org.orgUid,
+              org.orgId ?? null,
+              org.orgGuid ?? "",
+              org.orgName,
+              org.orgExtRef ?? null,
+              org.notes ?? null,
+              org.status ?? (org.active === false ? "Deactivated" : "Active"),
+              org.active === false ? 0 : 1,
+              org.blocked === true ? 1 : 0,
+              org.parentOrgId ?? null,
+              org.parentOrgUid ?? null,
+              org.parentOrgGuid ?? null,
+              position
+            )
+          }
+          yield* sql.unsafe(end - start === snapshotChunk ? insertSnapshotChunk : insertSnapshot(end - start), values)
         }
         yield* setMetaRaw("snapshot_taken_at", snap.takenAt.toISOString())
       })).pipe(Effect.mapError(toError("save the snapshot")))
