@@ -6,10 +6,11 @@ import { NodeContext } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect, Either, Schema, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as Rows from "../src/internal/stateDb/rows.js"
 import * as StateDb from "../src/StateDb.js"
 
 const tempPath = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-rows-")), "state.db")
@@ -99,4 +100,54 @@ describe("state rows", () => {
       })
       expect(runs.journal[0]!.createdAt).toEqual(new Date("2030-05-01T12:01:30.000Z"))
     }))
+})
+
+describe("identity rows read without the schema", () => {
+  const decodeRows = Schema.decodeUnknownEither(Schema.Array(Rows.IdentityRow))
+  const row = (fields: Record<string, unknown>) => ({
+    path: "Sales/EMEA",
+    org_uid: "1007759454961904673",
+    org_id: 42,
+    org_guid: "guid-42",
+    applied: null,
+    ...fields
+  })
+  const appliedTexts = [
+    null,
+    "{}",
+    "{\"name\":\"EMEA\",\"extRef\":null,\"notes\":\"n\",\"status\":\"blocked\"}",
+    "{\"status\":\"active\",\"name\":\"EMEA\",\"notes\":null}",
+    "{\"name\":\"EMEA\",\"colour\":\"red\"}",
+    "{\"status\":\"paused\"}",
+    "{\"name\":7}",
+    "{\"extRef\":false}",
+    "[]",
+    "null",
+    "\"EMEA\"",
+    "not json",
+    "{\"name\":\"a\"",
+    7
+  ]
+  const rows = [
+    ...appliedTexts.map((applied) => row({ applied })),
+    row({ org_id: null, org_guid: "" }),
+    row({ org_id: 1.5 }),
+    row({ org_id: "42" }),
+    row({ org_guid: null }),
+    row({ path: 7 }),
+    "a row"
+  ]
+
+  it("reads every row as the schema does (fields in its order), and leaves any other to the schema", () => {
+    for (const one of rows) {
+      const decoded = decodeRows([one])
+      const quick = Rows.quickIdentities([one])
+      const expected = Either.isRight(decoded) ? decoded.right.map(Rows.storedIdentity) : undefined
+      expect([one, quick]).toEqual([one, expected])
+      // Compared as recorded: the order of the fields of `applied` is part of it.
+      expect([one, JSON.stringify(quick)]).toEqual([one, JSON.stringify(expected)])
+    }
+    expect(Rows.quickIdentities(rows.slice(0, 5))).toHaveLength(5)
+    expect(Rows.quickIdentities([rows[0], rows[5]])).toBeUndefined()
+  })
 })

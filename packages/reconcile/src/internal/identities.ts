@@ -16,21 +16,23 @@ export const remember = (desired: DesiredState, plan: Plan, remote: ReadonlyArra
     const fields = byPath(desired)
     const unsettledPaths = new Set([...plan.changes.map((c) => c.path), ...plan.conflicts.map((c) => c.path)])
     const stored = new Map((yield* db.identities).map((identity) => [identity.path, identity]))
-    const changed = plan.resolved.flatMap(({ orgUid, path }) => {
+    const changed: Array<Parameters<typeof db.saveIdentities>[0][number]> = []
+    for (const { orgUid, path } of plan.resolved) {
       const org = byUid.get(orgUid)
       const want = fields.get(path)
-      if (org === undefined || want === undefined) return []
-      const applied = unsettledPaths.has(path) ? undefined : {
-        name: want.name,
-        extRef: want.extRef === undefined ? org.orgExtRef ?? null : want.extRef,
-        notes: want.notes === undefined ? org.notes ?? null : want.notes,
-        status: want.status
-      }
+      if (org === undefined || want === undefined) continue
+      const settled = !unsettledPaths.has(path)
+      const extRef = want.extRef === undefined ? org.orgExtRef ?? null : want.extRef
+      const notes = want.notes === undefined ? org.notes ?? null : want.notes
       const before = stored.get(path)
+      // What was recorded holds every field, as recorded: the same values are the same record.
       const same = before !== undefined && before.orgUid === orgUid && before.orgId === org.orgId &&
-        (applied === undefined || JSON.stringify(before.applied) === JSON.stringify(applied))
-      return same ? [] : [{ path, orgUid, orgId: org.orgId, orgGuid: org.orgGuid, ...(applied ? { applied } : {}) }]
-    })
+        (!settled || (before.applied?.name === want.name && before.applied.extRef === extRef &&
+          before.applied.notes === notes && before.applied.status === want.status))
+      if (same) continue
+      const identity = { path, orgUid, orgId: org.orgId, orgGuid: org.orgGuid }
+      changed.push(settled ? { ...identity, applied: { name: want.name, extRef, notes, status: want.status } } : identity)
+    }
     yield* db.saveIdentities(changed)
     yield* db.forgetIdentities([...stored.keys()].filter((path) => !fields.has(path)))
   })

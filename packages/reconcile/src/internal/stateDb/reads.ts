@@ -38,12 +38,16 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
       })
     )
 
-    const identityRows = SqlSchema.findAll({
-      Request: Schema.Void,
-      Result: Rows.IdentityRow,
-      execute: () => sql`SELECT path, org_uid, org_id, org_guid, applied FROM identity ORDER BY path`
-    })
-    const identities = read("the identity mapping", Effect.map(identityRows(undefined), (rows) => rows.map(Rows.storedIdentity)))
+    const decodeIdentityRows = Schema.decodeUnknown(Schema.Array(Rows.IdentityRow))
+    const identities = read(
+      "the identity mapping",
+      Effect.flatMap(sql`SELECT path, org_uid, org_id, org_guid, applied FROM identity ORDER BY path`, (rows) => {
+        const quick = Rows.quickIdentities(rows)
+        return quick === undefined
+          ? Effect.map(decodeIdentityRows(rows), (decoded) => decoded.map(Rows.storedIdentity))
+          : Effect.succeed(quick)
+      })
+    )
 
     const unsettledRows = SqlSchema.findAll({
       Request: Schema.Void,
