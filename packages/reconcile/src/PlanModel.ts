@@ -75,6 +75,12 @@ export interface Settings {
   readonly currentOrgUid: string | undefined
   /** Whether the endpoint family can block and unblock (default); the gateway family cannot. */
   readonly canBlock?: boolean | undefined
+  /**
+   * `report`: the fields changed by hand are left as found, so an update of an org changes only the fields the
+   * files changed, and its drifted fields go in a change of their own (cause `drift`); `heal` (default): one
+   * update sets every field that differs.
+   */
+  readonly drift?: "heal" | "report" | undefined
 }
 
 export interface Plan {

@@ -201,7 +201,8 @@ export const make = (options: ReconcilerOptions) =>
       force: boolean,
       signedIn: Ref.Ref<Option.Option<string | undefined>>,
       contest: ReturnType<typeof contestIn>,
-      refusals: ReadonlyArray<Refusals.Refusal>
+      refusals: ReadonlyArray<Refusals.Refusal>,
+      drift: Policy.Drift | undefined
     ) =>
       Effect.gen(function*() {
         const remote = yield* readRemote
@@ -214,7 +215,7 @@ export const make = (options: ReconcilerOptions) =>
           Effect.map(
             contest(
               remote,
-              Plan.make({ desired, remote, identities, settings: { currentOrgUid, canBlock: api.canBlock } })
+              Plan.make({ desired, remote, identities, settings: { currentOrgUid, canBlock: api.canBlock, drift } })
             ),
             (plan) => {
               const { plan: withheld, standing } = Refusals.withhold(plan, refusals, remote)
@@ -262,7 +263,7 @@ export const make = (options: ReconcilerOptions) =>
           // After a confirmed or reviewed first round, later rounds only retry or finish its changes.
           let held: ((plan: Plan.Plan) => Safety.Held) | undefined
           for (let n = 1; ; n++) {
-            const { plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals)
+            const { plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift)
             // Writes of the last round whose answer was lost: done if this re-read no longer plans them.
             const planned = new Set(plan.changes.map(Apply.describe))
             for (const { change, error } of last?.uncertain ?? []) {

@@ -128,6 +128,7 @@ export interface PlanOptions {
   readonly currentOrgUid?: string
   /** false: a family that cannot block (the gateway). */
   readonly canBlock?: boolean
+  readonly drift?: "heal" | "report"
   readonly force?: boolean
 }
 
@@ -142,7 +143,7 @@ export const plan = (
       desired: wanted,
       remote,
       identities: options.identities ?? [],
-      settings: { currentOrgUid: options.currentOrgUid, canBlock: options.canBlock }
+      settings: { currentOrgUid: options.currentOrgUid, canBlock: options.canBlock, drift: options.drift }
     }),
     { desired: wanted, force: options.force ?? false }
   )

@@ -103,4 +103,29 @@ describe("orgsync run: policy safety", () => {
         "block Sales applied"
       ])
     }), 120_000)
+
+  it.scopedLive("drift: report keeps a hand-changed field when the files change another field of the same org", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const orgs = (extRef: string) => `orgs:\n  - name: Engineering\n  - name: Sales\n    extRef: ${extRef}\n    notes: Revenue\n`
+      const ws = workspace(orgs("S-0"))
+      const daemon = yield* startDaemon(
+        ["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--drift", "report", "--interval", "1h"],
+        env
+      )
+      yield* statusUntil(daemon, (s) => s.recentPasses.length > 0 && s.pending?.changes.length === 0)
+      expect(named(sim, "Sales")[0]!.notes).toBe("Revenue")
+
+      yield* byHand(sim, "PUT", `/api/v3/orgs/${named(sim, "Sales")[0]!.orgGuid}`, { notes: "by hand" })
+      const passes = (yield* statusOf(daemon)).recentPasses.length
+      ws.write(orgs("S-1"))
+      yield* until(() => named(sim, "Sales")[0]!.orgExtRef === "S-1", 30_000, daemon.output)
+      yield* statusUntil(daemon, (s) => s.runningSince === null && s.recentPasses.length > passes)
+      expect(named(sim, "Sales")[0]!.notes, "the hand change was reverted").toBe("by hand")
+      const status = yield* statusOf(daemon)
+      expect(status.drift).toMatchObject([{ path: "Sales", field: "notes", applied: "Revenue", current: "by hand", healed: false }])
+      expect(status.pending?.changes).toEqual([expect.objectContaining({ action: "update", path: "Sales", cause: "drift" })])
+      const audit = auditLines(daemon.output()).filter((a) => a.path === "Sales")
+      expect(audit.map((a) => `${a.action} ${a.cause} ${a.result}`)).toEqual(["update desired applied", "update desired applied"])
+    }), 120_000)
 })

@@ -100,7 +100,23 @@ const fieldsToUpdate = (node: Node): ReadonlyArray<Field> => {
   return fields
 }
 
-/** Updates: only the fields that differ; drift when they all go back to what orgsync last applied. */
+const update = (node: Node, fields: ReadonlyArray<Field>, cause: Change["cause"]): Change =>
+  change(
+    node,
+    "update",
+    {
+      before: Object.fromEntries(fields.map(({ from, key }) => [key, from])),
+      after: Object.fromEntries(fields.map(({ key, to }) => [key, to]))
+    },
+    [],
+    cause
+  )
+
+/**
+ * Updates: only the fields that differ; drift when they all go back to what orgsync last applied. Under
+ * `drift: report`, the fields changed by hand (going back to what orgsync applied) are split from those the
+ * files changed, so that the update the files ask for never reverts them.
+ */
 const updates = (at: Converging): ReadonlyArray<Change> => {
   const changes: Array<Change> = []
   for (const node of at.ordered) {
@@ -108,17 +124,11 @@ const updates = (at: Converging): ReadonlyArray<Change> => {
     const fields = fieldsToUpdate(node)
     if (fields.length === 0) continue
     const applied = at.identityByUid.get(node.org!.orgUid)?.applied
-    const drift = applied !== undefined && fields.every(({ key, to }) => applied[key] === to)
-    changes.push(change(
-      node,
-      "update",
-      {
-        before: Object.fromEntries(fields.map(({ from, key }) => [key, from])),
-        after: Object.fromEntries(fields.map(({ key, to }) => [key, to]))
-      },
-      [],
-      drift ? "drift" : "desired"
-    ))
+    const drifted = fields.filter(({ key, to }) => applied !== undefined && applied[key] === to)
+    const wanted = fields.filter((field) => !drifted.includes(field))
+    if (wanted.length === 0) changes.push(update(node, drifted, "drift"))
+    else if (drifted.length === 0 || at.drift !== "report") changes.push(update(node, fields, "desired"))
+    else changes.push(update(node, wanted, "desired"), update(node, drifted, "drift"))
   }
   return changes
 }

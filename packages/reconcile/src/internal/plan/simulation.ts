@@ -16,6 +16,8 @@ export interface Converging {
   readonly identityByUid: ReadonlyMap<string, Identity>
   readonly currentOrgUid: string | undefined
   readonly canBlock: boolean
+  /** Whether fields changed by hand are left as found (`report`) or set back (`heal`). */
+  readonly drift: "heal" | "report"
   /** Creates that cannot happen, and what is below them: no call reaches them. */
   readonly skipped: Set<Node>
   /** Orgs that stay deactivated (or keep their status) though the files want them back: nothing goes below. */
@@ -39,6 +41,7 @@ export const converging = (ordered: ReadonlyArray<Node>, input: PlanInput, confl
     identityByUid: firstBy(input.identities, (identity) => identity.orgUid),
     currentOrgUid: input.settings.currentOrgUid,
     canBlock,
+    drift: input.settings.drift ?? "heal",
     skipped,
     stuck: new Set(),
     pruned: new Set(),
