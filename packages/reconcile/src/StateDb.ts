@@ -391,22 +391,24 @@ export const empty = (path: string): Reader => ({
 })
 
 /**
- * The state database at `path`, read-only: never created, migrated, chmodded or written to, and no lock taken.
+ * The state database at `path`, read-only: never created, migrated, chmodded or written to, and no lock taken;
+ * no `-wal` or `-shm` file is left beside it that was not there (see `StateFile.readable`).
  * A missing database fails with "no state database at PATH" (`missing: "fail"`), or reads as empty.
  */
 export const layerReadOnly = (
   path: string,
   options: { readonly missing: Missing }
 ): Layer.Layer<StateReader, StateDbError, FileSystem.FileSystem> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
+  Layer.unwrapScoped(Effect.gen(function*() {
     const found = yield* StateFile.inspect(path)
     if (found === "absent") {
       return options.missing === "empty"
         ? Layer.succeed(StateReader, empty(path))
         : yield* failure(`no state database at ${path}`)
     }
+    const filename = yield* StateFile.readable(path)
     return Layer.effect(StateReader, Effect.zipRight(StateFile.checkSchema(path), Reads.make(path))).pipe(
-      Layer.provide(SqliteClient.layer({ filename: path, readonly: true, disableWAL: true })),
+      Layer.provide(SqliteClient.layer({ filename, readonly: true, disableWAL: true })),
       Layer.mapError(opening(path))
     )
   }))

@@ -8,10 +8,12 @@ import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { execFile } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { StateDb } from "@c42/reconcile"
-import { credentials, orgsync, workspace } from "../support/cli.js"
+import { bin, childEnv, credentials, orgsync, type Run, workspace } from "../support/cli.js"
 import { start } from "../support/simulator.js"
 
 const desiredYaml = "orgs:\n  - name: Engineering\n  - name: Sales\n    extRef: S-1\n"
@@ -35,6 +37,20 @@ const unsettled = (file: string) =>
     Effect.provide(StateDb.layerReadOnly(file, { missing: "fail" })),
     Effect.provide(NodeContext.layer)
   )
+
+/** `orgsync ...args` run as the unprivileged user `nobody` (this process must be root to switch to it). */
+const asNobody = (args: ReadonlyArray<string>) =>
+  Effect.async<Run>((resume) => {
+    const child = execFile("runuser", ["-u", "nobody", "--", process.execPath, bin, ...args], {
+      env: childEnv(credentials),
+      timeout: 120_000
+    }, (error, stdout, stderr) => {
+      resume(Effect.succeed({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }))
+    })
+    return Effect.sync(() => child.kill())
+  })
+
+const isRoot = process.getuid?.() === 0
 
 describe("commands that only read the state database", () => {
   it.scoped("plan leaves a daemon's unsettled journal entry unsettled and the state file unchanged", () =>
@@ -125,5 +141,45 @@ describe("commands that only read the state database", () => {
       expect(status.code, status.stderr).toBe(0)
       expect(status.stdout).toContain("Runs: none yet")
       expect(fs.readdirSync(ws.dir)).toEqual(["orgs.yaml"])
+    }), 120_000)
+
+  it.scoped("plan, plan --offline and status leave no journal files beside a database that had none", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state]
+      expect((yield* orgsync(["apply", ...common, "--url", sim.url, "--yes"])).code).toBe(0)
+      const before = fs.readdirSync(ws.dir).sort()
+      expect(before).not.toContain("state.db-wal")
+      expect((yield* orgsync(["plan", ...common, "--url", sim.url])).code).toBe(0)
+      expect((yield* orgsync(["plan", "--offline", ...common])).code).toBe(0)
+      expect((yield* orgsync(["status", ...common])).code).toBe(0)
+      expect(fs.readdirSync(ws.dir).sort()).toEqual(before)
+    }), 120_000)
+
+  // Permissions do not bind root: this case runs the commands as `nobody`, which only root can switch to.
+  it.scoped.skipIf(!isRoot)("plan --offline and status read a database in a folder they cannot write to", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state]
+      expect((yield* orgsync(["apply", ...common, "--url", sim.url, "--yes"])).code).toBe(0)
+      const shared = fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-shared-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(shared, { recursive: true, force: true })))
+      const state = path.join(shared, "state.db")
+      const desired = path.join(shared, "orgs.yaml")
+      fs.copyFileSync(ws.state, state)
+      fs.copyFileSync(ws.desired, desired)
+      fs.chmodSync(state, 0o644)
+      fs.chmodSync(desired, 0o644)
+      fs.chmodSync(shared, 0o755)
+      const status = yield* asNobody(["status", "--state", state, "--desired", desired])
+      expect(status.stderr).toBe("")
+      expect(status.code).toBe(0)
+      expect(status.stdout).toContain("apply")
+      const offline = yield* asNobody(["plan", "--offline", "--state", state, "--desired", desired])
+      expect(offline.stderr).toBe("")
+      expect(offline.code).toBe(0)
+      expect(fs.readdirSync(shared).sort()).toEqual(["orgs.yaml", "state.db"])
     }), 120_000)
 })

@@ -62,6 +62,22 @@ export const prepare = (path: string, found: Found) =>
       )
   })
 
+/**
+ * For a reader: the file SQLite is to open. While a process has the database open (its `-shm` is beside it),
+ * the database itself. Otherwise a read in place would leave `-wal` and `-shm` files beside it, and fail in a
+ * folder the reader cannot write to: it reads a private copy (with the `-wal` a writer that stopped short left),
+ * removed with the scope.
+ */
+export const readable = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    if (yield* fs.exists(`${path}-shm`)) return path
+    const copy = `${yield* fs.makeTempDirectoryScoped({ prefix: "orgsync-state-" })}/state.db`
+    yield* fs.copyFile(path, copy)
+    if (yield* fs.exists(`${path}-wal`)) yield* fs.copyFile(`${path}-wal`, `${copy}-wal`)
+    return copy
+  }).pipe(Effect.mapError((cause) => failure(`cannot read the state database ${path}: ${cause.message}`, cause)))
+
 /** The tables of the open database; a file SQLite cannot read fails here, with SQLite's reason. */
 const tables = (path: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
