@@ -201,13 +201,16 @@ const insertSnapshotChunk = insertSnapshot(snapshotChunk)
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
 
 /**
- * The writer over an open, migrated SqlClient. Runs this process leaves unfinished when the scope closes are
- * recorded `interrupted` (or `abandoned`); those of processes that are gone, `abandoned`.
+ * The writer over an open, migrated SqlClient; one whose newest run does not decode fails, as a plan does. Runs
+ * this process leaves unfinished when the scope closes are recorded `interrupted` (or `abandoned`); those of
+ * processes that are gone, `abandoned`.
  */
 const makeWriter = (path: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const reader = yield* Reads.make(path)
+    // The newest run, as a plan reads it: a database a plan refuses to read is not written on top of either.
+    yield* reader.recentRuns(1)
     const toError = (what: string) => writeFailure(path, what)
 
     const setMetaRaw = (key: string, value: string) =>

@@ -1,6 +1,7 @@
 /**
- * A state database one orgsync version cannot read is refused by every command that opens it, in one
- * sentence naming it, and nothing is written to it: one a newer orgsync migrated past the schema this one knows.
+ * A state database orgsync cannot read is refused by every command that opens it, in one sentence naming it,
+ * and nothing is written to it: one a newer orgsync migrated past the schema this one knows, or whose newest run
+ * does not decode (apply and run refuse it as plan does).
  */
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -54,5 +55,34 @@ describe("a state database written by a newer orgsync", () => {
         expect(contents(ws.state), args.join(" ")).toEqual(before)
       }
       expect(fs.existsSync(`${ws.state}.lock`)).toBe(false)
+    }), 180_000)
+})
+
+describe("a state database whose newest run cannot be read", () => {
+  it.scoped("is refused by apply as by plan, in the same sentence, and no run is recorded", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(0)
+      const runs = () => raw(ws.state, "SELECT count(*) AS n FROM run").pipe(Effect.map((rows) => rows[0]))
+      for (
+        const [column, value] of [["counts", "garbage"], ["errors", "[1"], ["started_at", "yesterday"], ["result", "maybe"]]
+      ) {
+        yield* raw(ws.state, `UPDATE run SET ${column} = '${value}' WHERE id = (SELECT max(id) FROM run)`)
+        const before = yield* runs()
+        const planned = yield* orgsync(["plan", ...common])
+        expect(planned.code, column).toBe(1)
+        expect(planned.stderr, column).toMatch(
+          new RegExp(`^orgsync: the state database .* holds the run history it cannot read \\(${column}: .*\\): ` +
+            "restore it from a copy, or move it aside to start afresh\n$")
+        )
+        const applied = yield* orgsync(["apply", ...common, "--yes"])
+        expect(applied.code, column).toBe(1)
+        expect(applied.stderr, column).toBe(planned.stderr)
+        expect(yield* runs(), column).toEqual(before)
+        yield* raw(ws.state, "DELETE FROM run WHERE id = (SELECT max(id) FROM run)")
+        expect((yield* orgsync(["apply", ...common, "--yes"])).code, column).toBe(0)
+      }
     }), 180_000)
 })
