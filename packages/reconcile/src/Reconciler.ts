@@ -219,7 +219,7 @@ export const make = (options: ReconcilerOptions) =>
             ),
             (plan) => {
               const { plan: withheld, standing } = Refusals.withhold(plan, refusals, remote)
-              return { remote, standing, plan: Safety.review(withheld, { desired, force }) }
+              return { remote, identities, standing, plan: Safety.review(withheld, { desired, force }) }
             }
           )
         // A plan that restricts nothing does not need the signed-in user's org: knowing it only adds conflicts.
@@ -263,7 +263,7 @@ export const make = (options: ReconcilerOptions) =>
           // After a confirmed or reviewed first round, later rounds only retry or finish its changes.
           let held: ((plan: Plan.Plan) => Safety.Held) | undefined
           for (let n = 1; ; n++) {
-            const { plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift)
+            const { identities, plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift)
             // Writes of the last round whose answer was lost: done if this re-read no longer plans them.
             const planned = new Set(plan.changes.map(Apply.describe))
             for (const { change, error } of last?.uncertain ?? []) {
@@ -292,7 +292,7 @@ export const make = (options: ReconcilerOptions) =>
             }
             if (done || stuck || declined) {
               if (!passOptions.dryRun && !declined) {
-                yield* Identities.remember(desired, plan, remote).pipe(Effect.mapError(fromDb))
+                yield* Identities.remember(desired, plan, remote, identities).pipe(Effect.mapError(fromDb))
                 yield* Refusals.save(standing).pipe(Effect.mapError(fromDb))
               }
               if (plan.refusal !== undefined) errors.push(`refused: ${plan.refusal.message}`)

@@ -6,16 +6,24 @@ import { Effect } from "effect"
 import { byPath, type DesiredState } from "../Desired.js"
 import type { RemoteOrg } from "../OrgApi.js"
 import type { Plan } from "../PlanModel.js"
-import { StateDb } from "../StateDb.js"
+import { StateDb, type StoredIdentity } from "../StateDb.js"
 
-/** Records the resolved identities, and what was converged, where they differ from what is stored. */
-export const remember = (desired: DesiredState, plan: Plan, remote: ReadonlyArray<RemoteOrg>) =>
+/**
+ * Records the resolved identities, and what was converged, where they differ from `stored`: the mapping the plan
+ * was made from, which no write has changed since (a pass remembers after a round that wrote nothing).
+ */
+export const remember = (
+  desired: DesiredState,
+  plan: Plan,
+  remote: ReadonlyArray<RemoteOrg>,
+  identities: ReadonlyArray<StoredIdentity>
+) =>
   Effect.gen(function*() {
     const db = yield* StateDb
     const byUid = new Map(remote.map((org) => [org.orgUid, org]))
     const fields = byPath(desired)
     const unsettledPaths = new Set([...plan.changes.map((c) => c.path), ...plan.conflicts.map((c) => c.path)])
-    const stored = new Map((yield* db.identities).map((identity) => [identity.path, identity]))
+    const stored = new Map(identities.map((identity) => [identity.path, identity]))
     const changed: Array<Parameters<typeof db.saveIdentities>[0][number]> = []
     for (const { orgUid, path } of plan.resolved) {
       const org = byUid.get(orgUid)
