@@ -19,6 +19,7 @@ import { failure, settingFailure, StateDbError, writeFailure } from "./internal/
 import * as StateFile from "./internal/stateDb/file.js"
 import * as Reads from "./internal/stateDb/reads.js"
 import * as Rows from "./internal/stateDb/rows.js"
+import * as SnapshotWrite from "./internal/stateDb/snapshot.js"
 import * as WriteHistory from "./internal/writeHistory.js"
 import type { RemoteOrg } from "./OrgApi.js"
 import * as StateLock from "./StateLock.js"
@@ -176,28 +177,6 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, Reader 
   readonly decisions: HeldDecisions.HeldDecisions
 }>() {}
 
-/** The columns of a snapshot row, as `saveSnapshot` gives their values. */
-const snapshotColumns = [
-  "org_uid",
-  "org_id",
-  "org_guid",
-  "org_name",
-  "org_ext_ref",
-  "notes",
-  "status",
-  "active",
-  "blocked",
-  "parent_org_id",
-  "parent_org_uid",
-  "parent_org_guid",
-  "position"
-]
-const snapshotChunk = 500
-const insertSnapshot = (rows: number) =>
-  `INSERT INTO snapshot_org (${snapshotColumns.join(", ")}) VALUES ` +
-  Array.from({ length: rows }, () => `(${snapshotColumns.map(() => "?").join(", ")})`).join(", ")
-const insertSnapshotChunk = insertSnapshot(snapshotChunk)
-
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
 
 /**
@@ -217,36 +196,12 @@ const makeWriter = (path: string) =>
       sql`INSERT INTO meta (key, value) VALUES (${key}, ${value})
           ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 
-    // Multi-row inserts of one statement text (prepared once, then reused) in one transaction, their values in
-    // one flat list a chunk: 100,000 orgs are written in about a second, without an object per row.
     const saveSnapshot = (snap: Snapshot) =>
-      sql.withTransaction(Effect.gen(function*() {
-        yield* sql`DELETE FROM snapshot_org`
-        for (let start = 0; start < snap.orgs.length; start += snapshotChunk) {
-          const end = Math.min(start + snapshotChunk, snap.orgs.length)
-          const values: Array<string | number | null> = []
-          for (let position = start; position < end; position++) {
-            const org = snap.orgs[position]!
-            values.push(
-              org.orgUid,
-              org.orgId ?? null,
-              org.orgGuid ?? "",
-              org.orgName,
-              org.orgExtRef ?? null,
-              org.notes ?? null,
-              org.status ?? (org.active === false ? "Deactivated" : "Active"),
-              org.active === false ? 0 : 1,
-              org.blocked === true ? 1 : 0,
-              org.parentOrgId ?? null,
-              org.parentOrgUid ?? null,
-              org.parentOrgGuid ?? null,
-              position
-            )
-          }
-          yield* sql.unsafe(end - start === snapshotChunk ? insertSnapshotChunk : insertSnapshot(end - start), values)
-        }
-        yield* setMetaRaw("snapshot_taken_at", snap.takenAt.toISOString())
-      })).pipe(Effect.mapError(toError("save the snapshot")))
+      SnapshotWrite.save(sql, snap).pipe(
+        Effect.zipRight(setMetaRaw("snapshot_taken_at", snap.takenAt.toISOString())),
+        sql.withTransaction,
+        Effect.mapError(toError("save the snapshot"))
+      )
 
     // Multi-row upserts: a first run over 100,000 orgs records them all in one short transaction.
     const saveIdentities: StateDb["Type"]["saveIdentities"] = (list) =>
