@@ -2,10 +2,11 @@
  * Where each pass reads the desired state: the files on disk, or the files at the commit fetched from the git
  * branch followed (the fetch is this module's: what it finds, and why it failed, go to the status, the metrics
  * and the log). Files that do not validate are reported once, not at every pass, and the last state that
- * validated stays in force, with the commit it was read at.
+ * validated stays in force, with the commit it was read at. The last good commit is kept in the state database,
+ * so that after a restart it is in force again when the branch's head does not validate or cannot be read.
  */
-import { Clock, Effect, Option, Ref, SubscriptionRef } from "effect"
-import { Desired, DesiredFiles } from "@c42/reconcile"
+import { Clock, Effect, Option, Ref, Schema, SubscriptionRef } from "effect"
+import { Desired, DesiredFiles, StateDb } from "@c42/reconcile"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
 import * as GitSource from "./GitSource.js"
@@ -23,9 +24,25 @@ export interface InForce {
   readonly commit?: GitSource.Commit
 }
 
+/** The last good commit, with the repository, branch and path it was read from. */
+const LastGood = Schema.parseJson(Schema.Struct({
+  repo: Schema.String,
+  branch: Schema.String,
+  path: Schema.String,
+  sha: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{40,64}$/))
+}))
+
+const lastGoodKey = "git_last_good"
+
+const sameTarget = (a: GitSource.GitSettings, b: GitSource.GitSettings) =>
+  a.repo === b.repo && a.branch === b.branch && a.path === b.path
+
 export const make = Effect.gen(function*() {
   const status = yield* DaemonStatus.DaemonStatus
   const gitSource = yield* Effect.serviceOption(GitSource.GitSource)
+  const db = yield* Effect.serviceOption(StateDb.StateDb)
+  // Whether the last good commit kept in the state database was looked for since start.
+  const restored = yield* Ref.make(false)
   // The state in force, with the git commit it was read at.
   const good = yield* Ref.make(Option.none<InForce>())
   // The issues last logged, so that a file that stays invalid is not reported again at every pass.
@@ -56,7 +73,52 @@ export const make = Effect.gen(function*() {
         Effect.catchAll((error) => Effect.as(recordGit(GitSync.fetchFailed(error)), Option.none()))
       )
 
-  const read = (settings: Location) => Effect.gen(function*() {
+  /** Records `commit` as the last good one, unless it already is. */
+  const keepLastGood = (git: GitSource.GitSettings, commit: GitSource.Commit) =>
+    Option.isNone(db) ? Effect.void : Effect.gen(function*() {
+      const text = yield* Schema.encode(LastGood)({ repo: git.repo, branch: git.branch, path: git.path, sha: commit.sha })
+      const before = yield* db.value.getMeta(lastGoodKey)
+      if (Option.getOrUndefined(before) !== text) yield* db.value.setMeta(lastGoodKey, text)
+    }).pipe(
+      Effect.catchAll((error) =>
+        Effect.logWarning(`${error.message}: after a restart, no commit is in force until the branch's head validates`)
+      )
+    )
+
+  /**
+   * After a start, when the branch's head cannot be read or does not validate: the last good commit kept in the
+   * state database, written out again from orgsync's repository. Looked for once.
+   */
+  const restore = (git: GitSource.GitSettings) =>
+    Effect.gen(function*() {
+      if (Option.isNone(db) || Option.isNone(gitSource) || (yield* Ref.getAndSet(restored, true))) {
+        return Option.none<InForce>()
+      }
+      const kept = yield* StateDb.setting(db.value, lastGoodKey, LastGood)
+      if (Option.isNone(kept) || !sameTarget(kept.value, git)) return Option.none<InForce>()
+      const checkout = yield* gitSource.value.at(git, kept.value.sha)
+      const desired = GitSync.relabel(yield* DesiredFiles.load(checkout.desired), checkout)
+      const inForce: InForce = { desired, commit: checkout.commit }
+      yield* Ref.set(good, Option.some(inForce))
+      yield* recordGit(GitSync.accepted(checkout.commit))
+      yield* Effect.logWarning(
+        `the branch's head is not in force: the last good commit ${GitSync.short(checkout.commit)} is, as before the restart`
+      ).pipe(Effect.annotateLogs({ sha: checkout.commit.sha }))
+      return Option.some(inForce)
+    }).pipe(
+      Effect.catchAll((error) =>
+        Effect.as(
+          Effect.logWarning(`the last good commit cannot be read again: ${error.message}; no commit is in force yet`),
+          Option.none<InForce>()
+        )
+      )
+    )
+
+  const read = (settings: Location) =>
+    Effect.flatMap(readLatest(settings), (inForce) =>
+      Option.isSome(inForce) || settings.git === undefined ? Effect.succeed(inForce) : restore(settings.git))
+
+  const readLatest = (settings: Location) => Effect.gen(function*() {
     const at = new Date(yield* Clock.currentTimeMillis)
     const desiredPath = settings.git?.path ?? settings.desiredPath
     const located = yield* locate(settings)
@@ -76,7 +138,9 @@ export const make = Effect.gen(function*() {
           Ref.set(reported, ""),
           DaemonMetrics.recordDesired(true),
           SubscriptionRef.update(status, DaemonStatus.desiredAccepted(desired, at)),
-          checkout === undefined ? Effect.void : recordGit(GitSync.accepted(checkout.commit))
+          checkout === undefined || settings.git === undefined
+            ? Effect.void
+            : Effect.zipRight(recordGit(GitSync.accepted(checkout.commit)), keepLastGood(settings.git, checkout.commit))
         ], { discard: true })
       ),
       Effect.flatMap(() => Ref.get(good)),

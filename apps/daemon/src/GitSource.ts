@@ -131,6 +131,11 @@ export class GitSource extends Context.Tag("@c42/daemon/GitSource")<GitSource, {
    * checkout; fails without touching the last checkout.
    */
   readonly sync: (settings: GitSettings) => Effect.Effect<Checkout, GitError>
+  /**
+   * Writes out the desired files of `sha`, a commit fetched before and still in orgsync's repository (the last
+   * good one, after a restart), without fetching.
+   */
+  readonly at: (settings: GitSettings, sha: string) => Effect.Effect<Checkout, GitError>
 }>() {}
 
 /**
@@ -158,6 +163,15 @@ export const make = (given: string) =>
       }
     })
 
+    /** The commit `ref` names in the repository. */
+    const describe = (ref: string) =>
+      gitOk(["-C", mirror, "log", "-1", "--format=%H%x00%an <%ae>%x00%s", ref, "--"], failed(`cannot read ${ref}`)).pipe(
+        Effect.map((output): Commit => {
+          const [sha = "", author = "", subject = ""] = output.stdout.replace(/\n$/, "").split("\u0000")
+          return { sha, author, subject }
+        })
+      )
+
     const fetch = (settings: GitSettings) => {
       const where = `${redact(settings.repo)} (branch ${settings.branch})`
       const ref = `refs/remotes/origin/${settings.branch}`
@@ -181,13 +195,7 @@ export const make = (given: string) =>
           /couldn't find remote ref/.test(output.stderr)
             ? new GitError({ reason: "NoBranch", message: `${redact(settings.repo)} has no branch ${settings.branch}` })
             : new GitError({ reason: "Unreachable", message: `cannot fetch ${where}: ${lastWords(output)}` })),
-        Effect.zipRight(
-          gitOk(["-C", mirror, "log", "-1", "--format=%H%x00%an <%ae>%x00%s", ref, "--"], failed(`cannot read ${ref}`))
-        ),
-        Effect.map((output): Commit => {
-          const [sha = "", author = "", subject = ""] = output.stdout.replace(/\n$/, "").split("\u0000")
-          return { sha, author, subject }
-        })
+        Effect.zipRight(describe(ref))
       )
     }
 
@@ -278,7 +286,17 @@ export const make = (given: string) =>
         Effect.withSpan("GitSource.sync", { attributes: { repo: redact(settings.repo), branch: settings.branch } })
       )
 
-    return GitSource.of({ sync })
+    const at = (settings: GitSettings, sha: string) =>
+      Effect.gen(function*() {
+        yield* checkPath(settings)
+        yield* prepare
+        const commit = yield* describe(sha)
+        const next = yield* checkout(settings, commit, new Date(yield* Clock.currentTimeMillis))
+        yield* Ref.set(last, Option.some({ path: settings.path, checkout: next }))
+        return next
+      }).pipe(Effect.provide(context), Effect.withSpan("GitSource.at", { attributes: { sha } }))
+
+    return GitSource.of({ sync, at })
   })
 
 export const layer = (folder: string): Layer.Layer<

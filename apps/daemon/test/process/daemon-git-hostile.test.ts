@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { orgsync, workspace } from "../support/cli.js"
 import { startDaemon, until } from "../support/daemon.js"
 import { gitRemote } from "../support/git-repo.js"
-import { named, start } from "../support/simulator.js"
+import { byHand, named, start } from "../support/simulator.js"
 
 const orgs = "orgs:\n  - name: Engineering\n  - name: Sales\n"
 
@@ -106,6 +106,38 @@ describe("orgsync run following a hostile repository", () => {
       )
       expect(named(sim, "Sales")).toHaveLength(1)
     }), 120_000)
+
+  it.scopedLive("after a restart, a head that does not validate or lacks the file leaves the last good commit in force: drift is healed from it", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const remote = yield* gitRemote({ "orgs.yaml": orgs })
+      const first = yield* follow(remote.bare, "orgs.yaml", sim)
+      const good = remote.head()
+      yield* until(() => first.ready().then((code) => code === 200), 30_000, first.daemon.output)
+      first.daemon.process.kill("SIGTERM")
+      yield* Effect.promise(() => first.daemon.exited)
+
+      const changes = [
+        { "orgs.yaml": "orgs:\n  - name: Engineering\n    status: gone\n" },
+        { "orgs.yaml": null }
+      ]
+      for (const change of changes) {
+        const head = remote.push(change, "a bad commit")
+        yield* byHand(sim, "PUT", `/api/v1/OrgBlock/${named(sim, "Sales")[0]!.orgId}`)
+        const daemon = yield* startDaemon([
+          "--git-repo", remote.bare, "--git-path", "orgs.yaml", "--state", first.ws.state, "--url", sim.url,
+          "--interval", "1h"
+        ])
+        yield* until(() => named(sim, "Sales")[0]!.blocked === false, 30_000, daemon.output)
+        const status = yield* Effect.promise(() => fetch(`${daemon.url}/api/status`).then((r) => r.json() as Promise<Status>))
+        expect(status.git, head).toMatchObject({ sha: good })
+        const ready = yield* Effect.promise(() => fetch(`${daemon.url}/readyz`).then(async (r) => [r.status, await r.text()] as const))
+        expect(ready[0]).toBe(503)
+        expect(ready[1]).toMatch(/do not validate|no file or folder orgs\.yaml/)
+        daemon.process.kill("SIGTERM")
+        yield* Effect.promise(() => daemon.exited)
+      }
+    }), 180_000)
 
   it.scopedLive("a flood of POST /api/refresh is answered at once and makes a pass every few seconds, not one per request", () =>
     Effect.gen(function*() {

@@ -45,7 +45,10 @@ const harness = Effect.gen(function*() {
 
   const doubles = Layer.mergeAll(
     Layer.succeed(DesiredWatcher, DesiredWatcher.of({ watch: () => Effect.die("a git branch is not watched") })),
-    Layer.succeed(GitSource, GitSource.of({ sync: () => Effect.flatten(Queue.take(fetches)) })),
+    Layer.succeed(GitSource, GitSource.of({
+      sync: () => Effect.flatten(Queue.take(fetches)),
+      at: () => Effect.die("no state database: no last good commit is kept")
+    })),
     Layer.succeed(Reconciler.Reconciler, Reconciler.Reconciler.of({
       pass: (desired, options) => Effect.as(Queue.offer(passes, { desired, options }), passResult())
     })),
