@@ -176,7 +176,10 @@ const readSecretFile = (
   path: string
 ): Either.Either<Redacted.Redacted, ConfigError.ConfigError> => {
   try {
-    return Either.right(Redacted.make(fs.readFileSync(path, "utf8").trim()))
+    const secret = fs.readFileSync(path, "utf8").trim()
+    return secret === ""
+      ? Either.left(ConfigError.InvalidData([variable], `${variable} names an empty file "${path}".`))
+      : Either.right(Redacted.make(secret))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     return Either.left(
@@ -188,7 +191,7 @@ const readSecretFile = (
   }
 }
 
-/** A secret given either directly or as a file, never both. */
+/** A secret given either directly or as a file, never both, and never empty (it would only be refused by Code42). */
 const secretOf = (
   variable: string,
   what: string,
@@ -201,7 +204,11 @@ const secretOf = (
       `Both ${variable} and ${variable}_FILE are set; set only one.`
     )))
     : Option.isSome(value)
-    ? Option.some(Either.right(value.value))
+    ? Option.some(
+      Redacted.value(value.value) === ""
+        ? Either.left(ConfigError.InvalidData([variable], `${variable} is empty.`))
+        : Either.right(value.value)
+    )
     : Option.map(file, (path) => readSecretFile(`${variable}_FILE`, what, path))
 
 /**
