@@ -90,7 +90,7 @@ export const heldJson = (held: Held): HeldJson => ({
 })
 
 const refused = (error: ControlError) =>
-  answer(error.reason === "not-approvable" ? 409 : error.reason === "not-held" ? 404 : 400, { error: error.message })
+  answer(error.reason === "not-approvable" || error.reason === "too-late" ? 409 : error.reason === "not-held" ? 404 : 400, { error: error.message })
 
 const approvals = authorized((control) => Effect.gen(function*() {
   const request = yield* body(Approval, `{"ids": ["<id>", ...]} or {"all": true}`)

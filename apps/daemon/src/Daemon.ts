@@ -187,14 +187,15 @@ export const loop = (
         commit: desired.value.commit,
         policy: Option.getOrUndefined(Option.map(decided, (d) => d.policy)),
         decisions: Option.getOrUndefined(Option.map(decided, (d) => d.decisions)),
-        mayWrite: Option.getOrUndefined(Option.map(control, (c) =>
-          Effect.map(SubscriptionRef.get(c.state), (s) => s.suspended === undefined)))
+        mayWrite: Option.getOrUndefined(Option.map(decided, (d) => d.mayWrite))
       }))
       if (Either.isRight(result) && result.right.stopped) {
-        yield* Effect.logWarning(
-          `suspended during the pass: the writes not yet sent are left pending (${result.right.pending.changes.length} ` +
+        const suspended = Option.isSome(control) && (yield* SubscriptionRef.get(control.value.state)).suspended !== undefined
+        yield* Effect.logWarning(suspended
+          ? `suspended during the pass: the writes not yet sent are left pending (${result.right.pending.changes.length} ` +
             "changes) until orgsync resume"
-        )
+          : `a change was rejected during the pass: the writes not yet sent are left pending (${result.right.pending.changes.length} ` +
+            "changes) until the next pass")
       }
       if (Option.isSome(decided)) yield* decided.value.finish(Either.getOrUndefined(result))
       yield* tell(result)

@@ -7,12 +7,13 @@
  * it plans exactly that change again, and otherwise the approval lapses. A pass that may not write (suspended)
  * keeps an approval for a later one only while it still plans the change: once a plan drops it, the approval
  * lapses, and the same change planned again later needs a new one. A rejection keeps the change held
- * (not applied, no longer awaiting approval) for as long as it is planned unchanged. Approvals, rejections and
+ * (not applied, no longer awaiting approval) for as long as it is planned unchanged; given during the pass that
+ * applies the change, it stops the change if it is not sent yet, and is refused as too late if it is. Approvals, rejections and
  * suspension are kept in the state database, so that a restart neither lifts nor forgets them; a database
  * that cannot be written is said in the log, and the decision then holds until the daemon stops.
  */
 import { Clock, Context, Data, Effect, Option, Queue, type Scope, Stream, SubscriptionRef } from "effect"
-import { type DriftReport, Policy, type Reconciler, StateDb } from "@c42/reconcile"
+import { type DriftReport, type Plan, Policy, type Reconciler, StateDb } from "@c42/reconcile"
 
 export interface Held extends Policy.Kept {
   /** When a pass first held this very change. */
@@ -26,6 +27,8 @@ export interface State {
   /** Approved checksums, with when, waiting for the next pass. */
   readonly approved: ReadonlyMap<string, Date>
   readonly rejected: ReadonlySet<string>
+  /** Approved checksums whose writes the pass has started sending: too late to reject. */
+  readonly applying: ReadonlySet<string>
   /** Since when no write is made; `undefined`: not suspended. */
   readonly suspended: Date | undefined
   /** The drift the last pass that reached Code42 found. */
@@ -34,7 +37,7 @@ export interface State {
 
 /** An admin request that names no change that can be decided now. */
 export class ControlError extends Data.TaggedError("ControlError")<{
-  readonly reason: "not-held" | "not-approvable" | "nothing-named"
+  readonly reason: "not-held" | "not-approvable" | "nothing-named" | "too-late"
   readonly message: string
 }> {}
 
@@ -54,6 +57,11 @@ export class DaemonControl extends Context.Tag("@c42/daemon/DaemonControl")<Daem
     readonly policy: Policy.Policy
     readonly suspended: boolean
     readonly decisions: Policy.Decisions
+    /**
+     * Asked before each write of the pass: no once suspended, and no for an approved change (or one held with
+     * it) rejected since; yes marks the approval as being applied, after which a rejection is too late.
+     */
+    readonly mayWrite: (change: Plan.Change) => Effect.Effect<boolean>
     /** `undefined`: the pass could not run; its approvals wait for the next. */
     readonly finish: (pass: Reconciler.PassResult | undefined) => Effect.Effect<void>
   }>
@@ -90,6 +98,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
       held: [],
       approved: new Map(decided.filter((d) => d.decision === "approved").map((d) => [d.checksum, d.decidedAt])),
       rejected: new Set(decided.filter((d) => d.decision === "rejected").map((d) => d.checksum)),
+      applying: new Set(),
       suspended: Option.getOrUndefined(Option.map(suspendedAt, (value) => new Date(value))),
       drift: []
     })
@@ -160,15 +169,28 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
 
     const reject = (ids: ReadonlyArray<string>) =>
       Effect.gen(function*() {
-        const chosen = yield* named(ids, (yield* SubscriptionRef.get(state)).held)
-        const sums = new Set(chosen.map((h) => h.checksum))
-        yield* keep(db.decisions.decide([...sums], "rejected", yield* now))
-        yield* SubscriptionRef.update(state, (s) => ({
-          ...s,
-          approved: new Map([...s.approved].filter(([sum]) => !sums.has(sum))),
-          rejected: new Set([...s.rejected, ...sums]),
-          held: s.held.map((h) => sums.has(h.checksum) ? { ...h, reason: "rejected" as const } : h)
-        }))
+        // Checked and recorded at once with the pass's `mayWrite`: a write is either stopped or refused here.
+        const chosen = yield* SubscriptionRef.modifyEffect(state, (s) =>
+          Effect.gen(function*() {
+            const chosen = yield* named(ids, s.held)
+            const late = chosen.find((h) => s.applying.has(h.checksum))
+            if (late !== undefined) {
+              return yield* new ControlError({
+                reason: "too-late",
+                message: `${late.id} (${late.change.action} ${late.change.path}) is already being applied: ` +
+                  "too late to reject it"
+              })
+            }
+            const sums = new Set(chosen.map((h) => h.checksum))
+            return [chosen, {
+              ...s,
+              approved: new Map([...s.approved].filter(([sum]) => !sums.has(sum))),
+              rejected: new Set([...s.rejected, ...sums]),
+              held: s.held.map((h) => sums.has(h.checksum) ? { ...h, reason: "rejected" as const } : h)
+            }] as const
+          })
+        )
+        yield* keep(db.decisions.decide([...new Set(chosen.map((h) => h.checksum))], "rejected", yield* now))
         for (const h of chosen) {
           yield* Effect.logInfo("rejected").pipe(
             Effect.annotateLogs({ id: h.id, action: h.change.action, path: h.change.path, checksum: h.checksum })
@@ -205,30 +227,48 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
         approved: (sum) => offered.has(sum) && (used.add(sum), true),
         rejected: (sum) => at.rejected.has(sum)
       }
+      // The approval each held change goes with (its own, or that of the change it is held with).
+      const approval = new Map(at.held.map((h) => [Policy.checksum(h.change), h.checksum]))
+      const mayWrite = (change: Plan.Change) =>
+        SubscriptionRef.modify(state, (s): readonly [boolean, State] => {
+          if (s.suspended !== undefined) return [false, s]
+          const sum = approval.get(Policy.checksum(change))
+          if (sum === undefined || !offered.has(sum)) return [true, s]
+          if (s.rejected.has(sum)) return [false, s]
+          return [true, s.applying.has(sum) ? s : { ...s, applying: new Set([...s.applying, sum]) }]
+        })
       const finish = (pass: Reconciler.PassResult | undefined) =>
         Effect.gen(function*() {
-          if (pass === undefined) return
+          if (pass === undefined) return yield* SubscriptionRef.update(state, (s) => ({ ...s, applying: new Set<string>() }))
           const { kept } = pass
           const drift = healed(pass)
           const stillHeld = new Set(kept.map((k) => k.checksum))
           const time = yield* now
-          // A pass a suspension stopped leaves the approvals of the changes it could not send to the next pass.
+          // A pass a suspension or a rejection stopped leaves the changes it could not send to the next pass: their
+          // approvals wait for it, and their rejections stand.
           const unsent = new Set(pass.stopped ? pass.pending.changes.map(Policy.checksum) : [])
-          const [done, lapsed] = yield* SubscriptionRef.modify(state, (s) => {
+          const stands = (sum: string) => stillHeld.has(sum) || unsent.has(sum)
+          const [done, lapsed, rerun] = yield* SubscriptionRef.modify(state, (s) => {
             const since = new Map(s.held.map((h) => [h.checksum, h.since]))
             // The approvals this pass was offered are used or lapsed; the others (a suspended pass's, those
             // given meanwhile) wait for the next pass while this one still holds their change, and lapse otherwise.
             const spent = new Set([...s.approved.keys()].filter((sum) =>
               !unsent.has(sum) && (offered.has(sum) || !stillHeld.has(sum))
             ))
-            const moot = [...s.rejected].filter((sum) => !stillHeld.has(sum))
-            return [[[...spent, ...moot], [...spent].filter((sum) => !used.has(sum))], {
+            const moot = [...s.rejected].filter((sum) => !stands(sum))
+            // Rejected while the pass was running, and so not sent: still held, as rejected.
+            const stopped = s.held.filter((h) => !stillHeld.has(h.checksum) && unsent.has(h.checksum) && s.rejected.has(h.checksum))
+            return [[[...spent, ...moot], [...spent].filter((sum) => !used.has(sum)), pass.stopped && s.suspended === undefined], {
               ...s,
-              held: kept.filter((k) => k.reason !== "drift").map((k) => ({ ...k, since: since.get(k.checksum) ?? time })),
+              held: [
+                ...kept.filter((k) => k.reason !== "drift").map((k) => ({ ...k, since: since.get(k.checksum) ?? time })),
+                ...stopped.map((h) => ({ ...h, reason: "rejected" as const }))
+              ],
               approved: new Map([...s.approved].filter(([sum]) => !spent.has(sum))),
-              rejected: new Set([...s.rejected].filter((sum) => stillHeld.has(sum))),
+              rejected: new Set([...s.rejected].filter(stands)),
+              applying: new Set<string>(),
               drift
-            }]
+            }] as const
           })
           yield* keep(db.decisions.forget(done))
           for (const sum of lapsed) {
@@ -236,8 +276,10 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
               `approval of ${Policy.idOf(sum)} lapsed: the plan changed, and the change it covers is planned no more`
             ).pipe(Effect.annotateLogs({ checksum: sum }))
           }
+          // Stopped by a rejection, not a suspension: the other changes are sent by a pass started at once.
+          if (rerun) yield* requestPass
         })
-      return { policy: at.policy, suspended, decisions, finish }
+      return { policy: at.policy, suspended, decisions, mayWrite, finish }
     })
 
     return DaemonControl.of({

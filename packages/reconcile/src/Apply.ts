@@ -120,10 +120,10 @@ export interface ExecuteOptions {
   readonly concurrency: number
   readonly runId?: number | undefined
   /**
-   * Asked before each write (a daemon suspended meanwhile says no): once it says no, no further write of the
-   * plan is sent; those in flight settle as usual.
+   * Asked before each write with its change (a daemon suspended meanwhile, or the change rejected meanwhile,
+   * says no): once it says no, no further write of the plan is sent; those in flight settle as usual.
    */
-  readonly mayWrite?: Effect.Effect<boolean> | undefined
+  readonly mayWrite?: ((change: Change) => Effect.Effect<boolean>) | undefined
 }
 
 /**
@@ -153,7 +153,7 @@ export const execute = (
     })
     // Set once `mayWrite` says no: the writes after it are not sent either, even if it would say yes again.
     let stopped = false
-    const mayWrite = options.mayWrite ?? Effect.succeed(true)
+    const mayWrite = options.mayWrite ?? (() => Effect.succeed(true))
     const record = (
       outcome:
         | { readonly _tag: "Applied"; readonly written: ReadonlyArray<Contest.Written> }
@@ -231,7 +231,7 @@ export const execute = (
     const write = (change: Change) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
-          if (stopped || !(yield* mayWrite)) {
+          if (stopped || !(yield* mayWrite(change))) {
             stopped = true
             return yield* record({ _tag: "NotSent" })
           }

@@ -37,8 +37,11 @@ export interface PassOptions {
   readonly policy?: Policy.Policy
   /** What people decided about held changes (`destructive: confirm`). */
   readonly decisions?: Policy.Decisions
-  /** Asked before each write; once it says no (the daemon was suspended), the pass sends no more. */
-  readonly mayWrite?: Effect.Effect<boolean> | undefined
+  /**
+   * Asked before each write with its change; once it says no (the daemon was suspended, or the change
+   * rejected), the pass sends no more.
+   */
+  readonly mayWrite?: ((change: Plan.Change) => Effect.Effect<boolean>) | undefined
 }
 
 export interface PassResult {
@@ -302,7 +305,7 @@ export const make = (options: ReconcilerOptions) =>
               if (!passOptions.dryRun && plan.refusal === undefined) {
                 errors.push(...unreviewed.map((c) => `not reviewed, so not applied: ${c.action} ${c.path}`))
                 errors.push(...kept.map(Policy.describeKept))
-                if (stopped) errors.push(...allowed.map((c) => `not sent (suspended during the pass): ${c.action} ${c.path}`))
+                if (stopped) errors.push(...allowed.map((c) => `not sent (writing stopped during the pass): ${c.action} ${c.path}`))
               }
               return { plan, applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped }
             }

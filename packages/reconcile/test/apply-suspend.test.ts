@@ -96,7 +96,7 @@ describe("writing stops when it may no more", () => {
     Effect.gen(function*() {
       const tenant = yield* slowTenant
       const suspended = yield* Ref.make(false)
-      const mayWrite = Effect.map(Ref.get(suspended), (s) => !s)
+      const mayWrite = () => Effect.map(Ref.get(suspended), (s) => !s)
       const fiber = yield* Apply.execute(planOf(teams.map(create)), [root], { concurrency: 4, mayWrite }).pipe(
         Effect.provideService(OrgApi, tenant.api),
         Effect.fork
@@ -127,7 +127,7 @@ describe("writing stops when it may no more", () => {
         dryRun: false,
         force: false,
         kind: "run",
-        mayWrite: Effect.map(Ref.get(suspended), (s) => !s)
+        mayWrite: () => Effect.map(Ref.get(suspended), (s) => !s)
       }).pipe(Effect.fork)
       yield* inFlight(tenant.sent, 4)
       yield* TestClock.adjust("1200 millis")

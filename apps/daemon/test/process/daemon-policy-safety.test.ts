@@ -1,6 +1,6 @@
 /**
  * The daemon's policy holds under the ways an operator meets it: a suspension that comes while a pass is
- * writing, creates under an org that must stay blocked under `destructive: confirm`, and an update of an org
+ * writing, a rejection that comes after an approval (before or while the change is sent), creates under an org that must stay blocked under `destructive: confirm`, and an update of an org
  * that was changed by hand under `drift: report`. `orgsync run` as a process against the real simulator.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -57,6 +57,54 @@ describe("orgsync run: policy safety", () => {
       yield* admin(daemon, token, "resume")
       yield* until(() => teams.every((name) => named(sim, name).length === 1), 30_000, daemon.output)
       yield* statusUntil(daemon, (s) => s.pending?.changes.length === 0)
+    }), 120_000)
+
+  it.scopedLive("a rejection after an approval stops the change not sent yet, and says too late once it is being sent", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const orgs = "orgs:\n  - name: Engineering\n  - name: Sales\n"
+      const ws = workspace(orgs)
+      const daemon = yield* startDaemon(
+        ["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--destructive", "confirm", "--interval", "1h"],
+        env
+      )
+      yield* statusUntil(daemon, (s) => s.recentPasses.length > 0 && s.pending?.changes.length === 0)
+      ws.write(orgs + "    status: blocked\n")
+      yield* statusUntil(daemon, (s) => s.held.some((h) => h.action === "block") && s.runningSince === null)
+      const block = (yield* statusOf(daemon)).held.find((h) => h.action === "block")!
+      const passes = (yield* statusOf(daemon)).recentPasses.length
+
+      // The admin API called as it is, with no command to start: the rejection comes 0.3 s after the approval.
+      const decide = (endpoint: string, id: string) =>
+        Effect.promise(() =>
+          fetch(`${daemon.url}/api/${endpoint}`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+            body: JSON.stringify({ ids: [id] })
+          }).then(async (r) => ({ status: r.status, body: await r.json() as unknown }))
+        )
+      // Every call to Code42 now takes 2 s: the pass the approval starts is still reading when the rejection comes.
+      sim.setFaults({ latencyMs: 2000 })
+      const approved = yield* decide("approvals", block.id)
+      expect(approved.status).toBe(200)
+      yield* Effect.sleep("300 millis")
+      const rejected = yield* decide("rejections", block.id)
+      expect(rejected).toMatchObject({ status: 200, body: { rejected: [{ id: block.id, action: "block" }] } })
+      yield* statusUntil(daemon, (s) => s.recentPasses.length > passes && s.runningSince === null)
+      expect(named(sim, "Sales")[0]!.blocked, "Sales blocked after the rejection").toBe(false)
+      expect((yield* statusOf(daemon)).held.map((h) => [h.action, h.id, h.state])).toEqual([["block", block.id, "rejected"]])
+      expect(auditLines(daemon.output())).toEqual([])
+
+      // Approved again, the block reaches Code42 while the pass is still running: rejecting it now is too late.
+      expect((yield* decide("approvals", block.id)).status).toBe(200)
+      yield* until(() => named(sim, "Sales")[0]!.blocked, 30_000, daemon.output)
+      expect(yield* decide("rejections", block.id)).toEqual({
+        status: 409,
+        body: { error: `${block.id} (block Sales) is already being applied: too late to reject it` }
+      })
+      sim.setFaults({ latencyMs: 0 })
+      yield* statusUntil(daemon, (s) => s.held.length === 0 && s.pending?.changes.length === 0 && s.runningSince === null)
+      expect(auditLines(daemon.output()).map((a) => `${a.action} ${a.path} ${a.result}`)).toEqual(["block Sales applied"])
     }), 120_000)
 
   it.scopedLive("confirm: creating under an org that stays blocked holds the unblock and the creates with the re-block", () =>
