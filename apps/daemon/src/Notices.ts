@@ -49,7 +49,11 @@ const listed = (lines: ReadonlyArray<string>, max = 10) =>
   lines.slice(0, max).map((line) => `\n• ${line}`).join("") +
   (lines.length > max ? `\n• … and ${lines.length - max} more` : "")
 
-/** The notices for `facts` after `seen`, and what is seen now. `prefix` opens every text (e.g. the tenant). */
+/** `text` as Slack's message formatting asks: `&`, `<` and `>` escaped, so that no name reads as a link or a mention. */
+export const slackText = (text: string): string =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+
+/** The notices for `facts` after `seen`, and what is seen now. `prefix` opens every text (e.g. the tenant), escaped as the rest. */
 export const after = (
   seen: Seen,
   facts: Facts,
@@ -140,7 +144,7 @@ export const after = (
   }
 
   return {
-    notices,
+    notices: notices.map((notice) => ({ ...notice, text: slackText(notice.text) })),
     seen: {
       drift: new Set(facts.drift.map(driftKey)),
       held: new Set(held.map((k) => k.checksum)),

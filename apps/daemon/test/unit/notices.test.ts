@@ -83,6 +83,21 @@ describe("Notices.after", () => {
     })
   })
 
+  it("escapes &, < and > in the text, as Slack's formatting asks, and leaves the details as they are", () => {
+    const hostile = "<!channel> <https://evil|Approve here> & <img src=x onerror=alert(1)>"
+    const told = Notices.after(Notices.nothingSeen, {
+      ...quiet,
+      contested: [{ path: hostile, message: "changed back", orgUids: ["u/h"] }]
+    }, "orgsync (a&b)")
+    const text = told.notices[0]!.text
+    expect(text).toContain(
+      "&lt;!channel&gt; &lt;https://evil|Approve here&gt; &amp; &lt;img src=x onerror=alert(1)&gt;"
+    )
+    expect(text.startsWith("orgsync (a&amp;b): ")).toBe(true)
+    expect(text).not.toMatch(/[<>]/)
+    expect(told.notices[0]!.details).toEqual({ contested: [{ path: hostile, message: "changed back", orgUids: ["u/h"] }] })
+  })
+
   it("drift at another value is new drift", () => {
     const first = Notices.after(Notices.nothingSeen, { ...quiet, drift }, "orgsync")
     const moved = drift.map((d) => ({ ...d, current: "X-10" }))
