@@ -44,7 +44,8 @@ const authorized = <E, R>(
     const bearer = /^Bearer\s+(.+)$/i.exec(header)
     if (bearer === null || !sameToken(bearer[1]!.trim(), token.value)) {
       yield* Effect.logWarning("admin request refused: missing or wrong token").pipe(
-        Effect.annotateLogs({ method: request.method, url: request.url })
+        // The path only: a query string may hold a token (`?token=...`).
+        Effect.annotateLogs({ method: request.method, url: request.url.split("?")[0] })
       )
       return answer(
         401,

@@ -6,7 +6,7 @@
 import { FetchHttpClient, FileSystem, HttpClient, HttpClientRequest, HttpServer } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Option, Redacted, type Scope, SubscriptionRef } from "effect"
+import { Context, Effect, Layer, Logger, Option, Redacted, type Scope, SubscriptionRef } from "effect"
 import { createServer } from "node:http"
 import * as AdminApi from "../../src/AdminApi.js"
 import * as AdminToken from "../../src/AdminToken.js"
@@ -79,6 +79,20 @@ describe("the admin API", () => {
         expect(answer.status, path).toBe(403)
         expect(answer.json.error).toContain("the admin API is disabled")
       }
+    }))
+
+  test("a refused request is logged with its path, never its query string, which may hold a token", () =>
+    Effect.gen(function*() {
+      const logged: Array<string> = []
+      const capture = Logger.make(({ annotations, message }) => logged.push(`${String(message)} ${JSON.stringify([...annotations])}`))
+      yield* Effect.gen(function*() {
+        const { post } = yield* adminServer(Option.some(Redacted.make(token)))
+        const refused = yield* post("/api/rejections?token=tok-SUPERSECRET", { all: true }, null)
+        expect(refused.status).toBe(401)
+      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+      const line = logged.find((entry) => entry.includes("admin request refused"))
+      expect(line).toContain("/api/rejections")
+      expect(logged.join("\n")).not.toContain("SUPERSECRET")
     }))
 
   test("without a token or with a wrong one: 401, and nothing changes", () =>
