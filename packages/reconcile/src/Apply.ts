@@ -65,8 +65,6 @@ export interface ApplyResult {
   readonly uncertain: ReadonlyArray<Uncertain>
   /** Writes that failed for a passing reason, unknown outcomes included: the next round retries them. */
   readonly transient: number
-  /** The values the writes that succeeded put in Code42, for telling another writer's changes apart. */
-  readonly written: ReadonlyArray<Contest.Written>
   /** One per failed or skipped change (refused changes aside). */
   readonly errors: ReadonlyArray<ChangeFailure>
   /** Changes Code42 refused by one of its rules (counted in `failed` too): sending them again would not help. */
@@ -147,7 +145,6 @@ export const execute = (
       uncertain: [],
       transient: 0,
       errors: [],
-      written: [],
       refused: [],
       notSent: 0
     })
@@ -156,7 +153,7 @@ export const execute = (
     const mayWrite = options.mayWrite ?? (() => Effect.succeed(true))
     const record = (
       outcome:
-        | { readonly _tag: "Applied"; readonly written: ReadonlyArray<Contest.Written> }
+        | { readonly _tag: "Applied" }
         | { readonly _tag: "NotSent" }
         | { readonly _tag: "Unknown"; readonly uncertain: Uncertain }
         | ChangeFailure
@@ -164,7 +161,7 @@ export const execute = (
       Ref.update(result, (r): ApplyResult => {
         switch (outcome._tag) {
           case "Applied":
-            return { ...r, applied: r.applied + 1, written: [...r.written, ...outcome.written] }
+            return { ...r, applied: r.applied + 1 }
           case "NotSent":
             return { ...r, notSent: r.notSent + 1 }
           case "Unknown":
@@ -273,11 +270,12 @@ export const execute = (
             }
             yield* db.journalSettle(id, "done", org === undefined ? {} : { orgUid: org.orgUid })
             const orgUid = org?.orgUid ?? change.orgUid ?? created.get(change.path)?.orgUid
+            // Recorded write by write: a pass cut short between two writes still knows what it wrote.
+            if (orgUid !== undefined && options.runId !== undefined) {
+              yield* db.history.wrote(options.runId, Contest.writtenBy(change, { orgUid }))
+            }
             yield* audit(change, orgUid, "applied")
-            return yield* record({
-              _tag: "Applied",
-              written: orgUid === undefined ? [] : Contest.writtenBy(change, { orgUid })
-            })
+            return yield* record({ _tag: "Applied" })
           }
           const failure = Cause.failureOption(exit.cause)
           if (Option.isNone(failure) && !Cause.isInterruptedOnly(exit.cause)) {

@@ -105,6 +105,11 @@ export interface PlanInput {
   readonly remote: ReadonlyArray<RemoteOrg>
   readonly identities: ReadonlyArray<Identity>
   readonly settings: Settings
+  /**
+   * The last status orgsync wrote to each org, where no later read found it changed back: an org found at that
+   * status was left so by orgsync itself (an unblock to create under it), not changed by hand.
+   */
+  readonly statusWritten?: ReadonlyMap<string, string | null> | undefined
 }
 
 /** A block or a deactivation (a prune is one): a destructive change, which policy and apply treat apart. */

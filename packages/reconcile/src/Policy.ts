@@ -5,6 +5,8 @@
  * are named by their checksum, so that an approval covers exactly the change a person saw: if the plan
  * changes, the change gets another checksum and the approval no longer matches.
  */
+import type { Written } from "./Contest.js"
+import type { Identity } from "./Identity.js"
 import { type Change, restricts } from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
 
@@ -69,10 +71,31 @@ const keep = (change: Change, reason: Reason, sum = checksum(change)): Kept => (
   change
 })
 
+/**
+ * The orgs orgsync left unblocked itself, cut off between the steps of an approved sequence (unblock, create,
+ * block again): the last status it wrote to them (`written`, not found changed back since) is active, while
+ * the files, when they last converged, asked for blocked.
+ */
+export const openedByOrgsync = (
+  written: ReadonlyArray<Written>,
+  identities: ReadonlyArray<Identity>
+): ReadonlySet<string> => {
+  const blocked = new Set(identities.filter((i) => i.applied?.status === "blocked").map((i) => i.orgUid))
+  return new Set(
+    written.filter((w) => w.field === "status" && w.value === "active" && blocked.has(w.orgUid)).map((w) => w.orgUid)
+  )
+}
+
 /** Why one change is kept back, on its own; `undefined`: it may be applied. */
-const verdict = (change: Change, policy: Policy, decisions: Decisions): Kept | undefined => {
+const verdict = (change: Change, policy: Policy, decisions: Decisions, opened: ReadonlySet<string>): Kept | undefined => {
   if (policy.drift === "report" && change.cause === "drift") return keep(change, "drift")
   if (!restricts(change) || policy.destructive === "auto") return undefined
+  // Blocking again an org orgsync opened itself completes a sequence already approved: it restores the status
+  // that approval was given for.
+  if (
+    policy.destructive === "confirm" && change.action === "block" && change.cause === "desired" &&
+    change.orgUid !== null && opened.has(change.orgUid)
+  ) return undefined
   if (policy.destructive === "never") return keep(change, "never")
   const sum = checksum(change)
   if (decisions.approved(sum)) return undefined
@@ -90,14 +113,16 @@ const reached = (change: Change): ReadonlyArray<string> => [change.path, ...chan
  * An org that must stay blocked is never left open: an unblock reaching an org that a kept block or
  * deactivation would close again (the planner unblocks a blocked org to create under it, then blocks it
  * again) is kept with that change, and so are the creates under the orgs it would open. Approving the
- * destructive change applies the whole sequence.
+ * destructive change applies the whole sequence; one cut off between its steps is finished without another
+ * approval: the re-block of an org in `opened` (`openedByOrgsync`) goes through under `confirm`.
  */
 export const gate = (
   changes: ReadonlyArray<Change>,
   policy: Policy,
-  decisions: Decisions = noDecisions
+  decisions: Decisions = noDecisions,
+  opened: ReadonlySet<string> = new Set()
 ): { readonly allowed: ReadonlyArray<Change>; readonly kept: ReadonlyArray<Kept> } => {
-  const verdicts = changes.map((change) => verdict(change, policy, decisions))
+  const verdicts = changes.map((change) => verdict(change, policy, decisions, opened))
   // The orgs that kept blocks and deactivations would close again, each with the change that would.
   const closing = new Map<string, Kept>()
   for (const held of verdicts) {

@@ -155,8 +155,15 @@ export const preview = (desired: DesiredState, options: { readonly force: boolea
     yield* refuseShort(identities, remote, options.force)
     const contested = yield* contestedNow(remote)
     const refusals = yield* Refusals.load
+    const written = statusWritten(yield* db.history.standing)
     const planWith = (currentOrgUid: string | undefined) => {
-      const made = Plan.make({ desired, remote, identities, settings: { currentOrgUid, canBlock: api.canBlock } })
+      const made = Plan.make({
+        desired,
+        remote,
+        identities,
+        settings: { currentOrgUid, canBlock: api.canBlock },
+        statusWritten: written
+      })
       const withheld = Refusals.withhold(Contest.withhold(made, contested).plan, refusals, remote).plan
       return Safety.review(withheld, { desired, force: options.force })
     }
@@ -164,6 +171,10 @@ export const preview = (desired: DesiredState, options: { readonly force: boolea
     if (!restricts(plan) || !options.signedInUser) return plan
     return planWith(yield* api.currentOrgUid.pipe(Effect.mapError(fromClient)))
   }).pipe(Effect.catchTag("StateDbError", (e) => Effect.fail(fromDb(e))))
+
+/** The last status orgsync wrote to each org, of the values it wrote that were not found changed back. */
+const statusWritten = (written: ReadonlyArray<Contest.Written>): ReadonlyMap<string, string | null> =>
+  new Map(written.filter((w) => w.field === "status").map((w) => [w.orgUid, w.value]))
 
 const countDrift = (plan: Plan.Plan) => plan.changes.filter((change) => change.cause === "drift").length
 
@@ -214,15 +225,23 @@ export const make = (options: ReconcilerOptions) =>
         yield* db.saveSnapshot({ takenAt, orgs: remote }).pipe(Effect.mapError(fromDb))
         yield* Journal.settle(remote).pipe(Effect.mapError(fromDb))
         const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
+        const written = yield* db.history.standing.pipe(Effect.mapError(fromDb))
+        const opened = Policy.openedByOrgsync(written, identities)
         const planWith = (currentOrgUid: string | undefined) =>
           Effect.map(
             contest(
               remote,
-              Plan.make({ desired, remote, identities, settings: { currentOrgUid, canBlock: api.canBlock, drift } })
+              Plan.make({
+                desired,
+                remote,
+                identities,
+                settings: { currentOrgUid, canBlock: api.canBlock, drift },
+                statusWritten: statusWritten(written)
+              })
             ),
             (plan) => {
               const { plan: withheld, standing } = Refusals.withhold(plan, refusals, remote)
-              return { remote, identities, standing, plan: Safety.review(withheld, { desired, force }) }
+              return { remote, identities, standing, opened, plan: Safety.review(withheld, { desired, force }) }
             }
           )
         // A plan that restricts nothing does not need the signed-in user's org: knowing it only adds conflicts.
@@ -266,7 +285,7 @@ export const make = (options: ReconcilerOptions) =>
           // After a confirmed or reviewed first round, later rounds only retry or finish its changes.
           let held: ((plan: Plan.Plan) => Safety.Held) | undefined
           for (let n = 1; ; n++) {
-            const { identities, plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift)
+            const { identities, opened, plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift)
             // Writes of the last round whose answer was lost: done if this re-read no longer plans them.
             const planned = new Set(plan.changes.map(Apply.describe))
             for (const { change, error } of last?.uncertain ?? []) {
@@ -282,7 +301,12 @@ export const make = (options: ReconcilerOptions) =>
               Effect.mapError(fromDb)
             )
             const { allowed: reviewed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
-            const { allowed, kept } = Policy.gate(reviewed, passOptions.policy ?? Policy.auto, passOptions.decisions)
+            const { allowed, kept } = Policy.gate(
+              reviewed,
+              passOptions.policy ?? Policy.auto,
+              passOptions.decisions,
+              opened
+            )
             const done = passOptions.dryRun || stopped || plan.refusal !== undefined || allowed.length === 0
             const checksum = PlanChecksum.checksum({ changes: allowed })
             // No progress: the same changes again, or a round whose every write failed, without a transient cause.
@@ -314,7 +338,6 @@ export const make = (options: ReconcilerOptions) =>
             last = yield* Apply.execute({ ...plan, changes: allowed }, remote, execute).pipe(
               Effect.mapError(fromDb)
             )
-            yield* db.history.wrote(runId, last.written).pipe(Effect.mapError(fromDb))
             refusals = Refusals.merge(refusals, last.refused.map(({ change, error }) => Refusals.make(change, error, remote)))
             if (last.notSent > 0) stopped = true
             if (last.transient > 0) retried++

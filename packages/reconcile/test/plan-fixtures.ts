@@ -130,6 +130,8 @@ export interface PlanOptions {
   readonly canBlock?: boolean
   readonly drift?: "heal" | "report"
   readonly force?: boolean
+  /** The last status orgsync wrote to each org, by uid. */
+  readonly statusWritten?: ReadonlyMap<string, string | null>
 }
 
 export const plan = (
@@ -143,7 +145,8 @@ export const plan = (
       desired: wanted,
       remote,
       identities: options.identities ?? [],
-      settings: { currentOrgUid: options.currentOrgUid, canBlock: options.canBlock, drift: options.drift }
+      settings: { currentOrgUid: options.currentOrgUid, canBlock: options.canBlock, drift: options.drift },
+      statusWritten: options.statusWritten
     }),
     { desired: wanted, force: options.force ?? false }
   )

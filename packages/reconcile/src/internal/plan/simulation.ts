@@ -14,6 +14,7 @@ export interface Converging {
   readonly ordered: ReadonlyArray<Node>
   readonly conflicts: Array<Conflict>
   readonly identityByUid: ReadonlyMap<string, Identity>
+  readonly statusWritten: ReadonlyMap<string, string | null>
   readonly currentOrgUid: string | undefined
   readonly canBlock: boolean
   /** Whether fields changed by hand are left as found (`report`) or set back (`heal`). */
@@ -39,6 +40,7 @@ export const converging = (ordered: ReadonlyArray<Node>, input: PlanInput, confl
     ordered,
     conflicts,
     identityByUid: firstBy(input.identities, (identity) => identity.orgUid),
+    statusWritten: input.statusWritten ?? new Map(),
     currentOrgUid: input.settings.currentOrgUid,
     canBlock,
     drift: input.settings.drift ?? "heal",
@@ -50,10 +52,14 @@ export const converging = (ordered: ReadonlyArray<Node>, input: PlanInput, confl
   }
 }
 
-/** Drift: Code42 no longer has the status the file asked for, and still asks for, when this org converged. */
+/**
+ * Drift: Code42 no longer has the status the file asked for, and still asks for, when this org converged, and
+ * what it has is not what orgsync wrote last (its own unblock to create under the org is no hand change).
+ */
 export const statusCause = (at: Converging, node: Node): Cause =>
   node.kind === "managed" && node.original !== node.target &&
-    at.identityByUid.get(node.org!.orgUid)?.applied?.status === node.target
+    at.identityByUid.get(node.org!.orgUid)?.applied?.status === node.target &&
+    at.statusWritten.get(node.org!.orgUid) !== node.original
     ? "drift"
     : "desired"
 
