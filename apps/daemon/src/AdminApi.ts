@@ -25,11 +25,14 @@ const answer = (status: number, body: unknown, headers: Record<string, string> =
 const mediaType = (header: string | undefined): string => (header ?? "").split(";")[0]!.trim().toLowerCase()
 
 /**
- * Runs `handle` with the daemon's control, only for a request with the configured token, sent as JSON. Both
+ * Runs `handle` with the daemon's control, only for a request with the configured token, sent as JSON (or with
+ * no body at all, where the endpoint reads none). Both
  * are optional services: a server without them (a test of the status endpoints) has the admin API disabled.
  */
 const authorized = <E, R>(
-  handle: (control: DaemonControl["Type"]) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  handle: (control: DaemonControl["Type"]) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
+  /** The endpoint reads no body: none at all, without a Content-Type, is accepted too. */
+  bodyless = false
 ) =>
   Effect.gen(function*() {
     const token = Option.flatten(yield* Effect.serviceOption(AdminToken))
@@ -54,7 +57,8 @@ const authorized = <E, R>(
       )
     }
     const type = mediaType(request.headers["content-type"])
-    if (type !== "application/json") {
+    const empty = type === "" && bodyless && (yield* Effect.orElseSucceed(request.text, () => "?")) === ""
+    if (type !== "application/json" && !empty) {
       return answer(415, {
         error: `an admin request needs Content-Type: application/json, not ${type === "" ? "none" : type}`
       })
@@ -109,7 +113,7 @@ const suspension = (suspend: boolean) =>
   authorized((control) => Effect.gen(function*() {
     const changed = yield* (suspend ? control.suspend : control.resume)
     return answer(200, { suspended: suspend, changed })
-  }))
+  }), true)
 
 export const router = HttpRouter.empty.pipe(
   HttpRouter.post("/api/approvals", approvals),

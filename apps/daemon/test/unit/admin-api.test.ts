@@ -46,11 +46,14 @@ const adminServer = (configured: Option.Option<Redacted.Redacted<string>>, state
     if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
     const client = yield* HttpClient.HttpClient
     /** POSTs `body` as JSON, or, with `contentType`, its JSON text as that type. */
+    /** `body` null: none, and no Content-Type. */
     const post = (path: string, body: unknown = {}, bearer: string | null = token, contentType?: string) =>
       Effect.gen(function*() {
         let request = HttpClientRequest.post(`http://127.0.0.1:${address.port}${path}`)
         if (bearer !== null) request = HttpClientRequest.bearerToken(request, bearer)
-        request = contentType === undefined
+        request = body === null
+          ? request
+          : contentType === undefined
           ? HttpClientRequest.bodyUnsafeJson(request, body)
           : HttpClientRequest.bodyText(request, JSON.stringify(body), contentType)
         const response = yield* client.execute(request)
@@ -93,6 +96,17 @@ describe("the admin API", () => {
       const line = logged.find((entry) => entry.includes("admin request refused"))
       expect(line).toContain("/api/rejections")
       expect(logged.join("\n")).not.toContain("SUPERSECRET")
+    }))
+
+  test("suspend and resume take no body and no Content-Type, as they need nothing", () =>
+    Effect.gen(function*() {
+      const { control, post } = yield* adminServer(Option.some(Redacted.make(token)))
+      const suspended = yield* post("/api/suspend", null)
+      expect(suspended.status).toBe(200)
+      expect(suspended.json).toEqual({ suspended: true, changed: true })
+      expect((yield* SubscriptionRef.get(control.state)).suspended).toBeDefined()
+      expect((yield* post("/api/resume", null)).json).toEqual({ suspended: false, changed: true })
+      expect((yield* post("/api/approvals", null)).status).toBe(415)
     }))
 
   test("without a token or with a wrong one: 401, and nothing changes", () =>
