@@ -126,26 +126,28 @@ export const make = (options: Options): Effect.Effect<Notify["Type"], never, Htt
               onTimeout: () => new DeliveryError(`no answer within ${Duration.format(timeout)}`)
             })
           )
+        // A try after the first is a retry: counted as it goes out, so that one given up counts its retries only.
         const deliver = (payload: Payload) =>
-          attempt(payload).pipe(
-            Effect.tapError((error) =>
-              Effect.zipRight(
-                Metric.increment(retriesTotal),
+          Effect.flatMap(Ref.make(false), (tried) =>
+            Effect.zipRight(
+              Effect.flatMap(Ref.getAndSet(tried, true), (again) => again ? Metric.increment(retriesTotal) : Effect.void),
+              attempt(payload)
+            ).pipe(
+              Effect.tapError((error) =>
                 Effect.logWarning(`notification to ${name} failed: ${error.reason}`).pipe(
                   Effect.annotateLogs({ event: payload.event })
                 )
-              )
-            ),
-            Effect.retry(retry),
-            Effect.catchAll((error) =>
-              Effect.zipRight(
-                Metric.increment(failuresTotal),
-                Effect.logError(`notification to ${name} not delivered: ${error.reason}; given up`).pipe(
-                  Effect.annotateLogs({ event: payload.event })
+              ),
+              Effect.retry(retry),
+              Effect.catchAll((error) =>
+                Effect.zipRight(
+                  Metric.increment(failuresTotal),
+                  Effect.logError(`notification to ${name} not delivered: ${error.reason}; given up`).pipe(
+                    Effect.annotateLogs({ event: payload.event })
+                  )
                 )
               )
-            )
-          )
+            ))
         const fiber = yield* Effect.forkIn(Effect.forever(Effect.flatMap(Queue.take(queue), deliver)), scope)
         return { url: Redacted.value(url), name, queue, fiber }
       })

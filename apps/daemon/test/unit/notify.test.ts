@@ -80,6 +80,7 @@ describe("Notify", () => {
       const { layer, tries } = yield* receiver(["refuse"])
       const log = yield* logged
       const failuresBefore = yield* counter(Notify.failuresTotal)
+      const retriesBefore = yield* counter(Notify.retriesTotal)
       const notify = yield* Notify.make({
         urls: [Redacted.make(secretUrl)],
         tenant: "t",
@@ -89,6 +90,8 @@ describe("Notify", () => {
       yield* TestClock.adjust("10 seconds")
       expect(yield* Ref.get(tries)).toHaveLength(3)
       expect((yield* counter(Notify.failuresTotal)) - failuresBefore).toBe(1)
+      // 3 tries: the first and 2 retries.
+      expect((yield* counter(Notify.retriesTotal)) - retriesBefore).toBe(2)
       const lines = yield* Ref.get(log.lines)
       expect(lines.some((line) => line.includes("notification to https://hooks.example.com not delivered"))).toBe(true)
       expect(lines.join("\n")).not.toContain("s3cr3t")
