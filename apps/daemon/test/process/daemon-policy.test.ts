@@ -6,7 +6,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { auditLines } from "../support/admin-api.js"
+import { auditLines, type HeldView } from "../support/admin-api.js"
 import { credentials, orgsync, workspace } from "../support/cli.js"
 import { getJson, startDaemon, until } from "../support/daemon.js"
 import { byHand, named, start } from "../support/simulator.js"
@@ -18,17 +18,8 @@ const admin = { ORGSYNC_ADMIN_TOKEN: token }
 /** The daemon's environment: the simulator's admin and the admin token. */
 const withToken = { ...credentials, ...admin }
 
-interface Held {
-  readonly id: string
-  readonly action: string
-  readonly path: string
-  readonly reach: number
-  readonly checksum: string
-  readonly state: string
-}
-
 interface Status {
-  readonly held: ReadonlyArray<Held>
+  readonly held: ReadonlyArray<HeldView>
   readonly suspended: boolean
   readonly drift: ReadonlyArray<{
     path: string
