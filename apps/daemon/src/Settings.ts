@@ -209,7 +209,7 @@ export const resolve = (flags: Flags) =>
       for (const source of sources) {
         const raw = yield* read(source.provider, setting.env)
         if (raw !== undefined) {
-          messages.push(`${source.where(setting)}: ${failure.message}, got ${raw}`)
+          messages.push(`${source.where(setting)}: ${failure.message}, got ${raw.trim() === "" ? "an empty value" : raw}`)
           break
         }
       }

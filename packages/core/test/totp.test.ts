@@ -82,6 +82,16 @@ describe("TOTP secret", () => {
       expect(String(error)).not.toContain("!")
     }))
 
+  it.effect("a secret too short to be an authenticator's is refused as such, and a blank one as empty", () =>
+    Effect.gen(function*() {
+      const short = yield* Effect.flip(env({ ...account, CODE42_TOTP_SECRET: "a" }))
+      expect(String(short)).toContain("CODE42_TOTP_SECRET is too short for an authenticator secret")
+      const eight = yield* Effect.flip(env({ ...account, CODE42_TOTP_SECRET: "JBSWY3DP" }))
+      expect(String(eight)).toContain("CODE42_TOTP_SECRET is too short for an authenticator secret")
+      const blank = yield* Effect.flip(env({ ...account, CODE42_TOTP_SECRET: " = " }))
+      expect(String(blank)).toContain("CODE42_TOTP_SECRET is empty")
+    }))
+
   it.scoped("the secret never shows: not in the settings, not in the logs of a sign-in", () =>
     Effect.gen(function*() {
       const secret = "JBSWY3DPEHPK3PXP"

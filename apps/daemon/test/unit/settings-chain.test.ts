@@ -163,6 +163,16 @@ describe("settings chain", () => {
       expect(old).toBe("CODE42_API: expected v1, v3 or gateway, got v2")
     }))
 
+  it.effect("an empty or blank value is said to be empty, not shown as nothing after \"got\"", () =>
+    Effect.gen(function*() {
+      const refused = (env: Record<string, string>) =>
+        Effect.map(resolve({}, env), Either.match({ onLeft: (error) => error.message, onRight: () => "accepted" }))
+      expect(yield* refused({ CODE42_URL: "" })).toBe("CODE42_URL: expected text, got an empty value")
+      expect(yield* refused({ ORGSYNC_RATE_LIMIT: "   " })).toBe(
+        "ORGSYNC_RATE_LIMIT: expected a number above 0, got an empty value"
+      )
+    }))
+
   it.effect("an interval under 5s, an unknown key and a file that is not a mapping are refused", () =>
     Effect.gen(function*() {
       const message = (flags: Settings.Flags) =>
