@@ -148,7 +148,7 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, Reader 
   readonly saveSnapshot: (snapshot: Snapshot) => Effect.Effect<void, StateDbError>
   /** Records identities (new ones, adoptions, renames); `applied` is kept when not given. */
   readonly saveIdentities: (
-    identities: ReadonlyArray<Omit<StoredIdentity, "applied"> & { readonly applied?: Required<Fields> }>
+    identities: ReadonlyArray<Omit<StoredIdentity, "applied"> & { readonly applied?: Fields }>
   ) => Effect.Effect<void, StateDbError>
   /** Forgets paths that no desired org has any more. */
   readonly forgetIdentities: (paths: ReadonlyArray<string>) => Effect.Effect<void, StateDbError>
