@@ -187,7 +187,8 @@ export const loop = (
         commit: desired.value.commit,
         policy: Option.getOrUndefined(Option.map(decided, (d) => d.policy)),
         decisions: Option.getOrUndefined(Option.map(decided, (d) => d.decisions)),
-        mayWrite: Option.getOrUndefined(Option.map(decided, (d) => d.mayWrite))
+        mayWrite: Option.getOrUndefined(Option.map(decided, (d) => d.mayWrite)),
+        guard: Option.getOrUndefined(Option.map(decided, (d) => d.guard))
       }))
       if (Either.isRight(result) && result.right.stopped) {
         const suspended = Option.isSome(control) && (yield* SubscriptionRef.get(control.value.state)).suspended !== undefined

@@ -11,9 +11,13 @@
  * applies the change, it stops the change if it is not sent yet, and is refused as too late if it is. Approvals, rejections and
  * suspension are kept in the state database, so that a restart neither lifts nor forgets them; a database
  * that cannot be written is said in the log, and the decision then holds until the daemon stops.
+ *
+ * A suspension is answered only once no write reaches Code42 any more: the writes being sent, or waiting to be
+ * sent again after a lost answer, are cut short (their outcome unknown until the pass re-reads Code42), not
+ * waited for.
  */
 import { Clock, Context, Data, Effect, Option, Queue, type Scope, Stream, SubscriptionRef } from "effect"
-import { type DriftReport, type Plan, Policy, type Reconciler, StateDb } from "@c42/reconcile"
+import { Apply, type DriftReport, type Plan, Policy, type Reconciler, StateDb } from "@c42/reconcile"
 
 export interface Held extends Policy.Kept {
   /** When a pass first held this very change. */
@@ -31,6 +35,8 @@ export interface State {
   readonly applying: ReadonlySet<string>
   /** Since when no write is made; `undefined`: not suspended. */
   readonly suspended: Date | undefined
+  /** Writes being sent now, their retries included: a suspension cuts them short and waits until they stop. */
+  readonly writing: number
   /** The drift the last pass that reached Code42 found. */
   readonly drift: ReadonlyArray<DriftReport.Detail & { readonly healed: boolean }>
 }
@@ -46,7 +52,7 @@ export class DaemonControl extends Context.Tag("@c42/daemon/DaemonControl")<Daem
   /** Approves held changes by id (or checksum); `"all"`: every change awaiting approval. Asks for a pass. */
   readonly approve: (ids: ReadonlyArray<string> | "all") => Effect.Effect<ReadonlyArray<Held>, ControlError>
   readonly reject: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Held>, ControlError>
-  /** Answers whether this changed anything. */
+  /** Answers whether this changed anything, once no write is being sent any more. */
   readonly suspend: Effect.Effect<boolean>
   /** Answers whether this changed anything; asks for a pass. */
   readonly resume: Effect.Effect<boolean>
@@ -62,6 +68,8 @@ export class DaemonControl extends Context.Tag("@c42/daemon/DaemonControl")<Daem
      * it) rejected since; yes marks the approval as being applied, after which a rejection is too late.
      */
     readonly mayWrite: (change: Plan.Change) => Effect.Effect<boolean>
+    /** Runs the sending of each write of the pass: a suspension cuts it short (`Apply.WritingStopped`). */
+    readonly guard: <A, E>(send: Effect.Effect<A, E>) => Effect.Effect<A, E | Apply.WritingStopped>
     /** `undefined`: the pass could not run; its approvals wait for the next. */
     readonly finish: (pass: Reconciler.PassResult | undefined) => Effect.Effect<void>
   }>
@@ -100,6 +108,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
       rejected: new Set(decided.filter((d) => d.decision === "rejected").map((d) => d.checksum)),
       applying: new Set(),
       suspended: Option.getOrUndefined(Option.map(suspendedAt, (value) => new Date(value))),
+      writing: 0,
       drift: []
     })
     const requests = yield* Queue.dropping<void>(1)
@@ -216,6 +225,24 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
         return true
       })
 
+    const stopped = Effect.fail(new Apply.WritingStopped())
+    // Counted in the same update that checks the suspension, so that a suspension either waits for the write or
+    // stops it before it is sent.
+    const guard = <A, E>(send: Effect.Effect<A, E>): Effect.Effect<A, E | Apply.WritingStopped> =>
+      Effect.acquireUseRelease(
+        SubscriptionRef.modify(state, (s): readonly [boolean, State] =>
+          s.suspended !== undefined ? [false, s] : [true, { ...s, writing: s.writing + 1 }]),
+        (started) =>
+          started
+            ? Effect.raceFirst(
+              send,
+              state.changes.pipe(Stream.filter((s) => s.suspended !== undefined), Stream.runHead, Effect.zipRight(stopped))
+            )
+            : stopped,
+        (started) => started ? SubscriptionRef.update(state, (s) => ({ ...s, writing: s.writing - 1 })) : Effect.void
+      )
+    const writesStopped = state.changes.pipe(Stream.filter((s) => s.writing === 0), Stream.runHead, Effect.asVoid)
+
     const begin = Effect.gen(function*() {
       const at = yield* SubscriptionRef.get(state)
       const suspended = at.suspended !== undefined
@@ -279,14 +306,14 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
           // Stopped by a rejection, not a suspension: the other changes are sent by a pass started at once.
           if (rerun) yield* requestPass
         })
-      return { policy: at.policy, suspended, decisions, mayWrite, finish }
+      return { policy: at.policy, suspended, decisions, mayWrite, guard, finish }
     })
 
     return DaemonControl.of({
       state,
       approve,
       reject,
-      suspend: setSuspended(true),
+      suspend: Effect.zipLeft(setSuspended(true), writesStopped),
       resume: setSuspended(false),
       setPolicy: (policy) => SubscriptionRef.update(state, (s) => ({ ...s, policy })),
       begin,

@@ -2,10 +2,12 @@
  * Applying a plan: the only place that writes to Code42. Each write is journaled before it is sent and
  * settled after, so that a crash at any point can be resolved by re-reading. Changes run with bounded
  * concurrency where the order allows: one action after another in plan order, and inside an action that
- * works top-down, one tree level after another, siblings in parallel.
+ * works top-down, one tree level after another, siblings in parallel. Writing can be stopped at once (a
+ * daemon suspended): the writes being sent, or waiting to be sent again, are cut short and settled by re-reading,
+ * as writes whose answer was lost.
  */
 import { Code42Error } from "@c42/core"
-import { Cause, Data, Effect, Exit, Option, Ref } from "effect"
+import { Cause, Data, Effect, Exit, identity, Option, Ref } from "effect"
 import * as Contest from "./Contest.js"
 import { OrgApi, type OrgRef, type RemoteOrg } from "./OrgApi.js"
 import * as OrgPath from "./OrgPath.js"
@@ -49,11 +51,26 @@ export class ChangeWaiting extends Data.TaggedError("ChangeWaiting")<{
 
 export type ChangeFailure = ChangeFailed | ChangeWaiting
 
+/**
+ * Writing stopped while a write was being sent or waited to be sent again (its retries): it is cut short, and
+ * may or may not have reached Code42.
+ */
+export class WritingStopped extends Data.TaggedError("WritingStopped") {
+  override get message(): string {
+    return "writing was suspended while it was being sent"
+  }
+}
+
 /** A write whose answer never came: it may or may not have happened, the next re-read tells. */
 export interface Uncertain {
   readonly change: Change
   /** Its `UnknownOutcomeError`, or the interruption that cut it short. */
   readonly error: ChangeFailed
+  /**
+   * Cut short because writing stopped (`WritingStopped`): not done by the re-read's account, it is left pending
+   * with the writes not sent, not failed.
+   */
+  readonly stopped: boolean
 }
 
 export interface ApplyResult {
@@ -71,6 +88,8 @@ export interface ApplyResult {
   readonly refused: ReadonlyArray<{ readonly change: Change; readonly error: Code42Error.OrgRuleError }>
   /** Writes not sent because writing stopped (`mayWrite` said no): still pending, not failed, not journaled. */
   readonly notSent: number
+  /** Writing stopped during the execution: `mayWrite` said no, or `guard` cut a write short. */
+  readonly stopped: boolean
 }
 
 /**
@@ -122,6 +141,12 @@ export interface ExecuteOptions {
    * says no): once it says no, no further write of the plan is sent; those in flight settle as usual.
    */
   readonly mayWrite?: ((change: Change) => Effect.Effect<boolean>) | undefined
+  /**
+   * Runs the sending of each write, its retries included, and may cut it short with `WritingStopped` (a daemon
+   * suspended meanwhile): no further write of the plan is sent then, and the write cut short is left unsettled
+   * in the journal for the next re-read, as a write whose answer was lost.
+   */
+  readonly guard?: (<A, E>(send: Effect.Effect<A, E>) => Effect.Effect<A, E | WritingStopped>) | undefined
 }
 
 /**
@@ -146,11 +171,13 @@ export const execute = (
       transient: 0,
       errors: [],
       refused: [],
-      notSent: 0
+      notSent: 0,
+      stopped: false
     })
     // Set once `mayWrite` says no: the writes after it are not sent either, even if it would say yes again.
     let stopped = false
     const mayWrite = options.mayWrite ?? (() => Effect.succeed(true))
+    const guard = options.guard ?? identity
     const record = (
       outcome:
         | { readonly _tag: "Applied" }
@@ -261,7 +288,7 @@ export const execute = (
             orgName: change.action === "create" ? change.after?.name ?? null : null,
             preexisting: parentOrgUid === null ? [] : sameNamed(parentOrgUid, change.after?.name ?? "")
           })
-          const exit = yield* Effect.exit(restore(send(change)))
+          const exit = yield* Effect.exit(restore(guard(send(change))))
           if (Exit.isSuccess(exit)) {
             const org = exit.value
             if (org !== undefined && change.action === "create") {
@@ -281,10 +308,17 @@ export const execute = (
           if (Option.isNone(failure) && !Cause.isInterruptedOnly(exit.cause)) {
             return yield* Effect.failCause(exit.cause).pipe(Effect.orDie)
           }
-          // A write cut short without an error may or may not have happened: like an unknown outcome.
+          // A write cut short, without an error or because writing stopped, may or may not have happened: like an
+          // unknown outcome.
+          const cut = Option.exists(failure, (e) => e._tag === "WritingStopped")
+          if (cut) stopped = true
           const reason = Option.getOrElse(
-            failure,
-            () => new Code42Error.UnknownOutcomeError({ operation: change.action, reason: "the request was cut short" })
+            Option.filter(failure, (e): e is Code42Error.Code42Error | ChangeWaiting => e._tag !== "WritingStopped"),
+            () =>
+              new Code42Error.UnknownOutcomeError({
+                operation: change.action,
+                reason: cut ? new WritingStopped().message : "the request was cut short"
+              })
           )
           if (change.action === "create" || renames(change)) failedPaths.add(change.path)
           if (reason._tag === "ChangeWaiting") {
@@ -296,7 +330,7 @@ export const execute = (
           // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
           if (reason._tag === "UnknownOutcomeError") {
             yield* audit(change, change.orgUid ?? undefined, "unknown")
-            return yield* record({ _tag: "Unknown", uncertain: { change, error } })
+            return yield* record({ _tag: "Unknown", uncertain: { change, error, stopped: cut } })
           }
           yield* audit(change, change.orgUid ?? undefined, "failed")
           yield* db.journalSettle(id, "failed", { error: reason.message })
@@ -307,5 +341,5 @@ export const execute = (
     for (const batch of batches(plan.changes)) {
       yield* Effect.forEach(batch, write, { concurrency: options.concurrency, discard: true })
     }
-    return yield* Ref.get(result)
+    return { ...yield* Ref.get(result), stopped }
   })

@@ -42,6 +42,8 @@ export interface PassOptions {
    * rejected), the pass sends no more.
    */
   readonly mayWrite?: ((change: Plan.Change) => Effect.Effect<boolean>) | undefined
+  /** Runs the sending of each write, and may cut it short when writing must stop at once (`Apply.ExecuteOptions`). */
+  readonly guard?: Apply.ExecuteOptions["guard"]
 }
 
 export interface PassResult {
@@ -67,7 +69,7 @@ export interface PassResult {
   readonly converged: boolean
   /** `confirm` said no: nothing was applied. */
   readonly declined: boolean
-  /** `mayWrite` said no during the pass: the writes not sent are left pending. */
+  /** Writing stopped during the pass (`mayWrite` said no, `guard` cut a write short): what is not done is left pending. */
   readonly stopped: boolean
 }
 
@@ -288,9 +290,10 @@ export const make = (options: ReconcilerOptions) =>
             const { identities, opened, plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift)
             // Writes of the last round whose answer was lost: done if this re-read no longer plans them.
             const planned = new Set(plan.changes.map(Apply.describe))
-            for (const { change, error } of last?.uncertain ?? []) {
+            for (const { change, error, stopped: cut } of last?.uncertain ?? []) {
               if (!planned.has(Apply.describe(change))) applied++
-              else {
+              // Cut short by a suspension and not done: pending, with the writes not sent.
+              else if (!cut) {
                 failed++
                 if (!errors.includes(error.message)) errors.push(error.message)
                 if (!writeErrors.includes(error.message)) writeErrors.push(error.message)
@@ -334,12 +337,13 @@ export const make = (options: ReconcilerOptions) =>
               return { plan, applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped }
             }
             previousChecksum = checksum
-            const execute = { concurrency: options.concurrency, runId, mayWrite: passOptions.mayWrite }
+            const { guard, mayWrite } = passOptions
+            const execute = { concurrency: options.concurrency, runId, mayWrite, guard }
             last = yield* Apply.execute({ ...plan, changes: allowed }, remote, execute).pipe(
               Effect.mapError(fromDb)
             )
             refusals = Refusals.merge(refusals, last.refused.map(({ change, error }) => Refusals.make(change, error, remote)))
-            if (last.notSent > 0) stopped = true
+            if (last.stopped) stopped = true
             if (last.transient > 0) retried++
             else steady++
             applied += last.applied

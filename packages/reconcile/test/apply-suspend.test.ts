@@ -1,11 +1,11 @@
 /**
- * Writing stops as soon as it may no more (a daemon suspended during a pass): the writes in flight settle, the
- * others are not sent, not journaled and not failed, and the pass leaves them pending. Code42 is a test double
- * whose creates take 2.5 s of the TestClock.
+ * Writing stops as soon as it may no more (a daemon suspended during a pass): the writes in flight settle, or are
+ * cut short where a guard stops them, the others are not sent, not journaled and not failed, and the pass leaves
+ * them pending. Code42 is a test double whose creates take 2.5 s of the TestClock.
  */
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Queue, Ref, Stream, TestClock } from "effect"
+import { Deferred, Effect, Fiber, Layer, Queue, Ref, Stream, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -144,5 +144,66 @@ describe("writing stops when it may no more", () => {
       const [run] = yield* db.recentRuns(1)
       expect(run).toMatchObject({ result: "pending", counts: { applied: 4, failed: 0, pending: 8 } })
       expect(yield* db.unsettled).toEqual([])
+    }).pipe(Effect.provide(stateDb())))
+
+  it.effect("a guard cuts the writes in flight short: unknown, left unsettled for the re-read, the rest not sent", () =>
+    Effect.gen(function*() {
+      const tenant = yield* slowTenant
+      const stop = yield* Deferred.make<void>()
+      const guard = <A, E>(send: Effect.Effect<A, E>) =>
+        Effect.raceFirst(send, Effect.zipRight(Deferred.await(stop), Effect.fail(new Apply.WritingStopped())))
+      const fiber = yield* Apply.execute(planOf(teams.map(create)), [root], { concurrency: 4, guard }).pipe(
+        Effect.provideService(OrgApi, tenant.api),
+        Effect.fork
+      )
+      yield* inFlight(tenant.sent, 4)
+      yield* TestClock.adjust("1200 millis")
+      yield* Deferred.succeed(stop, undefined)
+      const result = yield* Fiber.join(fiber)
+      yield* TestClock.adjust("30 seconds")
+      expect(yield* Queue.size(tenant.sent)).toBe(0)
+      expect(yield* Ref.get(tenant.orgs)).toEqual([root])
+      expect({ applied: result.applied, failed: result.failed, unknown: result.unknown, notSent: result.notSent })
+        .toEqual({ applied: 0, failed: 0, unknown: 4, notSent: 8 })
+      expect(result.stopped).toBe(true)
+      expect(result.uncertain.map((u) => [u.change.path, u.stopped, u.error.reason._tag])).toEqual(
+        teams.slice(0, 4).map((name) => [name, true, "UnknownOutcomeError"])
+      )
+      expect(result.uncertain[0]!.error.message).toContain("writing was suspended while it was being sent")
+      const db = yield* StateDb.StateDb
+      expect((yield* db.unsettled).map((entry) => entry.path).sort()).toEqual(teams.slice(0, 4))
+    }).pipe(Effect.provide(stateDb())))
+
+  it.effect("a pass whose writes a guard cut short re-reads: done ones applied, the others pending, not failed", () =>
+    Effect.gen(function*() {
+      const tenant = yield* slowTenant
+      const stop = yield* Deferred.make<void>()
+      // The first create reaches Code42 although its answer is cut off; the others do not.
+      const guard = <A, E>(send: Effect.Effect<A, E>) =>
+        Effect.raceFirst(send, Effect.zipRight(Deferred.await(stop), Effect.fail(new Apply.WritingStopped())))
+      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 4 }).pipe(
+        Effect.provideService(OrgApi, tenant.api)
+      )
+      const fiber = yield* reconciler.pass(desired(teams.map((name) => d(name))), {
+        dryRun: false,
+        force: false,
+        kind: "run",
+        guard
+      }).pipe(Effect.fork)
+      yield* inFlight(tenant.sent, 4)
+      yield* Ref.update(tenant.orgs, (orgs) => [...orgs, { ...root, orgId: 2, orgUid: "uid-2", orgName: teams[0]!, parentOrgUid: "root" }])
+      yield* Deferred.succeed(stop, undefined)
+      const result = yield* Fiber.join(fiber)
+      expect(yield* Queue.size(tenant.sent)).toBe(0)
+      expect(result.pending.changes.map((c) => `${c.action} ${c.path}`)).toEqual(teams.slice(1).map((name) => `create ${name}`))
+      expect({ applied: result.applied, failed: result.failed, stopped: result.stopped, converged: result.converged })
+        .toEqual({ applied: 1, failed: 0, stopped: true, converged: false })
+      expect(result.errors.filter((line) => !line.startsWith("not sent"))).toEqual([])
+      const db = yield* StateDb.StateDb
+      const [run] = yield* db.recentRuns(1)
+      expect(run).toMatchObject({ result: "pending", counts: { applied: 1, failed: 0, pending: 11 } })
+      // Settled by the re-read: the create that happened adopted, never sent again.
+      expect(yield* db.unsettled).toEqual([])
+      expect((yield* db.identities).find((identity) => identity.path === teams[0])?.orgUid).toBe("uid-2")
     }).pipe(Effect.provide(stateDb())))
 })
