@@ -1,12 +1,13 @@
 /**
  * Files orgsync writes on request (`plan --out`, `import --out`): written whole or not at all, through a
  * temporary file in the same folder renamed over the target, so that a reader never sees half a plan and a
- * symbolic link at the target is replaced, not followed. A plan is never written over a desired file, nor in
- * place of a folder.
+ * symbolic link at the target is replaced, not followed. Nothing is ever written over a desired file, the state
+ * database or the settings file, nor in place of a folder.
  */
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Console, Data, Effect, Option } from "effect"
+import type * as Settings from "./Settings.js"
 
 export class OutputError extends Data.TaggedError("OutputError")<{
   readonly message: string
@@ -51,31 +52,50 @@ export const isSpecial = (out: string) =>
       Option.match({ onNone: () => false, onSome: (info) => info.type !== "File" && info.type !== "Directory" })
     ))
 
+/** The files orgsync keeps beside the state database: `--out` naming any of them would break the database. */
+const stateFiles = (state: string) => [
+  [state, "the state database"],
+  [`${state}-wal`, "the state database's journal"],
+  [`${state}-shm`, "the state database's journal"],
+  [`${state}.lock`, "the state database's lock"]
+] as const
+
 /**
- * Refuses `out` when it is one of the desired `files` (also through a symbolic or a hard link: the same file on
- * the same device), or when the desired folder `desired` would read it as a desired file the next time.
+ * Refuses `out` when it is one of the desired `files`, the state database (or a file kept beside it) or the
+ * settings file, also through a symbolic or a hard link (the same file on the same device); or, when the
+ * desired files are given, when their folder would read it as a desired file the next time.
  */
-export const refuseDesired = (out: string, desired: string, files: ReadonlyArray<string>) =>
+export const refuseOwn = (
+  out: string,
+  settings: Settings.Settings,
+  desired?: { readonly path: string; readonly files: ReadonlyArray<string> }
+) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const target = yield* statOption(fs, out)
     if (Option.isSome(target) && Option.isSome(target.value.ino)) {
       const { dev, ino } = target.value
-      for (const file of files) {
+      const named: ReadonlyArray<readonly [string, string]> = [
+        ...(desired?.files ?? []).map((file) => [file, `the desired file ${file}`] as const),
+        ...stateFiles(settings.state).map(([file, what]) => [file, `${what} ${file}`] as const),
+        ...(settings.file === undefined ? [] : [[settings.file, `the settings file ${settings.file}`] as const])
+      ]
+      for (const [file, what] of named) {
         const info = yield* statOption(fs, file)
         if (Option.isSome(info) && info.value.dev === dev && Option.contains(info.value.ino, ino.value)) {
-          return yield* new OutputError({ message: `--out ${out} is the desired file ${file}: refusing to write over it` })
+          return yield* new OutputError({ message: `--out ${out} is ${what}: refusing to write over it` })
         }
       }
     }
-    const folder = yield* statOption(fs, desired)
+    if (desired === undefined) return
+    const folder = yield* statOption(fs, desired.path)
     if (Option.isSome(folder) && folder.value.type === "Directory" && yamlFile.test(out)) {
       const real = (p: string) => fs.realPath(p).pipe(Effect.orElseSucceed(() => path.resolve(p)))
-      const inside = path.relative(yield* real(desired), path.join(yield* real(path.dirname(out)), path.basename(out)))
+      const inside = path.relative(yield* real(desired.path), path.join(yield* real(path.dirname(out)), path.basename(out)))
       if (!inside.startsWith("..") && !path.isAbsolute(inside) && !inside.split(path.sep).some((part) => part.startsWith("."))) {
         return yield* new OutputError({
-          message: `--out ${out} is in the desired folder ${desired}, which would read it as a desired file`
+          message: `--out ${out} is in the desired folder ${desired.path}, which would read it as a desired file`
         })
       }
     }

@@ -196,7 +196,7 @@ export const resolve = (flags: Flags) =>
           break
         }
       }
-      return { ...loaded.right, given } satisfies Settings
+      return { ...loaded.right, given, file: path } satisfies Settings
     }
     // Each refusal names where the value came from: the first source in the chain that holds it.
     const messages: Array<string> = [...file.errors]

@@ -200,4 +200,8 @@ export type Key = keyof typeof table
 export type Values = { readonly [K in Key]: (typeof table)[K] extends Setting<infer A> ? A : never }
 
 /** The value of every setting, and which were given (by a flag, the environment or the settings file). */
-export type Settings = Values & { readonly given: ReadonlySet<Key> }
+export type Settings = Values & {
+  readonly given: ReadonlySet<Key>
+  /** The settings file read (`--config`, else ORGSYNC_CONFIG), if any. */
+  readonly file: string | undefined
+}

@@ -22,10 +22,17 @@ const allowLossy = Options.boolean("allow-lossy").pipe(
 
 export const options = { config, state, ...connection, out, root, allowLossy }
 
+/** Where the schema the imported file points editors at is written: beside it. */
+const schemaBeside = (out: string) => path.join(path.dirname(out), "orgs.schema.json")
+
 export const command = Command.make("import", options, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
-    if (Option.isSome(flags.out)) yield* OutputFile.checkTarget(flags.out.value)
+    if (Option.isSome(flags.out)) {
+      yield* OutputFile.checkTarget(flags.out.value)
+      yield* OutputFile.refuseOwn(flags.out.value, settings)
+      if (!(yield* OutputFile.isSpecial(flags.out.value))) yield* OutputFile.refuseOwn(schemaBeside(flags.out.value), settings)
+    }
     // Only Code42 is read: the state database is not opened.
     const orgs = yield* RemoteTree.read.pipe(Effect.provide(yield* Connection.client(yield* Settings.clientConfig(settings))))
     const top = orgs.find((org) => org.parentOrgUid === null || org.parentOrgUid === undefined)
@@ -57,7 +64,7 @@ export const command = Command.make("import", options, (flags) =>
     yield* OutputFile.print(flags.out, text)
     // The file's first line points editors at orgs.schema.json beside it; a device (/dev/null) has no beside.
     if (Option.isSome(flags.out) && !(yield* OutputFile.isSpecial(flags.out.value))) {
-      const schemaPath = path.join(path.dirname(flags.out.value), "orgs.schema.json")
+      const schemaPath = schemaBeside(flags.out.value)
       yield* OutputFile.write(schemaPath, schemaText())
       yield* Console.error(`Wrote ${flags.out.value} and ${schemaPath}.`)
     }

@@ -55,7 +55,8 @@ export const command = Command.make("plan", options, (flags) =>
     const refuseOut = (files: ReadonlyArray<string>) =>
       Option.match(flags.out, {
         onNone: () => Effect.void,
-        onSome: (out) => Effect.zipRight(OutputFile.checkTarget(out), OutputFile.refuseDesired(out, settings.desired, files))
+        onSome: (out) =>
+          Effect.zipRight(OutputFile.checkTarget(out), OutputFile.refuseOwn(out, settings, { path: settings.desired, files }))
       })
     const source = flags.format === "markdown" ? yield* markdownSource(settings) : undefined
     // A markdown plan of invalid files lists their errors itself: on a terminal, they are not printed twice

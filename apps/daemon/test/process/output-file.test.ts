@@ -1,6 +1,7 @@
 /**
- * `plan --out` and `import --out`: never over a desired file (also through a symbolic or a hard link), never
- * through a symbolic link, and written whole (no temporary file left behind).
+ * `plan --out` and `import --out`: never over a desired file, the state database (or a file beside it) or the
+ * settings file (also through a symbolic or a hard link), never through a symbolic link, and written whole (no
+ * temporary file left behind).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -36,6 +37,39 @@ describe("--out", () => {
       expect(run.code).toBe(1)
       expect(run.stderr).toContain("would read it as a desired file")
       expect(fs.existsSync(inFolder)).toBe(false)
+    }), 120_000)
+
+  it.scoped("plan --out and import --out refuse the state database, its journal, and the settings file", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const settingsFile = path.join(ws.dir, "orgsync.yaml")
+      fs.writeFileSync(settingsFile, `url: ${sim.url}\nallowInsecureHttp: true\nstate: ${ws.state}\n`)
+      const settings = ["--config", settingsFile]
+      const applied = yield* orgsync(["apply", ...settings, "--desired", ws.desired, "--yes"])
+      expect(applied.code, applied.stderr).toBe(0)
+      const database = fs.readFileSync(ws.state)
+      const settingsText = fs.readFileSync(settingsFile, "utf8")
+      const link = path.join(ws.dir, "plan-link.json")
+      fs.symlinkSync(ws.state, link)
+      const journal = `${ws.state}-wal`
+      fs.writeFileSync(journal, "")
+      const refusals: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["plan", "--desired", ws.desired, "--format", "json", "--out", ws.state], `the state database ${ws.state}`],
+        [["plan", "--desired", ws.desired, "--out", link], `the state database ${ws.state}`],
+        [["plan", "--desired", ws.desired, "--out", journal], `the state database's journal ${journal}`],
+        [["plan", "--desired", ws.desired, "--out", settingsFile], `the settings file ${settingsFile}`],
+        [["import", "--out", ws.state], `the state database ${ws.state}`],
+        [["import", "--out", settingsFile], `the settings file ${settingsFile}`]
+      ]
+      for (const [args, what] of refusals) {
+        const run = yield* orgsync([...args, ...settings])
+        expect(run.code, args.join(" ")).toBe(1)
+        expect(run.stderr).toContain(`is ${what}: refusing to write over it`)
+        expect(fs.readFileSync(ws.state).equals(database)).toBe(true)
+        expect(fs.readFileSync(settingsFile, "utf8")).toBe(settingsText)
+      }
+      expect(fs.readdirSync(ws.dir).filter((name) => name.endsWith(".tmp"))).toEqual([])
     }), 120_000)
 
   it.scoped("plan --out replaces a symbolic link instead of writing through it, and leaves no temporary file", () =>
