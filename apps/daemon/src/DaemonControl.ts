@@ -79,6 +79,50 @@ export class DaemonControl extends Context.Tag("@c42/daemon/DaemonControl")<Daem
 
 const suspendedKey = "daemon_suspended"
 
+/**
+ * Writing suspended on this state database, as a daemon keeps it across its restarts: since when, where the
+ * date recorded reads as one.
+ */
+export const suspension = (
+  db: StateDb.Reader
+): Effect.Effect<Option.Option<{ readonly since: Date | undefined }>, StateDb.StateDbError> =>
+  Effect.map(
+    db.getMeta(suspendedKey),
+    Option.flatMap((value) => {
+      if (value === "") return Option.none()
+      const since = new Date(value)
+      return Option.some({ since: Number.isNaN(since.getTime()) ? undefined : since })
+    })
+  )
+
+/** A one-shot apply on a state database whose daemon suspended writing. */
+export class WritesSuspended extends Data.TaggedError("WritesSuspended")<{
+  readonly path: string
+  readonly since: Date | undefined
+}> {
+  override get message(): string {
+    return `apply refused: writes to Code42 are suspended (orgsync suspend${
+      this.since === undefined ? "" : `, since ${this.since.toISOString()}`
+    }) on the state database ${this.path}; to lift it, run orgsync resume against the daemon, starting it first ` +
+      "with orgsync run if it is stopped (it starts suspended and writes nothing until resumed)"
+  }
+}
+
+/**
+ * Refuses a one-shot apply while writing is suspended on its state database, as the daemon would: nothing is
+ * read from or written to Code42, and the run is recorded as refused.
+ */
+export const refuseWhileSuspended: Effect.Effect<void, WritesSuspended | StateDb.StateDbError, StateDb.StateDb> = Effect
+  .gen(function*() {
+    const db = yield* StateDb.StateDb
+    const found = yield* suspension(db)
+    if (Option.isNone(found)) return
+    const refused = new WritesSuspended({ path: db.path, since: found.value.since })
+    const run = yield* db.runStart("apply", false)
+    yield* db.runFinish(run, "refused", {}, [refused.message])
+    return yield* refused
+  })
+
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
 const matches = (held: Held, id: string) => held.id === id || held.checksum === id
@@ -92,11 +136,11 @@ const healed = (pass: Reconciler.PassResult): State["drift"] => {
 export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"], never, StateDb.StateDb | Scope.Scope> =>
   Effect.gen(function*() {
     const db = yield* StateDb.StateDb
-    const stored = yield* db.getMeta(suspendedKey).pipe(
+    const stored = yield* suspension(db).pipe(
       Effect.tapError((error) => Effect.logWarning(`${error.message}: suspension unknown, taken as not suspended`)),
-      Effect.orElseSucceed(() => Option.none<string>())
+      Effect.orElseSucceed(() => Option.none<{ readonly since: Date | undefined }>())
     )
-    const suspendedAt = Option.filter(stored, (value) => value !== "")
+    const startedAt = yield* now
     const decided = yield* db.decisions.all.pipe(
       Effect.tapError((error) => Effect.logWarning(`${error.message}: approvals and rejections given before are unknown`)),
       Effect.orElseSucceed(() => [])
@@ -107,7 +151,8 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
       approved: new Map(decided.filter((d) => d.decision === "approved").map((d) => [d.checksum, d.decidedAt])),
       rejected: new Set(decided.filter((d) => d.decision === "rejected").map((d) => d.checksum)),
       applying: new Set(),
-      suspended: Option.getOrUndefined(Option.map(suspendedAt, (value) => new Date(value))),
+      // A date that does not read: suspended since this start, as far as can be told.
+      suspended: Option.getOrUndefined(Option.map(stored, ({ since }) => since ?? startedAt)),
       writing: 0,
       drift: []
     })

@@ -4,6 +4,7 @@ import { FileSystem } from "@effect/platform"
 import { type Plan, PlanChecksum, PlanFormat, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option, Ref } from "effect"
 import * as Connection from "../Connection.js"
+import * as DaemonControl from "../DaemonControl.js"
 import { CommandFailed, exitWith, failure, ok } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
 import * as Style from "../Style.js"
@@ -103,6 +104,8 @@ export const command = Command.make("apply", options, (flags) =>
     const startedAt = new Date()
     const confirmed = yield* Ref.make(Option.none<Plan.Plan>())
     const result = yield* Effect.gen(function*() {
+      // A daemon's suspension binds every writer of its state database.
+      yield* DaemonControl.refuseWhileSuspended
       const reconciler = yield* Reconciler.Reconciler
       return yield* reconciler.pass(desiredState, {
         dryRun: false,
