@@ -162,10 +162,15 @@ export const loop = (
     // Until the delay is over or a trigger comes, whichever is first.
     const wait = (delay: Duration.Duration) => Effect.race(Effect.sleep(delay), Queue.take(wake))
 
+    // What people are told of the git branch followed, as the read before the pass left it.
+    const gitTrouble = Effect.map(SubscriptionRef.get(status), (state) =>
+      state.git === undefined ? undefined : GitSync.trouble(state.git))
+
     const step = Effect.gen(function*() {
       yield* SubscriptionRef.update(status, DaemonStatus.passStarted(yield* now))
       const desired = yield* source.read(yield* Ref.get(current))
       if (Option.isNone(desired)) {
+        yield* tell(Option.none(), yield* gitTrouble)
         const delay = yield* Effect.flatMap(Ref.get(drift), (schedule) => schedule.next)
         yield* SubscriptionRef.update(status, DaemonStatus.passSkipped(yield* dueAfter(delay)))
         return yield* wait(delay)
@@ -199,7 +204,7 @@ export const loop = (
             "changes) until the next pass")
       }
       if (Option.isSome(decided)) yield* decided.value.finish(Either.getOrUndefined(result))
-      yield* tell(result)
+      yield* tell(Option.some(result), yield* gitTrouble)
       const summary = summarize(startedAt, yield* now, dryRun, result)
       if (Either.isRight(result)) yield* backoff.reset
       const delay = yield* (Either.isLeft(result) ? backoff.next : Effect.flatMap(Ref.get(drift), (schedule) => schedule.next))

@@ -124,6 +124,12 @@ export const desiredRejected = (issues: ReadonlyArray<Desired.ValidationIssue>, 
   desired: { ...state.desired, valid: false, issues, checkedAt: at }
 })
 
+/** After a start, the last good desired state kept from before is in force again, whatever the files now hold. */
+export const desiredRestored = (desired: Desired.DesiredState) => (state: State): State => ({
+  ...state,
+  desired: { ...state.desired, files: desired.files, inForce: true }
+})
+
 /** `plan`: what the pass left to do, when it reached Code42; `nextPassAt`: when the loop passes again. */
 export const passFinished = (summary: PassSummary, plan: Plan.Plan | undefined, nextPassAt: Date) =>
 (state: State): State => ({

@@ -6,7 +6,7 @@
  * so that after a restart it is in force again when the branch's head does not validate or cannot be read.
  */
 import { Clock, Effect, Option, Ref, Schema, SubscriptionRef } from "effect"
-import { Desired, DesiredFiles, StateDb } from "@c42/reconcile"
+import { Desired, DesiredFiles, PlanFormat, StateDb } from "@c42/reconcile"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
 import * as GitSource from "./GitSource.js"
@@ -62,15 +62,23 @@ export const make = Effect.gen(function*() {
     )
 
   /** Where to read the desired files: the path on disk, or the fetched commit's files; none when a fetch failed. */
-  const locate = (
-    settings: Location
-  ): Effect.Effect<Option.Option<{ readonly path: string; readonly checkout: GitSource.Checkout | undefined }>> =>
+  const locate = (settings: Location) =>
     settings.git === undefined || Option.isNone(gitSource)
-      ? Effect.succeedSome({ path: settings.desiredPath, checkout: undefined })
+      ? Effect.succeedSome<{ readonly path: string; readonly checkout: GitSource.Checkout | undefined }>({
+        path: settings.desiredPath,
+        checkout: undefined
+      })
       : gitSource.value.sync(settings.git).pipe(
         Effect.tap((checkout) => recordGit(GitSync.fetched(checkout))),
         Effect.map((checkout) => Option.some({ path: checkout.desired, checkout })),
-        Effect.catchAll((error) => Effect.as(recordGit(GitSync.fetchFailed(error)), Option.none()))
+        Effect.catchAll((error) =>
+          Effect.gen(function*() {
+            // After a start, the last good commit is in force again before anything is said of the fetch.
+            if (settings.git !== undefined) yield* Effect.flatMap(Ref.get(good), orRestored(settings))
+            yield* recordGit(GitSync.fetchFailed(error))
+            return Option.none<{ readonly path: string; readonly checkout: GitSource.Checkout }>()
+          })
+        )
       )
 
   /** Records `commit` as the last good one, unless it already is. */
@@ -100,6 +108,7 @@ export const make = Effect.gen(function*() {
       const desired = GitSync.relabel(yield* DesiredFiles.load(checkout.desired), checkout)
       const inForce: InForce = { desired, commit: checkout.commit }
       yield* Ref.set(good, Option.some(inForce))
+      yield* SubscriptionRef.update(status, DaemonStatus.desiredRestored(desired))
       yield* recordGit(GitSync.accepted(checkout.commit))
       yield* Effect.logWarning(
         `the branch's head is not in force: the last good commit ${GitSync.short(checkout.commit)} is, as before the restart`
@@ -114,9 +123,11 @@ export const make = Effect.gen(function*() {
       )
     )
 
-  const read = (settings: Location) =>
-    Effect.flatMap(readLatest(settings), (inForce) =>
-      Option.isSome(inForce) || settings.git === undefined ? Effect.succeed(inForce) : restore(settings.git))
+  /** `inForce`, or else, after a start, the last good commit kept in the state database. */
+  const orRestored = (settings: Location) => (inForce: Option.Option<InForce>) =>
+    Option.isSome(inForce) || settings.git === undefined ? Effect.succeed(inForce) : restore(settings.git)
+
+  const read = (settings: Location) => Effect.flatMap(readLatest(settings), orRestored(settings))
 
   const readLatest = (settings: Location) => Effect.gen(function*() {
     const at = new Date(yield* Clock.currentTimeMillis)
@@ -148,13 +159,25 @@ export const make = Effect.gen(function*() {
         Effect.gen(function*() {
           yield* DaemonMetrics.recordDesired(false)
           yield* SubscriptionRef.update(status, DaemonStatus.desiredRejected(invalid.issues, at))
-          const inForce = yield* Ref.get(good)
+          const lines = Desired.formatIssues(invalid.issues)
+          if (checkout !== undefined) {
+            yield* recordGit(GitSync.invalid(
+              checkout.commit,
+              `its desired files do not validate (${PlanFormat.plural(invalid.issues.length, "issue")}): ${lines[0]}`
+            ))
+          }
+          // After a start, the last good commit is in force again before anything is said of the files.
+          const inForce = yield* Effect.flatMap(Ref.get(good), orRestored(settings))
           if ((yield* Ref.getAndSet(reported, invalid.message)) !== invalid.message) {
-            yield* Effect.forEach(Desired.formatIssues(invalid.issues), (line) => Effect.logError(line), { discard: true })
+            yield* Effect.forEach(lines, (line) => Effect.logError(line), { discard: true })
+            const commit = Option.getOrUndefined(Option.flatMapNullable(inForce, (state) => state.commit))
             yield* Effect.logWarning(
-              Option.isSome(inForce)
+              Option.isNone(inForce)
+                ? "the desired files do not validate and no good state is known yet: no pass until they are fixed"
+                : commit === undefined || checkout === undefined
                 ? "the desired files do not validate: ignored, the last good state stays in force"
-                : "the desired files do not validate and no good state is known yet: no pass until they are fixed"
+                : `the desired files of ${GitSync.short(checkout.commit)} do not validate: ignored, the last good ` +
+                  `commit ${GitSync.short(commit)} stays in force`
             ).pipe(Effect.annotateLogs({
               desired: desiredPath,
               issues: invalid.issues.length,

@@ -41,6 +41,8 @@ export class GitError extends Data.TaggedError("GitError")<{
   /** `NotInstalled` and `Failed` need a person; `Unreachable` may pass; the others need a change of settings. */
   readonly reason: "NotInstalled" | "Unreachable" | "NoBranch" | "NoPath" | "Failed"
   readonly message: string
+  /** The head fetched, when its files are refused (the desired path missing, or a symbolic link). */
+  readonly head?: Commit | undefined
 }> {}
 
 /** The longest a fetch may take before it counts as unreachable. */
@@ -209,7 +211,8 @@ export const make = (given: string) =>
         if (type.exitCode !== 0 || (kind !== "tree" && kind !== "blob")) {
           return yield* new GitError({
             reason: "NoPath",
-            message: `${redact(settings.repo)} has no file or folder ${inRepo || "."} at ${short} (branch ${settings.branch})`
+            message: `${redact(settings.repo)} has no file or folder ${inRepo || "."} at ${short} (branch ${settings.branch})`,
+            head: commit
           })
         }
         // A symbolic link would be written out as one, and read through to a file of the server's.
@@ -222,7 +225,8 @@ export const make = (given: string) =>
           return yield* new GitError({
             reason: "NoPath",
             message: `${link.slice(link.indexOf("\t") + 1)} is a symbolic link at ${short} (branch ${settings.branch}): ` +
-              "orgsync reads only the files the repository holds, never through a link"
+              "orgsync reads only the files the repository holds, never through a link",
+            head: commit
           })
         }
         // A folder is written out whole; a file with the folder it is in as the index, but only itself.

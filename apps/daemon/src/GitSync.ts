@@ -8,6 +8,12 @@ import { Effect, Metric, Option } from "effect"
 import type { Desired } from "@c42/reconcile"
 import { type Checkout, type Commit, type GitError, type GitSettings, redact } from "./GitSource.js"
 
+/** The branch's head, when its files are refused, and why. */
+export interface Refusal {
+  readonly commit: Commit
+  readonly reason: string
+}
+
 export interface GitState {
   readonly settings: GitSettings
   /** The commit whose desired files are in force: the last good one. */
@@ -19,6 +25,8 @@ export interface GitState {
   readonly error: string | undefined
   /** Fetches failed in a row. */
   readonly failures: number
+  /** The branch's head, when its files are refused: they do not validate, or cannot be read safely. */
+  readonly refused: Refusal | undefined
 }
 
 export const initial = (settings: GitSettings): GitState => ({
@@ -27,7 +35,8 @@ export const initial = (settings: GitSettings): GitState => ({
   fetched: undefined,
   fetchedAt: undefined,
   error: undefined,
-  failures: 0
+  failures: 0,
+  refused: undefined
 })
 
 // ---------------------------------------------------------------------------------------------------------
@@ -38,13 +47,22 @@ export const fetched = (checkout: Checkout) => (state: GitState): GitState => ({
   fetched: checkout.commit,
   fetchedAt: checkout.fetchedAt,
   error: undefined,
-  failures: 0
+  failures: 0,
+  refused: state.refused?.commit.sha === checkout.commit.sha ? state.refused : undefined
 })
 
+/** The fetch failed, or the head fetched was refused (the desired path missing, or a symbolic link). */
 export const fetchFailed = (error: GitError) => (state: GitState): GitState => ({
   ...state,
   error: error.message,
-  failures: state.failures + 1
+  failures: state.failures + 1,
+  refused: error.head === undefined ? state.refused : { commit: error.head, reason: error.message }
+})
+
+/** The files of the head `commit` do not validate. */
+export const invalid = (commit: Commit, reason: string) => (state: GitState): GitState => ({
+  ...state,
+  refused: { commit, reason }
 })
 
 /** The files of `commit` validated: they are the state in force. */
@@ -55,7 +73,7 @@ export const retarget = (settings: GitSettings) => (state: GitState): GitState =
   settings.repo === state.settings.repo && settings.branch === state.settings.branch &&
     settings.path === state.settings.path
     ? state
-    : { ...state, settings, fetched: undefined, fetchedAt: undefined, error: undefined }
+    : { ...state, settings, fetched: undefined, fetchedAt: undefined, error: undefined, refused: undefined }
 
 // ---------------------------------------------------------------------------------------------------------
 // Derived facts
@@ -94,6 +112,24 @@ export const summary = (state: GitState): string => {
 /** Why the daemon is not ready on git's account: the branch cannot be fetched. */
 export const notReady = (state: GitState): Option.Option<string> =>
   state.error === undefined ? Option.none() : Option.some(`cannot follow git: ${state.error}; ${staying(state)}`)
+
+/** What people are told of the branch followed (see `Notices`). */
+export interface Trouble {
+  readonly branch: string
+  /** The head refused. */
+  readonly refused: Refusal | undefined
+  /** Why the branch cannot be fetched. */
+  readonly fetchError: string | undefined
+  readonly inForce: Commit | undefined
+}
+
+export const trouble = (state: GitState): Trouble => ({
+  branch: state.settings.branch,
+  refused: state.refused,
+  // A head refused as it was written out is told as refused, not as a fetch failing.
+  fetchError: state.error === state.refused?.reason ? undefined : state.error,
+  inForce: state.inForce
+})
 
 export interface GitView {
   /** Without a password written into it. */

@@ -1,11 +1,14 @@
 /**
  * What the daemon tells people after a pass: only what is new since the pass before (new drift, newly held
- * changes, a new refusal, new failures, a newly contested org), and a recovery once the problems are gone, so
+ * changes, a new refusal, new failures, a newly contested org; following git, a newly refused head commit or a
+ * fetch starting to fail), and a recovery once the problems are gone, so
  * that a hand change left in place (drift: report) or a change waiting for approval is told once, not at
  * every interval. What was told is kept in the state database, so that a restart does not tell it again.
  */
 import { Effect, Either, Option, Ref, Schema } from "effect"
 import { type DriftReport, PlanFormat, Policy, type Reconciler, StateDb } from "@c42/reconcile"
+import type { Commit } from "./GitSource.js"
+import * as GitSync from "./GitSync.js"
 import { type Notice, Notify } from "./Notify.js"
 
 /** What a pass found, as far as people are told about it. */
@@ -18,7 +21,17 @@ export interface Facts {
   /** One line per failed write. */
   readonly failures: ReadonlyArray<string>
   readonly contested: ReadonlyArray<{ readonly path: string; readonly message: string; readonly orgUids: ReadonlyArray<string> }>
+  /** The git branch followed, if any. */
+  readonly git?: GitSync.Trouble | undefined
 }
+
+/** What was told of git: the head refused (its sha), and whether fetches were failing. */
+export interface GitSeen {
+  readonly refused: string | undefined
+  readonly failing: boolean
+}
+
+const nothingSeenOfGit: GitSeen = { refused: undefined, failing: false }
 
 /** What the last pass had, to tell what is new. */
 export interface Seen {
@@ -29,6 +42,7 @@ export interface Seen {
   readonly contested: ReadonlySet<string>
   /** A failure, an error, a refusal or a contest was there: its end is a recovery. */
   readonly troubled: boolean
+  readonly git: GitSeen
 }
 
 export const nothingSeen: Seen = {
@@ -37,7 +51,8 @@ export const nothingSeen: Seen = {
   refusal: undefined,
   failures: new Set(),
   contested: new Set(),
-  troubled: false
+  troubled: false,
+  git: nothingSeenOfGit
 }
 
 const driftKey = (d: DriftReport.Detail) => `${d.orgUid} ${d.field} ${d.current}`
@@ -52,6 +67,57 @@ const listed = (lines: ReadonlyArray<string>, max = 10) =>
 /** `text` as Slack's message formatting asks: `&`, `<` and `>` escaped, so that no name reads as a link or a mention. */
 export const slackText = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+
+const described = (commit: Commit) => `commit ${commit.sha.slice(0, 7)} (${commit.subject})`
+
+const stays = (inForce: Commit | undefined) =>
+  inForce === undefined
+    ? "no commit is in force yet: no pass runs until one is good"
+    : `the last good ${described(inForce)} stays in force`
+
+const commitDetails = (commit: Commit | undefined) =>
+  commit === undefined ? null : { sha: commit.sha, author: commit.author, subject: commit.subject }
+
+/**
+ * The notices for the git branch followed after `seen`: a head refused, once per commit; a fetch failing, once
+ * until it works again; and a recovery once a good head is in force again.
+ */
+export const afterGit = (
+  seen: GitSeen,
+  git: GitSync.Trouble | undefined,
+  prefix: string
+): { readonly notices: ReadonlyArray<Notice>; readonly seen: GitSeen } => {
+  if (git === undefined) return { notices: [], seen: nothingSeenOfGit }
+  const notices: Array<Notice> = []
+  const inForce = commitDetails(git.inForce)
+  if (git.refused !== undefined && git.refused.commit.sha !== seen.refused) {
+    notices.push({
+      event: "commit-refused",
+      text: `${prefix}: ${described(git.refused.commit)} on ${git.branch} is refused: ${git.refused.reason}; ` +
+        stays(git.inForce),
+      details: { branch: git.branch, commit: commitDetails(git.refused.commit), reason: git.refused.reason, inForce }
+    })
+  }
+  if (git.fetchError !== undefined && !seen.failing) {
+    notices.push({
+      event: "fetch-failed",
+      text: `${prefix}: following git: ${git.fetchError}; ${stays(git.inForce)}`,
+      details: { branch: git.branch, error: git.fetchError, inForce }
+    })
+  }
+  const troubled = git.refused !== undefined || git.fetchError !== undefined
+  if ((seen.refused !== undefined || seen.failing) && !troubled && git.inForce !== undefined) {
+    notices.push({
+      event: "recovered",
+      text: `${prefix}: recovered: the head of ${git.branch} is good again: ${described(git.inForce)} is in force`,
+      details: { git: { branch: git.branch, inForce } }
+    })
+  }
+  return {
+    notices: notices.map((notice) => ({ ...notice, text: slackText(notice.text) })),
+    seen: { refused: git.refused?.commit.sha, failing: git.fetchError !== undefined }
+  }
+}
 
 /** The notices for `facts` after `seen`, and what is seen now. `prefix` opens every text (e.g. the tenant), escaped as the rest. */
 export const after = (
@@ -143,9 +209,11 @@ export const after = (
     })
   }
 
+  const git = afterGit(seen.git, facts.git, prefix)
   return {
-    notices: notices.map((notice) => ({ ...notice, text: slackText(notice.text) })),
+    notices: [...notices.map((notice) => ({ ...notice, text: slackText(notice.text) })), ...git.notices],
     seen: {
+      git: git.seen,
       drift: new Set(facts.drift.map(driftKey)),
       held: new Set(held.map((k) => k.checksum)),
       refusal,
@@ -157,10 +225,14 @@ export const after = (
 }
 
 /** The facts of a pass, or of a pass that could not run. */
-export const factsOf = (result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>): Facts =>
+export const factsOf = (
+  result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>,
+  git?: GitSync.Trouble | undefined
+): Facts =>
   Either.match(result, {
-    onLeft: (error) => ({ error: error.message, drift: [], kept: [], refusal: undefined, failures: [], contested: [] }),
+    onLeft: (error) => ({ error: error.message, drift: [], kept: [], refusal: undefined, failures: [], contested: [], git }),
     onRight: (pass) => ({
+      git,
       drift: pass.driftFound,
       kept: pass.kept,
       refusal: pass.pending.refusal,
@@ -182,7 +254,12 @@ const SeenJson = Schema.parseJson(Schema.Struct({
   refusal: Schema.UndefinedOr(Schema.String),
   failures: Schema.ReadonlySet(Schema.String),
   contested: Schema.ReadonlySet(Schema.String),
-  troubled: Schema.Boolean
+  troubled: Schema.Boolean,
+  // Not in a record written before orgsync followed git.
+  git: Schema.optionalWith(
+    Schema.Struct({ refused: Schema.UndefinedOr(Schema.String), failing: Schema.Boolean }),
+    { default: () => nothingSeenOfGit }
+  )
 }))
 
 /**
@@ -217,11 +294,22 @@ export const teller = (prefix: string) =>
         Effect.tapError((error) => Effect.logWarning(`${error.message}: a restart may notify it again`)),
         Effect.ignore
       )
-    return (result: Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>) =>
+    /** After a pass (none when there was no desired state to pass on), with what is known of git. */
+    return (
+      result: Option.Option<Either.Either<Reconciler.PassResult, Reconciler.ReconcileError>>,
+      git: GitSync.Trouble | undefined
+    ) =>
       Effect.gen(function*() {
         const notify = yield* Effect.serviceOption(Notify)
         if (Option.isNone(notify)) return
-        const next = after(yield* Ref.get(seen), factsOf(result), prefix)
+        const before = yield* Ref.get(seen)
+        const next = Option.match(result, {
+          onNone: () => {
+            const told = afterGit(before.git, git, prefix)
+            return { notices: told.notices, seen: { ...before, git: told.seen } }
+          },
+          onSome: (result) => after(before, factsOf(result, git), prefix)
+        })
         yield* Ref.set(seen, next.seen)
         yield* keep(next.seen)
         yield* Effect.forEach(next.notices, notify.value.notify, { discard: true })

@@ -1,6 +1,7 @@
 /**
  * Notifications: a JSON POST to each webhook of the `notify` setting when the daemon has something to tell
- * (drift found, changes held, a refusal, failed writes, a contested org, recovery). The body has a
+ * (drift found, changes held, a refusal, failed writes, a contested org, a git commit refused or a fetch
+ * failing, recovery). The body has a
  * Slack-compatible `text` and the structured `event`, `tenant` and `details`. Telling never holds up a pass:
  * `notify` only enqueues; each receiver has its own bounded queue and fiber, retries with back-off, and a
  * notification that cannot be delivered is counted in `orgsync_notify_failures_total`. The webhooks may be
@@ -10,7 +11,15 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Context, Data, Duration, Effect, Fiber, Layer, Metric, Queue, Redacted, Ref, Schedule, type Scope } from "effect"
 
-export type Event = "drift" | "held" | "refused" | "failed" | "contested" | "recovered"
+export type Event =
+  | "drift"
+  | "held"
+  | "refused"
+  | "failed"
+  | "contested"
+  | "commit-refused"
+  | "fetch-failed"
+  | "recovered"
 
 export interface Notice {
   readonly event: Event

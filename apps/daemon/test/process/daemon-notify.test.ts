@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { credentials, workspace } from "../support/cli.js"
-import { type RunningDaemon, startDaemon, until } from "../support/daemon.js"
+import { passOnce, startDaemon, until } from "../support/daemon.js"
 import { byHand, named, start } from "../support/simulator.js"
 import { receiver } from "../support/webhook.js"
 
@@ -14,17 +14,6 @@ import { receiver } from "../support/webhook.js"
 const tree = (name: string) =>
   `orgs:\n  - name: Engineering\n    children:\n      - name: Platform\n      - name: ${name}\n` +
   "  - name: Sales\n    extRef: S-0\n"
-
-/** Asks for a pass and waits until it is over. */
-const passOnce = (daemon: RunningDaemon) =>
-  Effect.gen(function*() {
-    const passes = () =>
-      fetch(`${daemon.url}/api/status`).then((r) => r.json() as Promise<{ recentPasses: ReadonlyArray<unknown> }>)
-        .then((s) => s.recentPasses.length)
-    const before = yield* Effect.promise(passes)
-    yield* Effect.promise(() => fetch(`${daemon.url}/api/refresh`, { method: "POST" }))
-    yield* until(() => passes().then((n) => n > before), 30_000, daemon.output)
-  })
 
 describe("orgsync run: notifications", () => {
   it.scopedLive("a write Code42 refuses is told as a failed write, once, and the recovery once the file is fixed", () =>

@@ -60,3 +60,14 @@ export const until = (check: () => boolean | Promise<boolean>, timeoutMs = 15_00
   })
 
 export const getJson = <A>(url: string) => Effect.promise(() => fetch(url).then((r) => r.json() as Promise<A>))
+
+/** Asks for a pass (`POST /api/refresh`) and waits until it is over. */
+export const passOnce = (daemon: RunningDaemon) =>
+  Effect.gen(function*() {
+    const passes = () =>
+      fetch(`${daemon.url}/api/status`).then((r) => r.json() as Promise<{ recentPasses: ReadonlyArray<unknown> }>)
+        .then((s) => s.recentPasses.length)
+    const before = yield* Effect.promise(passes)
+    yield* Effect.promise(() => fetch(`${daemon.url}/api/refresh`, { method: "POST" }))
+    yield* until(() => passes().then((n) => n > before), 30_000, daemon.output)
+  })

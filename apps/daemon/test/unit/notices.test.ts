@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DriftReport, Policy } from "@c42/reconcile"
+import type * as GitSync from "../../src/GitSync.js"
 import * as Notices from "../../src/Notices.js"
 import { change } from "../support/daemon-fixtures.js"
 
@@ -102,5 +103,58 @@ describe("Notices.after", () => {
     const first = Notices.after(Notices.nothingSeen, { ...quiet, drift }, "orgsync")
     const moved = drift.map((d) => ({ ...d, current: "X-10" }))
     expect(events(Notices.after(first.seen, { ...quiet, drift: moved }, "orgsync"))).toEqual(["drift"])
+  })
+})
+
+describe("Notices.afterGit", () => {
+  const good = { sha: "a".repeat(40), author: "Ada <ada@example.com>", subject: "first orgs" }
+  const bad = { sha: "b".repeat(40), author: "Ada <ada@example.com>", subject: "status <gone>" }
+  const worse = { sha: "c".repeat(40), author: "Ada <ada@example.com>", subject: "a link" }
+  const git = (trouble: Partial<GitSync.Trouble>): GitSync.Trouble =>
+    ({ branch: "main", refused: undefined, fetchError: undefined, inForce: good, ...trouble })
+  const tell = (seen: Notices.GitSeen, trouble: Partial<GitSync.Trouble>) => Notices.afterGit(seen, git(trouble), "orgsync")
+  const none: Notices.GitSeen = Notices.nothingSeen.git
+
+  it("tells a refused head once per commit, naming it and the commit in force, and the recovery", () => {
+    const first = tell(none, { refused: { commit: bad, reason: "its desired files do not validate" } })
+    expect(first.notices).toEqual([{
+      event: "commit-refused",
+      text: "orgsync: commit bbbbbbb (status &lt;gone&gt;) on main is refused: its desired files do not validate; " +
+        "the last good commit aaaaaaa (first orgs) stays in force",
+      details: {
+        branch: "main",
+        commit: bad,
+        reason: "its desired files do not validate",
+        inForce: good
+      }
+    }])
+    expect(events(tell(first.seen, { refused: { commit: bad, reason: "again" } }))).toEqual([])
+    const next = tell(first.seen, { refused: { commit: worse, reason: "a symbolic link" } })
+    expect(events(next)).toEqual(["commit-refused"])
+    const fixed = tell(next.seen, { inForce: { ...good, sha: "d".repeat(40), subject: "fixed" } })
+    expect(fixed.notices.map((n) => n.text)).toEqual([
+      "orgsync: recovered: the head of main is good again: commit ddddddd (fixed) is in force"
+    ])
+    expect(events(tell(fixed.seen, {}))).toEqual([])
+  })
+
+  it("tells a failing fetch once per streak, with no commit in force yet when there is none", () => {
+    const failing = tell(none, { fetchError: "cannot fetch https://ada:***@forge (branch main): not found", inForce: undefined })
+    expect(failing.notices.map((n) => n.text)).toEqual([
+      "orgsync: following git: cannot fetch https://ada:***@forge (branch main): not found; " +
+        "no commit is in force yet: no pass runs until one is good"
+    ])
+    expect(events(tell(failing.seen, { fetchError: "another reason", inForce: undefined }))).toEqual([])
+    // No recovery until a good commit is in force.
+    const fetched = tell(failing.seen, { inForce: undefined })
+    expect(events(fetched)).toEqual([])
+    expect(events(tell(fetched.seen, {}))).toEqual([])
+    expect(events(tell(failing.seen, {}))).toEqual(["recovered"])
+  })
+
+  it("after a pass, the git notices follow the others", () => {
+    const told = Notices.after(Notices.nothingSeen, { ...quiet, error: "down", git: git({ fetchError: "down" }) }, "orgsync")
+    expect(events(told)).toEqual(["failed", "fetch-failed"])
+    expect(told.seen.git).toEqual({ refused: undefined, failing: true })
   })
 })
