@@ -31,7 +31,7 @@ import * as AdminToken from "./AdminToken.js"
 import * as DaemonControl from "./DaemonControl.js"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import * as DaemonStatus from "./DaemonStatus.js"
-import { type Policy, Reconciler, StateDb } from "@c42/reconcile"
+import { PlanFormat, type Policy, Reconciler, StateDb } from "@c42/reconcile"
 import * as DesiredSource from "./DesiredSource.js"
 import { DesiredWatcher, type WatchError } from "./DesiredWatcher.js"
 import * as GitSource from "./GitSource.js"
@@ -197,11 +197,14 @@ export const loop = (
       }))
       if (Either.isRight(result) && result.right.stopped) {
         const suspended = Option.isSome(control) && (yield* SubscriptionRef.get(control.value.state)).suspended !== undefined
-        yield* Effect.logWarning(suspended
-          ? `suspended during the pass: the writes not yet sent are left pending (${result.right.pending.changes.length} ` +
-            "changes) until orgsync resume"
-          : `a change was rejected during the pass: the writes not yet sent are left pending (${result.right.pending.changes.length} ` +
-            "changes) until the next pass")
+        const left = result.right.pending.changes.length
+        // Nothing left: the writes the suspension cut short were found done.
+        yield* Effect.logWarning(
+          suspended && left === 0
+            ? "suspended during the pass: nothing is left pending, the writes cut short were found done"
+            : `${suspended ? "suspended" : "a change was rejected"} during the pass: the writes not yet sent are left ` +
+              `pending (${PlanFormat.plural(left, "change")}) until ${suspended ? "orgsync resume" : "the next pass"}`
+        )
       }
       if (Option.isSome(decided)) yield* decided.value.finish(Either.getOrUndefined(result))
       yield* tell(Option.some(result), yield* gitTrouble)

@@ -52,6 +52,7 @@ describe("orgsync run: suspend stops the writes in flight", () => {
       expect(named(sim, "Sales")[0]!.blocked).toBe(true)
       // Cut short, the block's outcome is unknown until the re-read, which finds it done.
       expect(auditLines(daemon.output()).map((a) => `${a.action} ${a.path} ${a.result}`)).toEqual(["block Sales unknown"])
+      expect(daemon.output()).toContain("suspended during the pass: nothing is left pending, the writes cut short were found done")
       expect((yield* statusOf(daemon)).pending?.changes).toEqual([])
 
       sim.setFaults({ lostResponseRate: 0 })
@@ -62,5 +63,30 @@ describe("orgsync run: suspend stops the writes in flight", () => {
       expect(status.recentPasses[0]).toMatchObject({ result: "converged", failed: 0 })
       expect(writes(sim.requests()), "writes after resume").toHaveLength(sentBefore)
       expect(named(sim, "Sales")).toHaveLength(1)
+    }), 120_000)
+
+  it.scopedLive("a suspension during a pass says how many changes it leaves pending, in the singular for one", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const orgs = "orgs:\n  - name: Engineering\n  - name: Sales\n"
+      const ws = workspace(orgs)
+      const daemon = yield* startDaemon(
+        ["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--interval", "1h"],
+        env
+      )
+      yield* statusUntil(daemon, (s) => s.recentPasses.length > 0 && s.pending?.changes.length === 0)
+      const passes = (yield* statusOf(daemon)).recentPasses.length
+
+      // Every call to Code42 now takes 2 s: the pass the file change starts is still reading when suspend comes.
+      sim.setFaults({ latencyMs: 2000 })
+      ws.write(orgs + "  - name: Support\n")
+      yield* statusUntil(daemon, (s) => s.runningSince !== null)
+      yield* admin(daemon, token, "suspend")
+      yield* statusUntil(daemon, (s) => s.recentPasses.length > passes && s.runningSince === null)
+      expect(named(sim, "Support")).toHaveLength(0)
+      expect(daemon.output()).toContain(
+        "suspended during the pass: the writes not yet sent are left pending (1 change) until orgsync resume"
+      )
+      expect(daemon.output()).not.toContain("(1 changes)")
     }), 120_000)
 })
