@@ -222,11 +222,16 @@ export const make = (options: ReconcilerOptions) =>
     ) =>
       Effect.gen(function*() {
         const remote = yield* readRemote
-        yield* refuseShort(yield* db.identities.pipe(Effect.mapError(fromDb)), remote, force)
+        // Holding what it shares only while it reads.
+        const readIdentities = () =>
+          db.identitiesSharing(Identities.sharing(desired, remote)).pipe(Effect.mapError(fromDb))
+        const recorded = yield* readIdentities()
+        yield* refuseShort(recorded, remote, force)
         const takenAt = new Date(yield* Clock.currentTimeMillis)
         yield* db.saveSnapshot({ takenAt, orgs: remote }).pipe(Effect.mapError(fromDb))
-        yield* Journal.settle(remote).pipe(Effect.mapError(fromDb))
-        const identities = yield* db.identities.pipe(Effect.mapError(fromDb))
+        const { adopted } = yield* Journal.settle(remote).pipe(Effect.mapError(fromDb))
+        // Settling the journal records an identity only for a create it adopts.
+        const identities = adopted === 0 ? recorded : yield* readIdentities()
         const written = yield* db.history.standing.pipe(Effect.mapError(fromDb))
         const opened = Policy.openedByOrgsync(written, identities)
         const planWith = (currentOrgUid: string | undefined) =>

@@ -12,6 +12,7 @@ import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Clock, Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import * as os from "node:os"
+import type { DesiredOrg } from "./Desired.js"
 import type { Fields, Identity } from "./Identity.js"
 import * as DriftHistory from "./internal/driftHistory.js"
 import * as HeldDecisions from "./internal/heldDecisions.js"
@@ -100,11 +101,23 @@ export interface RunWrite {
   readonly settledAt: Date | null
 }
 
+/**
+ * What a pass holds while it reads the identity mapping: the listed org of a uid, the desired org of a path. A
+ * read of the mapping hands out their strings (path, uid, guid, applied name, ...) in place of the equal ones it
+ * reads, so that 100,000 identities add no second copy of what the pass already holds.
+ */
+export interface Held {
+  readonly org: (orgUid: string) => RemoteOrg | undefined
+  readonly desired: (path: string) => DesiredOrg | undefined
+}
+
 /** What can be read from a state database, opened read-only or by its writer. */
 export interface Reader {
   readonly path: string
   readonly snapshot: Effect.Effect<Option.Option<Snapshot>, StateDbError>
   readonly identities: Effect.Effect<ReadonlyArray<StoredIdentity>, StateDbError>
+  /** The identities, as `identities` reads them, sharing the strings `held` holds. */
+  readonly identitiesSharing: (held: Held) => Effect.Effect<ReadonlyArray<StoredIdentity>, StateDbError>
   readonly unsettled: Effect.Effect<ReadonlyArray<JournalEntry>, StateDbError>
   /** The writes journaled since `since`, with their outcome (`undefined`: not settled). */
   readonly journalSince: (
@@ -339,6 +352,7 @@ export const empty = (path: string): Reader => ({
   path,
   snapshot: Effect.succeedNone,
   identities: Effect.succeed([]),
+  identitiesSharing: () => Effect.succeed([]),
   unsettled: Effect.succeed([]),
   journalSince: () => Effect.succeed([]),
   recentRuns: () => Effect.succeed([]),

@@ -10,7 +10,15 @@ import type { Fields } from "../Identity.js"
 import type { RemoteOrg } from "../OrgApi.js"
 import type { Plan } from "../PlanModel.js"
 import { statusOf } from "../RemoteTree.js"
-import { StateDb, type StoredIdentity } from "../StateDb.js"
+import { type Held, StateDb, type StoredIdentity } from "../StateDb.js"
+
+/** What a pass holds, for a read of the identity mapping to share its strings (see `Held`). */
+export const sharing = (desired: DesiredState, remote: ReadonlyArray<RemoteOrg>): Held => {
+  const orgs = new Map<string, RemoteOrg>()
+  for (const org of remote) orgs.set(org.orgUid, org)
+  const paths = byPath(desired)
+  return { org: (orgUid) => orgs.get(orgUid), desired: (path) => paths.get(path) }
+}
 
 const keys = ["name", "extRef", "notes", "status"] as const
 

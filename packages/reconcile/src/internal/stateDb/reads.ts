@@ -4,11 +4,17 @@
  */
 import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
 import { Effect, Option, type ParseResult, Schema } from "effect"
-import type { Reader } from "../../StateDb.js"
+import type { Held, Reader, StoredIdentity } from "../../StateDb.js"
 import * as DriftHistory from "../driftHistory.js"
 import * as WriteHistory from "../writeHistory.js"
 import { readFailure } from "./error.js"
 import * as Rows from "./rows.js"
+
+/**
+ * Identities read a statement at a time: a mapping of 100,000 orgs read at once holds a row object and a copy of
+ * every string of every row until the last is read.
+ */
+const identityChunk = 2_000
 
 export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlClient> =>
   Effect.gen(function*() {
@@ -39,15 +45,26 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
     )
 
     const decodeIdentityRows = Schema.decodeUnknown(Schema.Array(Rows.IdentityRow))
-    const identities = read(
-      "the identity mapping",
-      Effect.flatMap(sql`SELECT path, org_uid, org_id, org_guid, applied FROM identity ORDER BY path`, (rows) => {
-        const quick = Rows.quickIdentities(rows)
-        return quick === undefined
-          ? Effect.map(decodeIdentityRows(rows), (decoded) => decoded.map(Rows.storedIdentity))
-          : Effect.succeed(quick)
-      })
-    )
+    const identityRows = (after: string | undefined) =>
+      after === undefined
+        ? sql`SELECT path, org_uid, org_id, org_guid, applied FROM identity ORDER BY path LIMIT ${identityChunk}`
+        : sql`SELECT path, org_uid, org_id, org_guid, applied FROM identity WHERE path > ${after}
+            ORDER BY path LIMIT ${identityChunk}`
+    // Chunk by chunk, in one transaction: each chunk's rows are let go before the next is read.
+    const identitiesSharing = (held: Held | undefined) =>
+      read(
+        "the identity mapping",
+        sql.withTransaction(Effect.gen(function*() {
+          const identities: Array<StoredIdentity> = []
+          for (;;) {
+            const rows = yield* identityRows(identities.at(-1)?.path)
+            const chunk = Rows.quickIdentities(rows, held) ??
+              (yield* decodeIdentityRows(rows)).map(Rows.storedIdentity)
+            for (const identity of chunk) identities.push(identity)
+            if (rows.length < identityChunk) return identities
+          }
+        }))
+      )
 
     const unsettledRows = SqlSchema.findAll({
       Request: Schema.Void,
@@ -103,7 +120,8 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
     return {
       path,
       snapshot,
-      identities,
+      identities: identitiesSharing(undefined),
+      identitiesSharing,
       unsettled,
       journalSince,
       recentRuns,

@@ -4,8 +4,9 @@
  */
 import { Schema } from "effect"
 import * as os from "node:os"
+import type { DesiredOrg } from "../../Desired.js"
 import type { RemoteOrg } from "../../OrgApi.js"
-import type { JournalEntry, RunRecord, RunWrite, StoredIdentity } from "../../StateDb.js"
+import type { Held, JournalEntry, RunRecord, RunWrite, StoredIdentity } from "../../StateDb.js"
 import * as StateLock from "../../StateLock.js"
 
 const Flag = Schema.Literal(0, 1)
@@ -83,11 +84,22 @@ export const storedIdentity = (row: typeof IdentityRow.Type): StoredIdentity => 
   applied: row.applied ?? undefined
 })
 
-const statuses: ReadonlySet<unknown> = new Set(["active", "blocked", "deactivated"])
-const isTextOrNull = (value: unknown) => value === null || typeof value === "string"
+type AppliedFields = typeof Applied.Type
+type Status = NonNullable<AppliedFields["status"]>
 
-/** `applied` as `Applied` decodes it (its fields in its order, others left out), or `undefined` if it does not. */
-const quickApplied = (json: string): Required<typeof IdentityRow.Type>["applied"] | undefined => {
+/** One string of each status for every identity: not one per row. */
+const statuses: ReadonlyMap<unknown, Status> = new Map(
+  (["active", "blocked", "deactivated"] as const).map((status) => [status, status])
+)
+const isTextOrNull = (value: unknown) => value === null || typeof value === "string"
+/** `read`, or `held` when equal: the same text, one string. */
+const same = <A>(read: A, held: A | undefined): A => read === held ? held as A : read
+
+/**
+ * `applied` as `Applied` decodes it (its fields in its order, others left out), its texts those of `want` where
+ * equal; `undefined` if it does not decode.
+ */
+const quickApplied = (json: string, want: DesiredOrg | undefined): AppliedFields | undefined => {
   let value: unknown
   try {
     value = JSON.parse(json)
@@ -96,32 +108,34 @@ const quickApplied = (json: string): Required<typeof IdentityRow.Type>["applied"
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
   const { extRef, name, notes, status } = value as Record<string, unknown>
-  const applied: { name?: string; extRef?: string | null; notes?: string | null; status?: "active" | "blocked" | "deactivated" } = {}
+  const applied: { -readonly [K in keyof AppliedFields]: AppliedFields[K] } = {}
   if (name !== undefined) {
     if (typeof name !== "string") return undefined
-    applied.name = name
+    applied.name = same(name, want?.name)
   }
   if (extRef !== undefined) {
     if (!isTextOrNull(extRef)) return undefined
-    applied.extRef = extRef as string | null
+    applied.extRef = same(extRef as string | null, want?.extRef)
   }
   if (notes !== undefined) {
     if (!isTextOrNull(notes)) return undefined
-    applied.notes = notes as string | null
+    applied.notes = same(notes as string | null, want?.notes)
   }
   if (status !== undefined) {
-    if (!statuses.has(status)) return undefined
-    applied.status = status as "active" | "blocked" | "deactivated"
+    const known = statuses.get(status)
+    if (known === undefined) return undefined
+    applied.status = known
   }
   return applied
 }
 
 /**
  * The identities of rows as orgsync writes them, read without the schema: a mapping of 100,000 orgs is read
- * on every pass, and decoding each row through it allocated about 6 kB a row. `undefined` when any row is
- * not as `IdentityRow` decodes it: the schema then says what is wrong with it.
+ * on every pass, and decoding each row through it allocated about 6 kB a row. Their strings are those of
+ * `held` where equal. `undefined` when any row is not as `IdentityRow` decodes it: the schema then says what
+ * is wrong with it.
  */
-export const quickIdentities = (rows: ReadonlyArray<unknown>): Array<StoredIdentity> | undefined => {
+export const quickIdentities = (rows: ReadonlyArray<unknown>, held?: Held): Array<StoredIdentity> | undefined => {
   const identities: Array<StoredIdentity> = []
   for (const item of rows) {
     if (typeof item !== "object" || item === null) return undefined
@@ -129,18 +143,20 @@ export const quickIdentities = (rows: ReadonlyArray<unknown>): Array<StoredIdent
     const { applied: json, org_guid, org_id, org_uid, path } = row
     if (typeof path !== "string" || typeof org_uid !== "string" || typeof org_guid !== "string") return undefined
     if (org_id !== null && !(typeof org_id === "number" && Number.isSafeInteger(org_id))) return undefined
-    let applied: Required<typeof IdentityRow.Type>["applied"] | undefined
+    const want = held?.desired(path)
+    const org = held?.org(org_uid)
+    let applied: AppliedFields | undefined
     if (json !== null) {
       if (typeof json !== "string") return undefined
-      applied = quickApplied(json)
+      applied = quickApplied(json, want)
       if (applied === undefined) return undefined
     }
     identities.push({
-      path,
-      orgUid: org_uid,
+      path: same(path, want?.path),
+      orgUid: same(org_uid, org?.orgUid),
       orgId: org_id ?? undefined,
-      orgGuid: org_guid === "" ? undefined : org_guid,
-      applied: applied ?? undefined
+      orgGuid: org_guid === "" ? undefined : same(org_guid, org?.orgGuid),
+      applied
     })
   }
   return identities
