@@ -38,7 +38,7 @@ import * as GitSource from "./GitSource.js"
 import * as GitSync from "./GitSync.js"
 import * as Notices from "./Notices.js"
 import * as Notify from "./Notify.js"
-import { logContested, logPass, summarize } from "./PassReport.js"
+import { contestLog, logPass, summarize } from "./PassReport.js"
 import { backoffSchedule, debounce, driftSchedule, refreshSpacing, stepper } from "./PassSchedule.js"
 import * as StatusServer from "./StatusServer.js"
 
@@ -46,7 +46,7 @@ export interface DaemonOptions {
   /** The desired file or folder. */
   readonly desiredPath: string
   readonly dryRun: boolean
-  /** Lifts the 25% threshold on blocks and deactivations; a warning says so at every pass. */
+  /** Lifts the 25% threshold on blocks and deactivations; a warning says so as the daemon starts. */
   readonly force: boolean
   /** Between two passes that look for drift. */
   readonly interval: Duration.DurationInput
@@ -156,6 +156,7 @@ export const loop = (
     const drift = yield* Ref.make(yield* stepper(driftSchedule(options.interval)))
     const backoff = yield* stepper(backoffSchedule)
     const source = yield* DesiredSource.make
+    const logContested = yield* contestLog
     const dueAfter = (delay: Duration.Duration) =>
       Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis + Duration.toMillis(delay)))
 
@@ -177,11 +178,6 @@ export const loop = (
       }
       const startedAt = yield* now
       const force = options.force === true
-      if (force) {
-        yield* Effect.logWarning(
-          "force is on: this pass may block and deactivate more than 25% of the managed orgs (run --force, setting force)"
-        )
-      }
       const decided = Option.isSome(control) ? Option.some(yield* control.value.begin) : Option.none()
       // Suspended: the pass plans and shows, and makes no write; suspended during the pass, it sends no more.
       const dryRun = options.dryRun || Option.exists(decided, (d) => d.suspended)
@@ -272,6 +268,11 @@ export const loop = (
       )
     }
 
+    if (options.force === true) {
+      yield* Effect.logWarning(
+        "force is on: passes may block and deactivate more than 25% of the managed orgs (run --force, setting force)"
+      )
+    }
     return yield* Effect.forever(step)
   })
 

@@ -1,8 +1,8 @@
 /**
  * What the daemon makes of a finished pass: its summary for the status and the metrics, the one log line it
- * gets, and a warning per contested org.
+ * gets, and the contested orgs as they start and end.
  */
-import { Duration, Effect, Either, Option } from "effect"
+import { Duration, Effect, Either, Option, Ref } from "effect"
 import type { Reconciler } from "@c42/reconcile"
 import type * as DaemonStatus from "./DaemonStatus.js"
 
@@ -60,13 +60,29 @@ export const logPass = (summary: DaemonStatus.PassSummary, error: Option.Option<
   }))
 }
 
-/** One warning per contested org: another writer changes it back, and orgsync has stopped writing to it. */
-export const logContested = (pass: Reconciler.PassResult) =>
-  Effect.forEach(
-    pass.pending.conflicts.filter((conflict) => conflict.kind === "contested"),
-    (conflict) =>
-      Effect.logWarning(`contested: ${conflict.message}`).pipe(
-        Effect.annotateLogs({ path: conflict.path, org_uid: conflict.orgUids.join(",") })
-      ),
-    { discard: true }
-  )
+/**
+ * The log of contested orgs: a warning as an org becomes contested (another writer changes it back, and orgsync
+ * has stopped writing to it), a line once it no longer is; an org that stays contested is not logged again at
+ * every pass.
+ */
+export const contestLog = Effect.map(
+  Ref.make(new Map<string, string>()),
+  (logged) => (pass: Reconciler.PassResult) =>
+    Effect.gen(function*() {
+      const contested = pass.pending.conflicts.filter((conflict) => conflict.kind === "contested")
+      const key = (orgUids: ReadonlyArray<string>) => orgUids.join(",")
+      const before = yield* Ref.getAndSet(logged, new Map(contested.map((c) => [key(c.orgUids), c.path])))
+      for (const conflict of contested) {
+        if (before.has(key(conflict.orgUids))) continue
+        yield* Effect.logWarning(`contested: ${conflict.message}`).pipe(
+          Effect.annotateLogs({ path: conflict.path, org_uid: key(conflict.orgUids) })
+        )
+      }
+      const now = new Set(contested.map((c) => key(c.orgUids)))
+      for (const [orgUids, path] of before) {
+        if (!now.has(orgUids)) {
+          yield* Effect.logInfo(`no longer contested: ${path}`).pipe(Effect.annotateLogs({ path, org_uid: orgUids }))
+        }
+      }
+    })
+)
