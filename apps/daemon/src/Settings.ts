@@ -6,11 +6,11 @@
  * `ClientConfig.fromEnv`).
  */
 import { Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
 import { ClientConfig } from "@c42/core"
 import { Config, ConfigError, ConfigProvider, Console, Data, Effect, Option } from "effect"
 import * as Yaml from "yaml"
 import type { GitSettings } from "./GitSource.js"
+import * as InputFile from "./InputFile.js"
 import type * as Value from "./internal/settingValue.js"
 import { type Key, type Setting, type Settings, table, type Values } from "./SettingsTable.js"
 
@@ -107,10 +107,9 @@ const yamlType = (value: unknown): Value.FileType | "mapping" | "null" =>
  */
 const readFile = (path: string) =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
     const label = fileLabel(path)
-    const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError(() => new SettingsError({ message: `${label}: cannot be read` }))
+    const text = yield* InputFile.readText(path, 1024 * 1024).pipe(
+      Effect.mapError((error) => new SettingsError({ message: `${label}: cannot be read: ${error.reason}` }))
     )
     const parsed: unknown = yield* Effect.try({
       try: () => Yaml.parse(text),

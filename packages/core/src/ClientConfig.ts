@@ -169,6 +169,26 @@ export const resolve = (config: ClientConfig): Either.Either<Resolved, ConfigErr
 const credentialsHelp = "Set CODE42_USERNAME and CODE42_PASSWORD (or CODE42_PASSWORD_FILE) for a local account, " +
   "or CODE42_CLIENT_ID and CODE42_CLIENT_SECRET (or CODE42_CLIENT_SECRET_FILE) for an API client."
 
+/** Far above any password or secret: a file longer than this (`/dev/zero`) is not one, and is not read whole. */
+const maxSecretBytes = 64 * 1024
+
+/** The first `limit` bytes of a file, or all of it when it is shorter; a pipe (`<(...)`) is read as a file. */
+const readAtMost = (path: string, limit: number): Buffer => {
+  const fd = fs.openSync(path, "r")
+  try {
+    const buffer = Buffer.alloc(limit)
+    let length = 0
+    while (length < limit) {
+      const read = fs.readSync(fd, buffer, length, limit - length, null)
+      if (read === 0) break
+      length += read
+    }
+    return buffer.subarray(0, length)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 /** Reads a secret from the file a `*_FILE` variable names (systemd's `LoadCredential=`, Docker secrets). */
 const readSecretFile = (
   variable: string,
@@ -176,7 +196,14 @@ const readSecretFile = (
   path: string
 ): Either.Either<Redacted.Redacted, ConfigError.ConfigError> => {
   try {
-    const secret = fs.readFileSync(path, "utf8").trim()
+    const bytes = readAtMost(path, maxSecretBytes + 1)
+    if (bytes.length > maxSecretBytes) {
+      return Either.left(ConfigError.InvalidData(
+        [variable],
+        `The ${what} file "${path}" cannot be read: it holds more than ${maxSecretBytes / 1024} KiB.`
+      ))
+    }
+    const secret = bytes.toString("utf8").trim()
     return secret === ""
       ? Either.left(ConfigError.InvalidData([variable], `${variable} names an empty file "${path}".`))
       : Either.right(Redacted.make(secret))

@@ -1,11 +1,11 @@
 /** `orgsync apply`: make Code42 match the desired files; exit 0 converged, 1 error or refused. */
 import { Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
 import { type Plan, PlanChecksum, PlanFormat, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option, Ref } from "effect"
 import * as Connection from "../Connection.js"
 import * as DaemonControl from "../DaemonControl.js"
 import { CommandFailed, exitWith, failure, ok } from "../ExitCode.js"
+import * as InputFile from "../InputFile.js"
 import * as Settings from "../Settings.js"
 import * as Style from "../Style.js"
 import * as TerminalPrompt from "../TerminalPrompt.js"
@@ -38,12 +38,16 @@ const askOnTerminal = (plan: Plan.Plan) =>
     return answer.trim() === "yes"
   })
 
+/** Far above the plan of a 100,000-org tenant created from nothing (about 30 MB). */
+const maxPlanBytes = 64 * 1024 * 1024
+
 /** Reads a `plan --format json` file and answers whether the plan made now still has its checksum. */
 const matchesReviewed = (path: string) =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError((cause) => new CommandFailed({ message: `cannot read the plan file ${path}`, cause }))
+    const text = yield* InputFile.readText(path, maxPlanBytes).pipe(
+      Effect.mapError((error) =>
+        new CommandFailed({ message: `cannot read the plan file ${path}: ${error.reason}`, cause: error.cause })
+      )
     )
     const reviewed = yield* Effect.try({
       try: () => JSON.parse(text) as { formatVersion?: unknown; checksum?: unknown },
