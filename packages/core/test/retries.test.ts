@@ -1,7 +1,8 @@
 /**
  * How long the client waits, and what it says while it does: a Retry-After over `maxRetryAfter` fails the call
- * at once, each retry is one info line (what, why, after how long), and `callTimeout` bounds a call with all
- * its retries. Time moves through TestClock.
+ * at once, each retry is one info line (what, why, after how long), `callTimeout` bounds a call with all
+ * its retries, and a call interrupted while it waits to be sent again (a daemon suspended) is sent no more. Time
+ * moves through TestClock.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, HashMap, Logger, Redacted, TestClock } from "effect"
@@ -128,5 +129,25 @@ describe("callTimeout", () => {
       })
       const [took] = yield* settle(Effect.flip(client.getById(5)), "1 hour")
       expect(Duration.toMillis(took)).toBe(5 * 60_000)
+    }))
+})
+
+describe("interruption", () => {
+  const failing = Fake.script(Fake.error(500, "SYSTEM", "The server failed to answer"))
+
+  it.scoped("a write interrupted while it waits to be sent again is sent no more; left alone, it is retried", () =>
+    Effect.gen(function*() {
+      const { client, received } = yield* setup(failing)
+      const cut = yield* Effect.fork(client.block(5))
+      yield* TestClock.adjust("50 millis")
+      expect(Fake.calls(yield* received)).toHaveLength(1)
+      yield* Fiber.interrupt(cut)
+      yield* TestClock.adjust("10 minutes")
+      expect(Fake.calls(yield* received)).toHaveLength(1)
+
+      const left = yield* Effect.fork(Effect.flip(client.block(5)))
+      yield* TestClock.adjust("10 minutes")
+      expect(yield* Fiber.join(left)).toMatchObject({ _tag: "ServerError" })
+      expect(Fake.calls(yield* received)).toHaveLength(1 + 4)
     }))
 })
