@@ -95,16 +95,19 @@ export const suspension = (
     })
   )
 
+/** `writes to Code42 are suspended (orgsync suspend, since ...)`, as the commands say it. */
+export const describeSuspension = (since: Date | undefined): string =>
+  `writes to Code42 are suspended (orgsync suspend${since === undefined ? "" : `, since ${since.toISOString()}`})`
+
 /** A one-shot apply on a state database whose daemon suspended writing. */
 export class WritesSuspended extends Data.TaggedError("WritesSuspended")<{
   readonly path: string
   readonly since: Date | undefined
 }> {
   override get message(): string {
-    return `apply refused: writes to Code42 are suspended (orgsync suspend${
-      this.since === undefined ? "" : `, since ${this.since.toISOString()}`
-    }) on the state database ${this.path}; to lift it, run orgsync resume against the daemon, starting it first ` +
-      "with orgsync run if it is stopped (it starts suspended and writes nothing until resumed)"
+    return `apply refused: ${describeSuspension(this.since)} on the state database ${this.path}; to lift it, run ` +
+      "orgsync resume against the daemon, starting it first with orgsync run if it is stopped (it starts suspended " +
+      "and writes nothing until resumed)"
   }
 }
 

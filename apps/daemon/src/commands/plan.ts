@@ -3,9 +3,10 @@
  * pending, 1 error or refused.
  */
 import { Command, Options } from "@effect/cli"
-import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Reconciler } from "@c42/reconcile"
+import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Layer, Option } from "effect"
 import * as Connection from "../Connection.js"
+import * as DaemonControl from "../DaemonControl.js"
 import { exitWith, failure, ok, pendingChanges } from "../ExitCode.js"
 import * as OutputFile from "../OutputFile.js"
 import * as Settings from "../Settings.js"
@@ -49,6 +50,15 @@ const markdownSource = (settings: Settings.Settings) =>
 
 const hasPending = (plan: Plan.Plan) => plan.changes.length > 0 || plan.conflicts.length > 0
 
+/** A plan is still made while a daemon's suspension holds; one line says that apply would refuse it. */
+const noteSuspension = Effect.flatMap(StateDb.StateReader, DaemonControl.suspension).pipe(
+  Effect.flatMap(Option.match({
+    onNone: () => Effect.void,
+    onSome: ({ since }) =>
+      Console.error(`orgsync plan: note: ${DaemonControl.describeSuspension(since)}: apply refuses until orgsync resume`)
+  }))
+)
+
 export const command = Command.make("plan", options, (flags) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
@@ -74,11 +84,15 @@ export const command = Command.make("plan", options, (flags) =>
     yield* refuseOut(desiredState.files)
     // The state database is only read: a plan beside a running daemon leaves its journal and its file alone.
     const result = flags.offline
-      ? yield* offlinePlan(desiredState, settings).pipe(Effect.provide(Connection.reader(settings)))
+      ? yield* offlinePlan(desiredState, settings).pipe(
+        Effect.zipLeft(noteSuspension),
+        Effect.provide(Connection.reader(settings))
+      )
       : yield* Effect.gen(function*() {
         const clientConfig = yield* Settings.clientConfig(settings)
         const signedInUser = clientConfig.auth._tag === "LocalAccount"
         return yield* Reconciler.preview(desiredState, { force: false, signedInUser }).pipe(
+          Effect.zipLeft(noteSuspension),
           Effect.provide(Layer.merge(yield* Connection.client(clientConfig), Connection.reader(settings)))
         )
       })

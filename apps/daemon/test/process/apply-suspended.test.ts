@@ -51,6 +51,12 @@ describe("orgsync apply on a suspended state database", () => {
       const plan = yield* orgsync(["plan", ...common])
       expect(plan.code, plan.stderr).toBe(2)
       expect(plan.stdout).toContain("Support")
+      expect(plan.stderr.trim()).toBe(
+        `orgsync plan: note: writes to Code42 are suspended (orgsync suspend, since ${since}): apply refuses until orgsync resume`
+      )
+      const offline = yield* orgsync(["plan", ...common, "--offline"])
+      expect(offline.code, offline.stderr).toBe(2)
+      expect(offline.stderr).toContain("orgsync plan: note: writes to Code42 are suspended")
 
       // As the refusal says: the daemon started again stays suspended until resumed.
       const again = yield* startDaemon([...common, "--interval", "1h"], env)
@@ -62,5 +68,6 @@ describe("orgsync apply on a suspended state database", () => {
       again.process.kill("SIGTERM")
       expect(yield* Effect.promise(() => again.exited)).toBe(0)
       expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(0)
+      expect(yield* orgsync(["plan", ...common])).toMatchObject({ code: 0, stderr: "" })
     }), 120_000)
 })
