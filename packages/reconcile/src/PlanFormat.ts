@@ -1,9 +1,19 @@
 /**
  * The plan for people and for programs: a terminal rendering and the `plan --format json` document, which
- * carries the plan's checksum (PlanChecksum; the pull-request comment is PlanMarkdown).
+ * carries the plan's checksum (PlanChecksum; the pull-request comment is PlanMarkdown). Each shows apart the
+ * changes the policy keeps back (`Policy.gate`: drift reported under `drift: report`, destructive changes under
+ * `destructive: never`): they are planned, and covered by the checksum, but not made.
  */
 import { type Action, type Change, converged, type Fields, type Plan } from "./Plan.js"
 import { checksum, formatVersion } from "./PlanChecksum.js"
+import * as Policy from "./Policy.js"
+
+/** The plan without the changes the policy keeps back: what applying it would make. */
+export const toMake = (plan: Plan, kept: ReadonlyArray<Policy.Kept>): Plan => {
+  if (kept.length === 0) return plan
+  const keptBack = new Set(kept.map((k) => k.change))
+  return { ...plan, changes: plan.changes.filter((change) => !keptBack.has(change)) }
+}
 
 /** The counts every format leads with. */
 export interface Summary {
@@ -37,13 +47,28 @@ export const noun = (n: number, one: string, many = `${one}s`): string => n === 
 /** `1 org`, `3 orgs`, `2 failed passes` (with `many` given). */
 export const plural = (n: number, one: string, many?: string): string => `${n} ${noun(n, one, many)}`
 
-export const summaryLine = (plan: Plan): string => {
-  const s = summary(plan)
-  return converged(plan)
+/** `1 drift reported, 2 not applied (destructive: never)`: the changes kept back, by why. */
+export const keptLine = (kept: ReadonlyArray<Policy.Kept>): string => {
+  const count = (reasons: ReadonlyArray<Policy.Reason>) => kept.filter((k) => reasons.includes(k.reason)).length
+  return [
+    [count(["drift"]), "drift reported (drift: report), not reverted"],
+    [count(["never"]), "not applied (destructive: never)"],
+    [count(["awaiting-approval", "rejected"]), "held for approval"]
+  ].filter(([n]) => n !== 0).map(([n, what]) => `${n} ${what}`).join(", ")
+}
+
+/** The summary of what applying `plan` would make, and of what the policy keeps back (`kept`). */
+export const summaryLine = (plan: Plan, kept: ReadonlyArray<Policy.Kept> = []): string => {
+  const made = toMake(plan, kept)
+  const s = summary(made)
+  const keptBack = kept.length === 0 ? "" : ` Kept back: ${keptLine(kept)}.`
+  return converged(made) && kept.length === 0
     ? `No changes. The tree matches the desired state.${s.unmanaged > 0 ? ` ${s.unmanaged} unmanaged.` : ""}`
+    : converged(made)
+    ? `No changes to make.${keptBack}${s.unmanaged > 0 ? ` ${s.unmanaged} unmanaged.` : ""}`
     : `Plan: ${s.create} to create, ${s.update} to update, ${s.block} to block, ${s.unblock} to unblock, ` +
       `${s.deactivate} to deactivate, ${s.reactivate} to reactivate; ${plural(s.conflicts, "conflict")}, ` +
-      `${s.unmanaged} unmanaged.`
+      `${s.unmanaged} unmanaged.${keptBack}`
 }
 
 export const markers: Record<Action, string> = {
@@ -101,9 +126,9 @@ const unmanagedShown = 50
 
 /**
  * A terminal rendering: a refusal first (it decides what happens to everything below), then one line per
- * change, conflicts, unmanaged orgs and the summary.
+ * change, the changes the policy keeps back (`kept`), conflicts, unmanaged orgs and the summary.
  */
-export const text = (plan: Plan, paint: Paint = plain): string => {
+export const text = (plan: Plan, paint: Paint = plain, kept: ReadonlyArray<Policy.Kept> = []): string => {
   // The padding stays outside the paint, so that a coloured row lines up as a plain one does.
   const head = (tone: Tone, mark: string, word: string, width: number) =>
     `${paint(tone, `${mark} ${word}`)}${" ".repeat(Math.max(0, width - word.length))}`
@@ -111,13 +136,19 @@ export const text = (plan: Plan, paint: Paint = plain): string => {
   if (plan.refusal !== undefined) {
     lines.push(`${paint("alert", `Refused (${plan.refusal.reason})`)}: ${printable(plan.refusal.message)}`, "")
   }
-  if (plan.changes.length > 0) {
+  const row = (change: Change, note: string) => {
+    const marker = head(tones[change.action], markers[change.action], change.action, 10)
+    return `  ${marker} ${printable(change.path)}  ${describeChange(change)}${note}`
+  }
+  const made = toMake(plan, kept)
+  if (made.changes.length > 0) {
     lines.push("Changes:")
-    for (const change of plan.changes) {
-      const marker = head(tones[change.action], markers[change.action], change.action, 10)
-      const drift = change.cause === "drift" ? " (drift)" : ""
-      lines.push(`  ${marker} ${printable(change.path)}  ${describeChange(change)}${drift}`)
-    }
+    for (const change of made.changes) lines.push(row(change, change.cause === "drift" ? " (drift)" : ""))
+    lines.push("")
+  }
+  if (kept.length > 0) {
+    lines.push("Kept back by the policy (not made):")
+    for (const k of kept) lines.push(row(k.change, ` (${Policy.keptNote(k)})`))
     lines.push("")
   }
   if (plan.conflicts.length > 0) {
@@ -138,7 +169,7 @@ export const text = (plan: Plan, paint: Paint = plain): string => {
     }
     lines.push("")
   }
-  lines.push(summaryLine(plan))
+  lines.push(summaryLine(plan, kept))
   return lines.join("\n") + "\n"
 }
 
@@ -153,16 +184,21 @@ export const changeJson = (change: Change) => ({
   cause: change.cause
 })
 
-/** The `plan --format json` document (design.md "The CLI"). */
-export const json = (plan: Plan): string =>
+/**
+ * The `plan --format json` document (design.md "The CLI"): `summary` and `changes` are what applying it would
+ * make; the changes the policy keeps back are listed under `kept`, each with its `reason` (`drift`, `never`),
+ * when there are any. The checksum covers every planned change, kept or not, as apply computes it.
+ */
+export const json = (plan: Plan, kept: ReadonlyArray<Policy.Kept> = []): string =>
   JSON.stringify(
     {
       formatVersion,
       ...(plan.refusal === undefined
         ? {}
         : { refusal: { reason: plan.refusal.reason, message: plan.refusal.message } }),
-      summary: summary(plan),
-      changes: plan.changes.map(changeJson),
+      summary: summary(toMake(plan, kept)),
+      changes: toMake(plan, kept).changes.map(changeJson),
+      ...(kept.length === 0 ? {} : { kept: kept.map((k) => ({ ...changeJson(k.change), reason: k.reason })) }),
       conflicts: plan.conflicts.map((conflict) => ({
         kind: conflict.kind,
         path: conflict.path,

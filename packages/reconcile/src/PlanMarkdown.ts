@@ -2,12 +2,15 @@
  * The plan as a pull-request comment (`plan --format markdown`): a hidden marker so that CI updates one
  * sticky comment, a heading with the tenant and the desired files' commit, a headline that counts the orgs
  * reached (cascades included, destructive ones first), then every destructive change in full. The other rows
- * fill what room is left of a comment and the rest is summarized, so a block is never cut away.
+ * fill what room is left of a comment and the rest is summarized, so a block is never cut away. The changes
+ * the policy keeps back (drift under `drift: report`, destructive changes under `destructive: never`) are
+ * listed apart, as not made.
  */
 import type { ValidationIssue } from "./Desired.js"
 import type { DesiredCommit } from "./DesiredCommit.js"
 import { type Change, converged, type Plan } from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
+import * as Policy from "./Policy.js"
 
 /** Where the plan comes from, for the heading; either part may be unknown. */
 export interface Source {
@@ -118,8 +121,9 @@ const notShown = (what: string, command: string) =>
 const counted = (counts: ReadonlyMap<Kind, number>, kinds: ReadonlyArray<Kind>) =>
   kinds.map((kind) => `${counts.get(kind) ?? 0} to ${kind}`).join(", ")
 
-const headline = (plan: Plan, kind: (change: Change) => Kind): string => {
-  if (converged(plan)) return `**${PlanFormat.summaryLine(plan)}**`
+/** The headline of `plan`, the changes the policy keeps back (`kept`) left out of it, and counted apart. */
+const headline = (plan: Plan, kept: ReadonlyArray<Policy.Kept>, kind: (change: Change) => Kind): string => {
+  if (converged(plan)) return `**${PlanFormat.summaryLine(plan, kept)}**`
   const orgs = new Map<Kind, number>()
   for (const change of plan.changes) orgs.set(kind(change), (orgs.get(kind(change)) ?? 0) + reach(change))
   // Counted in orgs, cascades included: one call that deactivates a subtree of 35 orgs reads as 35.
@@ -127,7 +131,8 @@ const headline = (plan: Plan, kind: (change: Change) => Kind): string => {
     ? `⚠️ ${PlanFormat.plural(orgs.get("block") ?? 0, "org")} to block, ${counted(orgs, ["deactivate", "prune"])}`
     : "0 orgs to block, deactivate or prune"
   return `**Plan: ${destructive}; ${counted(orgs, otherKinds)}; ` +
-    `${PlanFormat.plural(plan.conflicts.length, "conflict")}, ${plan.unmanaged.length} unmanaged.**`
+    `${PlanFormat.plural(plan.conflicts.length, "conflict")}, ${plan.unmanaged.length} unmanaged.` +
+    `${kept.length === 0 ? "" : ` Kept back: ${PlanFormat.keptLine(kept)}.`}**`
 }
 
 const changeRow = (change: Change, label: string) =>
@@ -161,14 +166,15 @@ const destructiveSection = (out: Comment, changes: ReadonlyArray<Change>, kind: 
   }
 }
 
-/** The plan as a pull-request comment of at most 65,000 characters. */
-export const render = (plan: Plan, source: Source): string => {
-  const kind = kindOf(plan)
+/** The plan as a pull-request comment of at most 65,000 characters; `kept`: what the policy keeps back. */
+export const render = (planned: Plan, source: Source, kept: ReadonlyArray<Policy.Kept> = []): string => {
+  const kind = kindOf(planned)
+  const plan = PlanFormat.toMake(planned, kept)
   const out = comment([marker, heading(source)])
   if (plan.refusal !== undefined) {
     out.push("", `> **Refused (${plan.refusal.reason}):** ${cell(plan.refusal.message)}`)
   }
-  out.push("", headline(plan, kind))
+  out.push("", headline(plan, kept, kind))
   const destructive = plan.changes.filter((change) => destructiveKinds.includes(kind(change)))
   destructiveSection(out, destructive, kind)
 
@@ -184,6 +190,19 @@ export const render = (plan: Plan, source: Source): string => {
     for (const change of others.slice(shown)) rest.set(kind(change), (rest.get(kind(change)) ?? 0) + 1)
     const counts = otherKinds.filter((k) => rest.has(k)).map((k) => `${rest.get(k)} to ${k}`).join(", ")
     out.push("", notShown(`${PlanFormat.plural(others.length - shown, "more change")} (${counts})`, "orgsync plan"))
+  }
+
+  const keptShown = table(
+    out,
+    "**Kept back by the policy** (planned, not made)",
+    [...changeHeader.slice(0, 3), "Why"],
+    kept.map((k) =>
+      `| ${PlanFormat.markers[k.change.action]} ${kind(k.change)} | ${cell(k.change.path)} | ` +
+      `${cell(PlanFormat.describeChange(k.change))} | ${cell(Policy.keptNote(k))} |`
+    )
+  )
+  if (keptShown < kept.length) {
+    out.push("", notShown(PlanFormat.plural(kept.length - keptShown, "more change kept back"), "orgsync plan"))
   }
 
   const conflicts = table(

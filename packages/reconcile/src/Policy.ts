@@ -154,6 +154,27 @@ export const gate = (
 /** The kept changes a person may decide about: those held for approval (rejected ones may still be approved). */
 export const approvable = (kept: Kept): boolean => kept.reason === "awaiting-approval" || kept.reason === "rejected"
 
+/** Why a change was kept back, in a few words after it (`drift: report, not reverted`). */
+export const keptNote = (kept: Kept): string => {
+  const why = kept.reason === "drift"
+    ? "drift: report, not reverted"
+    : kept.reason === "never"
+    ? "destructive: never"
+    : kept.reason === "rejected"
+    ? "rejected"
+    : `held for approval [${kept.id}]`
+  return kept.goesWith === undefined ? why : `${why}, with ${kept.goesWith.action} ${kept.goesWith.path}`
+}
+
+/**
+ * What a one-shot `apply` (and the `plan` made for it) applies: `confirm` is the person at the terminal, `--yes`
+ * or the reviewed plan, so only `never` keeps destructive changes back; drift as the setting says.
+ */
+export const oneShot = (settings: Policy): Policy => ({
+  destructive: settings.destructive === "never" ? "never" : "auto",
+  drift: settings.drift
+})
+
 /** One line saying why a change was not applied. */
 export const describeKept = (kept: Kept): string => {
   const what = `${kept.change.action} ${kept.change.path}` +

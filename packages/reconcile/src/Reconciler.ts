@@ -146,9 +146,13 @@ const refuseShort = (identities: ReadonlyArray<StoredIdentity>, remote: Readonly
 /**
  * What a pass would plan now, from a state database opened read-only: reads Code42 and plans against the
  * identities, contests and refusals on record, and records nothing (no snapshot, no journal settled, no run),
- * so that a plan in CI never touches the journal of a daemon's writes in flight.
+ * so that a plan in CI never touches the journal of a daemon's writes in flight. `drift` is planned as a pass
+ * plans it, so that the same settings give the same checksum.
  */
-export const preview = (desired: DesiredState, options: { readonly force: boolean; readonly signedInUser: boolean }) =>
+export const preview = (
+  desired: DesiredState,
+  options: { readonly force: boolean; readonly signedInUser: boolean; readonly drift?: Policy.Drift | undefined }
+) =>
   Effect.gen(function*() {
     const db = yield* StateReader
     const api = yield* OrgApi
@@ -163,7 +167,7 @@ export const preview = (desired: DesiredState, options: { readonly force: boolea
         desired,
         remote,
         identities,
-        settings: { currentOrgUid, canBlock: api.canBlock },
+        settings: { currentOrgUid, canBlock: api.canBlock, drift: options.drift },
         statusWritten: written
       })
       const withheld = Refusals.withhold(Contest.withhold(made, contested).plan, refusals, remote).plan

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type * as Plan from "../src/Plan.js"
 import * as PlanMarkdown from "../src/PlanMarkdown.js"
+import * as Policy from "../src/Policy.js"
 import { change, d, type DesiredSpec, emptyPlan, mixedPlan, plan, r, type RemoteSpec, tenant } from "./plan-fixtures.js"
 
 const source: PlanMarkdown.Source = {
@@ -256,5 +257,29 @@ describe("PlanMarkdown.invalid", () => {
     const shown = linesOf(output).filter((line) => line.startsWith("| orgs.yaml:")).length
     expect(output).toContain(`_${5_000 - shown} more errors not shown: a comment holds at most 65,000 characters. ` +
       "Run `orgsync validate` to see every one._")
+  })
+})
+
+describe("PlanMarkdown.render with what the policy keeps back", () => {
+  it("lists drift reported and changes never applied apart, not as changes to make, and counts them apart", () => {
+    const planned = mixed()
+    const { kept } = Policy.gate(planned.changes, { destructive: "never", drift: "report" })
+    const lines = linesOf(PlanMarkdown.render(planned, unknown, kept))
+    expect(lines[3]).toBe(
+      "**Plan: 0 orgs to block, deactivate or prune; 1 to create, 2 to update, 1 to unblock, 0 to reactivate; " +
+        "1 conflict, 2 unmanaged. Kept back: 1 drift reported (drift: report), not reverted, " +
+        "2 not applied (destructive: never).**"
+    )
+    expect(lines.some((line) => line.startsWith("**⚠️ Destructive"))).toBe(false)
+    const from = lines.indexOf("**Kept back by the policy** (planned, not made)")
+    expect(lines.slice(from, from + 7)).toEqual([
+      "**Kept back by the policy** (planned, not made)",
+      "",
+      "| Action | Path | Change | Why |",
+      "| --- | --- | --- | --- |",
+      "| ^ reactivate | Sales | deactivated → active | drift: report, not reverted |",
+      "| - block | Eng | active → blocked, cascades to 2 orgs | destructive: never |",
+      "| - prune | Legacy | active → deactivated, cascades to 1 org | destructive: never |"
+    ])
   })
 })

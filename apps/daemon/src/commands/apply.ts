@@ -1,6 +1,6 @@
 /** `orgsync apply`: make Code42 match the desired files; exit 0 converged, 1 error or refused. */
 import { Command, Options } from "@effect/cli"
-import { type Plan, PlanChecksum, PlanFormat, Reconciler, StateDb } from "@c42/reconcile"
+import { type Plan, PlanChecksum, PlanFormat, Policy, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option, Ref } from "effect"
 import * as Connection from "../Connection.js"
 import * as DaemonControl from "../DaemonControl.js"
@@ -25,14 +25,15 @@ const planFile = Options.text("plan").pipe(
 export const options = { config, desired, state, ...connection, yes, force, plan: planFile, ...policySettings }
 
 /**
- * Shows the plan on stdout and asks on the terminal (where the plan is shown too when stdout goes elsewhere);
- * only `yes` is consent.
+ * Shows the plan on stdout, with what `policy` keeps back apart, and asks on the terminal (where the plan is
+ * shown too when stdout goes elsewhere); only `yes` is consent.
  */
-const askOnTerminal = (plan: Plan.Plan) =>
+const askOnTerminal = (policy: Policy.Policy) => (plan: Plan.Plan) =>
   Effect.gen(function*() {
-    yield* Console.log(planText(plan))
+    const { kept } = Policy.gate(plan.changes, policy)
+    yield* Console.log(planText(plan, undefined, kept))
     const answer = yield* TerminalPrompt.ask(
-      process.stdout.isTTY === true ? "" : `${planText(plan, Style.terminal())}\n`,
+      process.stdout.isTTY === true ? "" : `${planText(plan, Style.terminal(), kept)}\n`,
       "\nApply these changes? Only 'yes' will be accepted: "
     )
     return answer.trim() === "yes"
@@ -99,12 +100,14 @@ export const command = Command.make("apply", options, (flags) =>
       yield* Console.error("orgsync apply: not on a terminal, so there is no one to ask: pass --yes to apply")
       return failure
     }
-    const show = (plan: Plan.Plan) => Console.log(planText(plan)).pipe(Effect.as(true))
+    const policy = Policy.oneShot(settings)
+    const show = (plan: Plan.Plan) =>
+      Console.log(planText(plan, undefined, Policy.gate(plan.changes, policy).kept)).pipe(Effect.as(true))
     const confirm = Option.isSome(flags.plan)
       ? yield* matchesReviewed(flags.plan.value)
       : flags.yes
       ? show
-      : askOnTerminal
+      : askOnTerminal(policy)
     const startedAt = new Date()
     const confirmed = yield* Ref.make(Option.none<Plan.Plan>())
     const result = yield* Effect.gen(function*() {
@@ -115,7 +118,7 @@ export const command = Command.make("apply", options, (flags) =>
         dryRun: false,
         force: flags.force,
         // confirm is what apply always does: it asks, or takes --yes or a reviewed plan as the answer.
-        policy: { destructive: settings.destructive === "never" ? "never" : "auto", drift: settings.drift },
+        policy,
         confirm: (plan) => Effect.tap(confirm(plan), (yes) => yes ? Ref.set(confirmed, Option.some(plan)) : Effect.void)
       })
     }).pipe(
@@ -140,7 +143,7 @@ export const command = Command.make("apply", options, (flags) =>
         `\nApplied ${PlanFormat.plural(result.applied, "change")}, ${result.failed} failed. Still pending:\n`
       )
     }
-    yield* Console.log(planText(result.pending))
+    yield* Console.log(planText(result.pending, undefined, result.kept))
     for (const error of result.errors) yield* Console.error(error)
     return failure
   }))

@@ -1,16 +1,17 @@
 /**
  * `orgsync plan`: what apply would do, as rows, a pull-request comment or JSON; exit 0 no changes, 2 changes
- * pending, 1 error or refused.
+ * pending, 1 error or refused. It plans with the `drift` and `destructive` settings apply is given: the same
+ * settings give the same checksum, and the changes apply would keep back are shown apart.
  */
 import { Command, Options } from "@effect/cli"
-import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Reconciler, StateDb } from "@c42/reconcile"
+import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Policy, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Layer, Option } from "effect"
 import * as Connection from "../Connection.js"
 import * as DaemonControl from "../DaemonControl.js"
 import { exitWith, failure, ok, pendingChanges } from "../ExitCode.js"
 import * as OutputFile from "../OutputFile.js"
 import * as Settings from "../Settings.js"
-import { config, connection, desired, out, state } from "./options.js"
+import { config, connection, desired, out, policySettings, state } from "./options.js"
 import { loadDesired, offlinePlan, planText } from "./planning.js"
 
 const format = Options.choice("format", ["text", "markdown", "json"]).pipe(
@@ -21,22 +22,26 @@ const offline = Options.boolean("offline").pipe(
   Options.withDescription("Plan from the snapshot in the state database, without any call to Code42")
 )
 
-export const options = { config, desired, state, ...connection, format, out, offline }
+export const options = { config, desired, state, ...connection, format, out, offline, ...policySettings }
 
-/** `source` is there exactly for the markdown format; text is coloured on stdout only, never in a file. */
+/**
+ * `source` is there exactly for the markdown format; text is coloured on stdout only, never in a file. `kept`:
+ * the changes the policy keeps back.
+ */
 const formatPlan = (
   plan: Plan.Plan,
+  kept: ReadonlyArray<Policy.Kept>,
   format: "text" | "markdown" | "json",
   source: PlanMarkdown.Source | undefined,
   out: Option.Option<string>
 ) =>
   format === "json"
-    ? PlanFormat.json(plan)
+    ? PlanFormat.json(plan, kept)
     : source !== undefined
-    ? PlanMarkdown.render(plan, source)
+    ? PlanMarkdown.render(plan, source, kept)
     : Option.isNone(out)
-    ? planText(plan)
-    : PlanFormat.text(plan)
+    ? planText(plan, undefined, kept)
+    : PlanFormat.text(plan, undefined, kept)
 
 /** What the heading of a markdown plan names: the tenant, when the connection settings are there, and the commit. */
 const markdownSource = (settings: Settings.Settings) =>
@@ -83,6 +88,7 @@ export const command = Command.make("plan", options, (flags) =>
     )
     yield* refuseOut(desiredState.files)
     // The state database is only read: a plan beside a running daemon leaves its journal and its file alone.
+    const policy = Policy.oneShot(settings)
     const result = flags.offline
       ? yield* offlinePlan(desiredState, settings).pipe(
         Effect.zipLeft(noteSuspension),
@@ -91,13 +97,14 @@ export const command = Command.make("plan", options, (flags) =>
       : yield* Effect.gen(function*() {
         const clientConfig = yield* Settings.clientConfig(settings)
         const signedInUser = clientConfig.auth._tag === "LocalAccount"
-        return yield* Reconciler.preview(desiredState, { force: false, signedInUser }).pipe(
+        return yield* Reconciler.preview(desiredState, { force: false, signedInUser, drift: policy.drift }).pipe(
           Effect.zipLeft(noteSuspension),
           Effect.provide(Layer.merge(yield* Connection.client(clientConfig), Connection.reader(settings)))
         )
       })
     // A refused plan is still written, so that it can be reviewed and then applied with --force.
-    yield* OutputFile.print(flags.out, formatPlan(result, flags.format, source, flags.out))
+    const { kept } = Policy.gate(result.changes, policy)
+    yield* OutputFile.print(flags.out, formatPlan(result, kept, flags.format, source, flags.out))
     if (result.refusal !== undefined) {
       yield* Console.error(`orgsync plan: refused (${result.refusal.reason}): ${result.refusal.message}`)
       return failure

@@ -2,7 +2,7 @@
  * What validate, plan, apply and status share: the desired files loaded with their issues printed, a plan
  * from the state database alone, and a plan's rows as a terminal shows them.
  */
-import { Desired, DesiredFiles, Plan, PlanFormat, Reconciler, Safety, StateDb } from "@c42/reconcile"
+import { Desired, DesiredFiles, Plan, PlanFormat, type Policy, Reconciler, Safety, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
 import { CommandFailed } from "../ExitCode.js"
 import type * as Settings from "../Settings.js"
@@ -37,11 +37,14 @@ export const offlinePlan = (desiredState: Desired.DesiredState, settings: Settin
       desired: desiredState,
       remote: snapshot.value.orgs,
       identities,
-      settings: { currentOrgUid: Option.getOrUndefined(current), canBlock: settings.api !== "gateway" }
+      settings: { currentOrgUid: Option.getOrUndefined(current), canBlock: settings.api !== "gateway", drift: settings.drift }
     })
     return Safety.review(made, { desired: desiredState, force: false })
   })
 
-/** A plan's terminal rendering, coloured by `style` (by default, that of stdout). */
-export const planText = (plan: Plan.Plan, style: Style.Style = Style.stdout()) =>
-  PlanFormat.text(plan, Style.plan(style))
+/**
+ * A plan's terminal rendering, coloured by `style` (by default, that of stdout), with the changes the policy
+ * keeps back (`kept`) apart.
+ */
+export const planText = (plan: Plan.Plan, style: Style.Style = Style.stdout(), kept: ReadonlyArray<Policy.Kept> = []) =>
+  PlanFormat.text(plan, Style.plan(style), kept)
