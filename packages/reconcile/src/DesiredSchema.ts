@@ -45,6 +45,9 @@ const controls = "\\u0000-\\u001f\\u007f-\\u009f"
 const controlCharacter = new RegExp(`[${controls}]`)
 const withoutControls = new RegExp(`^[^${controls}]*$`)
 
+/** Half of a UTF-16 pair without the other half: a YAML escape (`"\uD800"`) can write one; no text encoding can. */
+const unpairedSurrogate = /\p{Cs}/u
+
 const codePoint = (text: string): string => {
   const match = controlCharacter.exec(text)
   return match === null ? "" : ` (U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`
@@ -78,6 +81,14 @@ const orgName = (label: string, description: string) =>
     }),
     Schema.pattern(withoutControls, {
       message: (issue) => `${label} contains a control character${codePoint(text(issue))}`
+    }),
+    Schema.filter((name) => !unpairedSurrogate.test(name), {
+      jsonSchema: {},
+      message: (issue) => {
+        const lone = unpairedSurrogate.exec(text(issue))?.[0] ?? ""
+        return `${label} contains an unpaired surrogate (U+${lone.charCodeAt(0).toString(16).toUpperCase()}): ` +
+          "not text Code42 can store"
+      }
     })
   ).annotations({ title: label, description })
 

@@ -97,10 +97,17 @@ export type Paint = (tone: Tone, text: string) => string
 
 const plain: Paint = (_, text) => text
 
-// Org names come from Code42 as well as from the files: control characters are shown escaped, never sent to
-// the terminal or the comment as they are.
+/**
+ * Control characters, characters that take no room on screen (zero-width spaces and joiners, direction marks) and
+ * unpaired surrogates: a reviewer could not see them, or the terminal would act on them.
+ */
+const unprintable = /[\u0000-\u001f\u007f-\u009f]|\p{Default_Ignorable_Code_Point}|\p{Cs}/gu
+
+// Org names come from Code42 as well as from the files: what a reader could not see, or a terminal would act on,
+// is shown escaped, never sent to the terminal or the comment as it is; a rename that only adds a zero-width
+// space reads as one.
 export const printable = (text: string): string =>
-  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  text.replace(unprintable, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`)
 
 const value = (field: string | null | undefined): string => field == null ? "null" : JSON.stringify(field)
 

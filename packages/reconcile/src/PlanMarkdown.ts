@@ -50,8 +50,7 @@ const cell = (text: string): string =>
     text
       .replace(/\r\n|\r|\n/g, " ")
       .replace(/[\\|*_`<>[\]]/g, (c) => `\\${c}`)
-      .replace(/([@#])(?=\w)/g, "$1\u2060")
-  )
+  ).replace(/([@#])(?=\w)/g, "$1\u2060")
 
 /** The tenant without credentials, query or fragment a URL might carry. */
 const tenant = (url: string): string | undefined => {

@@ -135,6 +135,25 @@ layer(NodeFileSystem.layer)("DesiredFiles.load on hostile input", (it) => {
       ])
     }))
 
+  it.scoped("refuses a name holding an unpaired surrogate, in any YAML style", () =>
+    Effect.gen(function*() {
+      const issues = yield* rejected('orgs:\n  - name: "Abc\\uD800def"\n  - { name: "Xyz\\uDC00" }\n')
+      expect(issues).toEqual([
+        "2:11: name contains an unpaired surrogate (U+D800): not text Code42 can store",
+        "3:13: name contains an unpaired surrogate (U+DC00): not text Code42 can store"
+      ])
+    }))
+
+  it.scoped("warns of siblings that differ only by invisible characters, as of those that differ by case", () =>
+    Effect.gen(function*() {
+      const { result } = yield* loadContent('orgs:\n  - name: Abc\n  - name: "Abc\\u200B"\n  - name: ABC\n')
+      if (result._tag === "Left") throw new Error("expected the file to load")
+      expect((result.right.warnings ?? []).map((issue) => issue.message)).toEqual([
+        'name "Abc\\u200B" differs from its sibling "Abc" (at 2:11) only by invisible characters: likely a mistake',
+        'name "ABC" differs from its sibling "Abc" (at 2:11) only by case: likely a mistake'
+      ])
+    }))
+
   it.scoped("refuses a file over the size limit without reading it", () =>
     Effect.gen(function*() {
       const issues = yield* rejected(new Uint8Array(DesiredFiles.MaxFileBytes + 1).fill(0x20))

@@ -33,6 +33,18 @@ describe("PlanFormat.text", () => {
     )
   })
 
+  it("shows invisible characters and direction marks in names escaped, so that a hidden rename is seen", () => {
+    const rename: Plan.Change = {
+      ...change("update", "Sales\u200B"),
+      before: { name: "Sales" },
+      after: { name: "Sales\u200B" }
+    }
+    const text = PlanFormat.text({ ...emptyPlan, changes: [rename, change("create", "Abc\u202Etxt.exe")] })
+    expect(text).toContain('  ~ update     Sales\\u200b  name: "Sales" → "Sales\\u200b"')
+    expect(text).toContain("  + create     Abc\\u202etxt.exe")
+    expect(text).not.toMatch(/\p{Default_Ignorable_Code_Point}/u)
+  })
+
   it("says so when nothing is to be done", () => {
     expect(PlanFormat.text(plan(tenant(r("Sales")), [d("Sales")]))).toBe(
       "No changes. The tree matches the desired state.\n"

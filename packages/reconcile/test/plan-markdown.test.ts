@@ -130,6 +130,12 @@ describe("PlanMarkdown.render", () => {
     expect(row).toContain("@\u2060security-team/Ops #\u206012 & @ #")
   })
 
+  it("shows invisible characters in names escaped, keeping its own word joiners after @ and #", () => {
+    const result: Plan.Plan = { ...emptyPlan, changes: [change("create", "@ops Abc\u200B\u2060")] }
+    const row = linesOf(PlanMarkdown.render(result, unknown)).find((line) => line.startsWith("| + create |"))!
+    expect(row).toContain("@\u2060ops Abc\\u200b\\u2060")
+  })
+
   it("keeps every row when they fit", () => {
     const result: Plan.Plan = { ...emptyPlan, changes: Array.from({ length: 100 }, (_, i) => change("create", `Org ${i}`)) }
     const output = PlanMarkdown.render(result, source)

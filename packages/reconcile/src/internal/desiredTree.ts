@@ -210,16 +210,20 @@ const checkSiblings = (
       report(name.at, `duplicate name ${quote(name.value)} among ${among} (also at ${also})${why}`)
     }
   }
-  // Names that differ only by case or by Unicode normalization look alike: likely a mistake, not an error.
+  // Names that differ only by invisible characters, by Unicode normalization or by case look alike: likely a
+  // mistake, not an error.
   const alike = new Map<string, Placed>()
   for (const placed of trimmed.values()) {
     const name = placed.entry.name
-    const key = name.value.trim().normalize("NFC").toLowerCase()
+    const key = DesiredSchema.visible(name.value).normalize("NFC").toLowerCase()
     const first = alike.get(key)
     if (first === undefined) alike.set(key, placed)
     else {
       const other = first.entry.name
-      const how = other.value.trim().normalize("NFC") === name.value.trim().normalize("NFC")
+      const seen = (value: string) => DesiredSchema.visible(value)
+      const how = seen(other.value) === seen(name.value)
+        ? "invisible characters"
+        : seen(other.value).normalize("NFC") === seen(name.value).normalize("NFC")
         ? "Unicode normalization"
         : "case"
       warn(
