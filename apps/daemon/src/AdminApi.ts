@@ -8,7 +8,8 @@
  * - `POST /api/approvals` `{"ids": ["<id>", ...]}` or `{"all": true}`: approve held changes; a pass starts.
  * - `POST /api/rejections` `{"ids": ["<id>", ...]}`: reject held changes; they stay unapplied.
  * - `POST /api/suspend`, `POST /api/resume` (no body, or `{}`): stop and restart writing; passes still plan
- *   while suspended.
+ *   while suspended. A suspension is answered once no write can reach Code42 any more (those being sent or
+ *   waiting to be sent again are cut short).
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Option, Schema } from "effect"

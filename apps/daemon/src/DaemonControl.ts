@@ -112,8 +112,8 @@ export class WritesSuspended extends Data.TaggedError("WritesSuspended")<{
 }
 
 /**
- * Refuses a one-shot apply while writing is suspended on its state database, as the daemon would: nothing is
- * read from or written to Code42, and the run is recorded as refused.
+ * Refuses a one-shot apply while writing is suspended on its state database, as the daemon would: before any
+ * plan or write, the run recorded as refused.
  */
 export const refuseWhileSuspended: Effect.Effect<void, WritesSuspended | StateDb.StateDbError, StateDb.StateDb> = Effect
   .gen(function*() {
