@@ -1,6 +1,7 @@
 /**
  * The first module of the `orgsync` executable: answers `--version` at once, and loads the command line only
- * for the other commands. A SIGINT or SIGTERM while it loads is remembered and handed over to it.
+ * for the other commands; a closed stdout or stderr ends no command. A SIGINT or SIGTERM while it loads is
+ * remembered and handed over to it.
  */
 import { setFlagsFromString } from "node:v8"
 import * as EarlySignals from "./EarlySignals.js"
@@ -13,6 +14,14 @@ import { line } from "./Version.js"
  * 400 MB is the target); at 50% it stays within 400 MB for the same CPU time, measured.
  */
 const heapGrowingPercent = 50
+
+// A reader that stops early (`orgsync status | head -2`) closes the pipe: what is left to print goes nowhere, and
+// the command ends as it would have, with its own exit code, rather than with a stack trace.
+const readerGone = (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error
+}
+process.stdout.on("error", readerGone)
+process.stderr.on("error", readerGone)
 
 const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === "--version") {

@@ -2,7 +2,7 @@
  * Runs the built `orgsync` binary as a user does, as a child process against a simulator on loopback.
  */
 import { Effect } from "effect"
-import { execFile } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -47,6 +47,23 @@ export const orgsync = (
       }
     )
     child.stdin?.end()
+    return Effect.sync(() => child.kill())
+  })
+
+/**
+ * `orgsync ...args` as `orgsync args | head -0` runs it: its stdout is a pipe whose reader has gone before it
+ * writes (signed in as the simulator's admin); its code and stderr.
+ */
+export const orgsyncToClosedPipe = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.async<Omit<Run, "stdout">>((resume) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: childEnv({ ...credentials, ...env }),
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    child.stdout.destroy()
+    let stderr = ""
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    child.on("close", (code) => resume(Effect.succeed({ code: code ?? 1, stderr })))
     return Effect.sync(() => child.kill())
   })
 
