@@ -14,6 +14,7 @@ import type * as Scope from "effect/Scope"
 import * as ClientConfig from "./ClientConfig.js"
 import * as Code42Error from "./Code42Error.js"
 import * as GuidCache from "./internal/guidCache.js"
+import * as LeanListing from "./internal/leanListing.js"
 import * as Listing from "./internal/listing.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Org from "./Org.js"
@@ -25,6 +26,12 @@ export interface ListOptions {
   readonly active?: boolean | undefined
   /** Name search (the server matches substrings). */
   readonly q?: string | undefined
+  /**
+   * Keep of each org only what reconciling it reads (ids, uids, guids, name, external ref, notes, status,
+   * active, blocked, parent), not its type, classification, dates, registration key or counts. Each page is
+   * made lean as it arrives, so that a listing of 100,000 orgs is never held whole.
+   */
+  readonly lean?: boolean | undefined
 }
 
 export interface GetByIdOptions {
@@ -227,6 +234,7 @@ export const make = (
      */
     const pages = (operation: string, options: ListOptions | undefined) => {
       const pgSize = pageSize(options?.pgSize)
+      const kept = options?.lean === true ? LeanListing.make() : (page: Org.OrgPage) => page
       const fetch = (pgNum: number) =>
         pipeline.json({
           operation,
@@ -240,6 +248,7 @@ export const make = (
             })
           )
         }, Org.OrgPageFromApi).pipe(
+          Effect.map(kept),
           Effect.withSpan(`OrgClient.${operation}.page`, { attributes: { "code42.pgNum": pgNum } })
         )
       return Listing.read(operation, fetch, pgSize, resolved.retry.base).pipe(

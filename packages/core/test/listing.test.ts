@@ -5,6 +5,7 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
+import * as Org from "../src/Org.js"
 import * as Replay from "./support/replay.js"
 
 const org = (n: number) => ({
@@ -67,6 +68,49 @@ layer(Replay.layer, { excludeTestServices: true })("listing", (it) => {
         const client = yield* Replay.connect(fake)
         expect(Chunk.size(yield* Stream.runCollect(client.getAll({ pgSize: 2 })))).toBe(5)
         expect(listed(fake)).toEqual([1, 2, 3])
+      }))
+  })
+
+  describe("lean", () => {
+    /** An org with every field a server sends; its parent listed before it, after it, or not at all. */
+    const full = (n: number) => ({
+      orgId: n,
+      orgUid: `${1000 + n}`,
+      orgGuid: `guid-${n}`,
+      orgName: `Org ${n}`,
+      orgExtRef: n % 2 === 0 ? `EXT-${n}` : null,
+      notes: n % 3 === 0 ? null : `notes ${n}`,
+      status: n % 4 === 0 ? "Deactivated" : "Active",
+      active: n % 4 !== 0,
+      blocked: n % 5 === 0,
+      parentOrgId: n === 1 ? null : n === 7 ? 9 : n === 8 ? 99 : 1,
+      parentOrgUid: n === 1 ? null : n === 7 ? "1009" : n === 8 ? "1099" : "1001",
+      parentOrgGuid: n === 1 ? null : n === 7 ? "guid-9" : n === 8 ? "guid-99" : n === 6 ? "guid-other" : "guid-1",
+      type: "ENTERPRISE",
+      classification: "BASIC",
+      creationDate: "2024-01-02T03:04:05.678Z",
+      modificationDate: "2024-02-03T04:05:06.789Z",
+      registrationKey: `KEY-${n}`
+    })
+    const dropped = ["type", "classification", "creationDate", "modificationDate", "registrationKey"]
+
+    it.scoped("keeps of each org what reconciling reads, the same values as a full listing, page by page", () =>
+      Effect.gen(function*() {
+        const fake = yield* Replay.Server
+        const orgs = Array.from({ length: 9 }, (_, i) => full(i + 1))
+        fake.answer(server((pgNum) => page(orgs.slice((pgNum - 1) * 2, pgNum * 2), orgs.length)))
+        const client = yield* Replay.connect(fake)
+        const all = Chunk.toReadonlyArray(yield* Stream.runCollect(client.getAll({ pgSize: 2 })))
+        const lean = Chunk.toReadonlyArray(yield* Stream.runCollect(client.getAllPages({ pgSize: 2, lean: true })))
+        expect(lean.map((one) => one.totalCount)).toEqual([9, 9, 9, 9, 9])
+        const leanOrgs = lean.flatMap((one) => one.orgs)
+        expect(all[0]).toMatchObject({ type: "ENTERPRISE", registrationKey: "KEY-1" })
+        expect(leanOrgs).toEqual(all.map((org) =>
+          new Org.Org(Object.fromEntries(Object.entries(org).filter(([key]) => !dropped.includes(key))) as Org.Org)
+        ))
+        expect(leanOrgs.map((org) => [org.parentOrgUid, org.parentOrgGuid, org.status])).toEqual(
+          orgs.map((org) => [org.parentOrgUid, org.parentOrgGuid, org.status])
+        )
       }))
   })
 

@@ -55,26 +55,6 @@ export const OrgApi: Context.Tag<OrgApi, OrgApi> = Context.GenericTag<OrgApi>("@
 /** The largest page the v1 listing serves: the fewest calls. */
 const pgSize = 1000
 
-/**
- * A listed org as the engine keeps it: the fields it reads, those the state database's snapshot holds. A whole
- * tenant is held while planning, and what else the server sends (dates, counts, registration keys) would be a
- * third of it.
- */
-const listed = (org: Org.Org): RemoteOrg => ({
-  orgId: org.orgId,
-  orgUid: org.orgUid,
-  orgGuid: org.orgGuid,
-  orgName: org.orgName,
-  orgExtRef: org.orgExtRef,
-  notes: org.notes,
-  status: org.status,
-  active: org.active,
-  blocked: org.blocked,
-  parentOrgId: org.parentOrgId,
-  parentOrgUid: org.parentOrgUid,
-  parentOrgGuid: org.parentOrgGuid
-})
-
 /** The v1 and v3 families: an org without a known orgId (never the case for their own orgs) is read by uid. */
 export const fromOrgClient = (client: OrgClient.OrgClient, api: "v1" | "v3"): OrgApi => {
   const idOf = (org: OrgRef) =>
@@ -83,9 +63,9 @@ export const fromOrgClient = (client: OrgClient.OrgClient, api: "v1" | "v3"): Or
     api,
     canBlock: true,
     // Suspended: each read asks the client afresh.
-    pages: Stream.suspend(() => client.getAllPages({ pgSize })).pipe(
-      Stream.map((page): Page => ({ totalCount: page.totalCount, orgs: page.orgs.map(listed) }))
-    ),
+    // Lean: a whole tenant is held while planning, and what else the server sends (dates, counts, registration
+    // keys) would be a third of it.
+    pages: Stream.suspend(() => client.getAllPages({ pgSize, lean: true })),
     create: (input) => client.createOrg(input),
     update: (org, input) => Effect.flatMap(idOf(org), (orgId) => client.updateOrg(orgId, input)),
     act: (action, org) => Effect.flatMap(idOf(org), client[action]),
