@@ -39,6 +39,28 @@ export const GatewayOrgFromApi: Schema.Schema<GatewayOrg, unknown> = fromApi(
 /** The answer of `GET /v1/orgs`: every org at once (the family has no paging). */
 const OrgList = Schema.Struct({ totalCount: Schema.optional(Schema.Unknown), orgs: Schema.Array(GatewayOrgFromApi) })
 
+/**
+ * Whether a whole listing holds fewer orgs below some org than that org's own `orgCount` says: a listing cut
+ * short (the family may cap it at 100 orgs) whose `totalCount` counts only what it returned. Each org's count is
+ * compared with every org listed below it, active or not, which no reading of `orgCount` (its active children,
+ * or all of them) can exceed.
+ */
+const shortOfCounts = (orgs: ReadonlyArray<GatewayOrg>): string | undefined => {
+  const parentOf = new Map(orgs.map((org) => [org.orgGuid, org.parentOrgGuid ?? undefined]))
+  const below = new Map<string, number>()
+  for (const org of orgs) {
+    // At most one step per listed org: a cycle of parents (refused later, where the tree is built) cannot loop.
+    let parent = parentOf.get(org.orgGuid)
+    for (let steps = 0; parent !== undefined && parentOf.has(parent) && steps < orgs.length; steps++) {
+      below.set(parent, (below.get(parent) ?? 0) + 1)
+      parent = parentOf.get(parent)
+    }
+  }
+  const short = orgs.find((org) => org.orgCount !== undefined && org.orgCount > (below.get(org.orgGuid) ?? 0))
+  return short === undefined ? undefined : `the org listing holds ${below.get(short.orgGuid) ?? 0} orgs below ` +
+    `"${short.orgName}" (${short.orgGuid}), which counts ${short.orgCount} child orgs: the listing was cut short`
+}
+
 /** The fields `createOrg` takes: those of `Org.CreateOrg`, the parent named by its guid. */
 export interface CreateGatewayOrg extends Omit<Org.CreateOrg, "parentOrgUid"> {
   /** No parent means a child of the tenant's top-level org. */
@@ -111,6 +133,8 @@ export const make = (
             ? "the org listing returned an org twice"
             : announced !== undefined && announced !== orgs.length
             ? `the org listing announced ${announced} orgs but returned ${orgs.length}`
+            : active === undefined
+            ? shortOfCounts(orgs)
             : undefined
           return detail === undefined
             ? Effect.succeed(orgs)

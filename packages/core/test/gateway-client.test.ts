@@ -15,7 +15,8 @@ const secret = Replay.gatewaySecret
 /** The gateway org of the record, and a child of it built from the published org schema. */
 const recorded = Replay.bodyOf("incydr-gateway-org-2025") as Record<string, unknown>
 const top: Record<string, unknown> = { ...recorded, parentOrgGuid: null }
-const child = { ...Replay.example("spec-def-OrgResponse"), orgGuid: "child-guid", parentOrgGuid: top.orgGuid }
+// The published example counts 7 child orgs; this child has none listed below it, and says so.
+const child = { ...Replay.example("spec-def-OrgResponse"), orgGuid: "child-guid", parentOrgGuid: top.orgGuid, orgCount: 0 }
 const orgs = [top, child]
 
 /** The gateway's paths and methods as published. */
@@ -191,6 +192,30 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
       const error = yield* Effect.flip(Stream.runDrain(client.getAll()))
       expect(error).toMatchObject({ _tag: "InconsistentListingError" })
       expect(error.message).toContain("the org listing announced 150 orgs but returned 2")
+    }))
+
+  it.scoped("a list whose count matches what it returned, but holds fewer orgs below an org than it counts, is refused", () =>
+    Effect.gen(function*() {
+      const counted = { ...top, orgCount: 3 }
+      const server = yield* Replay.Server
+      server.answer(gateway({ "GET /v1/orgs": () => Replay.json(200, { totalCount: 2, orgs: [counted, child] }) }))
+      const client = yield* Replay.connectGateway(server)
+      const error = yield* Effect.flip(Stream.runDrain(client.getAll()))
+      expect(error).toMatchObject({ _tag: "InconsistentListingError" })
+      expect(error.message).toContain(
+        `the org listing holds 1 orgs below "${top.orgName}" (${top.orgGuid}), which counts 3 child orgs`
+      )
+    }))
+
+  it.scoped("a list holding as many orgs below each org as it counts, or more, is read", () =>
+    Effect.gen(function*() {
+      const grandchild = { ...child, orgGuid: "grandchild-guid", parentOrgGuid: "child-guid", orgCount: 0 }
+      const listed = [{ ...top, orgCount: 1 }, { ...child, orgCount: 1 }, grandchild]
+      const server = yield* Replay.Server
+      server.answer(gateway({ "GET /v1/orgs": () => Replay.json(200, { totalCount: 3, orgs: listed }) }))
+      const client = yield* Replay.connectGateway(server)
+      const read = yield* Stream.runCollect(client.getAll())
+      expect(Chunk.toReadonlyArray(read).map((org) => org.orgGuid)).toEqual([top.orgGuid, "child-guid", "grandchild-guid"])
     }))
 
   describe("errors in the shapes other gateway families use", () => {
