@@ -117,13 +117,24 @@ export const assemble = (mode: Mode, files: ReadonlyArray<FileEntries>): Assembl
       }
     }
     for (const file of pending) tentative(file.orgs, file.file, anchorPath(file), 1)
+    // A parent may also name an org of an unattached file by its path in that file alone: files that hang
+    // under each other's orgs (a cycle), or a file under one of its own orgs.
+    const own = new Map<string, string>()
+    for (const file of pending) {
+      for (const entry of file.orgs) {
+        const path = OrgPath.child("", entry.name.value.trim())
+        if (!own.has(path)) own.set(path, file.file)
+      }
+    }
     for (const file of pending) {
       const parent = file.parent!
-      const holder = unattached.get(anchorPath(file))
+      const holder = unattached.get(anchorPath(file)) ?? own.get(anchorPath(file))
       report(
         parent.at,
         holder === undefined
           ? `parent ${quote(parent.value)} names no org of the other files`
+          : holder === file.file
+          ? `parent ${quote(parent.value)} is an org of this file: its orgs cannot hang under one of their own`
           : `parent ${quote(parent.value)} is in ${holder}, whose own parent cannot be resolved either`
       )
     }
