@@ -16,7 +16,7 @@
  * sent again after a lost answer, are cut short (their outcome unknown until the pass re-reads Code42), not
  * waited for.
  */
-import { Clock, Context, Data, Effect, Option, Queue, type Scope, Stream, SubscriptionRef } from "effect"
+import { Clock, Context, Data, Effect, Option, Queue, Ref, Schema, type Scope, Stream, SubscriptionRef } from "effect"
 import { Apply, type DriftReport, type Plan, Policy, type Reconciler, StateDb } from "@c42/reconcile"
 
 export interface Held extends Policy.Kept {
@@ -128,6 +128,10 @@ export const refuseWhileSuspended: Effect.Effect<void, WritesSuspended | StateDb
 
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
+/** When each held change was first held, by checksum, as the state database keeps it across restarts. */
+const heldSinceKey = "held_since"
+const HeldSince = Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Date }))
+
 const matches = (held: Held, id: string) => held.id === id || held.checksum === id
 
 /** The pass's drift, each marked whether the pass reverted it: nothing of it is left pending. */
@@ -147,6 +151,13 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
     const decided = yield* db.decisions.all.pipe(
       Effect.tapError((error) => Effect.logWarning(`${error.message}: approvals and rejections given before are unknown`)),
       Effect.orElseSucceed(() => [])
+    )
+    // Until the first pass holds them again: when the changes held before the start were first held.
+    const heldBefore = yield* StateDb.setting(db, heldSinceKey, HeldSince, "held changes are shown held since this start").pipe(
+      Effect.map(Option.match({ onNone: () => new Map<string, Date>(), onSome: (since) => new Map(Object.entries(since)) })),
+      Effect.tapError((error) => Effect.logWarning(error.message)),
+      Effect.orElseSucceed(() => new Map<string, Date>()),
+      Effect.flatMap(Ref.make)
     )
     const state = yield* SubscriptionRef.make<State>({
       policy,
@@ -168,6 +179,19 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
         Effect.tapError((error) => Effect.logWarning(`${error.message}: the decision holds until the daemon stops`)),
         Effect.ignore
       )
+
+    /** Writes when the changes held now were first held to the state database, when it changed. */
+    const keptSince = yield* Ref.make<string | undefined>(undefined)
+    const keepSince = Effect.gen(function*() {
+      const { held } = yield* SubscriptionRef.get(state)
+      const text = yield* Schema.encode(HeldSince)(Object.fromEntries(held.map((h) => [h.checksum, h.since])))
+      if ((yield* Ref.get(keptSince)) === text) return
+      yield* db.setMeta(heldSinceKey, text)
+      yield* Ref.set(keptSince, text)
+    }).pipe(
+      Effect.tapError((error) => Effect.logWarning(`${error.message}: after a restart, held changes are shown held since it`)),
+      Effect.ignore
+    )
 
     /**
      * The held changes `ids` name (an id names every change held with the same destructive change), or why a
@@ -323,8 +347,9 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
           // approvals wait for it, and their rejections stand.
           const unsent = new Set(pass.stopped ? pass.pending.changes.map(Policy.checksum) : [])
           const stands = (sum: string) => stillHeld.has(sum) || unsent.has(sum)
+          const before = yield* Ref.getAndSet(heldBefore, new Map())
           const [done, lapsed, rerun] = yield* SubscriptionRef.modify(state, (s) => {
-            const since = new Map(s.held.map((h) => [h.checksum, h.since]))
+            const since = new Map([...before, ...s.held.map((h) => [h.checksum, h.since] as const)])
             // The approvals this pass was offered are used or lapsed; the others (a suspended pass's, those
             // given meanwhile) wait for the next pass while this one still holds their change, and lapse otherwise.
             const spent = new Set([...s.approved.keys()].filter((sum) =>
@@ -346,6 +371,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
             }] as const
           })
           yield* keep(db.decisions.forget(done))
+          yield* keepSince
           for (const sum of lapsed) {
             yield* Effect.logWarning(
               `approval of ${Policy.idOf(sum)} lapsed: the plan changed, and the change it covers is planned no more`

@@ -13,7 +13,14 @@ const token = "decisions-admin-token-0123456789"
 const env = { ...credentials, ORGSYNC_ADMIN_TOKEN: token }
 
 interface Status {
-  readonly held: ReadonlyArray<{ readonly id: string; readonly path: string; readonly action: string; readonly state: string; readonly approved: boolean }>
+  readonly held: ReadonlyArray<{
+    readonly id: string
+    readonly path: string
+    readonly action: string
+    readonly state: string
+    readonly approved: boolean
+    readonly since: string
+  }>
   readonly suspended: boolean
   readonly recentPasses: ReadonlyArray<unknown>
 }
@@ -55,6 +62,17 @@ const heldAndSuspended = Effect.gen(function*() {
 })
 
 describe("orgsync run: decisions across a restart", () => {
+  it.scopedLive("a held change is shown held since it was first held, also after a restart", () =>
+    Effect.gen(function*() {
+      const { args, daemon, held } = yield* heldAndSuspended
+      yield* stop(daemon)
+      // Restarted a while later: a since taken afresh would differ.
+      yield* Effect.sleep("1100 millis")
+      const again = yield* startDaemon(args, env)
+      yield* statusUntil(again, (s) => s.recentPasses.length > 0 && s.held.length === 1)
+      expect((yield* statusOf(again)).held[0]).toMatchObject({ id: held.id, since: held.since })
+    }), 120_000)
+
   it.scopedLive("an approval given before a restart is applied by the first pass that may write after it", () =>
     Effect.gen(function*() {
       const { args, daemon, held, sim } = yield* heldAndSuspended
