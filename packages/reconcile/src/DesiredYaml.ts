@@ -134,7 +134,12 @@ export const renderImport = (input: { readonly rootOrgUid: string; readonly orgs
       if (seen.has(org.orgUid)) continue
       seen.add(org.orgUid)
       const map = new YAMLMap()
-      map.add(new Pair("name", org.orgName))
+      const name = new Scalar(org.orgName)
+      // A short listing item (no active, status or blocked) is read as active: the file says it was not checked.
+      if (org.active === undefined && org.status === undefined && org.blocked === undefined) {
+        name.comment = " Code42 did not say whether it is active, blocked or deactivated: written as active, check it"
+      }
+      map.add(new Pair("name", name))
       map.add(new Pair("uid", quoted(org.orgUid)))
       if (org.orgExtRef != null) map.add(new Pair("extRef", org.orgExtRef))
       if (org.notes != null) map.add(new Pair("notes", org.notes))

@@ -165,6 +165,20 @@ layer(NodeFileSystem.layer)("DesiredYaml.renderImport", (it) => {
       ])
     }))
 
+  it.scoped("says of an org Code42 listed without its status that the file gives it as active, unchecked", () =>
+    Effect.gen(function*() {
+      const listed = tenant([{ name: "Legacy" }, { name: "Sales" }])
+      const orgs = listed.map((org) =>
+        org.orgName === "Legacy" ? { ...org, status: undefined, active: undefined, blocked: undefined } : org
+      )
+      const { state, text } = yield* roundTrip(orgs[0]!.orgUid, orgs)
+      expect(text).toContain(
+        "- name: Legacy # Code42 did not say whether it is active, blocked or deactivated: written as active, check it"
+      )
+      expect(text.match(/did not say/g)).toHaveLength(1)
+      expect(state.orgs.map((org) => [org.path, org.status])).toEqual([["Legacy", "active"], ["Sales", "active"]])
+    }))
+
   it.scoped("renders an empty tree as a valid file", () =>
     Effect.gen(function*() {
       const orgs = tenant([])
