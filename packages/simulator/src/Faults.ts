@@ -26,7 +26,9 @@ export const Faults = Schema.Struct({
   /** Caps every list page at this many orgs whatever `pgSize` asks, as some servers do; 0 = no cap. */
   maxPageSize: Schema.Int.pipe(Schema.nonNegative()),
   /** Added to the `totalCount` of every list (never below 0), which real servers do not keep exact. */
-  totalCountOffset: Schema.Int
+  totalCountOffset: Schema.Int,
+  /** An org made by a create shows in lists only this long after it (a listing that lags its writes). */
+  listingLagMs: Millis
 })
 export interface Faults extends Schema.Schema.Type<typeof Faults> {}
 
@@ -42,7 +44,8 @@ export const defaults: Faults = {
   resetRate: 0,
   lostResponseRate: 0,
   maxPageSize: 0,
-  totalCountOffset: 0
+  totalCountOffset: 0,
+  listingLagMs: 0
 }
 
 /** What the rate limit says about a request that just arrived. */

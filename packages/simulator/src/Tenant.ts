@@ -74,6 +74,8 @@ export interface PageQuery {
   /** Case-insensitive substring of the name. */
   readonly q?: string | undefined
   readonly active?: boolean | undefined
+  /** Orgs made by a create after this time are left out (a listing that lags its writes). */
+  readonly createdBy?: number | undefined
 }
 
 const refused = (code: string, description: string, kind: OrgRefused["kind"] = "invalid") =>
@@ -107,6 +109,8 @@ export class Tenant {
   private readonly guids = new Map<string, MutableNode>()
   /** How many orgs bear each name, for tenant-wide uniqueness. */
   private readonly names = new Map<string, number>()
+  /** The orgs made by a create, as against those of the seed. */
+  private readonly created = new Set<OrgNode>()
   /** The tenant's own id, as `GET /api/v3/customer/my` reports it. */
   readonly tenantUid: string
 
@@ -190,12 +194,14 @@ export class Tenant {
   page(query: PageQuery): { readonly totalCount: number; readonly orgs: ReadonlyArray<OrgNode> } {
     const start = (query.pgNum - 1) * query.pgSize
     const needle = query.q?.toLowerCase()
-    if ((needle === undefined || needle === "") && query.active === undefined) {
+    const createdBy = this.created.size === 0 ? undefined : query.createdBy
+    if ((needle === undefined || needle === "") && query.active === undefined && createdBy === undefined) {
       return { totalCount: this.ordered.length, orgs: this.ordered.slice(start, start + query.pgSize) }
     }
     const matching = this.ordered.filter((org) =>
       (needle === undefined || org.orgName.toLowerCase().includes(needle)) &&
-      (query.active === undefined || org.active === query.active)
+      (query.active === undefined || org.active === query.active) &&
+      (createdBy === undefined || org.creationDate <= createdBy || !this.created.has(org))
     )
     return { totalCount: matching.length, orgs: matching.slice(start, start + query.pgSize) }
   }
@@ -225,7 +231,7 @@ export class Tenant {
     }
     const duplicate = this.checkUnique(parent, name.right, undefined, rules)
     if (Either.isLeft(duplicate)) return Either.left(duplicate.left)
-    return Either.right(this.add(parent as MutableNode, {
+    const node = this.add(parent as MutableNode, {
       orgUid: undefined,
       orgName: name.right,
       orgExtRef: fields.orgExtRef ?? null,
@@ -234,7 +240,9 @@ export class Tenant {
       blocked: false,
       userCount: 0,
       computerCount: 0
-    }, now))
+    }, now)
+    this.created.add(node)
+    return Either.right(node)
   }
 
   /** Changes name, external ref and notes; the parent cannot change. */

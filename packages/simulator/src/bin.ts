@@ -41,6 +41,9 @@ const faultRate = optionalNumber(Options.float("fault-rate")).pipe(
 )
 const resetRate = optionalNumber(Options.float("reset-rate"))
 const lostResponseRate = optionalNumber(Options.float("lost-response-rate"))
+const listingLagMs = optionalNumber(Options.integer("listing-lag-ms")).pipe(
+  Options.withDescription("Orgs made by a create show in lists only this many milliseconds later")
+)
 const tokenTtl = optionalNumber(Options.integer("token-ttl")).pipe(
   Options.withDescription("Token lifetime in seconds")
 )
@@ -104,6 +107,7 @@ const command = Command.make(
     faultRate,
     resetRate,
     lostResponseRate,
+    listingLagMs,
     tokenTtl,
     uniqueNames,
     renameOnDeactivate,
@@ -142,7 +146,8 @@ const command = Command.make(
           resetRate: Option.getOrUndefined(flags.resetRate),
           lostResponseRate: Option.getOrUndefined(flags.lostResponseRate),
           maxPageSize: Option.getOrUndefined(flags.maxPageSize),
-          totalCountOffset: Option.getOrUndefined(flags.totalCountOffset)
+          totalCountOffset: Option.getOrUndefined(flags.totalCountOffset),
+          listingLagMs: Option.getOrUndefined(flags.listingLagMs)
         }
       })
       yield* Console.log(`code42-sim listening on ${handle.url}`)

@@ -139,6 +139,27 @@ describe("dropped connections", () => {
       // Reads are not writes: their answers arrive.
       expect((yield* api.get("/api/v1/Org")).status).toBe(200)
     }))
+
+  it.scoped("listingLagMs leaves an org made by a create out of every list until that long after it", () =>
+    Effect.gen(function*() {
+      const sim = yield* start({ faults: { listingLagMs: 5000 } })
+      const api = yield* client(sim)
+      const seeded = (yield* api.get("/api/v1/Org?pgSize=500")).body.data.totalCount
+      const made = yield* request(sim, "POST", "/api/v1/Org", { token: api.token, body: { orgName: "Lagging" } })
+      expect(made.status).toBe(200)
+      const names = (path: string) =>
+        Effect.map(api.get(path), (reply) =>
+          (reply.body.data?.orgs ?? reply.body.orgs ?? []).map((org: { orgName: string }) => org.orgName))
+      expect(yield* names("/api/v1/Org?pgSize=500")).not.toContain("Lagging")
+      expect(yield* names("/api/v1/Org?q=Lagging")).toEqual([])
+      expect((yield* api.get("/api/v1/Org?pgSize=500")).body.data.totalCount).toBe(seeded)
+      // The org itself is there: read singly, it is found.
+      const uid = made.body.data.orgUid
+      expect((yield* api.get(`/api/v1/Org/${uid}?idType=orgUid`)).status).toBe(200)
+      yield* TestClock.adjust(Duration.millis(5000))
+      expect(yield* names("/api/v1/Org?pgSize=500")).toContain("Lagging")
+      expect((yield* api.get("/api/v1/Org?pgSize=500")).body.data.totalCount).toBe(seeded + 1)
+    }))
 })
 
 describe("fault settings", () => {
@@ -156,7 +177,8 @@ describe("fault settings", () => {
         resetRate: 0,
         lostResponseRate: 0,
         maxPageSize: 0,
-        totalCountOffset: 0
+        totalCountOffset: 0,
+        listingLagMs: 0
       })
       for (const body of [{ faultRate: 2 }, { latencyMs: -1 }, { faultStatuses: [] }, { faultStatuses: [200] }]) {
         const refused = yield* request(sim, "POST", "/__sim/faults", { body })

@@ -104,14 +104,16 @@ const listPage = Effect.gen(function*() {
 })
 
 /**
- * A list page as the faults shape it: a server cap on the page size (pages then follow the capped size) and
- * a `totalCount` that is off from the truth.
+ * A list page as the faults shape it: a server cap on the page size (pages then follow the capped size), a
+ * `totalCount` that is off from the truth, and orgs created too recently left out.
  */
 export const listed = <A>(query: PageQuery, body: (org: OrgNode) => A) =>
-  Effect.map(SimulatorState, (state) => {
-    const { maxPageSize, totalCountOffset } = state.faults.current
+  Effect.gen(function*() {
+    const state = yield* SimulatorState
+    const { listingLagMs, maxPageSize, totalCountOffset } = state.faults.current
     const pgSize = maxPageSize > 0 ? Math.min(query.pgSize, maxPageSize) : query.pgSize
-    const page = state.tenant().page({ ...query, pgSize })
+    const createdBy = listingLagMs > 0 ? (yield* Clock.currentTimeMillis) - listingLagMs : undefined
+    const page = state.tenant().page({ ...query, pgSize, createdBy })
     return { totalCount: Math.max(0, page.totalCount + totalCountOffset), orgs: page.orgs.map(body) }
   })
 
