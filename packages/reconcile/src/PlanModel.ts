@@ -45,6 +45,7 @@ export type ConflictKind =
   | "duplicate"
   | "contested"
   | "refused-by-code42"
+  | "outcome-unknown"
   | "unsupported"
 
 export interface Conflict {
