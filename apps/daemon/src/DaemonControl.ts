@@ -18,6 +18,7 @@
  */
 import { Clock, Context, Data, Effect, Option, Queue, Ref, Schema, type Scope, Stream, SubscriptionRef } from "effect"
 import { Apply, type DriftReport, type Plan, Policy, type Reconciler, StateDb } from "@c42/reconcile"
+import * as Suspension from "./Suspension.js"
 
 export interface Held extends Policy.Kept {
   /** When a pass first held this very change. */
@@ -77,55 +78,6 @@ export class DaemonControl extends Context.Tag("@c42/daemon/DaemonControl")<Daem
   readonly passRequests: Stream.Stream<void>
 }>() {}
 
-const suspendedKey = "daemon_suspended"
-
-/**
- * Writing suspended on this state database, as a daemon keeps it across its restarts: since when, where the
- * date recorded reads as one.
- */
-export const suspension = (
-  db: StateDb.Reader
-): Effect.Effect<Option.Option<{ readonly since: Date | undefined }>, StateDb.StateDbError> =>
-  Effect.map(
-    db.getMeta(suspendedKey),
-    Option.flatMap((value) => {
-      if (value === "") return Option.none()
-      const since = new Date(value)
-      return Option.some({ since: Number.isNaN(since.getTime()) ? undefined : since })
-    })
-  )
-
-/** `writes to Code42 are suspended (orgsync suspend, since ...)`, as the commands say it. */
-export const describeSuspension = (since: Date | undefined): string =>
-  `writes to Code42 are suspended (orgsync suspend${since === undefined ? "" : `, since ${since.toISOString()}`})`
-
-/** A one-shot apply on a state database whose daemon suspended writing. */
-export class WritesSuspended extends Data.TaggedError("WritesSuspended")<{
-  readonly path: string
-  readonly since: Date | undefined
-}> {
-  override get message(): string {
-    return `apply refused: ${describeSuspension(this.since)} on the state database ${this.path}; to lift it, run ` +
-      "orgsync resume against the daemon, starting it first with orgsync run if it is stopped (it starts suspended " +
-      "and writes nothing until resumed)"
-  }
-}
-
-/**
- * Refuses a one-shot apply while writing is suspended on its state database, as the daemon would: before any
- * plan or write, the run recorded as refused.
- */
-export const refuseWhileSuspended: Effect.Effect<void, WritesSuspended | StateDb.StateDbError, StateDb.StateDb> = Effect
-  .gen(function*() {
-    const db = yield* StateDb.StateDb
-    const found = yield* suspension(db)
-    if (Option.isNone(found)) return
-    const refused = new WritesSuspended({ path: db.path, since: found.value.since })
-    const run = yield* db.runStart("apply", false)
-    yield* db.runFinish(run, "refused", {}, [refused.message])
-    return yield* refused
-  })
-
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
 /** When each held change was first held, by checksum, as the state database keeps it across restarts. */
@@ -143,7 +95,7 @@ const healed = (pass: Reconciler.PassResult): State["drift"] => {
 export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"], never, StateDb.StateDb | Scope.Scope> =>
   Effect.gen(function*() {
     const db = yield* StateDb.StateDb
-    const stored = yield* suspension(db).pipe(
+    const stored = yield* Suspension.read(db).pipe(
       Effect.tapError((error) => Effect.logWarning(`${error.message}: suspension unknown, taken as not suspended`)),
       Effect.orElseSucceed(() => Option.none<{ readonly since: Date | undefined }>())
     )
@@ -288,7 +240,7 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
             ? [false, s]
             : [true, { ...s, suspended: suspend ? at : undefined }])
         if (!changed) return false
-        yield* db.setMeta(suspendedKey, suspend ? at.toISOString() : "").pipe(
+        yield* db.setMeta(Suspension.key, suspend ? at.toISOString() : "").pipe(
           Effect.tapError((error) => Effect.logWarning(`${error.message}: the suspension holds until the daemon stops`)),
           Effect.ignore
         )
@@ -394,81 +346,3 @@ export const make = (policy: Policy.Policy): Effect.Effect<DaemonControl["Type"]
       passRequests: Stream.fromQueue(requests)
     })
   })
-
-// ---------------------------------------------------------------------------------------------------------
-// The JSON of /api/status
-
-export interface HeldView {
-  readonly id: string
-  readonly action: string
-  readonly path: string
-  readonly orgUid: string | null
-  /** Orgs reached: the org and those its cascade reaches. */
-  readonly reach: number
-  readonly cascadesTo: ReadonlyArray<string>
-  readonly checksum: string
-  readonly cause: string
-  /** `held` awaits approval; `rejected` was rejected; `never` is never applied (destructive: never). */
-  readonly state: "held" | "rejected" | "never"
-  /** Approved, to be applied by the next pass. */
-  readonly approved: boolean
-  readonly since: string
-  /**
-   * The destructive change this one is held with and applied with once approved (`block Sales` for the unblock
-   * of Sales and the creates under it that the block would close again); `null` for a change held for itself.
-   */
-  readonly goesWith: string | null
-}
-
-export interface DriftView {
-  readonly path: string
-  readonly orgUid: string
-  readonly field: string
-  /** Absent for a field orgsync never wrote at the value the files ask for. */
-  readonly applied?: string | null
-  readonly current: string | null
-  readonly seenAt: string
-  /** Reverted by the pass (drift: heal); `false` while it is left (drift: report, suspended, failed). */
-  readonly healed: boolean
-}
-
-export interface ControlView {
-  readonly policy: { readonly destructive: Policy.Destructive; readonly drift: Policy.Drift }
-  readonly suspended: boolean
-  readonly suspendedSince: string | null
-  readonly held: ReadonlyArray<HeldView>
-  readonly drift: ReadonlyArray<DriftView>
-}
-
-/** The view of a daemon without a policy's state: nothing held, nothing found, not suspended. */
-export const idle: ControlView = {
-  policy: Policy.auto,
-  suspended: false,
-  suspendedSince: null,
-  held: [],
-  drift: []
-}
-
-const heldState = (reason: Policy.Reason): HeldView["state"] =>
-  reason === "never" ? "never" : reason === "rejected" ? "rejected" : "held"
-
-export const view = (state: State): ControlView => ({
-  policy: state.policy,
-  suspended: state.suspended !== undefined,
-  suspendedSince: state.suspended?.toISOString() ?? null,
-  held: state.held.map((held) => ({
-    id: held.id,
-    action: held.change.action,
-    path: held.change.path,
-    orgUid: held.change.orgUid,
-    reach: Policy.reach(held.change),
-    cascadesTo: held.change.cascadesTo,
-    checksum: held.checksum,
-    cause: held.change.cause,
-    state: heldState(held.reason),
-    approved: state.approved.has(held.checksum),
-    since: held.since.toISOString(),
-    goesWith: held.goesWith === undefined ? null : `${held.goesWith.action} ${held.goesWith.path}`
-  })),
-  drift: state.drift.map((drift) => ({ ...drift, seenAt: drift.seenAt.toISOString() }))
-})

@@ -8,7 +8,7 @@ import { Clock, Context, Effect, Option, SubscriptionRef } from "effect"
 import { Desired, Plan, PlanFormat, StateDb } from "@c42/reconcile"
 import type { GitSettings } from "./GitSource.js"
 import * as GitSync from "./GitSync.js"
-import { type ControlView, idle } from "./DaemonControl.js"
+import { type ControlView, idle } from "./ControlView.js"
 import { version } from "./Version.js"
 
 /** How a pass ended: nothing left to do, something left to do (or in conflict), or it could not run. */
@@ -230,7 +230,7 @@ export interface RunDetail {
   }>
 }
 
-/** With the policy's part (`policy`, `held`, `drift`, `suspended`), from `DaemonControl.view`. */
+/** With the policy's part (`policy`, `held`, `drift`, `suspended`), from `ControlView.view`. */
 export interface StatusView extends ControlView {
   /** orgsync's version. */
   readonly version: string

@@ -11,6 +11,7 @@ import { Clock, Context, Data, Effect, Layer, Option, Schema, type Scope, Synchr
 import { createServer } from "node:http"
 import * as AdminApi from "./AdminApi.js"
 import { AdminToken } from "./AdminToken.js"
+import * as ControlView from "./ControlView.js"
 import * as DaemonControl from "./DaemonControl.js"
 import * as DaemonMetrics from "./DaemonMetrics.js"
 import { DaemonStatus, notReady, type RunDetail, runDetail, view } from "./DaemonStatus.js"
@@ -56,8 +57,8 @@ const currentView = Effect.gen(function*() {
   )
   const control = yield* Effect.serviceOption(DaemonControl.DaemonControl)
   const controlView = Option.isSome(control)
-    ? DaemonControl.view(yield* control.value.state.get)
-    : DaemonControl.idle
+    ? ControlView.view(yield* control.value.state.get)
+    : ControlView.idle
   const admin = Option.isSome(Option.flatten(yield* Effect.serviceOption(AdminToken)))
   return { ...view(yield* state.get, runs, new Date(yield* Clock.currentTimeMillis), controlView), admin }
 })

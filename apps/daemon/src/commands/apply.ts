@@ -3,11 +3,11 @@ import { Command, Options } from "@effect/cli"
 import { type Plan, PlanChecksum, PlanFormat, Policy, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option, Ref } from "effect"
 import * as Connection from "../Connection.js"
-import * as DaemonControl from "../DaemonControl.js"
 import { CommandFailed, exitWith, failure, ok } from "../ExitCode.js"
 import * as InputFile from "../InputFile.js"
 import * as Settings from "../Settings.js"
 import * as Style from "../Style.js"
+import * as Suspension from "../Suspension.js"
 import * as TerminalPrompt from "../TerminalPrompt.js"
 import { config, connection, desired, policySettings, state } from "./options.js"
 import { loadDesired, planText } from "./planning.js"
@@ -112,7 +112,7 @@ export const command = Command.make("apply", options, (flags) =>
     const confirmed = yield* Ref.make(Option.none<Plan.Plan>())
     const result = yield* Effect.gen(function*() {
       // A daemon's suspension binds every writer of its state database.
-      yield* DaemonControl.refuseWhileSuspended
+      yield* Suspension.refuseWhileSuspended
       const reconciler = yield* Reconciler.Reconciler
       return yield* reconciler.pass(desiredState, {
         dryRun: false,

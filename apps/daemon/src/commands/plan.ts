@@ -7,10 +7,10 @@ import { Command, Options } from "@effect/cli"
 import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Policy, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Layer, Option } from "effect"
 import * as Connection from "../Connection.js"
-import * as DaemonControl from "../DaemonControl.js"
 import { exitWith, failure, ok, pendingChanges } from "../ExitCode.js"
 import * as OutputFile from "../OutputFile.js"
 import * as Settings from "../Settings.js"
+import * as Suspension from "../Suspension.js"
 import { config, connection, desired, out, policySettings, state } from "./options.js"
 import { loadDesired, offlinePlan, planText } from "./planning.js"
 
@@ -56,11 +56,11 @@ const markdownSource = (settings: Settings.Settings) =>
 const hasPending = (plan: Plan.Plan) => plan.changes.length > 0 || plan.conflicts.length > 0
 
 /** A plan is still made while a daemon's suspension holds; one line says that apply would refuse it. */
-const noteSuspension = Effect.flatMap(StateDb.StateReader, DaemonControl.suspension).pipe(
+const noteSuspension = Effect.flatMap(StateDb.StateReader, Suspension.read).pipe(
   Effect.flatMap(Option.match({
     onNone: () => Effect.void,
     onSome: ({ since }) =>
-      Console.error(`orgsync plan: note: ${DaemonControl.describeSuspension(since)}: apply refuses until orgsync resume`)
+      Console.error(`orgsync plan: note: ${Suspension.describe(since)}: apply refuses until orgsync resume`)
   }))
 )
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { FileSystem } from "@effect/platform"
 import { Effect, Layer, SubscriptionRef } from "effect"
 import { Policy, StateDb } from "@c42/reconcile"
+import * as ControlView from "../../src/ControlView.js"
 import * as DaemonControl from "../../src/DaemonControl.js"
 import { change, passResult, plan } from "../support/daemon-fixtures.js"
 
@@ -61,7 +62,7 @@ describe("DaemonControl", () => {
       const sequence = [state("unblock"), change("Sales/EMEA", { parentPath: "Sales", parentOrgUid: "u/s" }), state("block")]
       const { kept } = Policy.gate(sequence, policy)
       yield* Effect.flatMap(control.begin, (pass) => pass.finish(passResult({ pending: plan(sequence), kept })))
-      const view = DaemonControl.view(yield* SubscriptionRef.get(control.state))
+      const view = ControlView.view(yield* SubscriptionRef.get(control.state))
       expect(view.held.map((h) => [h.action, h.path, h.id, h.goesWith])).toEqual([
         ["unblock", "Sales", kept[2]!.id, "block Sales"],
         ["create", "Sales/EMEA", kept[2]!.id, "block Sales"],
