@@ -315,6 +315,19 @@ describe("rate limiting and concurrency", () => {
       expect(Fake.calls(yield* received).map((r) => r.at)).toEqual([0, 0, 1000, 1000, 2000, 2000])
     }))
 
+  it.scoped("a request takes its turn of the rate once it may be sent, so that requests kept waiting by the concurrency do not leave together", () =>
+    Effect.gen(function*() {
+      let answered = 0
+      const { client, received } = yield* setup(
+        () => ++answered === 1 ? Fake.slow(5000, orgReply) : Effect.succeed(orgReply),
+        { concurrency: 1, rateLimit: { requestsPerSecond: 1, burst: 1 }, timeout: "10 seconds" }
+      )
+      yield* settle(Effect.all(Array.from({ length: 4 }, () => client.getById(5)), { concurrency: "unbounded" }))
+      // The sign-in takes the first turn; the first call is answered after 5 s. Turns taken while waiting for
+      // it would send the next three at once when it is answered, faster than the rate the server keeps.
+      expect(Fake.calls(yield* received).map((r) => r.at)).toEqual([1000, 6000, 7000, 8000])
+    }))
+
   it.scoped("every exchange is counted by method and status", () =>
     Effect.gen(function*() {
       const { client } = yield* setup(Fake.script(Fake.answer(503), Fake.reset, orgReply))

@@ -164,59 +164,64 @@ export const make = (
       }
     })
 
-    /** One HTTP exchange: any complete answer succeeds; only a missing answer fails. */
+    /**
+     * One HTTP exchange: any complete answer succeeds; only a missing answer fails. Its turn of the rate is taken
+     * once a slot of the concurrency is free, just before it is sent: turns taken while waiting for a slot would
+     * send the waiting requests together when slots free, faster than the rate the server keeps.
+     */
     const exchange = (
       operation: string,
       kind: Failure.Kind,
       request: HttpClientRequest.HttpClientRequest
     ): Effect.Effect<Answer, Failure.Failure> =>
-      Effect.zipRight(
-        awaitTurn,
-        permits.withPermits(1)(Effect.gen(function*() {
-          const start = yield* Clock.currentTimeMillis
-          const result = yield* client.execute(request).pipe(
-            Effect.flatMap((response) =>
-              Effect.map(boundedText(response), (body): Answer => ({
-                status: response.status,
-                reason: reasonPhrase(response),
-                headers: response.headers,
-                body
-              }))
-            ),
-            // A connection cut while the answer streams in can surface as an interruption of the read rather
-            // than as an error: it is the transport failure it looks like (an interruption of this fiber itself
-            // still stops it).
-            cutOffWhenInterrupted,
-            Effect.timeout(config.timeout),
-            // Spans record request headers: the two-factor code must not be one of them.
-            Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, "totp-auth"]),
-            Effect.either
-          )
-          const elapsed = (yield* Clock.currentTimeMillis) - start
-          yield* Metric.update(
-            Metric.tagged(ClientMetrics.requestDuration, "method", request.method),
-            elapsed / 1000
-          )
-          yield* Metric.increment(Metric.tagged(
-            Metric.tagged(ClientMetrics.requestsTotal, "method", request.method),
-            "status",
-            Either.isRight(result) ? String(result.right.status) : "error"
-          ))
-          if (Either.isRight(result)) {
-            yield* result.right.status === 429 ? pacing.throttled(start) : pacing.accepted(start)
-            return result.right
-          }
-          const error = result.left
-          return yield* Effect.fail(
-            error._tag === "TimeoutException"
-              ? Failure.fromTimeout(operation, kind, timeoutText)
-              : error._tag === "CutOff"
-              ? Failure.fromCutOff(operation, kind)
-              : error._tag === "BodyTooLarge"
-              ? new Code42Error.DecodeError({ operation, reason: error.message })
-              : Failure.fromHttpClientError(operation, kind, error)
-          )
-        }))
+      permits.withPermits(1)(
+        Effect.zipRight(
+          awaitTurn,
+          Effect.gen(function*() {
+            const start = yield* Clock.currentTimeMillis
+            const result = yield* client.execute(request).pipe(
+              Effect.flatMap((response) =>
+                Effect.map(boundedText(response), (body): Answer => ({
+                  status: response.status,
+                  reason: reasonPhrase(response),
+                  headers: response.headers,
+                  body
+                }))
+              ),
+              // A connection cut while the answer streams in can surface as an interruption of the read rather
+              // than as an error: it is the transport failure it looks like (an interruption of this fiber itself
+              // still stops it).
+              cutOffWhenInterrupted,
+              Effect.timeout(config.timeout),
+              // Spans record request headers: the two-factor code must not be one of them.
+              Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, "totp-auth"]),
+              Effect.either
+            )
+            const elapsed = (yield* Clock.currentTimeMillis) - start
+            yield* Metric.update(
+              Metric.tagged(ClientMetrics.requestDuration, "method", request.method),
+              elapsed / 1000
+            )
+            yield* Metric.increment(Metric.tagged(
+              Metric.tagged(ClientMetrics.requestsTotal, "method", request.method),
+              "status",
+              Either.isRight(result) ? String(result.right.status) : "error"
+            ))
+            if (Either.isRight(result)) {
+              yield* result.right.status === 429 ? pacing.throttled(start) : pacing.accepted(start)
+              return result.right
+            }
+            const error = result.left
+            return yield* Effect.fail(
+              error._tag === "TimeoutException"
+                ? Failure.fromTimeout(operation, kind, timeoutText)
+                : error._tag === "CutOff"
+                ? Failure.fromCutOff(operation, kind)
+                : error._tag === "BodyTooLarge"
+                ? new Code42Error.DecodeError({ operation, reason: error.message })
+                : Failure.fromHttpClientError(operation, kind, error)
+            )
+          }))
       )
 
     /**
