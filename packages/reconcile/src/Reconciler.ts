@@ -3,24 +3,22 @@
  * the desired state, apply (unless dry-run), re-read and re-plan until nothing is left or a round makes no
  * progress, and record the run in the state database.
  */
-import type { Code42Error } from "@c42/core"
-import { Clock, Context, Data, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
 import * as Contest from "./Contest.js"
 import type { DesiredState } from "./Desired.js"
 import * as DriftReport from "./DriftReport.js"
 import * as Identities from "./internal/identities.js"
 import * as Journal from "./internal/journal.js"
+import { contestedNow, fromClient, fromDb, ReconcileError, readRemote, refuseShort } from "./internal/passReads.js"
 import * as SignedInOrg from "./internal/signedInOrg.js"
-import * as Vanished from "./internal/vanished.js"
 import { OrgApi, type RemoteOrg } from "./OrgApi.js"
 import * as Plan from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
 import * as Policy from "./Policy.js"
-import * as RemoteTree from "./RemoteTree.js"
 import * as Refusals from "./Refusals.js"
 import * as Safety from "./Safety.js"
-import { type RunCommit, type RunKind, StateDb, type StateDbError, StateReader, type StoredIdentity } from "./StateDb.js"
+import { type RunCommit, type RunKind, StateDb, StateReader } from "./StateDb.js"
 
 export interface PassOptions {
   readonly dryRun: boolean
@@ -73,12 +71,7 @@ export interface PassResult {
   readonly stopped: boolean
 }
 
-/** A pass that could not run: `transient` ones (Code42 unreachable, rate limited) are retried with back-off. */
-export class ReconcileError extends Data.TaggedError("ReconcileError")<{
-  readonly message: string
-  readonly transient: boolean
-  readonly cause?: unknown
-}> {}
+export { ReconcileError } from "./internal/passReads.js"
 
 export class Reconciler extends Context.Tag("@c42/daemon/Reconciler")<Reconciler, {
   readonly pass: (desired: DesiredState, options: PassOptions) => Effect.Effect<PassResult, ReconcileError>
@@ -98,50 +91,11 @@ export interface ReconcilerOptions {
   readonly maxRounds?: number
 }
 
-const fromClient = (error: Code42Error.Code42Error) =>
-  new ReconcileError({ message: `cannot read Code42: ${error.message}`, transient: Apply.isTransient(error), cause: error })
-
-const fromDb = (error: StateDbError) => new ReconcileError({ message: error.message, transient: false, cause: error })
-
 /** Whether a plan blocks or deactivates anything: only then does the signed-in user's org matter. */
 const restricts = (plan: Plan.Plan) => plan.changes.some(Plan.restricts)
 
 /** The signed-in user's org as last seen, for planning offline. */
 export const lastSignedInOrg = SignedInOrg.last
-
-const readRemote = RemoteTree.read.pipe(
-  Effect.mapError((e) =>
-    e._tag === "InconsistentTree" ? new ReconcileError({ message: e.message, transient: true, cause: e }) : fromClient(e)
-  )
-)
-
-/**
- * The orgs another writer contests, as a read-only look sees them: those flipped in enough recorded runs,
- * counting the values found changed back now as one run more, without recording anything.
- */
-const contestedNow = (remote: ReadonlyArray<RemoteOrg>) =>
-  Effect.gen(function*() {
-    const db = yield* StateReader
-    const last = yield* db.recentRuns(1)
-    const since = (last[0]?.id ?? 0) + 1 - Contest.window
-    const reverted = new Set(Contest.reverted(yield* db.history.standing, remote).map((w) => w.orgUid))
-    const once = reverted.size === 0 ? [] : yield* db.history.contested(since, Contest.flipsToContest - 1)
-    const already = yield* db.history.contested(since, Contest.flipsToContest)
-    return new Set([...already, ...once.filter((uid) => reverted.has(uid))])
-  })
-
-/**
- * Refuses a listing that left out orgs orgsync manages (Code42 never deletes one, so it is short and a plan
- * from it would create them again), unless forced; before anything is settled or recorded from it.
- */
-const refuseShort = (identities: ReadonlyArray<StoredIdentity>, remote: ReadonlyArray<RemoteOrg>, force: boolean) => {
-  const gone = Vanished.missing(identities, remote)
-  return gone.length === 0
-    ? Effect.void
-    : force
-    ? Effect.logWarning(`accepted with --force: ${Vanished.describe(gone)}`)
-    : Effect.fail(new ReconcileError({ message: Vanished.describe(gone), transient: true }))
-}
 
 /**
  * What a pass would plan now, from a state database opened read-only: reads Code42 and plans against the

@@ -1,0 +1,58 @@
+/**
+ * What a pass reads before it plans (the remote tree, the orgs another writer contests, the orgs orgsync
+ * manages that a listing left out), and how what goes wrong in it is told: a pass that could not run.
+ */
+import type { Code42Error } from "@c42/core"
+import { Data, Effect } from "effect"
+import * as Apply from "../Apply.js"
+import * as Contest from "../Contest.js"
+import type { RemoteOrg } from "../OrgApi.js"
+import * as RemoteTree from "../RemoteTree.js"
+import { StateReader, type StateDbError, type StoredIdentity } from "../StateDb.js"
+import * as Vanished from "./vanished.js"
+
+/** A pass that could not run: `transient` ones (Code42 unreachable, rate limited) are retried with back-off. */
+export class ReconcileError extends Data.TaggedError("ReconcileError")<{
+  readonly message: string
+  readonly transient: boolean
+  readonly cause?: unknown
+}> {}
+
+export const fromClient = (error: Code42Error.Code42Error) =>
+  new ReconcileError({ message: `cannot read Code42: ${error.message}`, transient: Apply.isTransient(error), cause: error })
+
+export const fromDb = (error: StateDbError) => new ReconcileError({ message: error.message, transient: false, cause: error })
+
+export const readRemote = RemoteTree.read.pipe(
+  Effect.mapError((e) =>
+    e._tag === "InconsistentTree" ? new ReconcileError({ message: e.message, transient: true, cause: e }) : fromClient(e)
+  )
+)
+
+/**
+ * The orgs another writer contests, as a read-only look sees them: those flipped in enough recorded runs,
+ * counting the values found changed back now as one run more, without recording anything.
+ */
+export const contestedNow = (remote: ReadonlyArray<RemoteOrg>) =>
+  Effect.gen(function*() {
+    const db = yield* StateReader
+    const last = yield* db.recentRuns(1)
+    const since = (last[0]?.id ?? 0) + 1 - Contest.window
+    const reverted = new Set(Contest.reverted(yield* db.history.standing, remote).map((w) => w.orgUid))
+    const once = reverted.size === 0 ? [] : yield* db.history.contested(since, Contest.flipsToContest - 1)
+    const already = yield* db.history.contested(since, Contest.flipsToContest)
+    return new Set([...already, ...once.filter((uid) => reverted.has(uid))])
+  })
+
+/**
+ * Refuses a listing that left out orgs orgsync manages (Code42 never deletes one, so it is short and a plan
+ * from it would create them again), unless forced; before anything is settled or recorded from it.
+ */
+export const refuseShort = (identities: ReadonlyArray<StoredIdentity>, remote: ReadonlyArray<RemoteOrg>, force: boolean) => {
+  const gone = Vanished.missing(identities, remote)
+  return gone.length === 0
+    ? Effect.void
+    : force
+    ? Effect.logWarning(`accepted with --force: ${Vanished.describe(gone)}`)
+    : Effect.fail(new ReconcileError({ message: Vanished.describe(gone), transient: true }))
+}
