@@ -1,7 +1,7 @@
 /**
- * Files read on request besides the desired ones (`apply --plan`, `--config`): read up to a bound, so that a
- * path naming a device that never ends (`/dev/zero`) is refused in a moment instead of filling memory. A pipe
- * (`<(...)`) is read as any file, up to the same bound.
+ * Files read on request besides the desired ones (`apply --plan`, `--config`): regular files only, as the
+ * desired ones, so that a pipe with no writer never keeps orgsync waiting, and read up to a bound, so that a
+ * file that keeps growing is refused in a moment instead of filling memory.
  */
 import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
@@ -20,6 +20,8 @@ const size = (bytes: number) =>
 export const readText = (path: string, maxBytes: number) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    const info = yield* fs.stat(path).pipe(Effect.mapError((cause) => new InputError({ reason: cause.message, cause })))
+    if (info.type !== "File") return yield* new InputError({ reason: "not a regular file" })
     const chunks = yield* fs.stream(path, { bytesToRead: maxBytes + 1 }).pipe(
       Stream.runCollect,
       Effect.mapError((cause) => new InputError({ reason: cause.message, cause }))

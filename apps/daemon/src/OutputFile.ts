@@ -73,14 +73,27 @@ export const refuseOwn = (
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
+    const named: ReadonlyArray<readonly [string, string]> = [
+      ...(desired?.files ?? []).map((file) => [file, `the desired file ${file}`] as const),
+      ...stateFiles(settings.state).map(([file, what]) => [file, `${what} ${file}`] as const),
+      ...(settings.file === undefined ? [] : [[settings.file, `the settings file ${settings.file}`] as const])
+    ]
+    // By name, for the files beside the state database that exist only while orgsync holds it...
+    const located = (p: string) =>
+      fs.realPath(path.dirname(p)).pipe(
+        Effect.map((folder) => path.join(folder, path.basename(p))),
+        Effect.orElseSucceed(() => path.resolve(p))
+      )
+    const outPath = yield* located(out)
+    for (const [file, what] of named) {
+      if ((yield* located(file)) === outPath) {
+        return yield* new OutputError({ message: `--out ${out} is ${what}: refusing to write over it` })
+      }
+    }
+    // ...and by device and inode, for another name of an existing file (a symbolic or a hard link).
     const target = yield* statOption(fs, out)
     if (Option.isSome(target) && Option.isSome(target.value.ino)) {
       const { dev, ino } = target.value
-      const named: ReadonlyArray<readonly [string, string]> = [
-        ...(desired?.files ?? []).map((file) => [file, `the desired file ${file}`] as const),
-        ...stateFiles(settings.state).map(([file, what]) => [file, `${what} ${file}`] as const),
-        ...(settings.file === undefined ? [] : [[settings.file, `the settings file ${settings.file}`] as const])
-      ]
       for (const [file, what] of named) {
         const info = yield* statOption(fs, file)
         if (Option.isSome(info) && info.value.dev === dev && Option.contains(info.value.ino, ino.value)) {

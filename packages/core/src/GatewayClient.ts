@@ -40,24 +40,18 @@ export const GatewayOrgFromApi: Schema.Schema<GatewayOrg, unknown> = fromApi(
 const OrgList = Schema.Struct({ totalCount: Schema.optional(Schema.Unknown), orgs: Schema.Array(GatewayOrgFromApi) })
 
 /**
- * Whether a whole listing holds fewer orgs below some org than that org's own `orgCount` says: a listing cut
- * short (the family may cap it at 100 orgs) whose `totalCount` counts only what it returned. Each org's count is
- * compared with every org listed below it, active or not, which no reading of `orgCount` (its active children,
- * or all of them) can exceed.
+ * Whether a whole listing holds fewer orgs under some org than that org's own `orgCount` (its child orgs) says:
+ * a listing cut short (the family may cap it at 100 orgs) whose `totalCount` counts only what it returned. Each
+ * org's count is compared with the orgs listed directly under it, active or not, so that no reading of
+ * `orgCount` (its active children, or all of them) makes a whole listing look short.
  */
 const shortOfCounts = (orgs: ReadonlyArray<GatewayOrg>): string | undefined => {
-  const parentOf = new Map(orgs.map((org) => [org.orgGuid, org.parentOrgGuid ?? undefined]))
-  const below = new Map<string, number>()
+  const under = new Map<string, number>()
   for (const org of orgs) {
-    // At most one step per listed org: a cycle of parents (refused later, where the tree is built) cannot loop.
-    let parent = parentOf.get(org.orgGuid)
-    for (let steps = 0; parent !== undefined && parentOf.has(parent) && steps < orgs.length; steps++) {
-      below.set(parent, (below.get(parent) ?? 0) + 1)
-      parent = parentOf.get(parent)
-    }
+    if (org.parentOrgGuid != null) under.set(org.parentOrgGuid, (under.get(org.parentOrgGuid) ?? 0) + 1)
   }
-  const short = orgs.find((org) => org.orgCount !== undefined && org.orgCount > (below.get(org.orgGuid) ?? 0))
-  return short === undefined ? undefined : `the org listing holds ${below.get(short.orgGuid) ?? 0} orgs below ` +
+  const short = orgs.find((org) => org.orgCount !== undefined && org.orgCount > (under.get(org.orgGuid) ?? 0))
+  return short === undefined ? undefined : `the org listing holds ${under.get(short.orgGuid) ?? 0} orgs under ` +
     `"${short.orgName}" (${short.orgGuid}), which counts ${short.orgCount} child orgs: the listing was cut short`
 }
 

@@ -203,19 +203,36 @@ layer(Replay.layer, { excludeTestServices: true })("gateway", (it) => {
       const error = yield* Effect.flip(Stream.runDrain(client.getAll()))
       expect(error).toMatchObject({ _tag: "InconsistentListingError" })
       expect(error.message).toContain(
-        `the org listing holds 1 orgs below "${top.orgName}" (${top.orgGuid}), which counts 3 child orgs`
+        `the org listing holds 1 orgs under "${top.orgName}" (${top.orgGuid}), which counts 3 child orgs`
       )
     }))
 
-  it.scoped("a list holding as many orgs below each org as it counts, or more, is read", () =>
+  it.scoped("a list cut where a subtree ends is refused: the orgs listed deeper do not stand for missing children", () =>
     Effect.gen(function*() {
       const grandchild = { ...child, orgGuid: "grandchild-guid", parentOrgGuid: "child-guid", orgCount: 0 }
-      const listed = [{ ...top, orgCount: 1 }, { ...child, orgCount: 1 }, grandchild]
+      const listed = [{ ...top, orgCount: 2 }, { ...child, orgCount: 1 }, grandchild]
       const server = yield* Replay.Server
       server.answer(gateway({ "GET /v1/orgs": () => Replay.json(200, { totalCount: 3, orgs: listed }) }))
       const client = yield* Replay.connectGateway(server)
+      const error = yield* Effect.flip(Stream.runDrain(client.getAll()))
+      expect(error.message).toContain(`the org listing holds 1 orgs under "${top.orgName}"`)
+    }))
+
+  it.scoped("a list holding as many orgs under each org as it counts, or more, is read", () =>
+    Effect.gen(function*() {
+      const grandchild = { ...child, orgGuid: "grandchild-guid", parentOrgGuid: "child-guid", orgCount: 0 }
+      const deactivated = { ...child, orgGuid: "gone-guid", active: false, orgCount: 0 }
+      const listed = [{ ...top, orgCount: 1 }, { ...child, orgCount: 1 }, grandchild, deactivated]
+      const server = yield* Replay.Server
+      server.answer(gateway({ "GET /v1/orgs": () => Replay.json(200, { totalCount: 4, orgs: listed }) }))
+      const client = yield* Replay.connectGateway(server)
       const read = yield* Stream.runCollect(client.getAll())
-      expect(Chunk.toReadonlyArray(read).map((org) => org.orgGuid)).toEqual([top.orgGuid, "child-guid", "grandchild-guid"])
+      expect(Chunk.toReadonlyArray(read).map((org) => org.orgGuid)).toEqual([
+        top.orgGuid,
+        "child-guid",
+        "grandchild-guid",
+        "gone-guid"
+      ])
     }))
 
   describe("errors in the shapes other gateway families use", () => {

@@ -58,6 +58,8 @@ describe("--out", () => {
         [["plan", "--desired", ws.desired, "--format", "json", "--out", ws.state], `the state database ${ws.state}`],
         [["plan", "--desired", ws.desired, "--out", link], `the state database ${ws.state}`],
         [["plan", "--desired", ws.desired, "--out", journal], `the state database's journal ${journal}`],
+        [["plan", "--desired", ws.desired, "--out", `${ws.state}.lock`], `the state database's lock ${ws.state}.lock`],
+        [["plan", "--desired", ws.desired, "--out", `${ws.state}-shm`], `the state database's journal ${ws.state}-shm`],
         [["plan", "--desired", ws.desired, "--out", settingsFile], `the settings file ${settingsFile}`],
         [["import", "--out", ws.state], `the state database ${ws.state}`],
         [["import", "--out", settingsFile], `the settings file ${settingsFile}`]
@@ -70,6 +72,7 @@ describe("--out", () => {
         expect(fs.readFileSync(settingsFile, "utf8")).toBe(settingsText)
       }
       expect(fs.readdirSync(ws.dir).filter((name) => name.endsWith(".tmp"))).toEqual([])
+      expect(fs.existsSync(`${ws.state}.lock`) || fs.existsSync(`${ws.state}-shm`)).toBe(false)
     }), 120_000)
 
   it.scoped("plan --out replaces a symbolic link instead of writing through it, and leaves no temporary file", () =>
