@@ -45,7 +45,6 @@ export type ConflictKind =
   | "duplicate"
   | "contested"
   | "refused-by-code42"
-  | "outcome-unknown"
   | "unsupported"
 
 export interface Conflict {

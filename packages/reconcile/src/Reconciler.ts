@@ -116,18 +116,14 @@ export const preview = (
     const contested = yield* contestedNow(remote)
     const refusals = yield* Refusals.load
     const written = statusWritten(yield* db.history.standing)
-    const awaiting = Journal.awaited(yield* db.unsettled, remote, yield* Clock.currentTimeMillis)
     const planWith = (currentOrgUid: string | undefined) => {
-      const made = Journal.withhold(
-        Plan.make({
-          desired,
-          remote,
-          identities,
-          settings: { currentOrgUid, canBlock: api.canBlock, drift: options.drift },
-          statusWritten: written
-        }),
-        awaiting
-      )
+      const made = Plan.make({
+        desired,
+        remote,
+        identities,
+        settings: { currentOrgUid, canBlock: api.canBlock, drift: options.drift },
+        statusWritten: written
+      })
       const withheld = Refusals.withhold(Contest.withhold(made, contested).plan, refusals, remote).plan
       return Safety.review(withheld, { desired, force: options.force })
     }
@@ -191,7 +187,7 @@ export const make = (options: ReconcilerOptions) =>
         yield* refuseShort(recorded, remote, force)
         const takenAt = new Date(yield* Clock.currentTimeMillis)
         yield* db.saveSnapshot({ takenAt, orgs: remote }).pipe(Effect.mapError(fromDb))
-        const { adopted, awaiting } = yield* Journal.settle(remote).pipe(Effect.mapError(fromDb))
+        const { adopted } = yield* Journal.settle(remote).pipe(Effect.mapError(fromDb))
         // Settling the journal records an identity only for a create it adopts.
         const identities = adopted === 0 ? recorded : yield* readIdentities()
         const written = yield* db.history.standing.pipe(Effect.mapError(fromDb))
@@ -200,16 +196,13 @@ export const make = (options: ReconcilerOptions) =>
           Effect.map(
             contest(
               remote,
-              Journal.withhold(
-                Plan.make({
-                  desired,
-                  remote,
-                  identities,
-                  settings: { currentOrgUid, canBlock: api.canBlock, drift },
-                  statusWritten: statusWritten(written)
-                }),
-                awaiting
-              )
+              Plan.make({
+                desired,
+                remote,
+                identities,
+                settings: { currentOrgUid, canBlock: api.canBlock, drift },
+                statusWritten: statusWritten(written)
+              })
             ),
             (plan) => {
               const { plan: withheld, standing } = Refusals.withhold(plan, refusals, remote)
@@ -258,12 +251,9 @@ export const make = (options: ReconcilerOptions) =>
           let held: ((plan: Plan.Plan) => Safety.Held) | undefined
           for (let n = 1; ; n++) {
             const { identities, opened, plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift)
-            // Writes of the last round whose answer was lost: done if this re-read no longer plans them, neither
-            // done nor failed while a create is awaited (its outcome unknown and Code42 not listing it yet).
+            // Writes of the last round whose answer was lost: done if this re-read no longer plans them.
             const planned = new Set(plan.changes.map(Apply.describe))
-            const awaited = new Set(plan.conflicts.filter((c) => c.kind === "outcome-unknown").map((c) => c.path))
             for (const { change, error, stopped: cut } of last?.uncertain ?? []) {
-              if (awaited.has(change.path)) continue
               if (!planned.has(Apply.describe(change))) applied++
               // Cut short by a suspension and not done: pending, with the writes not sent.
               else if (!cut) {
@@ -347,10 +337,9 @@ export const make = (options: ReconcilerOptions) =>
           declined: outcome.declined,
           stopped: outcome.stopped
         }
-        // Changes left only because the policy keeps them back (held, never, drift reported), because writing
-        // stopped, or creates awaited, leave the run pending.
-        const onlyKept = outcome.failed === 0 &&
-          pending.conflicts.every((conflict) => conflict.kind === "outcome-unknown") &&
+        // Changes left only because the policy keeps them back (held, never, drift reported), or because writing
+        // stopped, leave the run pending.
+        const onlyKept = outcome.failed === 0 && pending.conflicts.length === 0 &&
           (outcome.stopped || pending.changes.length === outcome.kept.length)
         yield* db.runFinish(
           runId,

@@ -21,7 +21,7 @@ export const Faults = Schema.Struct({
   faultStatuses: Schema.Array(Schema.Int.pipe(Schema.between(400, 599))).pipe(Schema.minItems(1)),
   /** Share of requests whose connection is dropped before they are handled. */
   resetRate: Rate,
-  /** Share of writes that are carried out but whose answer is lost (a 500 or a dropped connection); not sign-ins. */
+  /** Share of writes that are carried out but whose answer is lost (a 500 or a dropped connection). */
   lostResponseRate: Rate,
   /** Caps every list page at this many orgs whatever `pgSize` asks, as some servers do; 0 = no cap. */
   maxPageSize: Schema.Int.pipe(Schema.nonNegative()),

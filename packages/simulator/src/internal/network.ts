@@ -12,9 +12,6 @@ import { SimulatorState } from "./state.js"
 
 const isControl = (url: string) => url.toLowerCase().startsWith("/__sim")
 
-/** A sign-in changes no org: its answer is never lost as a write's may be. */
-const isSignIn = (url: string) => /^\/(?:v1\/oauth|api\/v3\/oauth\/token)(?:[?#]|$)/i.test(url)
-
 /**
  * Resets the connection (TCP RST) and abandons the request: the caller sees ECONNRESET and cannot tell
  * whether the server acted.
@@ -70,7 +67,7 @@ export const faultInjection = <E, R>(app: HttpApp.Default<E, R>) =>
       })
     }
     const response = yield* app
-    if (request.method === "GET" || request.method === "HEAD" || isSignIn(request.url)) return response
+    if (request.method === "GET" || request.method === "HEAD") return response
     // The write happened; only its answer goes astray.
     switch (faults.rollLostResponse()) {
       case "status500":
