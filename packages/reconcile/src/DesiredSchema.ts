@@ -6,17 +6,14 @@
  */
 import { JSONSchema, type ParseResult, Schema } from "effect"
 import type * as Desired from "./Desired.js"
+import { printable, quote } from "./Printable.js"
 
 /** Code42's limits on an org name. */
 export const MinNameLength = 3
 export const MaxNameLength = 220
 
 /** A string quoted for a message, cut short: names may be 10,000 characters of hostile input. */
-export const excerpt = (text: string): string =>
-  JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text).replace(
-    invisibleCharacter,
-    (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`
-  )
+export const excerpt = (text: string): string => printable(quote(text.length > 40 ? `${text.slice(0, 40)}…` : text))
 
 /** Characters that take no room on screen: zero-width spaces and joiners, direction marks, byte-order marks. */
 const invisibleCharacter = /\p{Default_Ignorable_Code_Point}/gu

@@ -7,6 +7,7 @@
 import { type Action, type Change, converged, type Fields, type Plan } from "./Plan.js"
 import { checksum, formatVersion } from "./PlanChecksum.js"
 import * as Policy from "./Policy.js"
+import { printable, quote } from "./Printable.js"
 
 /** The plan without the changes the policy keeps back: what applying it would make. */
 export const toMake = (plan: Plan, kept: ReadonlyArray<Policy.Kept>): Plan => {
@@ -97,23 +98,14 @@ export type Paint = (tone: Tone, text: string) => string
 
 const plain: Paint = (_, text) => text
 
-/**
- * Control characters, characters that take no room on screen (zero-width spaces and joiners, direction marks) and
- * unpaired surrogates: a reviewer could not see them, or the terminal would act on them.
- */
-const unprintable = /[\u0000-\u001f\u007f-\u009f]|\p{Default_Ignorable_Code_Point}|\p{Cs}/gu
-
-// Org names come from Code42 as well as from the files: what a reader could not see, or a terminal would act on,
-// is shown escaped, never sent to the terminal or the comment as it is; a rename that only adds a zero-width
-// space reads as one.
-export const printable = (text: string): string =>
-  text.replace(unprintable, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`)
-
-const value = (field: string | null | undefined): string => field == null ? "null" : JSON.stringify(field)
+const value = (field: string | null | undefined): string => field == null ? "null" : quote(field)
 
 const fieldNames = ["name", "extRef", "notes", "status"] as const
 
-/** `name: "Eng" → "Engineering"`, `active → blocked`, `name: "Tools", extRef: "T-1"`. */
+/**
+ * `name: "Eng" → "Engineering"`, `active → blocked`, `name: "Tools", extRef: "T-1"`; as it is, for each format to
+ * escape (`Printable.printable` after its own markup).
+ */
 export const describeChange = (change: Change): string => {
   const before: Fields = change.before ?? {}
   const after: Fields = change.after ?? {}
@@ -125,7 +117,7 @@ export const describeChange = (change: Change): string => {
       : `${key}: ${value(before[key])} → ${value(after[key])}`
   )
   if (change.cascadesTo.length > 0) parts.push(`cascades to ${plural(change.cascadesTo.length, "org")}`)
-  return printable(parts.join(", "))
+  return parts.join(", ")
 }
 
 /** A whole tenant can be unmanaged: a terminal shows the first ones (changes are always shown in full). */
@@ -145,7 +137,7 @@ export const text = (plan: Plan, paint: Paint = plain, kept: ReadonlyArray<Polic
   }
   const row = (change: Change, note: string) => {
     const marker = head(tones[change.action], markers[change.action], change.action, 10)
-    return `  ${marker} ${printable(change.path)}  ${describeChange(change)}${note}`
+    return `  ${marker} ${printable(change.path)}  ${printable(describeChange(change))}${note}`
   }
   const made = toMake(plan, kept)
   if (made.changes.length > 0) {

@@ -11,6 +11,7 @@ import type { DesiredCommit } from "./DesiredCommit.js"
 import { type Change, converged, type Plan } from "./Plan.js"
 import * as PlanFormat from "./PlanFormat.js"
 import * as Policy from "./Policy.js"
+import { printable } from "./Printable.js"
 
 /** Where the plan comes from, for the heading; either part may be unknown. */
 export interface Source {
@@ -46,7 +47,7 @@ const reach = (change: Change): number => 1 + change.cascadesTo.length
  * or `#12` that the forge would turn into a mention or a reference (a word joiner after the sign).
  */
 const cell = (text: string): string =>
-  PlanFormat.printable(
+  printable(
     text
       .replace(/\r\n|\r|\n/g, " ")
       .replace(/[\\|*_`<>[\]]/g, (c) => `\\${c}`)

@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { formatIssue } from "../src/Desired.js"
 import * as DesiredFiles from "../src/DesiredFiles.js"
 import * as DesiredYaml from "../src/DesiredYaml.js"
+import * as Printable from "../src/Printable.js"
 
 // Hostile input is generated here rather than committed. Each test's timeout catches a parser that does not
 // stop early; how fast loading is, is measured by `npm run bench`.
@@ -151,6 +152,19 @@ layer(NodeFileSystem.layer)("DesiredFiles.load on hostile input", (it) => {
       expect((result.right.warnings ?? []).map((issue) => issue.message)).toEqual([
         'name "Abc\\u200B" differs from its sibling "Abc" (at 2:11) only by invisible characters: likely a mistake',
         'name "ABC" differs from its sibling "Abc" (at 2:11) only by case: likely a mistake'
+      ])
+    }))
+
+  it.scoped("spells an invisible character in a warning as the plan does", () =>
+    Effect.gen(function*() {
+      const { result } = yield* loadContent('orgs:\n  - name: "Ab\\u202Ec"\n  - name: Abc\n  - name: "Ab\\u200Dc"\n')
+      if (result._tag === "Left") throw new Error("expected the file to load")
+      const shown = Printable.printable("Ab\u202Ec")
+      expect(shown).toBe("Ab\\u202Ec")
+      expect((result.right.warnings ?? []).map((issue) => issue.message)).toEqual([
+        `name "Abc" differs from its sibling "${shown}" (at 2:11) only by invisible characters: likely a mistake`,
+        `name "${Printable.printable("Ab\u200Dc")}" differs from its sibling "${shown}" (at 2:11) only by invisible ` +
+        "characters: likely a mistake"
       ])
     }))
 

@@ -40,9 +40,18 @@ describe("PlanFormat.text", () => {
       after: { name: "Sales\u200B" }
     }
     const text = PlanFormat.text({ ...emptyPlan, changes: [rename, change("create", "Abc\u202Etxt.exe")] })
-    expect(text).toContain('  ~ update     Sales\\u200b  name: "Sales" → "Sales\\u200b"')
-    expect(text).toContain("  + create     Abc\\u202etxt.exe")
+    expect(text).toContain('  ~ update     Sales\\u200B  name: "Sales" → "Sales\\u200B"')
+    expect(text).toContain("  + create     Abc\\u202Etxt.exe")
     expect(text).not.toMatch(/\p{Default_Ignorable_Code_Point}/u)
+  })
+
+  it("spells an escaped character one way in the path, in the change and among the conflicts", () => {
+    const created: Plan.Change = { ...change("create", "Ab\u202Ec"), after: { name: "Ab\u202Ec", notes: "x\ty\\z" } }
+    const conflict: Plan.Conflict = { kind: "ambiguous", path: "Ab\u202Ec", message: "\"Ab\u202Ec\"", orgUids: [] }
+    const text = PlanFormat.text({ ...emptyPlan, changes: [created], conflicts: [conflict] })
+    expect(text).toContain('  + create     Ab\\u202Ec  name: "Ab\\u202Ec", notes: "x\\u0009y\\\\z"')
+    expect(text).toContain('Ab\\u202Ec: "Ab\\u202Ec"')
+    expect(text).not.toMatch(/\\u[0-9A-F]{0,3}[a-f]/)
   })
 
   it("says so when nothing is to be done", () => {
@@ -105,7 +114,7 @@ describe("PlanFormat.text", () => {
 
   it("never sends control characters from an org name to the terminal", () => {
     const output = PlanFormat.text(plan(tenant(r("Evil\u001b[2Jname\nx")), [], {}))
-    expect(output).toContain("? Evil\\u001b[2Jname\\u000ax (active)")
+    expect(output).toContain("? Evil\\u001B[2Jname\\u000Ax (active)")
     expect(output).not.toContain("\u001b")
   })
 })
@@ -158,6 +167,14 @@ describe("PlanFormat.json", () => {
       "checksum"
     ])
     expect(refused.refusal).toEqual({ reason: "threshold", message: "too many" })
+  })
+
+  it("keeps names as they are, invisible characters included: JSON is read by programs, which parse the escapes", () => {
+    const name = "Ab\u202Ec\u200B"
+    const created: Plan.Change = { ...change("create", name), after: { name } }
+    const document = JSON.parse(PlanFormat.json({ ...emptyPlan, changes: [created] }))
+    expect(document.changes[0].path).toBe(name)
+    expect(document.changes[0].after).toEqual({ name })
   })
 
   it("carries the plan's checksum", () => {

@@ -133,7 +133,18 @@ describe("PlanMarkdown.render", () => {
   it("shows invisible characters in names escaped, keeping its own word joiners after @ and #", () => {
     const result: Plan.Plan = { ...emptyPlan, changes: [change("create", "@ops Abc\u200B\u2060")] }
     const row = linesOf(PlanMarkdown.render(result, unknown)).find((line) => line.startsWith("| + create |"))!
-    expect(row).toContain("@\u2060ops Abc\\u200b\\u2060")
+    expect(row).toContain("@\u2060ops Abc\\u200B\\u2060")
+  })
+
+  it("writes an escaped character with one backslash in every column, and a backslash of a name as markdown shows it", () => {
+    const created: Plan.Change = {
+      ...change("create", "Ab\u202Ec"),
+      after: { name: "Ab\u202Ec", notes: "C:\\temp" }
+    }
+    const row = linesOf(PlanMarkdown.render({ ...emptyPlan, changes: [created] }, unknown))
+      .find((line) => line.startsWith("| + create |"))!
+    // In markdown `\\` renders as one backslash and `\u` as written: the comment reads as the text plan does.
+    expect(row).toBe('| + create | Ab\\u202Ec | name: "Ab\\u202Ec", notes: "C:\\\\\\\\temp" | desired |')
   })
 
   it("keeps every row when they fit", () => {
