@@ -3,28 +3,16 @@
  * Code42's reason and whether it is transient; a change that waits on one that failed is a `ChangeWaiting`; a
  * write whose answer was lost is uncertain, not failed. A test double for Code42 is a Layer.
  */
-import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Code42Error } from "@c42/core"
-import { Effect, Layer, Stream } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
+import { Effect, Layer } from "effect"
 import * as Apply from "../src/Apply.js"
-import { OrgApi, type RemoteOrg } from "../src/OrgApi.js"
-import type { Change, Plan } from "../src/Plan.js"
-import * as StateDb from "../src/StateDb.js"
+import { OrgApi } from "../src/OrgApi.js"
+import type { Change } from "../src/Plan.js"
+import { emptyPlan } from "./plan-fixtures.js"
+import * as TenantDouble from "./tenant-double.js"
 
-const root: RemoteOrg = {
-  orgId: 1,
-  orgUid: "root",
-  orgName: "Tenant",
-  orgExtRef: null,
-  notes: null,
-  active: true,
-  blocked: false,
-  parentOrgUid: null
-}
+const { top } = TenantDouble
 
 const change = (action: Change["action"], changePath: string, fields: Partial<Change> = {}): Change => ({
   action,
@@ -32,7 +20,7 @@ const change = (action: Change["action"], changePath: string, fields: Partial<Ch
   orgUid: action === "create" ? null : `u/${changePath}`,
   orgId: action === "create" ? null : 7,
   parentPath: changePath.includes("/") ? changePath.slice(0, changePath.lastIndexOf("/")) : "",
-  parentOrgUid: changePath.includes("/") ? null : "root",
+  parentOrgUid: changePath.includes("/") ? null : top.orgUid,
   before: null,
   after: action === "create" ? { name: changePath.split("/").pop()! } : action === "update" ? { extRef: "S-2" } : null,
   cascadesTo: [],
@@ -40,47 +28,34 @@ const change = (action: Change["action"], changePath: string, fields: Partial<Ch
   ...fields
 })
 
-const planOf = (changes: ReadonlyArray<Change>): Plan => ({
-  changes,
-  conflicts: [],
-  unmanaged: [],
-  refusal: undefined,
-  resolved: [],
-  rootOrgUid: "root",
-  managedCount: 3,
-  restricted: 0
-})
-
 const details = (operation: string) => ({ operation, status: 500, description: "said by the test" })
 
-/** Code42 as the test tells it: Legal's create is refused, Sales' update meets a server error, a block's answer is lost. */
-const code42 = Layer.succeed(OrgApi, {
-  api: "v3",
-  canBlock: true,
-  pages: Stream.make({ orgs: [root] }),
-  create: (input) =>
-    Effect.fail(new Code42Error.BadRequestError({ ...details("createOrg"), status: 400, description: input.orgName })),
-  update: () => Effect.fail(new Code42Error.ServerError(details("updateOrg"))),
-  act: (action) => Effect.fail(new Code42Error.UnknownOutcomeError({ ...details(action), reason: "the test lost it" })),
-  currentOrgUid: Effect.succeed("root")
-})
-
-const stateDb = () =>
-  StateDb.layer(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-apply-")), "state.db")).pipe(
-    Layer.provide(NodeContext.layer)
-  )
+/**
+ * The tenant double as the test tells it: Legal's create is refused, Sales' update meets a server error, a block's
+ * answer is lost.
+ */
+const code42 = Layer.effect(
+  OrgApi,
+  Effect.map(TenantDouble.make([]), ({ api }): OrgApi => ({
+    ...api,
+    create: (input) =>
+      Effect.fail(new Code42Error.BadRequestError({ ...details("createOrg"), status: 400, description: input.orgName })),
+    update: () => Effect.fail(new Code42Error.ServerError(details("updateOrg"))),
+    act: (action) => Effect.fail(new Code42Error.UnknownOutcomeError({ ...details(action), reason: "the test lost it" }))
+  }))
+)
 
 describe("Apply.execute", () => {
   it.effect("answers each failed change as a tagged failure, transient or terminal, and lost answers as uncertain", () =>
     Effect.gen(function*() {
-      const plan = planOf([
+      const changes = [
         change("create", "Legal"),
         change("create", "Legal/Contracts"),
         change("update", "Sales"),
         change("block", "Support")
-      ])
-      const result = yield* Apply.execute(plan, [root], { concurrency: 1 }).pipe(
-        Effect.provide(Layer.merge(code42, stateDb()))
+      ]
+      const result = yield* Apply.execute({ ...emptyPlan, rootOrgUid: top.orgUid, changes }, [top], { concurrency: 1 }).pipe(
+        Effect.provide(Layer.merge(code42, TenantDouble.stateDb()))
       )
       expect(result.errors.map((error) => error._tag)).toEqual(["ChangeFailed", "ChangeWaiting", "ChangeFailed"])
       const [legal, contracts, sales] = result.errors

@@ -21,16 +21,21 @@ const drifted = (result: Reconciler.PassResult) =>
 const lines = (result: Reconciler.PassResult) =>
   result.pending.changes.map((c) => `${c.action} ${c.path} ${JSON.stringify(c.after)} (${c.cause})`)
 
+/** Sales in the tenant double, and a pass under `drift: report` over files that give Sales `extRef`. */
+const salesTenant = Effect.gen(function*() {
+  const tenant = yield* TenantDouble.make([{ orgName: "Sales", orgExtRef: "S-0", notes: "n0" }])
+  const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 2 }).pipe(
+    Effect.provideService(OrgApi, tenant.api)
+  )
+  const pass = (extRef: string) =>
+    reconciler.pass(desired([d("Sales", { extRef, notes: "n0" })]), { dryRun: false, force: false, policy: report })
+  return { tenant, pass }
+})
+
 describe("drift: report, with drift pending on an org the files change", () => {
   it.effect("the field orgsync wrote is recorded as applied: changed back by the files, it is written, not drift", () =>
     Effect.gen(function*() {
-      const tenant = yield* TenantDouble.make([{ orgName: "Sales", orgExtRef: "S-0", notes: "n0" }])
-      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 2 }).pipe(
-        Effect.provideService(OrgApi, tenant.api)
-      )
-      const pass = (extRef: string) =>
-        reconciler.pass(desired([d("Sales", { extRef, notes: "n0" })]), { dryRun: false, force: false, policy: report })
-
+      const { pass, tenant } = yield* salesTenant
       expect((yield* pass("S-0")).converged).toBe(true)
       yield* tenant.edit("Sales", { notes: "by hand" })
       // The files change extRef: orgsync writes it, and leaves the notes changed by hand.
@@ -50,13 +55,7 @@ describe("drift: report, with drift pending on an org the files change", () => {
 
   it.effect("a later hand change of the field orgsync wrote is drift from the value it wrote", () =>
     Effect.gen(function*() {
-      const tenant = yield* TenantDouble.make([{ orgName: "Sales", orgExtRef: "S-0", notes: "n0" }])
-      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 2 }).pipe(
-        Effect.provideService(OrgApi, tenant.api)
-      )
-      const pass = (extRef: string) =>
-        reconciler.pass(desired([d("Sales", { extRef, notes: "n0" })]), { dryRun: false, force: false, policy: report })
-
+      const { pass, tenant } = yield* salesTenant
       yield* pass("S-0")
       yield* tenant.edit("Sales", { notes: "by hand" })
       yield* pass("S-1")

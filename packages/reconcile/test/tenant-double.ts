@@ -23,7 +23,8 @@ export interface TenantDouble {
   readonly writes: Effect.Effect<ReadonlyArray<string>>
 }
 
-const top: RemoteOrg = {
+/** The tenant's top-level org, the managed root. */
+export const top: RemoteOrg = {
   orgId: 1,
   orgUid: "top",
   orgName: "Tenant",
