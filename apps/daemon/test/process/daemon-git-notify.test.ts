@@ -35,16 +35,22 @@ const synced = (daemon: RunningDaemon, sha: string) =>
     daemon.output
   )
 
+/** A simulator, a webhook receiver, and a remote whose `main` holds `orgs` at its first commit (`good`). */
+const started = Effect.gen(function*() {
+  const sim = yield* start()
+  const hook = yield* receiver()
+  const remote = yield* gitRemote({ "orgs.yaml": orgs }, "first orgs")
+  /** The events the receiver was told, in order. */
+  const events = () => hook.received().map((r) => r.body.event)
+  return { sim, hook, remote, good: remote.head(), events }
+})
+
 describe("orgsync run following git: notifications", () => {
   it.scopedLive("a refused head is told once per commit, naming it and the last good commit in force, and the recovery", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
-      const hook = yield* receiver()
-      const remote = yield* gitRemote({ "orgs.yaml": orgs }, "first orgs")
-      const good = remote.head()
+      const { events, good, hook, remote, sim } = yield* started
       const daemon = yield* follow(remote.bare, workspace("").state, sim, hook)
       yield* synced(daemon, good)
-      const events = () => hook.received().map((r) => r.body.event)
       const told = (sha: string) => hook.received().filter((r) => JSON.stringify(r.body.details).includes(sha))
 
       const bad = remote.push({ "orgs.yaml": invalid }, "status gone")
@@ -81,14 +87,10 @@ describe("orgsync run following git: notifications", () => {
 
   it.scopedLive("a failing fetch is told once per streak, without the URL's password, and the recovery", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
-      const hook = yield* receiver()
-      const remote = yield* gitRemote({ "orgs.yaml": orgs }, "first orgs")
-      const good = remote.head()
+      const { events, good, hook, remote, sim } = yield* started
       const served = yield* gitHttp(remote.bare, "ada", "tok-s3cret")
       const daemon = yield* follow(served.url.replace("http://", "http://ada:tok-s3cret@"), workspace("").state, sim, hook)
       yield* synced(daemon, good)
-      const events = () => hook.received().map((r) => r.body.event)
 
       fs.renameSync(remote.bare, `${remote.bare}.away`)
       yield* passOnce(daemon)
@@ -109,10 +111,7 @@ describe("orgsync run following git: notifications", () => {
 
   it.scopedLive("after a restart with a head that does not validate, the warning names the last good commit in force; told once across restarts", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
-      const hook = yield* receiver()
-      const remote = yield* gitRemote({ "orgs.yaml": orgs }, "first orgs")
-      const good = remote.head()
+      const { events, good, hook, remote, sim } = yield* started
       const state = workspace("").state
       const first = yield* follow(remote.bare, state, sim, hook)
       yield* synced(first, good)
@@ -120,7 +119,6 @@ describe("orgsync run following git: notifications", () => {
       expect(yield* Effect.promise(() => first.exited)).toBe(0)
 
       const bad = remote.push({ "orgs.yaml": invalid }, "status gone")
-      const events = () => hook.received().map((r) => r.body.event)
       for (const restart of [1, 2]) {
         const daemon = yield* follow(remote.bare, state, sim, hook)
         yield* until(() => daemon.output().includes("do not validate"), 30_000, daemon.output)

@@ -14,18 +14,25 @@ import { named, start } from "../support/simulator.js"
 const token = "suspend-writes-token-0123456789"
 const env = { ...credentials, ORGSYNC_ADMIN_TOKEN: token }
 
+/** A daemon on `orgs` against a new simulator, once its first pass has converged; `passes`: how many it has made. */
+const converged = (orgs: string) =>
+  Effect.gen(function*() {
+    const sim = yield* start()
+    const ws = workspace(orgs)
+    const daemon = yield* startDaemon(
+      ["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--interval", "1h"],
+      env
+    )
+    yield* statusUntil(daemon, (s) => s.recentPasses.length > 0 && s.pending?.changes.length === 0)
+    const passes = (yield* statusOf(daemon)).recentPasses.length
+    return { sim, ws, daemon, passes }
+  })
+
 describe("orgsync run: suspend stops the writes in flight", () => {
   it.scopedLive("a write retried after lost answers sends nothing once the suspension is answered; resume converges without sending it again", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
       const orgs = "orgs:\n  - name: Engineering\n  - name: Sales\n    extRef: S-0\n"
-      const ws = workspace(orgs)
-      const daemon = yield* startDaemon(
-        ["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--interval", "1h"],
-        env
-      )
-      yield* statusUntil(daemon, (s) => s.recentPasses.length > 0 && s.pending?.changes.length === 0)
-      const passes = (yield* statusOf(daemon)).recentPasses.length
+      const { daemon, passes, sim, ws } = yield* converged(orgs)
 
       // Every answer to a write is lost from now on: the block is done at its first attempt, and retried.
       sim.setFaults({ lostResponseRate: 1 })
@@ -67,15 +74,8 @@ describe("orgsync run: suspend stops the writes in flight", () => {
 
   it.scopedLive("a suspension during a pass says how many changes it leaves pending, in the singular for one", () =>
     Effect.gen(function*() {
-      const sim = yield* start()
       const orgs = "orgs:\n  - name: Engineering\n  - name: Sales\n"
-      const ws = workspace(orgs)
-      const daemon = yield* startDaemon(
-        ["--desired", ws.desired, "--state", ws.state, "--url", sim.url, "--interval", "1h"],
-        env
-      )
-      yield* statusUntil(daemon, (s) => s.recentPasses.length > 0 && s.pending?.changes.length === 0)
-      const passes = (yield* statusOf(daemon)).recentPasses.length
+      const { daemon, passes, sim, ws } = yield* converged(orgs)
 
       // Every call to Code42 now takes 2 s: the pass the file change starts is still reading when suspend comes.
       sim.setFaults({ latencyMs: 2000 })
