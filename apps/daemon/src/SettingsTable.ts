@@ -103,7 +103,7 @@ export const table = {
   burst: optional({
     file: "burst",
     was: "CODE42_BURST",
-    description: "Requests that may start at once after a quiet period",
+    description: "Requests that may reach the server at once after a quiet period, those in flight included",
     unset: "the rate limit",
     value: Value.positiveInteger
   }),

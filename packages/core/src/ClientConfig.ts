@@ -34,7 +34,10 @@ export type Api = "v1" | "v3" | "gateway"
 export interface RateLimit {
   /** The most requests per second: after a 429 the client goes slower, then speeds up again step by step. */
   readonly requestsPerSecond: number
-  /** How many requests may start at once after a quiet period. */
+  /**
+   * How many requests may reach the server at once after a quiet period, those in flight included: the bucket
+   * holds the burst less the concurrency (at least one token).
+   */
   readonly burst: number
 }
 

@@ -21,7 +21,7 @@ const answeredOverASecond = (pacing: Pacing.Pacing, count: number) =>
 describe("adaptive rate", () => {
   it.effect("starts at the configured rate and a 429 lowers it to a fraction of what the server accepted (and the gauge)", () =>
     Effect.gen(function*() {
-      const pacing = yield* Pacing.make(rateLimit)
+      const pacing = yield* Pacing.make(rateLimit, 0)
       expect(yield* pacing.rate).toBe(200)
       yield* answeredOverASecond(pacing, 60)
       yield* pacing.throttled(yield* Clock.currentTimeMillis)
@@ -31,7 +31,7 @@ describe("adaptive rate", () => {
 
   it.effect("a 429 to a request sent before the last decrease does not lower the rate again", () =>
     Effect.gen(function*() {
-      const pacing = yield* Pacing.make(rateLimit)
+      const pacing = yield* Pacing.make(rateLimit, 0)
       yield* answeredOverASecond(pacing, 100)
       const sentAt = (yield* Clock.currentTimeMillis) - 10
       yield* pacing.throttled(sentAt)
@@ -49,7 +49,7 @@ describe("adaptive rate", () => {
 
   it.effect("never below the floor, however many 429s", () =>
     Effect.gen(function*() {
-      const pacing = yield* Pacing.make(rateLimit)
+      const pacing = yield* Pacing.make(rateLimit, 0)
       for (let i = 0; i < 40; i++) {
         yield* TestClock.adjust("10 millis")
         yield* pacing.throttled(yield* Clock.currentTimeMillis)
@@ -60,7 +60,7 @@ describe("adaptive rate", () => {
 
   it.effect("recovers by one step per second of answers, and only while answers come", () =>
     Effect.gen(function*() {
-      const pacing = yield* Pacing.make(rateLimit)
+      const pacing = yield* Pacing.make(rateLimit, 0)
       yield* answeredOverASecond(pacing, 50)
       yield* pacing.throttled(yield* Clock.currentTimeMillis)
       const lowered = yield* pacing.rate
@@ -78,7 +78,7 @@ describe("adaptive rate", () => {
 
   it.effect("never above the configured rate", () =>
     Effect.gen(function*() {
-      const pacing = yield* Pacing.make({ requestsPerSecond: 10, burst: 10 })
+      const pacing = yield* Pacing.make({ requestsPerSecond: 10, burst: 10 }, 0)
       yield* answeredOverASecond(pacing, 10)
       yield* pacing.throttled(yield* Clock.currentTimeMillis)
       expect(yield* pacing.rate).toBeCloseTo(Pacing.decrease * 10)
@@ -88,7 +88,7 @@ describe("adaptive rate", () => {
 
   it.effect("paces requests at the lowered rate, with a burst that shrinks with it", () =>
     Effect.gen(function*() {
-      const pacing = yield* Pacing.make({ requestsPerSecond: 100, burst: 100 })
+      const pacing = yield* Pacing.make({ requestsPerSecond: 100, burst: 100 }, 0)
       yield* answeredOverASecond(pacing, 50)
       yield* pacing.throttled(yield* Clock.currentTimeMillis)
       // 42.5 per second, a burst of 42.5: after a quiet spell, 42 go at once, then one every 1/42.5 s.
@@ -108,7 +108,7 @@ describe("adaptive rate", () => {
 
   it.effect("a Retry-After pause holds back every request until it has passed", () =>
     Effect.gen(function*() {
-      const pacing = yield* Pacing.make(rateLimit)
+      const pacing = yield* Pacing.make(rateLimit, 0)
       yield* pacing.pauseUntil((yield* Clock.currentTimeMillis) + 3000)
       const fiber = yield* Effect.fork(Effect.zipRight(pacing.turn, Clock.currentTimeMillis))
       yield* TestClock.adjust("1 minute")

@@ -4,7 +4,7 @@
  * concurrency and the token's life cycle.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Metric, Redacted, TestClock } from "effect"
+import { Clock, Duration, Effect, Fiber, Metric, Redacted, TestClock } from "effect"
 import * as ClientConfig from "../src/ClientConfig.js"
 import * as ClientMetrics from "../src/ClientMetrics.js"
 import * as OrgClient from "../src/OrgClient.js"
@@ -263,8 +263,10 @@ describe("Retry-After", () => {
 describe("rate limiting and concurrency", () => {
   it.scoped("the token bucket lets a burst through, then paces at the rate", () =>
     Effect.gen(function*() {
+      // A burst of 4 with 2 requests in flight at most: a bucket of 2.
       const { client, received } = yield* setup(() => Effect.succeed(orgReply), {
-        rateLimit: { requestsPerSecond: 2, burst: 2 }
+        rateLimit: { requestsPerSecond: 2, burst: 4 },
+        concurrency: 2
       })
       const waits = yield* counter(ClientMetrics.rateLimitWaitsTotal)
       yield* settle(Effect.all(Array.from({ length: 6 }, () => client.getById(5)), { concurrency: "unbounded" }))
@@ -281,7 +283,8 @@ describe("rate limiting and concurrency", () => {
           Effect.succeed(
             ++answered === 6 ? Fake.error(429, "TOO_MANY_REQUESTS", "Slow down", { "retry-after": "1" }) : orgReply
           ),
-        { rateLimit: { requestsPerSecond: 10, burst: 10 } }
+        // A bucket of 10: the burst less the 8 requests that may be in flight.
+        { rateLimit: { requestsPerSecond: 10, burst: 18 }, concurrency: 8 }
       )
       yield* settle(Effect.forEach(Array.from({ length: 20 }), () => client.getById(5)))
       const at = Fake.calls(yield* received).map((r) => Math.round(r.at))
@@ -326,6 +329,32 @@ describe("rate limiting and concurrency", () => {
       // The sign-in takes the first turn; the first call is answered after 5 s. Turns taken while waiting for
       // it would send the next three at once when it is answered, faster than the rate the server keeps.
       expect(Fake.calls(yield* received).map((r) => r.at)).toEqual([1000, 6000, 7000, 8000])
+    }))
+
+  it.scoped("a server keeping the client's own rate and burst never answers 429, however long the way", () =>
+    Effect.gen(function*() {
+      // The server: a token bucket of the client's burst, refilled at its rate. The first requests take 100 ms
+      // to reach it (it stays full meanwhile, so the tokens it would gain are lost); the rest reach it at once.
+      const rateLimit = { requestsPerSecond: 100, burst: 100 }
+      let tokens = rateLimit.burst
+      let refilledAt = 0
+      let refused = 0
+      let sent = 0
+      const { client } = yield* setup(() =>
+        Effect.gen(function*() {
+          yield* Effect.sleep(++sent <= 8 ? "100 millis" : "1 millis")
+          const now = yield* Clock.currentTimeMillis
+          tokens = Math.min(rateLimit.burst, tokens + ((now - refilledAt) / 1000) * rateLimit.requestsPerSecond)
+          refilledAt = now
+          const admitted = tokens >= 1
+          if (admitted) tokens -= 1
+          else refused++
+          return admitted ? orgReply : Fake.error(429, "TOO_MANY_REQUESTS", "Slow down", { "retry-after": "1" })
+        }), { rateLimit, concurrency: 8 })
+      // A quiet second, so that both buckets are full, then more requests than the burst.
+      yield* TestClock.adjust("1 second")
+      yield* settle(Effect.all(Array.from({ length: 400 }, () => client.getById(5)), { concurrency: "unbounded" }))
+      expect(refused).toBe(0)
     }))
 
   it.scoped("every exchange is counted by method and status", () =>

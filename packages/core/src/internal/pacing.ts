@@ -9,6 +9,11 @@
  * The pacing itself is a token bucket (@effect/experimental's `RateLimiter` over an in-memory store of its
  * own) asked at the current rate for every request; its burst shrinks with the rate, so that a client slowed
  * down does not send its configured burst at once after a pause.
+ *
+ * Requests in flight count against the burst: the bucket holds `burst` less the requests that may be in flight
+ * (at least one token). A server's bucket stays full while a request is on its way, losing the tokens it would
+ * gain meanwhile, where the client's bucket keeps filling; a client holding its whole burst besides would, once
+ * those requests arrive, send more than a server keeping the same rate and burst has left.
  */
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { Clock, Duration, Effect, Metric, Ref } from "effect"
@@ -62,9 +67,15 @@ const acceptedRate = (state: State, now: number): number => {
   return (state.accepted.filter((at) => at > since).length * 1000) / span
 }
 
-export const make = (rateLimit: ClientConfig.RateLimit) =>
+/** The tokens the bucket holds at the configured rate: the burst less the requests that may be in flight. */
+const bucketOf = (rateLimit: ClientConfig.RateLimit, inFlight: number): number =>
+  Math.max(1, rateLimit.burst - inFlight)
+
+/** Pacing at `rateLimit` for a client that keeps at most `inFlight` requests in flight. */
+export const make = (rateLimit: ClientConfig.RateLimit, inFlight: number) =>
   Effect.gen(function*() {
-    const { burst, requestsPerSecond: ceiling } = rateLimit
+    const { requestsPerSecond: ceiling } = rateLimit
+    const burst = bucketOf(rateLimit, inFlight)
     const floor = floorOf(rateLimit)
     const limiter = yield* Effect.provide(RateLimiter.make, RateLimiter.layerStoreMemory)
     const state = yield* Ref.make<State>({

@@ -151,7 +151,7 @@ export const make = (
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest(HttpClientRequest.prependUrl(config.baseUrl.href.replace(/\/$/, "")))
     )
-    const pacing = yield* Pacing.make(config.rateLimit)
+    const pacing = yield* Pacing.make(config.rateLimit, config.concurrency)
     const permits = yield* Effect.makeSemaphore(config.concurrency)
     const timeoutText = Duration.format(config.timeout)
     const callTimeoutText = `${Duration.format(config.callTimeout)}, retries included`
