@@ -70,7 +70,7 @@ export const table = {
     placeholder: "URL",
     description: "The Code42 server, e.g. https://console.us.code42.com",
     unset: "none",
-    value: Value.text
+    value: Value.webAddress
   }),
   desired: setting({
     file: "desired",

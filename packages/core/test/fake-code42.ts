@@ -28,6 +28,8 @@ export type Reply =
   }
   | { readonly _tag: "Refused" }
   | { readonly _tag: "Reset" }
+  /** The host's name did not resolve: `ENOTFOUND` (no such name) or `EAI_AGAIN` (the resolver failed for now). */
+  | { readonly _tag: "Unresolved"; readonly code: "ENOTFOUND" | "EAI_AGAIN" }
 
 export type Handler = (received: Received) => Effect.Effect<Reply>
 
@@ -48,6 +50,8 @@ export const error = (status: number, name: string, description: string, headers
 
 export const refused: Reply = { _tag: "Refused" }
 export const reset: Reply = { _tag: "Reset" }
+export const noSuchHost: Reply = { _tag: "Unresolved", code: "ENOTFOUND" }
+export const resolverFailed: Reply = { _tag: "Unresolved", code: "EAI_AGAIN" }
 
 export const org = (orgId: number, fields: Record<string, unknown> = {}) => ({
   orgId,
@@ -128,6 +132,8 @@ export const make = (handler: Handler, options: SignInOptions = {}): Effect.Effe
             return yield* Effect.fail(wireError(request, "ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:4285"))
           case "Reset":
             return yield* Effect.fail(wireError(request, "ECONNRESET", "socket hang up"))
+          case "Unresolved":
+            return yield* Effect.fail(wireError(request, reply.code, `getaddrinfo ${reply.code} ${url.hostname}`))
           case "Answer":
             return HttpClientResponse.fromWeb(
               request,

@@ -101,6 +101,28 @@ describe("retry log lines", () => {
     }))
 })
 
+describe("a host that does not resolve", () => {
+  it.scoped("fails at once, saying that the host cannot be resolved: no retry schedule for a mistyped address", () =>
+    Effect.gen(function*() {
+      const { client, lines, received, settle } = yield* setup(Fake.script(Fake.noSuchHost, orgReply))
+      const [took, error] = yield* settle(Effect.flip(client.getById(5)))
+      expect(error).toMatchObject({ _tag: "TransportError", operation: "getById" })
+      expect(error.message).toContain("cannot resolve host code42.example.com")
+      expect(Duration.toMillis(took)).toBe(0)
+      expect(Fake.calls(yield* received)).toHaveLength(1)
+      expect(lines).toEqual([])
+    }))
+
+  it.scoped("a resolver that fails for now (EAI_AGAIN) is retried, as any transient failure", () =>
+    Effect.gen(function*() {
+      const { client, lines, received, settle } = yield* setup(Fake.script(Fake.resolverFailed, orgReply))
+      const [, org] = yield* settle(client.getById(5))
+      expect(org.orgId).toBe(5)
+      expect(Fake.calls(yield* received)).toHaveLength(2)
+      expect(lines.map((line) => line.annotations.reason)).toEqual(["TransportError"])
+    }))
+})
+
 describe("callTimeout", () => {
   const never = Fake.slow(24 * 60 * 60 * 1000, orgReply)
 

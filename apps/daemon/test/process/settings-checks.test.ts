@@ -71,6 +71,23 @@ describe.concurrent("settings", () => {
       expect(run.stderr).not.toMatch(stackTrace)
     }), 120_000)
 
+  it.scoped("a Code42 URL that is not an http(s) address with a host is refused before any call, naming where it came from", () =>
+    Effect.gen(function*() {
+      const ws = workspace(desiredYaml)
+      const common = ["plan", "--desired", ws.desired, "--state", ws.state]
+      const expected = "expected an address starting with https:// (or http://), e.g. https://console.us.code42.com"
+      const env = yield* orgsync(common, { CODE42_URL: "notaurl" })
+      expect(env.code).toBe(1)
+      expect(env.stderr.trim()).toBe(`orgsync: CODE42_URL: ${expected}, got notaurl`)
+      const flag = yield* orgsync([...common, "--url", "https://"])
+      expect(flag.stderr.trim()).toBe(`orgsync: --url: ${expected}, got https://`)
+      const config = path.join(ws.dir, "orgsync.yaml")
+      fs.writeFileSync(config, "url: console.us.code42.com\n")
+      const file = yield* orgsync([...common, "--config", config])
+      expect(file.stderr.trim()).toBe(`orgsync: settings file ${config}: url: ${expected}, got console.us.code42.com`)
+      expect([flag.code, file.code]).toEqual([1, 1])
+    }), 120_000)
+
   it.scopedLive("--listen on an address that is not loopback logs that the page is unauthenticated", () =>
     Effect.gen(function*() {
       const sim = yield* start()

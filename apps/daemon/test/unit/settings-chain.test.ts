@@ -167,7 +167,10 @@ describe("settings chain", () => {
     Effect.gen(function*() {
       const refused = (env: Record<string, string>) =>
         Effect.map(resolve({}, env), Either.match({ onLeft: (error) => error.message, onRight: () => "accepted" }))
-      expect(yield* refused({ CODE42_URL: "" })).toBe("CODE42_URL: expected text, got an empty value")
+      expect(yield* refused({ CODE42_URL: "" })).toBe(
+        "CODE42_URL: expected an address starting with https:// (or http://), e.g. https://console.us.code42.com, got " +
+          "an empty value"
+      )
       expect(yield* refused({ ORGSYNC_RATE_LIMIT: "   " })).toBe(
         "ORGSYNC_RATE_LIMIT: expected a number above 0, got an empty value"
       )

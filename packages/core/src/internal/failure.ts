@@ -143,7 +143,6 @@ export const fromStatus = (
 /** Error codes that mean the connection was never made, so the request cannot have reached the server. */
 const notSentCodes: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
-  "ENOTFOUND",
   "EAI_AGAIN",
   "EHOSTUNREACH",
   "ENETUNREACH",
@@ -166,6 +165,15 @@ const describe = (cause: unknown, code: string | undefined): string => {
   return code === undefined || message.includes(code) ? message : `${message} (${code})`
 }
 
+/** The host of a request's URL, without the rest (a query may carry what is not for a message). */
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host
+  } catch {
+    return "of the URL"
+  }
+}
+
 /** The error of an exchange that got no (complete) answer. */
 export const fromHttpClientError = (
   operation: string,
@@ -177,6 +185,11 @@ export const fromHttpClientError = (
   }
   const cause = error.cause
   const code = errorCode(cause)
+  if (error._tag === "RequestError" && code === "ENOTFOUND") {
+    // The name does not exist (EAI_AGAIN, a resolver failing for now, stays transient): a mistyped address, which
+    // the retry schedule would only hide.
+    return new Code42Error.TransportError({ operation, reason: `cannot resolve host ${hostOf(error.request.url)} (ENOTFOUND)` })
+  }
   const notSent = error._tag === "RequestError" && code !== undefined && notSentCodes.has(code)
   const reason = error._tag === "ResponseError"
     ? `the connection broke while reading the answer: ${describe(cause, code)}`
