@@ -4,7 +4,7 @@
  * page shorter than pgSize end it. A listing that ends before its count, runs past it or repeats an org is
  * read again from the start, and refused if it stays so: nothing may be decided from a partial tenant.
  */
-import { Data, Duration, Effect, Schedule } from "effect"
+import { Data, Duration, Effect, Schedule, Stream } from "effect"
 import * as Code42Error from "../Code42Error.js"
 import type * as Org from "../Org.js"
 
@@ -14,7 +14,7 @@ import type * as Org from "../Org.js"
  */
 export const maxListed = 150_000
 
-/** List pages read at once once the first page has told how many there are. */
+/** List pages in flight at once once the first page has told how many there are. */
 const readAhead = 4
 
 /** Whole reads of an inconsistent listing before it is refused. */
@@ -79,25 +79,25 @@ const readOnce = <E>(
     }
     if (orgs.size > announced) return yield* differs()
     // The first page tells how many orgs a page holds on this server, whatever pgSize asked for. The pages the
-    // count still needs are read a few at once; each batch is checked before the next, so that a lying count
-    // costs a few requests, not thousands.
+    // count still needs are read a few at once, a page asked for as soon as one in flight is in, and taken in
+    // order; the first empty page ends the listing, so that a lying count costs a few requests, not thousands.
     const perPage = first.orgs.length
     if (perPage === 0) return orgs.size === announced ? pages : yield* differs()
+    // Pages fewer orgs than the first one held need more pages than the count said: another run of them.
     let pgNum = 2
     while (orgs.size < announced) {
-      const needed = Math.min(readAhead, Math.ceil((announced - orgs.size) / perPage))
-      const batch = yield* Effect.forEach(
-        Array.from({ length: needed }, (_, i) => pgNum + i),
-        fetch,
-        { concurrency: readAhead }
+      const from = pgNum
+      const needed = Math.ceil((announced - orgs.size) / perPage)
+      yield* Stream.range(from, from + needed - 1).pipe(
+        Stream.mapEffect(fetch, { concurrency: readAhead }),
+        Stream.takeWhile((page) => page.orgs.length > 0),
+        Stream.runForEach((page) => {
+          pages.push(page)
+          pgNum++
+          return orgs.add(page)
+        })
       )
-      pgNum += needed
-      const end = batch.findIndex((page) => page.orgs.length === 0)
-      for (const page of end === -1 ? batch : batch.slice(0, end)) {
-        pages.push(page)
-        yield* orgs.add(page)
-      }
-      if (end !== -1) break
+      if (pgNum < from + needed) break
     }
     return orgs.size === announced ? pages : yield* differs()
   })
