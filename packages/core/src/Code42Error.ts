@@ -217,6 +217,8 @@ export class UnsupportedByApiError extends Data.TaggedError("UnsupportedByApiErr
 export class UnknownOutcomeError extends Data.TaggedError("UnknownOutcomeError")<Details & {
   /** Why the outcome is unknown, e.g. "the connection was reset after the request was sent". */
   readonly reason: string
+  /** Code42 answered success without the org the create made: it happened, and only its org is unknown. */
+  readonly accepted?: boolean | undefined
 }> {
   override get message(): string {
     return `${this.operation}: the outcome is unknown, ${this.reason}${answered(this)}; re-read the ` +

@@ -157,6 +157,7 @@ export const make = (
           return under.length === 1 ? Effect.succeed(under[0]!) : Effect.fail(
             new Code42Error.UnknownOutcomeError({
               operation: "createOrg",
+              accepted: true,
               reason: `Code42 accepted the create with an empty answer, and ${under.length} orgs named ` +
                 `"${input.orgName}" are under the parent`
             })

@@ -436,6 +436,22 @@ layer(Replay.layer, { excludeTestServices: true })("replay", (it) => {
             expect(yield* client.updateOrg(42, { notes: "n" })).toMatchObject(org)
           }
         }))
+
+      it.scoped(`a create answered without a body whose org is not listed: accepted, its org unknown (${api})`, () =>
+        Effect.gen(function*() {
+          const server = yield* Replay.Server
+          const client = yield* Replay.connect(server, { api })
+          const parent = { orgId: 41, orgUid: "4100", orgName: "Top", active: true, blocked: false }
+          replay("empty writes", "incydr-gateway-activate-2025")
+          server.answer(withSignIn((request) =>
+            request.method === "GET"
+              ? answer(200, envelope(request.path === "/api/v1/Org" ? { totalCount: 0, orgs: [] } : parent))
+              : emptyWrite
+          ))
+          const error = yield* Effect.flip(client.createOrg({ orgName: "Sales", parentOrgUid: "4100" }))
+          expect(error).toMatchObject({ _tag: "UnknownOutcomeError", accepted: true })
+          expect(error.message).toContain("Code42 accepted the create with an empty answer, and 0 orgs named")
+        }))
     }
   })
 

@@ -9,6 +9,7 @@
 import { Code42Error } from "@c42/core"
 import { Cause, Data, Effect, Exit, identity, Option, Ref } from "effect"
 import * as Contest from "./Contest.js"
+import type * as Awaiting from "./internal/awaiting.js"
 import { OrgApi, type OrgRef, type RemoteOrg } from "./OrgApi.js"
 import * as OrgPath from "./OrgPath.js"
 import { type Change, type Plan, restricts } from "./Plan.js"
@@ -147,6 +148,8 @@ export interface ExecuteOptions {
    * in the journal for the next re-read, as a write whose answer was lost.
    */
   readonly guard?: (<A, E>(send: Effect.Effect<A, E>) => Effect.Effect<A, E | WritingStopped>) | undefined
+  /** Where the pass keeps what its writes showed: the writes answered with success, the creates answered 5xx. */
+  readonly evidence?: Awaiting.Evidence | undefined
 }
 
 /**
@@ -301,6 +304,10 @@ export const execute = (
             if (orgUid !== undefined && options.runId !== undefined) {
               yield* db.history.wrote(options.runId, Contest.writtenBy(change, { orgUid }))
             }
+            const { evidence } = options
+            if (orgUid !== undefined && evidence !== undefined) {
+              evidence.confirmed.push({ change, orgUid, answered: ++evidence.answered })
+            }
             yield* audit(change, orgUid, "applied")
             return yield* record({ _tag: "Applied" })
           }
@@ -329,6 +336,17 @@ export const execute = (
           const error = new ChangeFailed({ change, reason })
           // An unknown outcome stays unsettled: the next round re-reads the tree and adopts what happened.
           if (reason._tag === "UnknownOutcomeError") {
+            // How it was answered tells how long a listing that does not show it must be waited for.
+            if (change.action === "create") {
+              const answer = reason.accepted === true
+                ? "accepted"
+                : reason.status !== undefined && reason.status >= 500
+                ? "server-error"
+                : "lost"
+              yield* db.journalAnswered(id, answer)
+              const { evidence } = options
+              if (answer === "server-error" && evidence !== undefined) evidence.serverErrors.set(id, ++evidence.answered)
+            }
             yield* audit(change, change.orgUid ?? undefined, "unknown")
             return yield* record({ _tag: "Unknown", uncertain: { change, error, stopped: cut } })
           }

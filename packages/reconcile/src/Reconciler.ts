@@ -3,16 +3,17 @@
  * the desired state, apply (unless dry-run), re-read and re-plan until nothing is left or a round makes no
  * progress, and record the run in the state database.
  */
-import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Context, Duration, Effect, Either, identity, Layer, Option, Ref } from "effect"
 import * as Apply from "./Apply.js"
 import * as Contest from "./Contest.js"
 import type { DesiredState } from "./Desired.js"
 import * as DriftReport from "./DriftReport.js"
+import * as Awaiting from "./internal/awaiting.js"
 import * as Identities from "./internal/identities.js"
 import * as Journal from "./internal/journal.js"
-import { contestedNow, fromClient, fromDb, ReconcileError, readRemote, refuseShort } from "./internal/passReads.js"
+import { contestedNow, contestIn, fromClient, fromDb, ReconcileError, readRemote, refuseShort } from "./internal/passReads.js"
 import * as SignedInOrg from "./internal/signedInOrg.js"
-import { OrgApi, type RemoteOrg } from "./OrgApi.js"
+import { OrgApi } from "./OrgApi.js"
 import * as Plan from "./Plan.js"
 import * as PlanChecksum from "./PlanChecksum.js"
 import * as Policy from "./Policy.js"
@@ -147,26 +148,6 @@ export const make = (options: ReconcilerOptions) =>
     const maxRetriedRounds = maxRounds * 4
 
     /**
-     * Another writer, as one pass sees it: the values orgsync wrote that are found changed back are counted as
-     * flips once, at the pass's first read; the changes to contested orgs are withheld from every plan.
-     */
-    const contestIn = (runId: number) => {
-      let contested: Set<string> | undefined
-      return (remote: ReadonlyArray<RemoteOrg>, plan: Plan.Plan) =>
-        Effect.gen(function*() {
-          if (contested === undefined) {
-            const reverted = Contest.reverted(yield* db.history.standing, remote)
-            yield* db.history.flipped(runId, reverted)
-            contested = new Set(yield* db.history.contested(runId - Contest.window, Contest.flipsToContest))
-          }
-          const { plan: withheld, settled } = Contest.withhold(plan, contested)
-          yield* db.history.settle(settled)
-          for (const uid of settled) contested.delete(uid)
-          return withheld
-        }).pipe(Effect.mapError(fromDb))
-    }
-
-    /**
      * One read and plan. `signedIn` holds the signed-in user's org once this pass has asked for it: at most one
      * call a pass, and only when a plan blocks or deactivates.
      */
@@ -176,7 +157,8 @@ export const make = (options: ReconcilerOptions) =>
       signedIn: Ref.Ref<Option.Option<string | undefined>>,
       contest: ReturnType<typeof contestIn>,
       refusals: ReadonlyArray<Refusals.Refusal>,
-      drift: Policy.Drift | undefined
+      drift: Policy.Drift | undefined,
+      evidence: Awaiting.Evidence
     ) =>
       Effect.gen(function*() {
         const remote = yield* readRemote
@@ -187,7 +169,7 @@ export const make = (options: ReconcilerOptions) =>
         yield* refuseShort(recorded, remote, force)
         const takenAt = new Date(yield* Clock.currentTimeMillis)
         yield* db.saveSnapshot({ takenAt, orgs: remote }).pipe(Effect.mapError(fromDb))
-        const { adopted } = yield* Journal.settle(remote).pipe(Effect.mapError(fromDb))
+        const { adopted, awaiting, unlisted } = yield* Journal.settle(remote, evidence).pipe(Effect.mapError(fromDb))
         // Settling the journal records an identity only for a create it adopts.
         const identities = adopted === 0 ? recorded : yield* readIdentities()
         const written = yield* db.history.standing.pipe(Effect.mapError(fromDb))
@@ -206,7 +188,8 @@ export const make = (options: ReconcilerOptions) =>
             ),
             (plan) => {
               const { plan: withheld, standing } = Refusals.withhold(plan, refusals, remote)
-              return { remote, identities, standing, opened, plan: Safety.review(withheld, { desired, force }) }
+              const reviewed = Safety.review(withheld, { desired, force })
+              return { remote, identities, standing, opened, plan: reviewed, awaiting, unlisted }
             }
           )
         // A plan that restricts nothing does not need the signed-in user's org: knowing it only adds conflicts.
@@ -244,16 +227,30 @@ export const make = (options: ReconcilerOptions) =>
           let steady = 0
           let retried = 0
           const signedIn = yield* Ref.make(Option.none<string | undefined>())
-          const contest = contestIn(runId)
+          const contest = contestIn(db, runId)
           // Changes Code42 refused by its rules, here or in an earlier pass: conflicts, not sent again.
           let refusals = yield* Refusals.load.pipe(Effect.provideService(StateReader, db), Effect.mapError(fromDb))
           // After a confirmed or reviewed first round, later rounds only retry or finish its changes.
           let held: ((plan: Plan.Plan) => Safety.Held) | undefined
-          for (let n = 1; ; n++) {
-            const { identities, opened, plan, remote, standing } = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift)
+          // What this pass's writes showed, and the creates answered with success that Code42 does not list.
+          const known = Awaiting.evidence()
+          const unlisted = new Map<string, string>()
+          // Writes of unknown outcome of earlier rounds whose create is still awaited.
+          let carried: ReadonlyArray<Apply.Uncertain> = []
+          while (true) {
+            const read = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift, known)
+            const { identities, opened, plan, remote, standing } = read
+            for (const { message, path } of read.unlisted) unlisted.set(path, message)
+            // A create awaited that the plan would send again: what waits on it is not sent, the rest goes on.
+            const awaiting = read.awaiting.filter((a) => plan.changes.some((c) => c.action === "create" && c.path === a.path))
+            const open = new Set(awaiting.map((a) => a.path))
+            const sendable = Awaiting.withhold(plan, [...open, ...unlisted.keys()])
             // Writes of the last round whose answer was lost: done if this re-read no longer plans them.
             const planned = new Set(plan.changes.map(Apply.describe))
-            for (const { change, error, stopped: cut } of last?.uncertain ?? []) {
+            const uncertain = [...carried, ...last?.uncertain ?? []]
+            carried = uncertain.filter(({ change }) => open.has(change.path))
+            for (const { change, error, stopped: cut } of uncertain) {
+              if (open.has(change.path)) continue
               if (!planned.has(Apply.describe(change))) applied++
               // Cut short by a suspension and not done: pending, with the writes not sent.
               else if (!cut) {
@@ -266,7 +263,7 @@ export const make = (options: ReconcilerOptions) =>
             driftFound ??= yield* db.drift.record(runId, DriftReport.details(plan.changes, startedAt)).pipe(
               Effect.mapError(fromDb)
             )
-            const { allowed: reviewed, unreviewed } = held?.(plan) ?? { allowed: plan.changes, unreviewed: [] }
+            const { allowed: reviewed, unreviewed } = held?.(sendable) ?? { allowed: sendable.changes, unreviewed: [] }
             const { allowed, kept } = Policy.gate(
               reviewed,
               passOptions.policy ?? Policy.auto,
@@ -279,7 +276,19 @@ export const make = (options: ReconcilerOptions) =>
             const transientFailure = last !== undefined && last.transient > 0
             const stuck = !stopped && (steady >= maxRounds || retried >= maxRetriedRounds ||
               (!transientFailure && (checksum === previousChecksum || last?.applied === 0 && last.unknown === 0)))
-            if (!done && n === 1 && passOptions.confirm !== undefined) {
+            if (done && !passOptions.dryRun && !stopped && plan.refusal === undefined && awaiting.length > 0) {
+              const delay = Awaiting.untilNextReread(awaiting, yield* Clock.currentTimeMillis)
+              yield* Effect.logInfo(
+                `waiting ${Duration.format(delay)} to read Code42 again for ${awaiting.map((a) => a.path).join(", ")}`
+              )
+              // Cut short at once when writing stops (a daemon suspended) or the process is told to end.
+              const waited = yield* Effect.either((passOptions.guard ?? identity)(Effect.sleep(delay)))
+              if (Either.isLeft(waited)) stopped = true
+              last = undefined
+              previousChecksum = undefined
+              continue
+            }
+            if (!done && held === undefined && passOptions.confirm !== undefined) {
               declined = !(yield* passOptions.confirm(plan))
               held = Safety.reviewedBy(plan)
             }
@@ -296,12 +305,13 @@ export const make = (options: ReconcilerOptions) =>
                 errors.push(...unreviewed.map((c) => `not reviewed, so not applied: ${c.action} ${c.path}`))
                 errors.push(...kept.map(Policy.describeKept))
                 if (stopped) errors.push(...allowed.map((c) => `not sent (writing stopped during the pass): ${c.action} ${c.path}`))
+                errors.push(...awaiting.map(Awaiting.describe), ...unlisted.values())
               }
               return { plan, applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped }
             }
             previousChecksum = checksum
             const { guard, mayWrite } = passOptions
-            const execute = { concurrency: options.concurrency, runId, mayWrite, guard }
+            const execute = { concurrency: options.concurrency, runId, mayWrite, guard, evidence: known }
             last = yield* Apply.execute({ ...plan, changes: allowed }, remote, execute).pipe(
               Effect.mapError(fromDb)
             )

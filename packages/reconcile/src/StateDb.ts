@@ -53,9 +53,14 @@ export interface JournalEntry {
   readonly orgName: string | null
   readonly preexisting: ReadonlyArray<string>
   readonly createdAt: Date
+  /** For a create whose outcome is open: how Code42 answered it, when it did. */
+  readonly answer?: JournalAnswer | undefined
 }
 
 export type JournalOutcome = typeof Rows.JournalOutcome.Type
+
+/** How Code42 answered a create whose outcome stays open: `accepted`, success without the org it made. */
+export type JournalAnswer = typeof Rows.JournalAnswer.Type
 
 export type RunKind = typeof Rows.RunKind.Type
 
@@ -169,6 +174,8 @@ export class StateDb extends Context.Tag("@c42/daemon/StateDb")<StateDb, Reader 
   readonly journalBegin: (
     entry: Omit<JournalEntry, "id" | "createdAt"> & { readonly runId?: number | undefined }
   ) => Effect.Effect<number, StateDbError>
+  /** Records how Code42 answered a write left unsettled (its outcome unknown). */
+  readonly journalAnswered: (id: number, answer: JournalAnswer) => Effect.Effect<void, StateDbError>
   readonly journalSettle: (
     id: number,
     outcome: JournalOutcome,
@@ -261,6 +268,12 @@ const makeWriter = (path: string) =>
               result_org_uid = ${detail?.orgUid ?? null}, error = ${detail?.error ?? null}
             WHERE id = ${id}`).pipe(Effect.asVoid, Effect.mapError(toError("settle the journal")))
 
+    const journalAnswered: StateDb["Type"]["journalAnswered"] = (id, answer) =>
+      sql`UPDATE journal SET answer = ${answer} WHERE id = ${id}`.pipe(
+        Effect.asVoid,
+        Effect.mapError(toError("write the journal"))
+      )
+
     // Runs of this process that are not finished: when the database closes, they were cut short.
     const unfinished = new Set<number>()
 
@@ -314,6 +327,7 @@ const makeWriter = (path: string) =>
       saveIdentities,
       forgetIdentities,
       journalBegin,
+      journalAnswered,
       journalSettle,
       runStart,
       runFinish,
@@ -347,21 +361,6 @@ export const layer = (path: string): Layer.Layer<
 /** What a read-only open does where there is no database: fail, or read as empty. */
 export type Missing = "fail" | "empty"
 
-/** A state database that does not exist yet, read: nothing in it (the first plan, before any apply). */
-export const empty = (path: string): Reader => ({
-  path,
-  snapshot: Effect.succeedNone,
-  identities: Effect.succeed([]),
-  identitiesSharing: () => Effect.succeed([]),
-  unsettled: Effect.succeed([]),
-  journalSince: () => Effect.succeed([]),
-  recentRuns: () => Effect.succeed([]),
-  runWithWrites: () => Effect.succeedNone,
-  getMeta: () => Effect.succeedNone,
-  history: { standing: Effect.succeed([]), contested: () => Effect.succeed([]) },
-  drift: { ofRun: () => Effect.succeed([]) }
-})
-
 /**
  * The state database at `path`, read-only: never created, migrated, chmodded or written to, and no lock taken;
  * no `-wal` or `-shm` file is left beside it that was not there (see `StateFile.readable`).
@@ -375,7 +374,7 @@ export const layerReadOnly = (
     const found = yield* StateFile.inspect(path)
     if (found === "absent") {
       return options.missing === "empty"
-        ? Layer.succeed(StateReader, empty(path))
+        ? Layer.succeed(StateReader, Reads.empty(path))
         : yield* failure(`no state database at ${path}`)
     }
     const filename = yield* StateFile.readable(path)

@@ -21,8 +21,10 @@ export const Faults = Schema.Struct({
   faultStatuses: Schema.Array(Schema.Int.pipe(Schema.between(400, 599))).pipe(Schema.minItems(1)),
   /** Share of requests whose connection is dropped before they are handled. */
   resetRate: Rate,
-  /** Share of writes that are carried out but whose answer is lost (a 500 or a dropped connection). */
+  /** Share of writes that are carried out but whose answer is lost (a 500 or a dropped connection); not sign-ins. */
   lostResponseRate: Rate,
+  /** Share of writes that are carried out and answered 200 with an empty body: a success that says nothing. */
+  emptyAnswerRate: Rate,
   /** Caps every list page at this many orgs whatever `pgSize` asks, as some servers do; 0 = no cap. */
   maxPageSize: Schema.Int.pipe(Schema.nonNegative()),
   /** Added to the `totalCount` of every list (never below 0), which real servers do not keep exact. */
@@ -43,6 +45,7 @@ export const defaults: Faults = {
   faultStatuses: [500, 502, 503, 504],
   resetRate: 0,
   lostResponseRate: 0,
+  emptyAnswerRate: 0,
   maxPageSize: 0,
   totalCountOffset: 0,
   listingLagMs: 0
@@ -120,6 +123,11 @@ export class FaultInjector {
   rollLostResponse(): "status500" | "drop" | undefined {
     if (!this.roll(this.settings.lostResponseRate)) return undefined
     return this.random.number() < 0.5 ? "status500" : "drop"
+  }
+
+  /** For a handled write whose answer arrives: whether its body is left out. */
+  rollEmptyAnswer(): boolean {
+    return this.roll(this.settings.emptyAnswerRate)
   }
 
   private roll(rate: number): boolean {

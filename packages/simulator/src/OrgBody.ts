@@ -98,15 +98,17 @@ export const toJson = (org: OrgNode, counts?: Counts, legacy = false): SimOrg =>
   })
 })
 
-/** The published counts: the org's own users and computers, and its active child orgs. */
-const ownCounts = (org: OrgNode) => ({
+/** The published counts: the org's own users and computers, and its active child orgs (those `listed`). */
+const ownCounts = (org: OrgNode, listed: (child: OrgNode) => boolean) => ({
   userCount: org.userCount,
   computerCount: org.computerCount,
-  orgCount: org.children.filter((child) => child.active).length
+  orgCount: org.children.filter((child) => child.active && listed(child)).length
 })
 
+const all = () => true
+
 /** The gateway body. */
-export const toGatewayJson = (org: OrgNode): GatewayOrg => ({
+export const toGatewayJson = (org: OrgNode, listed: (child: OrgNode) => boolean = all): GatewayOrg => ({
   orgGuid: org.orgGuid,
   orgName: org.orgName,
   orgExtRef: org.orgExtRef,
@@ -117,11 +119,11 @@ export const toGatewayJson = (org: OrgNode): GatewayOrg => ({
   modificationDate: iso(org.modificationDate),
   deactivationDate: org.deactivationDate === null ? null : iso(org.deactivationDate),
   registrationKey: org.registrationKey,
-  ...ownCounts(org)
+  ...ownCounts(org, listed)
 })
 
 /** The v3 body, in the published property order. */
-export const toV3Json = (org: OrgNode): V3Org => ({
+export const toV3Json = (org: OrgNode, listed: (child: OrgNode) => boolean = all): V3Org => ({
   orgId: org.orgId,
   orgUid: org.orgUid,
   orgGuid: org.orgGuid,
@@ -138,5 +140,5 @@ export const toV3Json = (org: OrgNode): V3Org => ({
   modificationDate: iso(org.modificationDate),
   deactivationDate: org.deactivationDate === null ? null : iso(org.deactivationDate),
   registrationKey: org.registrationKey,
-  ...ownCounts(org)
+  ...ownCounts(org, listed)
 })

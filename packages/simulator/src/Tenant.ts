@@ -190,18 +190,24 @@ export class Tenant {
     return this.guids.get(orgGuid)
   }
 
+  /** Whether a list shows `org`: one made by a create after `createdBy` is not shown yet (a lagging listing). */
+  listedBy(createdBy: number | undefined): (org: OrgNode) => boolean {
+    return (org) => createdBy === undefined || org.creationDate <= createdBy || !this.created.has(org)
+  }
+
   /** One page of the list; only filtered lists look at every org. */
   page(query: PageQuery): { readonly totalCount: number; readonly orgs: ReadonlyArray<OrgNode> } {
     const start = (query.pgNum - 1) * query.pgSize
     const needle = query.q?.toLowerCase()
     const createdBy = this.created.size === 0 ? undefined : query.createdBy
+    const listed = this.listedBy(createdBy)
     if ((needle === undefined || needle === "") && query.active === undefined && createdBy === undefined) {
       return { totalCount: this.ordered.length, orgs: this.ordered.slice(start, start + query.pgSize) }
     }
     const matching = this.ordered.filter((org) =>
       (needle === undefined || org.orgName.toLowerCase().includes(needle)) &&
       (query.active === undefined || org.active === query.active) &&
-      (createdBy === undefined || org.creationDate <= createdBy || !this.created.has(org))
+      listed(org)
     )
     return { totalCount: matching.length, orgs: matching.slice(start, start + query.pgSize) }
   }

@@ -140,11 +140,37 @@ describe("dropped connections", () => {
       expect((yield* api.get("/api/v1/Org")).status).toBe(200)
     }))
 
+  it.scoped("emptyAnswerRate carries out writes and answers them 200 with an empty body; sign-ins keep theirs", () =>
+    Effect.gen(function*() {
+      const sim = yield* start({
+        randomSeed: 5,
+        users: [{ username: "admin", password: "secret" }],
+        apiClients: [{ clientId: "key", secret: "s3cret" }]
+      })
+      const api = yield* client(sim)
+      sim.setFaults({ emptyAnswerRate: 1, lostResponseRate: 0 })
+      const made = yield* request(sim, "POST", "/api/v1/Org", { token: api.token, body: { orgName: "Quiet" } })
+      expect([made.status, made.body]).toEqual([200, undefined])
+      expect(sim.orgs().filter((org) => org.orgName === "Quiet")).toHaveLength(1)
+      sim.setFaults({ emptyAnswerRate: 0, lostResponseRate: 1 })
+      const basic = `Basic ${Buffer.from("key:s3cret").toString("base64")}`
+      const token = yield* request(sim, "POST", "/v1/oauth", { headers: { authorization: basic } })
+      expect(token.status).toBe(200)
+      expect(typeof token.body.access_token).toBe("string")
+    }))
+
   it.scoped("listingLagMs leaves an org made by a create out of every list until that long after it", () =>
     Effect.gen(function*() {
       const sim = yield* start({ faults: { listingLagMs: 5000 } })
       const api = yield* client(sim)
       const seeded = (yield* api.get("/api/v1/Org?pgSize=500")).body.data.totalCount
+      // A listed org counts the child orgs the same listing shows.
+      const topCount = Effect.map(api.get("/api/v3/orgs"), (reply) =>
+        (reply.body.data?.orgs ?? reply.body.orgs ?? []).find((org: { parentOrgUid: string | null }) =>
+          org.parentOrgUid === null
+        )?.orgCount)
+      const counted = yield* topCount
+      expect(counted).toBeTypeOf("number")
       const made = yield* request(sim, "POST", "/api/v1/Org", { token: api.token, body: { orgName: "Lagging" } })
       expect(made.status).toBe(200)
       const names = (path: string) =>
@@ -153,12 +179,14 @@ describe("dropped connections", () => {
       expect(yield* names("/api/v1/Org?pgSize=500")).not.toContain("Lagging")
       expect(yield* names("/api/v1/Org?q=Lagging")).toEqual([])
       expect((yield* api.get("/api/v1/Org?pgSize=500")).body.data.totalCount).toBe(seeded)
+      expect(yield* topCount).toBe(counted)
       // The org itself is there: read singly, it is found.
       const uid = made.body.data.orgUid
       expect((yield* api.get(`/api/v1/Org/${uid}?idType=orgUid`)).status).toBe(200)
       yield* TestClock.adjust(Duration.millis(5000))
       expect(yield* names("/api/v1/Org?pgSize=500")).toContain("Lagging")
       expect((yield* api.get("/api/v1/Org?pgSize=500")).body.data.totalCount).toBe(seeded + 1)
+      expect(yield* topCount).toBe(counted + 1)
     }))
 })
 
@@ -176,6 +204,7 @@ describe("fault settings", () => {
         faultStatuses: [502],
         resetRate: 0,
         lostResponseRate: 0,
+        emptyAnswerRate: 0,
         maxPageSize: 0,
         totalCountOffset: 0,
         listingLagMs: 0

@@ -7,8 +7,9 @@ import { Data, Effect } from "effect"
 import * as Apply from "../Apply.js"
 import * as Contest from "../Contest.js"
 import type { RemoteOrg } from "../OrgApi.js"
+import type { Plan } from "../Plan.js"
 import * as RemoteTree from "../RemoteTree.js"
-import { StateReader, type StateDbError, type StoredIdentity } from "../StateDb.js"
+import { type StateDb, StateReader, type StateDbError, type StoredIdentity } from "../StateDb.js"
 import * as Vanished from "./vanished.js"
 
 /** A pass that could not run: `transient` ones (Code42 unreachable, rate limited) are retried with back-off. */
@@ -55,4 +56,24 @@ export const refuseShort = (identities: ReadonlyArray<StoredIdentity>, remote: R
     : force
     ? Effect.logWarning(`accepted with --force: ${Vanished.describe(gone)}`)
     : Effect.fail(new ReconcileError({ message: Vanished.describe(gone), transient: true }))
+}
+
+/**
+ * Another writer, as one pass sees it: the values orgsync wrote that are found changed back are counted as
+ * flips once, at the pass's first read; the changes to contested orgs are withheld from every plan.
+ */
+export const contestIn = (db: StateDb["Type"], runId: number) => {
+  let contested: Set<string> | undefined
+  return (remote: ReadonlyArray<RemoteOrg>, plan: Plan) =>
+    Effect.gen(function*() {
+      if (contested === undefined) {
+        const reverted = Contest.reverted(yield* db.history.standing, remote)
+        yield* db.history.flipped(runId, reverted)
+        contested = new Set(yield* db.history.contested(runId - Contest.window, Contest.flipsToContest))
+      }
+      const { plan: withheld, settled } = Contest.withhold(plan, contested)
+      yield* db.history.settle(settled)
+      for (const uid of settled) contested.delete(uid)
+      return withheld
+    }).pipe(Effect.mapError(fromDb))
 }

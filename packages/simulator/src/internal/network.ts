@@ -12,6 +12,9 @@ import { SimulatorState } from "./state.js"
 
 const isControl = (url: string) => url.toLowerCase().startsWith("/__sim")
 
+/** A sign-in changes no org: its answer is never lost or emptied as a write's may be. */
+const isSignIn = (url: string) => /^\/(?:v1\/oauth|api\/v3\/oauth\/token)(?:[?#]|$)/i.test(url)
+
 /**
  * Resets the connection (TCP RST) and abandons the request: the caller sees ECONNRESET and cannot tell
  * whether the server acted.
@@ -67,7 +70,7 @@ export const faultInjection = <E, R>(app: HttpApp.Default<E, R>) =>
       })
     }
     const response = yield* app
-    if (request.method === "GET" || request.method === "HEAD") return response
+    if (request.method === "GET" || request.method === "HEAD" || isSignIn(request.url)) return response
     // The write happened; only its answer goes astray.
     switch (faults.rollLostResponse()) {
       case "status500":
@@ -75,6 +78,6 @@ export const faultInjection = <E, R>(app: HttpApp.Default<E, R>) =>
       case "drop":
         return yield* dropConnection(request)
       case undefined:
-        return response
+        return faults.rollEmptyAnswer() ? HttpServerResponse.empty({ status: 200 }) : response
     }
   })

@@ -107,14 +107,20 @@ const listPage = Effect.gen(function*() {
  * A list page as the faults shape it: a server cap on the page size (pages then follow the capped size), a
  * `totalCount` that is off from the truth, and orgs created too recently left out.
  */
-export const listed = <A>(query: PageQuery, body: (org: OrgNode) => A) =>
+export const listed = <A>(query: PageQuery, body: (org: OrgNode, listed: (child: OrgNode) => boolean) => A) =>
   Effect.gen(function*() {
     const state = yield* SimulatorState
     const { listingLagMs, maxPageSize, totalCountOffset } = state.faults.current
     const pgSize = maxPageSize > 0 ? Math.min(query.pgSize, maxPageSize) : query.pgSize
     const createdBy = listingLagMs > 0 ? (yield* Clock.currentTimeMillis) - listingLagMs : undefined
-    const page = state.tenant().page({ ...query, pgSize, createdBy })
-    return { totalCount: Math.max(0, page.totalCount + totalCountOffset), orgs: page.orgs.map(body) }
+    const tenant = state.tenant()
+    const page = tenant.page({ ...query, pgSize, createdBy })
+    // The child orgs a listed org counts are those the same listing shows.
+    const shown = tenant.listedBy(createdBy)
+    return {
+      totalCount: Math.max(0, page.totalCount + totalCountOffset),
+      orgs: page.orgs.map((org) => body(org, shown))
+    }
   })
 
 /** Without guids in its bodies the server has no guid-addressed routes (section 9). */

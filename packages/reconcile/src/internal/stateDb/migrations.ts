@@ -69,7 +69,12 @@ const record = {
   }),
   "0009_drift": DriftHistory.migration,
   "0010_held_decisions": HeldDecisions.migration,
-  "0011_drift_written": DriftHistory.writtenMigration
+  "0011_drift_written": DriftHistory.writtenMigration,
+  // How Code42 answered a create whose outcome stays open, for the next process to wait for it by the same rule.
+  "0012_journal_answer": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE journal ADD COLUMN answer TEXT`
+  })
 }
 
 export const migrations = Migrator.fromRecord(record)

@@ -131,3 +131,18 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
       drift: { ofRun: drift.ofRun }
     }
   })
+
+/** A state database that does not exist yet, read: nothing in it (the first plan, before any apply). */
+export const empty = (path: string): Reader => ({
+  path,
+  snapshot: Effect.succeedNone,
+  identities: Effect.succeed([]),
+  identitiesSharing: () => Effect.succeed([]),
+  unsettled: Effect.succeed([]),
+  journalSince: () => Effect.succeed([]),
+  recentRuns: () => Effect.succeed([]),
+  runWithWrites: () => Effect.succeedNone,
+  getMeta: () => Effect.succeedNone,
+  history: { standing: Effect.succeed([]), contested: () => Effect.succeed([]) },
+  drift: { ofRun: () => Effect.succeed([]) }
+})

@@ -15,6 +15,9 @@ export const JournalAction = Schema.Literal("create", "update", "block", "unbloc
 
 export const JournalOutcome = Schema.Literal("done", "failed", "adopted", "not-applied", "reread")
 
+/** `server-error`: a 5xx after the request was sent; `lost`: no answer; `accepted`: success without the org. */
+export const JournalAnswer = Schema.Literal("server-error", "lost", "accepted")
+
 export const RunKind = Schema.Literal("plan", "apply", "run")
 
 export const RunResult = Schema.Literal(
@@ -174,7 +177,8 @@ export const JournalRow = Schema.Struct({
   outcome: Schema.NullOr(JournalOutcome),
   settled_at: Schema.NullOr(Schema.Date),
   result_org_uid: Schema.NullOr(Schema.String),
-  error: Schema.NullOr(Schema.String)
+  error: Schema.NullOr(Schema.String),
+  answer: Schema.NullOr(JournalAnswer)
 })
 
 export const journalEntry = (row: typeof JournalRow.Type): JournalEntry => ({
@@ -185,7 +189,8 @@ export const journalEntry = (row: typeof JournalRow.Type): JournalEntry => ({
   parentOrgUid: row.parent_org_uid,
   orgName: row.org_name,
   preexisting: row.preexisting,
-  createdAt: row.created_at
+  createdAt: row.created_at,
+  answer: row.answer ?? undefined
 })
 
 export const runWrite = (row: typeof JournalRow.Type): RunWrite => ({
