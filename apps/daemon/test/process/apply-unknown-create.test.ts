@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { Simulator } from "@c42/simulator"
 import { Effect } from "effect"
 import { credentials, orgsync, workspace } from "../support/cli.js"
+import { spawnOrgsync } from "../support/orgsync-process.js"
 import { proxy } from "../support/proxy.js"
 import { named, start } from "../support/simulator.js"
 
@@ -57,6 +58,8 @@ describe("apply, a create of unknown outcome and a listing that lags", () => {
           expect(named(sim, "Brand New")).toHaveLength(1)
           expect(applied.stdout).toContain("Code42 matches")
           expect(applied.stderr).toMatch(/create of Brand New .*confirmed by a later listing/)
+          // Its audit line stays as it was answered.
+          expect(applied.stderr.match(/message=audit .*result=unknown action=create/g)).toHaveLength(1)
 
           const after = yield* run(["plan", ...common])
           expect(after.code, after.stdout + after.stderr).toBe(0)
@@ -89,5 +92,28 @@ describe("apply, a create of unknown outcome and a listing that lags", () => {
       expect(applied.stderr).toMatch(/create of Brand New .*sent again: .*a write answered after it shows/)
       // Well under the 15 s confirmation window: the later write proved the listing current.
       expect(tookMs).toBeLessThan(8000)
+    }), timeout)
+
+  it.scopedLive("SIGINT ends the wait at once; the next apply waits out the rest of the window and adopts the org", () =>
+    Effect.gen(function*() {
+      const sim = yield* start({ faults: { lostResponseRate: 1, listingLagMs: 8000 } })
+      const ws = workspace(desired)
+      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
+      const child = yield* spawnOrgsync(["apply", ...common, "--yes"], credentials, { deadlineMillis: 60_000 })
+      yield* child.waitFor(/waiting \S+ to read Code42 again for Brand New/)
+      const signalled = Date.now()
+      child.kill("SIGINT")
+      const exited = yield* child.exited
+      expect(Date.now() - signalled).toBeLessThan(3000)
+      expect(exited.code, exited.stdout + exited.stderr).not.toBe(0)
+      expect(exited.stdout + exited.stderr).not.toContain("Code42 matches")
+      expect(creates(sim)).toHaveLength(1)
+
+      sim.setFaults({ lostResponseRate: 0 })
+      const next = yield* orgsync(["apply", ...common, "--yes"])
+      expect(next.code, next.stdout + next.stderr).toBe(0)
+      expect(next.stderr).toMatch(/create of Brand New .*confirmed by a later listing/)
+      expect(creates(sim)).toHaveLength(1)
+      expect(named(sim, "Brand New")).toHaveLength(1)
     }), timeout)
 })
