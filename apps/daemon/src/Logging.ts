@@ -1,8 +1,13 @@
 /** Where and how orgsync logs: one-shot commands to stderr, the daemon to stdout in the format asked for. */
 import { Layer, Logger, LogLevel } from "effect"
 
+// Effect's loggers name the fiber of each line (`fiber=#25`): an id of the runtime's, which tells an operator
+// nothing. Both put it at a fixed place (logfmt right after the level, JSON as the last key), where it is cut.
+const logfmt = Logger.map(Logger.logfmtLogger, (line) => line.replace(/^(timestamp=\S+ level=\S+) fiber=\S+/, "$1"))
+const json = Logger.map(Logger.jsonLogger, (line) => line.replace(/,"fiberId":"[^"]*"}$/, "}"))
+
 /** One-shot commands log (retries, re-reads) to stderr, so that stdout holds only what they print. */
-const commandLogger = Logger.withConsoleError(Logger.logfmtLogger)
+const commandLogger = Logger.withConsoleError(logfmt)
 
 export const commandLogging = Layer.merge(
   Logger.replace(Logger.defaultLogger, commandLogger),
@@ -12,6 +17,6 @@ export const commandLogging = Layer.merge(
 /** The daemon logs to stdout, in the format asked for. */
 export const daemonLogging = (format: "logfmt" | "json") =>
   Layer.merge(
-    Logger.replace(commandLogger, Logger.withConsoleLog(format === "json" ? Logger.jsonLogger : Logger.logfmtLogger)),
+    Logger.replace(commandLogger, Logger.withConsoleLog(format === "json" ? json : logfmt)),
     Logger.minimumLogLevel(LogLevel.Info)
   )
