@@ -34,17 +34,18 @@ const faults: Partial<Simulator.Faults> = {
 const cascades = new Set(["block", "unblock", "deactivate"])
 
 /**
- * The simulator behind a front that answers 503 to each `method` request whose body names the org `orgName`,
- * until `recover` is called; `common` are the flags of a workspace holding `yaml` that go through the front.
+ * The simulator behind a front that answers `status` (503 unless told) to each `method` request whose body names
+ * the org `orgName`, until `recover` is called; `common` are the flags of a workspace holding `yaml` that go
+ * through the front.
  */
-const failingFor = (method: string, orgName: string, yaml: string) =>
+const failingFor = (method: string, orgName: string, yaml: string, status = 503) =>
   Effect.gen(function*() {
     const sim = yield* start()
     let failing = true
     const front = yield* proxy(sim.url, {
       intercept: (request) =>
         failing && request.method === method && request.body.includes(`"orgName":"${orgName}"`)
-          ? { status: 503, body: JSON.stringify([{ name: "SYSTEM", description: "Unavailable", objects: [] }]) }
+          ? { status, body: JSON.stringify([{ name: "SYSTEM", description: "Unavailable", objects: [] }]) }
           : undefined
     })
     const ws = workspace(yaml)
@@ -117,11 +118,13 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
     "a create that fails does not leave its parent deactivated for good",
     () =>
       Effect.gen(function*() {
+        // Refused (400): a create answered 5xx has an unknown outcome, and is waited for until Code42 lists it.
         const { common, recover, sim } = yield* failingFor(
           "POST",
           "Mobile",
           "orgs:\n  - name: Engineering\n    status: deactivated\n    children:\n      - name: Platform\n" +
-            "      - name: Mobile\n  - name: Sales\n"
+            "      - name: Mobile\n  - name: Sales\n",
+          400
         )
         expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(1)
         recover()
