@@ -3,14 +3,18 @@
  * default registry: the daemon's and the Code42 client's alike, without Effect's own (`effect_fiber_*`, ...),
  * which describe the runtime, not the product.
  */
+import type { Plan } from "@c42/reconcile"
 import { Effect, Metric, MetricBoundaries, type MetricPair, MetricState, Option } from "effect"
 import { type PassSummary, passOutcomes } from "./DaemonStatus.js"
-import { version } from "./Version.js"
+import { commit, version } from "./Version.js"
 
-/** Always 1; its labels say which build runs on which Node, so that a dashboard can tell deployments apart. */
+/**
+ * Always 1; its labels say which build (version, and the commit it was built from) runs on which Node, so that a
+ * dashboard can tell deployments apart.
+ */
 export const buildInfo: Metric.Metric.Gauge<number> = Metric.gauge("orgsync_build_info", {
-  description: "The orgsync version and the Node version it runs on (always 1)"
-}).pipe(Metric.tagged("version", version), Metric.tagged("node", process.version))
+  description: "The orgsync version, the commit it was built from and the Node version it runs on (always 1)"
+}).pipe(Metric.tagged("version", version), Metric.tagged("commit", commit), Metric.tagged("node", process.version))
 
 export const passesTotal = Metric.counter("orgsync_passes_total", {
   description: "Reconcile passes by result (converged, pending, error)",
@@ -31,12 +35,34 @@ export const driftChanges = Metric.gauge("orgsync_drift_changes", {
   description: "Changes made in Code42 by hand that the last pass found"
 })
 
+/**
+ * One series per kind, `orgsync_conflicts{kind="contested"}` (orgs another writer contests) and every other, and no
+ * total beside them, which a `sum()` would count twice.
+ */
 export const conflicts = Metric.gauge("orgsync_conflicts", {
-  description: "Conflicts the last pass reported"
+  description: "Conflicts the last pass reported, by kind"
 })
 
-/** The same gauge for one kind of conflict: `orgsync_conflicts{kind="contested"}`, orgs another writer contests. */
-export const contestedConflicts = Metric.tagged(conflicts, "kind", "contested")
+/** Every kind of conflict, so that each has its series from the start (the record makes the compiler list all). */
+const conflictKinds = Object.keys(
+  {
+    ambiguous: null,
+    "pin-missing": null,
+    "pin-outside-root": null,
+    "parent-differs": null,
+    protected: null,
+    "signed-in-org": null,
+    "parent-deactivated": null,
+    "parent-blocked": null,
+    duplicate: null,
+    contested: null,
+    "refused-by-code42": null,
+    unsupported: null
+  } satisfies Record<Plan.ConflictKind, null>
+) as ReadonlyArray<Plan.ConflictKind>
+
+const setConflicts = (byKind: PassSummary["conflictKinds"]) =>
+  conflictKinds.map((kind) => Metric.set(Metric.tagged(conflicts, "kind", kind), byKind?.[kind] ?? 0))
 
 export const desiredValid = Metric.gauge("orgsync_desired_valid", {
   description: "1 when the desired files validate, 0 when they do not (the last good state stays in force)"
@@ -55,8 +81,7 @@ export const register: Effect.Effect<void> = Effect.all([
   ...passOutcomes.map((result) => Metric.update(Metric.tagged(passesTotal, "result", result), 0)),
   Metric.set(pendingChanges, 0),
   Metric.set(driftChanges, 0),
-  Metric.set(conflicts, 0),
-  Metric.set(contestedConflicts, 0),
+  ...setConflicts({}),
   Metric.set(desiredValid, 0),
   Metric.set(lastSuccess, 0)
 ], { discard: true })
@@ -69,8 +94,7 @@ export const recordPass = (pass: PassSummary): Effect.Effect<void> =>
     ...(pass.result === "error" ? [] : [
       Metric.set(pendingChanges, pass.pending),
       Metric.set(driftChanges, pass.drift),
-      Metric.set(conflicts, pass.conflicts),
-      Metric.set(contestedConflicts, pass.contested ?? 0),
+      ...setConflicts(pass.conflictKinds),
       Metric.set(lastSuccess, pass.finishedAt.getTime() / 1000)
     ])
   ], { discard: true })

@@ -27,8 +27,11 @@ export interface PassSummary {
   readonly pending: number
   readonly drift: number
   readonly conflicts: number
-  /** Orgs another writer changes back (conflicts of kind `contested`): orgsync has stopped writing to them. */
-  readonly contested?: number
+  /**
+   * The conflicts by kind, those of no kind left out; `contested`: orgs another writer changes back, to which
+   * orgsync has stopped writing.
+   */
+  readonly conflictKinds?: Readonly<Partial<Record<Plan.ConflictKind, number>>>
   /** Failed writes, conflicts and refusals; for a pass that could not run, why. */
   readonly errors: ReadonlyArray<string>
 }
@@ -169,8 +172,8 @@ export const notReady = (state: State): Option.Option<string> => {
     if (state.desired.inForce) reasons.push("no pass has finished yet")
   } else if (state.lastPass.result === "error") {
     reasons.push(`the last pass failed: ${state.lastPass.errors.join("; ")}`)
-  } else if ((state.lastPass.contested ?? 0) > 0) {
-    const count = state.lastPass.contested!
+  } else if ((state.lastPass.conflictKinds?.contested ?? 0) > 0) {
+    const count = state.lastPass.conflictKinds!.contested!
     reasons.push(
       `another writer changes back ${PlanFormat.plural(count, "org")} that orgsync wrote (contested): ` +
         "orgsync stopped writing to them; keep one writer per tenant"

@@ -3,8 +3,15 @@
  * gets, and the contested orgs as they start and end.
  */
 import { Duration, Effect, Either, Option, Ref } from "effect"
-import type { Reconciler } from "@c42/reconcile"
+import type { Plan, Reconciler } from "@c42/reconcile"
 import type * as DaemonStatus from "./DaemonStatus.js"
+
+/** How many conflicts of each kind there are. */
+const conflictKinds = (conflicts: ReadonlyArray<Plan.Conflict>): Partial<Record<Plan.ConflictKind, number>> => {
+  const byKind: Partial<Record<Plan.ConflictKind, number>> = {}
+  for (const { kind } of conflicts) byKind[kind] = (byKind[kind] ?? 0) + 1
+  return byKind
+}
 
 /** The summary of a pass as the status, the metrics and the log show it; an error is a pass that could not run. */
 export const summarize = (
@@ -36,7 +43,7 @@ export const summarize = (
       pending: pass.pending.changes.length,
       drift: pass.drift,
       conflicts: pass.pending.conflicts.length,
-      contested: pass.pending.conflicts.filter((conflict) => conflict.kind === "contested").length,
+      conflictKinds: conflictKinds(pass.pending.conflicts),
       errors: pass.errors
     })
   })

@@ -44,6 +44,8 @@ describe("orgsync run", () => {
       expect(daemon.output()).toContain(`${ws.desired}:4:13:`)
       const metrics = yield* Effect.promise(() => fetch(`${daemon.url}/metrics`).then((r) => r.text()))
       expect(metrics).toMatch(/^orgsync_desired_valid 0$/m)
+      // The bundle knows the commit it was built from (marked when the checkout had changes).
+      expect(metrics).toMatch(/^orgsync_build_info\{commit="[0-9a-f]{7,}(\+modified)?",node="v[\d.]+",version="[\d.]+"\} 1$/m)
       // Drift made by hand meanwhile is healed on the interval, from the last good state: no write from the bad one.
       yield* byHand(sim, "PUT", `/api/v1/OrgBlock/${named(sim, "Sales")[0]!.orgId}`)
       yield* until(() => named(sim, "Sales")[0]!.blocked === false, 15_000, daemon.output)

@@ -105,10 +105,25 @@ describe("DaemonMetrics.render", () => {
       for (const name of gauges) {
         expect(families.get(name)).toMatchObject({ type: "gauge", samples: [{ value: 0 }] })
       }
-      // Every conflict, and those of kind `contested` (another writer) apart.
+      // One series per kind of conflict, and no total beside them: `sum(orgsync_conflicts)` counts each once.
       const conflicts = families.get("orgsync_conflicts")!
       expect(conflicts.type).toBe("gauge")
-      expect(conflicts.samples.map((s) => [s.labels["kind"] ?? "", s.value]).sort()).toEqual([["", 0], ["contested", 0]])
+      expect(conflicts.samples.map((s) => [s.labels["kind"], s.value])).toEqual(
+        [
+          "ambiguous",
+          "contested",
+          "duplicate",
+          "parent-blocked",
+          "parent-deactivated",
+          "parent-differs",
+          "pin-missing",
+          "pin-outside-root",
+          "protected",
+          "refused-by-code42",
+          "signed-in-org",
+          "unsupported"
+        ].map((kind) => [kind, 0])
+      )
       expect(families.get("orgsync_last_success_timestamp_seconds")!.type).toBe("gauge")
       expect(families.get("code42_client_requests_total")!.samples).toEqual([
         { name: "code42_client_requests_total", labels: { method: "GET", status: "200" }, value: 1 }

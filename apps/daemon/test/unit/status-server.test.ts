@@ -84,7 +84,8 @@ describe("StatusServer", () => {
       const { get } = yield* statusServer
       yield* DaemonMetrics.register
       yield* DaemonMetrics.recordDesired(true)
-      yield* DaemonMetrics.recordPass(pass({ result: "pending", pending: 4, drift: 1, conflicts: 2 }))
+      const kinds = { ambiguous: 1, contested: 1 }
+      yield* DaemonMetrics.recordPass(pass({ result: "pending", pending: 4, drift: 1, conflicts: 2, conflictKinds: kinds }))
       const response = yield* get("/metrics")
       expect(response.status).toBe(200)
       expect(response.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8")
@@ -101,15 +102,21 @@ describe("StatusServer", () => {
       expect(duration.samples.find((s) => s.name === "orgsync_pass_duration_seconds_sum")!.value).toBe(2.5)
       expect(families.get("orgsync_pending_changes")!.samples[0]!.value).toBe(4)
       expect(families.get("orgsync_drift_changes")!.samples[0]!.value).toBe(1)
-      expect(families.get("orgsync_conflicts")!.samples.find((s) => s.labels["kind"] === undefined)!.value).toBe(2)
+      const conflicts = (text: string) =>
+        parsePrometheus(text).get("orgsync_conflicts")!.samples.filter((s) => s.value !== 0)
+          .map((s) => [s.labels["kind"], s.value])
+      expect(conflicts(response.text)).toEqual([["ambiguous", 1], ["contested", 1]])
       expect(families.get("orgsync_desired_valid")!.samples[0]!.value).toBe(1)
       expect(families.get("orgsync_last_success_timestamp_seconds")!.samples[0]!.value).toBe(
         Date.parse("2025-03-01T10:00:02.500Z") / 1000
       )
       for (const family of families.values()) expect(family.samples.length).toBeGreaterThan(0)
+      // A later pass without conflicts sets every kind back to 0.
+      yield* DaemonMetrics.recordPass(pass())
+      expect(conflicts((yield* get("/metrics")).text)).toEqual([])
     }))
 
-  test("/metrics leaves out Effect's runtime metrics and says which build runs on which Node", () =>
+  test("/metrics leaves out Effect's runtime metrics and says which build (version and commit) runs on which Node", () =>
     Effect.gen(function*() {
       const { get } = yield* statusServer
       yield* DaemonMetrics.register
@@ -120,7 +127,11 @@ describe("StatusServer", () => {
       const build = families.get("orgsync_build_info")!
       expect(build.type).toBe("gauge")
       expect(build.samples).toEqual([
-        expect.objectContaining({ labels: { node: process.version, version: expect.stringMatching(/^\d+\.\d+\.\d+/) }, value: 1 })
+        // Run from source, as here, the commit is not known; the bundle knows it (test/process/daemon-process).
+        expect.objectContaining({
+          labels: { commit: "unknown", node: process.version, version: expect.stringMatching(/^\d+\.\d+\.\d+/) },
+          value: 1
+        })
       ])
     }))
 
