@@ -136,6 +136,23 @@ describe("a create of unknown outcome that a re-read does not list", () => {
       expect(result.converged).toBe(true)
     }).pipe(Effect.provide(TenantDouble.stateDb())))
 
+  it.effect("after a 503 with no later write to show the listing current, the window is waited out", () =>
+    Effect.gen(function*() {
+      const tenant = yield* laggingTenant(0, ["refused", "ok"])
+      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 1 }).pipe(
+        Effect.provideService(OrgApi, tenant.api)
+      )
+      const fiber = yield* reconciler.pass(desired([d("Sales"), d("Brand New")]), { dryRun: false, force: false })
+        .pipe(Effect.fork)
+      yield* clockTo(fiber, 14_900)
+      expect(yield* tenant.sent).toBe(1)
+      yield* clockTo(fiber, 16_000)
+      const result = yield* Fiber.join(fiber)
+      expect(yield* tenant.sent).toBe(2)
+      expect(yield* tenant.named("Brand New")).toHaveLength(1)
+      expect(result.converged).toBe(true)
+    }).pipe(Effect.provide(TenantDouble.stateDb())))
+
   it.effect("a lost answer gives no such proof: the later write shows, and the create is still awaited", () =>
     Effect.gen(function*() {
       const tenant = yield* laggingTenant(3000, ["lost"])
