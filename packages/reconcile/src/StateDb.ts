@@ -32,6 +32,12 @@ export interface Snapshot {
   readonly orgs: ReadonlyArray<RemoteOrg>
 }
 
+/** What could be read of some rows, and for each row that could not, a sentence naming it and what is wrong. */
+export interface Readable<A> {
+  readonly value: A
+  readonly unreadable: ReadonlyArray<string>
+}
+
 /** An identity with the ids the API needs, as remembered. */
 export interface StoredIdentity extends Identity {
   /** Absent on the gateway family, whose orgs have no orgId (stored as NULL). */
@@ -130,6 +136,12 @@ export interface Reader {
   ) => Effect.Effect<ReadonlyArray<JournalEntry & { readonly outcome: JournalOutcome | undefined }>, StateDbError>
   /** Newest first; a run whose process is gone reads as `abandoned`. */
   readonly recentRuns: (limit: number) => Effect.Effect<ReadonlyArray<RunRecord>, StateDbError>
+  /**
+   * For a person looking (`orgsync status`): the runs and the snapshot as `recentRuns` and `snapshot` read them,
+   * leaving out each row that does not decode, and naming it, where those fail on the first.
+   */
+  readonly readableRuns: (limit: number) => Effect.Effect<Readable<ReadonlyArray<RunRecord>>, StateDbError>
+  readonly readableSnapshot: Effect.Effect<Readable<Option.Option<Snapshot>>, StateDbError>
   /** One run with the writes it made; none when there is no such run. */
   readonly runWithWrites: (
     id: number

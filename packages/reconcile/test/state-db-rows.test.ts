@@ -6,7 +6,7 @@ import { NodeContext } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Schema, TestClock } from "effect"
+import { Effect, Either, Option, Schema, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -58,6 +58,32 @@ describe("state rows", () => {
       expect(error._tag).toBe("StateDbError")
       expect(error.message).toContain(`the state database ${file} holds the run history it cannot read (result: `)
       expect(error.message).toContain("\"exploded\"")
+    }))
+
+  it.effect("read for a person, the runs and snapshot orgs that decode are kept, and each that does not is named", () =>
+    Effect.gen(function*() {
+      const file = tempPath()
+      yield* filled(file)
+      yield* writing(file, Effect.gen(function*() {
+        const db = yield* StateDb.StateDb
+        yield* db.runFinish(yield* db.runStart("apply", false), "converged", { applied: 0 }, [])
+        const org = { orgUid: "11", orgName: "Sales", orgExtRef: null, notes: null, active: true, blocked: false, parentOrgUid: null }
+        yield* db.saveSnapshot({ takenAt: new Date(0), orgs: [org, { ...org, orgUid: "12", orgName: "Legal" }] })
+      }))
+      yield* raw(file, "UPDATE run SET result = 'exploded' WHERE id = (SELECT min(id) FROM run)")
+      yield* raw(file, "UPDATE snapshot_org SET blocked = 5 WHERE org_uid = '12'")
+      const { runs, snapshot } = yield* reading(file, Effect.gen(function*() {
+        const db = yield* StateDb.StateReader
+        return { runs: yield* db.readableRuns(5), snapshot: yield* db.readableSnapshot }
+      }))
+      expect(runs.value.map((run) => run.id)).toEqual([2])
+      expect(runs.unreadable).toEqual([
+        expect.stringMatching(new RegExp(`^the state database ${file} holds run #1 it cannot read \\(result: .*"exploded"\\)$`))
+      ])
+      expect(snapshot.value.pipe(Option.map((s) => s.orgs.map((org) => org.orgName)))).toEqual(Option.some(["Sales"]))
+      expect(snapshot.unreadable).toEqual([
+        expect.stringMatching(new RegExp(`^the state database ${file} holds the snapshot's org 12 it cannot read \\(blocked: `))
+      ])
     }))
 
   it.effect("an identity whose recorded fields are not JSON is an error, not a crash", () =>

@@ -1,7 +1,7 @@
 /** `orgsync status`: the last runs, the snapshot's age and the pending changes, from the state database. */
 import { Command } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { DesiredFiles, StateDb } from "@c42/reconcile"
+import { DesiredFiles, PlanFormat, Printable, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
 import * as Connection from "../Connection.js"
 import { exitWith, ok } from "../ExitCode.js"
@@ -20,13 +20,20 @@ const report = (settings: Settings.Settings) =>
   Effect.gen(function*() {
     const db = yield* StateDb.StateReader
     const fs = yield* FileSystem.FileSystem
-    const runs = yield* db.recentRuns(10)
-    const snapshot = yield* db.snapshot
+    // What can be read is shown: a row that does not decode is named in a warning and left out, not the end of it.
+    const { unreadable: runsLeftOut, value: runs } = yield* db.readableRuns(10)
+    const { unreadable: orgsLeftOut, value: snapshot } = yield* db.readableSnapshot
+    for (const sentence of [...orgsLeftOut, ...runsLeftOut]) {
+      yield* Console.error(`orgsync: warning: ${Printable.printable(sentence)}`)
+    }
     yield* Console.log(`State database: ${settings.state}`)
+    const leftOut = orgsLeftOut.length === 0
+      ? ""
+      : `; ${PlanFormat.plural(orgsLeftOut.length, "org")} left out, which cannot be read`
     yield* Console.log(
       Option.match(snapshot, {
         onNone: () => "Snapshot: none yet (orgsync apply or orgsync run records one)",
-        onSome: (s) => `Snapshot: ${s.orgs.length} orgs, taken ${s.takenAt.toISOString()} (${ago(s.takenAt)})`
+        onSome: (s) => `Snapshot: ${s.orgs.length} orgs, taken ${s.takenAt.toISOString()} (${ago(s.takenAt)})${leftOut}`
       })
     )
     yield* Console.log(runs.length === 0 ? "Runs: none yet" : "Last runs:")
@@ -39,6 +46,10 @@ const report = (settings: Settings.Settings) =>
       for (const error of run.errors.slice(0, 5)) yield* Console.log(`      ${error}`)
     }
     if (Option.isNone(snapshot)) return
+    if (orgsLeftOut.length > 0) {
+      yield* Console.log("Pending: unknown, the snapshot cannot be read whole (the next apply or pass records a new one)")
+      return
+    }
     if (!(yield* fs.exists(settings.desired).pipe(Effect.orElseSucceed(() => false)))) {
       yield* Console.log(
         `Pending: unknown, ${settings.desired} does not exist (name the desired files with --desired or ORGSYNC_DESIRED)`

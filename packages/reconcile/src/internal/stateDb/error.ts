@@ -40,17 +40,16 @@ const firstIssue = (error: ParseResult.ParseError) => {
  * and what it holds), never a value typed by hand.
  */
 export const readFailure = (path: string, what: string) =>
-(error: SqlError.SqlError | ParseResult.ParseError): StateDbError => {
-  if (error._tag === "SqlError") {
-    return failure(`cannot read ${what} from the state database ${path}: ${sqliteReason(error)}`, error)
-  }
+(error: SqlError.SqlError | ParseResult.ParseError): StateDbError =>
+  error._tag === "SqlError"
+    ? failure(`cannot read ${what} from the state database ${path}: ${sqliteReason(error)}`, error)
+    : failure(`${unreadable(path, what, error)}: ${advice}`, error)
+
+/** `the state database PATH holds WHAT it cannot read (column: what it holds there)`. */
+export const unreadable = (path: string, what: string, error: ParseResult.ParseError): string => {
   const issue = firstIssue(error)
   const column = issue.path.filter((key) => typeof key === "string").join(".")
-  return failure(
-    `the state database ${path} holds ${what} it cannot read (${column === "" ? "" : `${column}: `}${issue.text}): ` +
-      advice,
-    error
-  )
+  return `the state database ${path} holds ${what} it cannot read (${column === "" ? "" : `${column}: `}${issue.text})`
 }
 
 /**

@@ -3,11 +3,11 @@
  * Every row is decoded with its Schema; one that does not decode is a `StateDbError` naming the database.
  */
 import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
-import { Effect, Option, type ParseResult, Schema } from "effect"
-import type { Held, Reader, StoredIdentity } from "../../StateDb.js"
+import { Effect, Either, Option, type ParseResult, Schema } from "effect"
+import type { Held, Readable, Reader, StoredIdentity } from "../../StateDb.js"
 import * as DriftHistory from "../driftHistory.js"
 import * as WriteHistory from "../writeHistory.js"
-import { readFailure } from "./error.js"
+import { readFailure, unreadable } from "./error.js"
 import * as Rows from "./rows.js"
 
 /**
@@ -41,6 +41,39 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
         if (Option.isNone(taken)) return Option.none()
         const takenAt = yield* Schema.decode(Schema.Date)(taken.value.value)
         return Option.some({ takenAt, orgs: (yield* snapshotRows(undefined)).map(Rows.snapshotOrg) })
+      })
+    )
+
+    /** The rows that decode with `schema`, and a sentence for each that does not, naming it by `name`. */
+    const decodeEach = <A, I>(
+      rows: ReadonlyArray<unknown>,
+      schema: Schema.Schema<A, I>,
+      name: (row: Record<string, unknown>) => string
+    ): Readable<ReadonlyArray<A>> => {
+      const decode = Schema.decodeUnknownEither(schema)
+      const value: Array<A> = []
+      const failed: Array<string> = []
+      for (const row of rows) {
+        Either.match(decode(row), {
+          onLeft: (error) => failed.push(unreadable(path, name(row as Record<string, unknown>), error)),
+          onRight: (decoded) => value.push(decoded)
+        })
+      }
+      return { value, unreadable: failed }
+    }
+
+    const readableSnapshot = read(
+      "the snapshot",
+      Effect.gen(function*() {
+        const taken = yield* findMeta("snapshot_taken_at")
+        if (Option.isNone(taken)) return { value: Option.none(), unreadable: [] }
+        const takenAt = yield* Schema.decode(Schema.Date)(taken.value.value)
+        const rows = decodeEach(
+          yield* sql`SELECT * FROM snapshot_org ORDER BY position`,
+          Rows.SnapshotRow,
+          (row) => `the snapshot's org ${String(row["org_uid"])}`
+        )
+        return { value: Option.some({ takenAt, orgs: rows.value.map(Rows.snapshotOrg) }), unreadable: rows.unreadable }
       })
     )
 
@@ -93,6 +126,15 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
     const recentRuns = (limit: number) =>
       read("the run history", Effect.map(runRows(limit), (rows) => rows.map(Rows.runRecord)))
 
+    const readableRuns = (limit: number) =>
+      read(
+        "the run history",
+        Effect.map(sql`SELECT * FROM run ORDER BY id DESC LIMIT ${limit}`, (rows) => {
+          const runs = decodeEach(rows, Rows.RunRow, (row) => `run #${String(row["id"])}`)
+          return { value: runs.value.map(Rows.runRecord), unreadable: runs.unreadable }
+        })
+      )
+
     const findRun = SqlSchema.findOne({
       Request: Schema.Int,
       Result: Rows.RunRow,
@@ -125,6 +167,8 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
       unsettled,
       journalSince,
       recentRuns,
+      readableRuns,
+      readableSnapshot,
       runWithWrites,
       getMeta,
       history: { standing: history.standing, contested: history.contested },
@@ -141,6 +185,8 @@ export const empty = (path: string): Reader => ({
   unsettled: Effect.succeed([]),
   journalSince: () => Effect.succeed([]),
   recentRuns: () => Effect.succeed([]),
+  readableRuns: () => Effect.succeed({ value: [], unreadable: [] }),
+  readableSnapshot: Effect.succeed({ value: Option.none(), unreadable: [] }),
   runWithWrites: () => Effect.succeedNone,
   getMeta: () => Effect.succeedNone,
   history: { standing: Effect.succeed([]), contested: () => Effect.succeed([]) },
