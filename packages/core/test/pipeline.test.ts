@@ -294,8 +294,9 @@ describe("rate limiting and concurrency", () => {
       expect(at.slice(0, 6)).toEqual(Array(6).fill(0))
       expect(at.slice(6, 11)).toEqual(Array(5).fill(1000))
       expect(at.slice(11, 16)).toEqual([1196, 1392, 1588, 1784, 1980])
-      // ...and after a second of answers, one step faster: 6.1/s, one every 164 ms.
-      expect(at.slice(16)).toEqual([2176, 2340, 2504, 2668, 2832])
+      // ...and after a second of answers, one step faster: 6.1/s, one every 164 ms (the first a little sooner:
+      // the bucket holds a token more at the higher rate).
+      expect(at.slice(16)).toEqual([2176, 2337, 2501, 2665, 2829])
     }))
 
   it.scoped("no more requests in flight than the concurrency", () =>
@@ -323,7 +324,8 @@ describe("rate limiting and concurrency", () => {
       let answered = 0
       const { client, received } = yield* setup(
         () => ++answered === 1 ? Fake.slow(5000, orgReply) : Effect.succeed(orgReply),
-        { concurrency: 1, rateLimit: { requestsPerSecond: 1, burst: 1 }, timeout: "10 seconds" }
+        // A bucket of one token beside the one request in flight.
+        { concurrency: 1, rateLimit: { requestsPerSecond: 1, burst: 2 }, timeout: "10 seconds" }
       )
       yield* settle(Effect.all(Array.from({ length: 4 }, () => client.getById(5)), { concurrency: "unbounded" }))
       // The sign-in takes the first turn; the first call is answered after 5 s. Turns taken while waiting for
@@ -354,6 +356,30 @@ describe("rate limiting and concurrency", () => {
       // A quiet second, so that both buckets are full, then more requests than the burst.
       yield* TestClock.adjust("1 second")
       yield* settle(Effect.all(Array.from({ length: 400 }, () => client.getById(5)), { concurrency: "unbounded" }))
+      expect(refused).toBe(0)
+    }))
+
+  it.scoped("a burst no larger than the concurrency still leaves a server keeping the same rate room for early arrivals", () =>
+    Effect.gen(function*() {
+      // The server: a bucket of one token, refilled at one a second. Every other request reaches it 30 ms later
+      // than the one before it did.
+      let tokens = 1
+      let refilledAt = 0
+      let refused = 0
+      let sent = 0
+      const { client } = yield* setup(() =>
+        Effect.gen(function*() {
+          yield* Effect.sleep(++sent % 2 === 0 ? "0 millis" : "30 millis")
+          const now = yield* Clock.currentTimeMillis
+          tokens = Math.min(1, tokens + (now - refilledAt) / 1000)
+          refilledAt = now
+          const admitted = tokens >= 1
+          if (admitted) tokens -= 1
+          else refused++
+          return admitted ? orgReply : Fake.error(429, "TOO_MANY_REQUESTS", "Slow down", { "retry-after": "1" })
+        }), { rateLimit: { requestsPerSecond: 1, burst: 1 }, concurrency: 4 })
+      yield* TestClock.adjust("1 second")
+      yield* settle(Effect.all(Array.from({ length: 10 }, () => client.getById(5)), { concurrency: "unbounded" }))
       expect(refused).toBe(0)
     }))
 

@@ -6,16 +6,20 @@
  * answers without a 429 raises it by a fixed step, never above the configured rate. A client whose limit is
  * at or below the server's never sees a 429 and so keeps its configured rate.
  *
- * The pacing itself is a token bucket (@effect/experimental's `RateLimiter` over an in-memory store of its
- * own) asked at the current rate for every request; its burst shrinks with the rate, so that a client slowed
- * down does not send its configured burst at once after a pause.
+ * The pacing itself is a token bucket kept as the time its next token is due (the generic cell rate algorithm
+ * of ATM networks): a request is sent at once while the bucket holds a token, else when its own token is due,
+ * each one interval after the one before it, so that no two go closer than the rate allows whatever the delays
+ * before them. Its burst shrinks with the rate, so that a client slowed down does not send its configured burst
+ * at once after a pause. (@effect/experimental's `RateLimiter` counts a delay in whole tokens from the moment it
+ * is asked, so that a request it held back too long lets the next one go early: too soon for a server keeping
+ * the same rate.)
  *
  * Requests in flight count against the burst: the bucket holds `burst` less the requests that may be in flight
- * (at least one token). A server's bucket stays full while a request is on its way, losing the tokens it would
- * gain meanwhile, where the client's bucket keeps filling; a client holding its whole burst besides would, once
- * those requests arrive, send more than a server keeping the same rate and burst has left.
+ * (at least one token; where that leaves none to spare, it refills a little slower than the rate). A server's
+ * bucket stays full while a request is on its way, losing the tokens it would gain meanwhile, where the client's
+ * bucket keeps filling; a client holding its whole burst besides would, once those requests arrive, send more
+ * than a server keeping the same rate and burst has left.
  */
-import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { Clock, Duration, Effect, Metric, Ref } from "effect"
 import type * as ClientConfig from "../ClientConfig.js"
 import * as ClientMetrics from "../ClientMetrics.js"
@@ -71,13 +75,23 @@ const acceptedRate = (state: State, now: number): number => {
 const bucketOf = (rateLimit: ClientConfig.RateLimit, inFlight: number): number =>
   Math.max(1, rateLimit.burst - inFlight)
 
+/**
+ * The share of the rate the bucket refills at. A burst that leaves no token beside the requests in flight
+ * leaves a server keeping the same rate no room for a request that reaches it a little early: the bucket then
+ * refills 10% slower, so that the server's has refilled a while before each request (100 ms at one a second).
+ */
+const refillShare = (rateLimit: ClientConfig.RateLimit, inFlight: number): number =>
+  rateLimit.burst - inFlight >= 1 ? 1 : 0.9
+
 /** Pacing at `rateLimit` for a client that keeps at most `inFlight` requests in flight. */
 export const make = (rateLimit: ClientConfig.RateLimit, inFlight: number) =>
   Effect.gen(function*() {
     const { requestsPerSecond: ceiling } = rateLimit
     const burst = bucketOf(rateLimit, inFlight)
+    const share = refillShare(rateLimit, inFlight)
     const floor = floorOf(rateLimit)
-    const limiter = yield* Effect.provide(RateLimiter.make, RateLimiter.layerStoreMemory)
+    // When the bucket's next token is due (epoch millis): the bucket is full when it is due a burst ago or more.
+    const nextToken = yield* Ref.make(Number.NEGATIVE_INFINITY)
     const state = yield* Ref.make<State>({
       rate: ceiling,
       decreasedAt: Number.NEGATIVE_INFINITY,
@@ -98,19 +112,15 @@ export const make = (rateLimit: ClientConfig.RateLimit, inFlight: number) =>
 
     const token: Effect.Effect<void> = Effect.gen(function*() {
       const { rate } = yield* Ref.get(state)
-      const limit = Math.max(1, Math.floor((burst * rate) / ceiling))
-      const { delay } = yield* limiter.consume({
-        key: "requests",
-        algorithm: "token-bucket",
-        onExceeded: "delay",
-        limit,
-        window: Duration.millis((limit * 1000) / rate)
+      const interval = 1000 / (rate * share)
+      const tokens = Math.max(1, Math.floor((burst * rate) / ceiling))
+      const now = yield* Clock.currentTimeMillis
+      const sendAt = yield* Ref.modify(nextToken, (due) => {
+        const at = Math.max(now, due - (tokens - 1) * interval)
+        return [at, Math.max(due, at) + interval]
       })
-      if (Duration.greaterThan(delay, Duration.zero)) yield* Effect.sleep(delay)
-    }).pipe(
-      // The in-memory store cannot fail.
-      Effect.orDie
-    )
+      if (sendAt > now) yield* Effect.sleep(Duration.millis(sendAt - now))
+    })
 
     // A pause may begin while a request waits for its token: it waits for that pause too.
     const turn = Effect.zipRight(Effect.zipRight(awaitPause, token), awaitPause)
