@@ -1,7 +1,7 @@
 /**
  * A create whose outcome is unknown and that a re-read does not list, against a Code42 double whose listing
  * shows a new org only `lag` after its create, on the TestClock: it is awaited with re-reads, adopted once
- * listed, and sent again only when a later write's effect shows the listing current (after a 5xx) or when the
+ * listed, and sent again only when a later create listed shows the listing current (after a 5xx) or when the
  * confirmation window has passed; a create answered with success is never sent again. The journal carries the
  * rule to the next pass; writing stopped cuts the wait short.
  */
@@ -119,18 +119,36 @@ describe("a create of unknown outcome that a re-read does not list", () => {
       expect(result.converged).toBe(true)
     }).pipe(Effect.provide(TenantDouble.stateDb())))
 
-  it.effect("after a 503, a later write that shows in the listing proves it did not happen: created again at once", () =>
+  it.effect("after a 503, a later create listed proves it did not happen: created again at once", () =>
     Effect.gen(function*() {
       const tenant = yield* laggingTenant(0, ["refused", "ok"])
       const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 1 }).pipe(
         Effect.provideService(OrgApi, tenant.api)
       )
-      // The create goes first, the update after it: its new extRef listed shows the listing current.
-      const result = yield* reconciler.pass(desired([d("Brand New"), d("Sales", { extRef: "S-1" })]), {
+      // Brand New goes first, Other New after it: listed, it shows the listing has caught up with creates.
+      const result = yield* reconciler.pass(desired([d("Brand New"), d("Other New")]), { dryRun: false, force: false })
+      expect(yield* TestClock.currentTimeMillis).toBe(0)
+      expect(yield* tenant.sent).toBe(3)
+      expect(yield* tenant.named("Brand New")).toHaveLength(1)
+      expect(result.converged).toBe(true)
+    }).pipe(Effect.provide(TenantDouble.stateDb())))
+
+  it.effect("after a 503, a later update listed proves nothing of the create: the window is waited out", () =>
+    Effect.gen(function*() {
+      const tenant = yield* laggingTenant(0, ["refused", "ok"])
+      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 1 }).pipe(
+        Effect.provideService(OrgApi, tenant.api)
+      )
+      // An update shows in a listing at once, where a new org may show only later: its new extRef listed says
+      // nothing of whether the create before it happened.
+      const fiber = yield* reconciler.pass(desired([d("Brand New"), d("Sales", { extRef: "S-1" })]), {
         dryRun: false,
         force: false
-      })
-      expect(yield* TestClock.currentTimeMillis).toBe(0)
+      }).pipe(Effect.fork)
+      yield* clockTo(fiber, 14_900)
+      expect(yield* tenant.sent).toBe(1)
+      yield* clockTo(fiber, 16_000)
+      const result = yield* Fiber.join(fiber)
       expect(yield* tenant.sent).toBe(2)
       expect(yield* tenant.named("Brand New")).toHaveLength(1)
       expect(result.converged).toBe(true)

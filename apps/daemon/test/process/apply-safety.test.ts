@@ -179,5 +179,6 @@ describe("apply against a flaky server", () => {
         expect(named(sim, "Tools")).toHaveLength(1)
         expect(named(sim, "Legal")).toMatchObject([{ blocked: true }])
       }
-    }), 180_000)
+      // A create refused last, with no create after it to show the listing current, waits out the 15 s window.
+    }), 300_000)
 })

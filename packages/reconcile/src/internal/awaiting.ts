@@ -35,8 +35,8 @@ export interface Confirmed {
 
 /**
  * What this pass knows of its own writes: when each create of unknown outcome was answered 5xx (its place in
- * the order of answers, by journal id), and the writes answered with success. A later write's effect in a
- * listing shows the listing current. Answers are ordered by count, not by clock: two may come in one millisecond.
+ * the order of answers, by journal id), and the writes answered with success. A later create's org in a listing
+ * shows the listing current. Answers are ordered by count, not by clock: two may come in one millisecond.
  */
 export interface Evidence {
   /** The answers counted so far. */
@@ -47,33 +47,11 @@ export interface Evidence {
 
 export const evidence = (): Evidence => ({ answered: 0, serverErrors: new Map(), confirmed: [] })
 
-/** Whether `remote` shows the effect of a write answered with success. */
-const shows = (write: Confirmed, byUid: ReadonlyMap<string, RemoteOrg>): boolean => {
-  const org = byUid.get(write.orgUid)
-  if (org === undefined) return false
-  const { after } = write.change
-  switch (write.change.action) {
-    case "create":
-      return true
-    case "block":
-      return org.blocked === true
-    case "unblock":
-      return org.blocked !== true
-    case "deactivate":
-      return org.active === false
-    case "reactivate":
-      return org.active !== false
-    case "update":
-      return (after?.name === undefined || org.orgName === after.name) &&
-        (after?.extRef === undefined || (org.orgExtRef ?? null) === after.extRef) &&
-        (after?.notes === undefined || (org.notes ?? null) === after.notes)
-  }
-}
-
 /**
- * Whether `remote` proves that a create answered 5xx did not happen: it shows the effect of another write of
- * this pass answered with success after that 5xx. A lost answer gives no such proof: the server may still be
- * processing it.
+ * Whether `remote` proves that a create answered 5xx did not happen: it lists an org made by another create of
+ * this pass answered with success after that 5xx. Only a create shows that the listing has caught up with new
+ * orgs: a change to an org already listed shows at once, whether or not new orgs lag. A lost answer gives no such
+ * proof: the server may still be processing it.
  */
 export const disproved = (
   entry: JournalEntry,
@@ -81,7 +59,10 @@ export const disproved = (
   byUid: ReadonlyMap<string, RemoteOrg>
 ): boolean => {
   const answered = known.serverErrors.get(entry.id)
-  return answered !== undefined && known.confirmed.some((write) => write.answered > answered && shows(write, byUid))
+  return answered !== undefined &&
+    known.confirmed.some((write) =>
+      write.change.action === "create" && write.answered > answered && byUid.has(write.orgUid)
+    )
 }
 
 /** Whether the confirmation window of a create sent at `sentAt` has passed at `now`. */

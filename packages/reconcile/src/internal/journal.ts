@@ -58,7 +58,7 @@ export const settle = (remote: ReadonlyArray<RemoteOrg>, known: Awaiting.Evidenc
         adopted++
       } else if (!accepted && Awaiting.disproved(entry, known, byUid)) {
         yield* db.journalSettle(entry.id, "not-applied")
-        yield* sentAgain(entry, "a write answered after it shows in the listing and it does not")
+        yield* sentAgain(entry, "a create answered after it is listed and it is not")
       } else if (!Awaiting.windowPassed(entry.createdAt, now)) {
         awaiting.push({ path: entry.path, sentAt: entry.createdAt, accepted })
       } else if (accepted) {
