@@ -113,7 +113,7 @@ export const preview = (
     const api = yield* OrgApi
     const remote = yield* readRemote
     const identities = yield* db.identities
-    yield* refuseShort(identities, remote, options.force)
+    const listedLate = yield* refuseShort(db, identities, remote, options.force)
     const contested = yield* contestedNow(remote)
     const refusals = yield* Refusals.load
     const written = statusWritten(yield* db.history.standing)
@@ -126,7 +126,8 @@ export const preview = (
         statusWritten: written
       })
       const withheld = Refusals.withhold(Contest.withhold(made, contested).plan, refusals, remote).plan
-      return Safety.review(withheld, { desired, force: options.force })
+      const awaited = Awaiting.withhold(withheld, listedLate.map((a) => a.path))
+      return Safety.review(awaited, { desired, force: options.force })
     }
     const plan = planWith(undefined)
     if (!restricts(plan) || !options.signedInUser) return plan
@@ -166,10 +167,12 @@ export const make = (options: ReconcilerOptions) =>
         const readIdentities = () =>
           db.identitiesSharing(Identities.sharing(desired, remote)).pipe(Effect.mapError(fromDb))
         const recorded = yield* readIdentities()
-        yield* refuseShort(recorded, remote, force)
+        const listedLate = yield* refuseShort(db, recorded, remote, force)
         const takenAt = new Date(yield* Clock.currentTimeMillis)
         yield* db.saveSnapshot({ takenAt, orgs: remote }).pipe(Effect.mapError(fromDb))
-        const { adopted, awaiting, unlisted } = yield* Journal.settle(remote, evidence).pipe(Effect.mapError(fromDb))
+        const settled = yield* Journal.settle(remote, evidence).pipe(Effect.mapError(fromDb))
+        const { adopted, unlisted } = settled
+        const awaiting = [...settled.awaiting, ...listedLate]
         // Settling the journal records an identity only for a create it adopts.
         const identities = adopted === 0 ? recorded : yield* readIdentities()
         const written = yield* db.history.standing.pipe(Effect.mapError(fromDb))

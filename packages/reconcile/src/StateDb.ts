@@ -130,10 +130,18 @@ export interface Reader {
   /** The identities, as `identities` reads them, sharing the strings `held` holds. */
   readonly identitiesSharing: (held: Held) => Effect.Effect<ReadonlyArray<StoredIdentity>, StateDbError>
   readonly unsettled: Effect.Effect<ReadonlyArray<JournalEntry>, StateDbError>
-  /** The writes journaled since `since`, with their outcome (`undefined`: not settled). */
+  /**
+   * The writes journaled since `since`, with their outcome (`undefined`: not settled) and, for a create that
+   * happened, the org it made.
+   */
   readonly journalSince: (
     since: Date
-  ) => Effect.Effect<ReadonlyArray<JournalEntry & { readonly outcome: JournalOutcome | undefined }>, StateDbError>
+  ) => Effect.Effect<
+    ReadonlyArray<
+      JournalEntry & { readonly outcome: JournalOutcome | undefined; readonly resultOrgUid: string | null }
+    >,
+    StateDbError
+  >
   /** Newest first; a run whose process is gone reads as `abandoned`. */
   readonly recentRuns: (limit: number) => Effect.Effect<ReadonlyArray<RunRecord>, StateDbError>
   /**

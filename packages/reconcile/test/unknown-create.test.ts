@@ -18,14 +18,14 @@ import * as TenantDouble from "./tenant-double.js"
 /**
  * How the double answers the creates, one after another (the last one for all that follow): `lost` makes the
  * org and loses the answer, `refused` answers 503 without making it, `accepted` makes it and answers success
- * without it, `ok` makes it and answers it.
+ * without it, `ok` makes it and answers it, `late` makes it and answers it but lists it only after the lag.
  */
-type Answer = "lost" | "refused" | "accepted" | "ok"
+type Answer = "lost" | "refused" | "accepted" | "ok" | "late"
 
 /**
  * The tenant double with Sales under its top-level org, whose listing shows an org made by a create whose
- * answer did not name it only `lagMs` after the create (never with `Infinity`); an org whose create was
- * answered is listed at once (the listing has caught up by then).
+ * answer did not name it (or answered `late`) only `lagMs` after the create (never with `Infinity`); an org
+ * whose create was answered `ok` is listed at once (the listing has caught up by then).
  */
 const laggingTenant = (lagMs: number, answers: ReadonlyArray<Answer>) =>
   Effect.gen(function*() {
@@ -52,6 +52,7 @@ const laggingTenant = (lagMs: number, answers: ReadonlyArray<Answer>) =>
           if (answer === "ok") return org
           const now = yield* Clock.currentTimeMillis
           yield* Ref.update(unnamed, (map) => new Map([...map, [org.orgUid, now]]))
+          if (answer === "late") return org
           return yield* unknown(answer === "lost" ? {} : { status: 200, accepted: true })
         })
     }
@@ -234,5 +235,58 @@ describe("a create of unknown outcome that a re-read does not list", () => {
       expect(result.errors.join("\n")).toContain("outcome unknown: the create of Brand New")
       expect((yield* (yield* StateDb.StateDb).unsettled).map((entry) => entry.path)).toEqual(["Brand New"])
       expect(yield* tenant.sent).toBe(1)
+    }).pipe(Effect.provide(TenantDouble.stateDb())))
+})
+
+describe("a create answered with its org that the listing does not show yet", () => {
+  it.effect("is awaited, not missing: re-read until listed, never sent again, converged", () =>
+    Effect.gen(function*() {
+      const tenant = yield* laggingTenant(5000, ["late"])
+      const fiber = yield* passOf(tenant)
+      yield* clockTo(fiber, 4900)
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* clockTo(fiber, 8000)
+      const result = yield* Fiber.join(fiber)
+      expect(yield* tenant.sent).toBe(1)
+      expect({ converged: result.converged, applied: result.applied, errors: result.errors })
+        .toEqual({ converged: true, applied: 2, errors: [] })
+    }).pipe(Effect.provide(TenantDouble.stateDb())))
+
+  it.effect("--force never creates it again inside the window", () =>
+    Effect.gen(function*() {
+      const tenant = yield* laggingTenant(5000, ["late"])
+      const fiber = yield* passOf(tenant, { force: true })
+      yield* clockTo(fiber, 8000)
+      const result = yield* Fiber.join(fiber)
+      expect(yield* tenant.sent).toBe(1)
+      expect(yield* tenant.named("Brand New")).toHaveLength(1)
+      expect(result.converged).toBe(true)
+    }).pipe(Effect.provide(TenantDouble.stateDb())))
+
+  it.effect("still not listed once the window has passed: reported missing, not sent again", () =>
+    Effect.gen(function*() {
+      const tenant = yield* laggingTenant(Number.POSITIVE_INFINITY, ["late"])
+      const fiber = yield* passOf(tenant)
+      yield* clockTo(fiber, 14_900)
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* clockTo(fiber, 20_000)
+      const exit = yield* Fiber.await(fiber)
+      expect(yield* tenant.sent).toBe(1)
+      expect(String(exit)).toMatch(/1 org orgsync manages is missing from Code42's listing: Brand New \(uid-3\)/)
+    }).pipe(Effect.provide(TenantDouble.stateDb())))
+
+  it.effect("the next pass keeps the rule from the journal: it waits, and adopts the org once listed", () =>
+    Effect.gen(function*() {
+      const tenant = yield* laggingTenant(5000, ["late"])
+      const first = yield* passOf(tenant)
+      yield* clockTo(first, 2000)
+      yield* Fiber.interrupt(first)
+      const second = yield* passOf(tenant)
+      yield* clockTo(second, 4900)
+      expect(Option.isNone(yield* Fiber.poll(second))).toBe(true)
+      yield* clockTo(second, 8000)
+      const result = yield* Fiber.join(second)
+      expect(yield* tenant.sent).toBe(1)
+      expect({ converged: result.converged, errors: result.errors }).toEqual({ converged: true, errors: [] })
     }).pipe(Effect.provide(TenantDouble.stateDb())))
 })

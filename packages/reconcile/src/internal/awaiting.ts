@@ -23,6 +23,8 @@ export interface Awaiting {
   readonly sentAt: Date
   /** Code42 answered it with success (without the org): it is never sent again. */
   readonly accepted: boolean
+  /** Code42 answered it with the org it made, recorded as orgsync's: the listing does not show that org yet. */
+  readonly orgUid?: string | undefined
 }
 
 /** A write of this pass answered with success, and what a listing shows of it. */
@@ -90,7 +92,10 @@ export const withhold = (plan: Plan, paths: ReadonlyArray<string>): Plan =>
 
 /** What a pass that ends with a create still awaited says of it. */
 export const describe = (a: Awaiting): string =>
-  a.accepted
+  a.orgUid !== undefined
+    ? `the create of ${a.path} sent at ${a.sentAt.toISOString()} made ${a.orgUid}, which Code42 does not list yet: ` +
+      "it is not created again; run again to wait for it."
+    : a.accepted
     ? `the create of ${a.path} sent at ${a.sentAt.toISOString()} was answered with success without the org, ` +
       "and Code42 does not list it yet: it is not created again; run again to wait for it."
     : `outcome unknown: the create of ${a.path} sent at ${a.sentAt.toISOString()} is not listed by Code42 yet: ` +

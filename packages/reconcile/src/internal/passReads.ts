@@ -3,13 +3,14 @@
  * manages that a listing left out), and how what goes wrong in it is told: a pass that could not run.
  */
 import type { Code42Error } from "@c42/core"
-import { Data, Effect } from "effect"
+import { Clock, Data, Duration, Effect } from "effect"
 import * as Apply from "../Apply.js"
 import * as Contest from "../Contest.js"
 import type { RemoteOrg } from "../OrgApi.js"
 import type { Plan } from "../Plan.js"
 import * as RemoteTree from "../RemoteTree.js"
-import { type StateDb, StateReader, type StateDbError, type StoredIdentity } from "../StateDb.js"
+import { type Reader, type StateDb, StateReader, type StateDbError, type StoredIdentity } from "../StateDb.js"
+import * as Awaiting from "./awaiting.js"
 import * as Vanished from "./vanished.js"
 
 /** A pass that could not run: `transient` ones (Code42 unreachable, rate limited) are retried with back-off. */
@@ -47,16 +48,39 @@ export const contestedNow = (remote: ReadonlyArray<RemoteOrg>) =>
 
 /**
  * Refuses a listing that left out orgs orgsync manages (Code42 never deletes one, so it is short and a plan
- * from it would create them again), unless forced; before anything is settled or recorded from it.
+ * from it would create them again), unless forced; before anything is settled or recorded from it. An org whose
+ * create Code42 answered with it less than `Awaiting.confirmWindow` ago is not missing: Code42 lists a new org
+ * only seconds after its create. It is awaited (returned), like a create of unknown outcome, even when forced.
  */
-export const refuseShort = (identities: ReadonlyArray<StoredIdentity>, remote: ReadonlyArray<RemoteOrg>, force: boolean) => {
-  const gone = Vanished.missing(identities, remote)
-  return gone.length === 0
-    ? Effect.void
-    : force
-    ? Effect.logWarning(`accepted with --force: ${Vanished.describe(gone)}`)
-    : Effect.fail(new ReconcileError({ message: Vanished.describe(gone), transient: true }))
-}
+export const refuseShort = (
+  db: Reader,
+  identities: ReadonlyArray<StoredIdentity>,
+  remote: ReadonlyArray<RemoteOrg>,
+  force: boolean
+) =>
+  Effect.gen(function*() {
+    const unlisted = Vanished.missing(identities, remote)
+    if (unlisted.length === 0) return []
+    const now = yield* Clock.currentTimeMillis
+    const since = new Date(now - Duration.toMillis(Awaiting.confirmWindow))
+    const made = new Map(
+      (yield* db.journalSince(since).pipe(Effect.mapError(fromDb)))
+        .filter((entry) => entry.action === "create" && entry.outcome === "done" && entry.resultOrgUid !== null)
+        .map((entry) => [entry.resultOrgUid, entry])
+    )
+    const awaiting: Array<Awaiting.Awaiting> = []
+    const gone: Array<StoredIdentity> = []
+    for (const identity of unlisted) {
+      const entry = made.get(identity.orgUid)
+      if (entry === undefined || Awaiting.windowPassed(entry.createdAt, now)) gone.push(identity)
+      else awaiting.push({ path: identity.path, sentAt: entry.createdAt, accepted: true, orgUid: identity.orgUid })
+    }
+    if (gone.length > 0 && force) yield* Effect.logWarning(`accepted with --force: ${Vanished.describe(gone)}`)
+    else if (gone.length > 0) {
+      return yield* Effect.fail(new ReconcileError({ message: Vanished.describe(gone), transient: true }))
+    }
+    return awaiting
+  })
 
 /**
  * Another writer, as one pass sees it: the values orgsync wrote that are found changed back are counted as

@@ -115,7 +115,7 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
       read(
         "the journal",
         Effect.map(journalRowsSince(since.toISOString()), (rows) =>
-          rows.map((row) => ({ ...Rows.journalEntry(row), outcome: row.outcome ?? undefined })))
+          rows.map((row) => ({ ...Rows.journalEntry(row), outcome: row.outcome ?? undefined, resultOrgUid: row.result_org_uid })))
       )
 
     const runRows = SqlSchema.findAll({
