@@ -187,11 +187,11 @@ export const resolve = (flags: Flags) =>
     const loaded = yield* Effect.either(Effect.withConfigProvider(all, chain))
     if (loaded._tag === "Right" && file.errors.length === 0) {
       // The settings some source before the defaults holds: a state path given is one that must exist to be read.
-      const given = new Set<Key>()
+      const given = new Map<Key, string>()
       for (const [key, setting] of entries) {
         for (const source of sources.slice(0, -1)) {
           if ((yield* read(source.provider, setting.env)) === undefined) continue
-          given.add(key)
+          given.set(key, source.where(setting))
           break
         }
       }
@@ -224,6 +224,41 @@ const leaves = (error: ConfigError.ConfigError): ReadonlyArray<{ readonly path: 
     ? [{ path: error.path, message: error.message }]
     : []
 
+const expectedAddress = "an address starting with https:// (or http://), e.g. https://console.us.code42.com"
+
+/**
+ * The Code42 URL, checked by the commands that reach Code42 only (validate and status never use it): an http or
+ * https address with a host (a bare word is refused here, not looked up as a host), without credentials, query
+ * or fragment, and with plain http to loopback only unless allowed. Each refusal names `where` it came from;
+ * a user name or password in it is never repeated.
+ */
+const checkUrl = (text: string, where: string, allowInsecureHttp: boolean) => {
+  const url = text.trim()
+  const refuse = (message: string) => new SettingsError({ message: `${where}: ${message}` })
+  const parsed = /^https?:\/\//i.test(url) && URL.canParse(url) ? new URL(url) : undefined
+  if (parsed === undefined || parsed.hostname === "") {
+    return refuse(`expected ${expectedAddress}, got ${url === "" ? "an empty value" : url}`)
+  }
+  switch (ClientConfig.addressProblem(parsed, allowInsecureHttp)) {
+    case "credentials":
+      return refuse(
+        "expected an address without a user name or password: set CODE42_USERNAME with CODE42_PASSWORD or " +
+          "CODE42_PASSWORD_FILE (or CODE42_CLIENT_ID with CODE42_CLIENT_SECRET or CODE42_CLIENT_SECRET_FILE) instead"
+      )
+    case "query":
+      return refuse(
+        `expected an address without a query (?) or fragment (#), e.g. https://console.us.code42.com, got ${url}`
+      )
+    case "insecure":
+      return refuse(
+        `plain http to ${parsed.hostname}, which is not loopback, would send the credentials unencrypted: use ` +
+          `https, or allow it with --${table.allowInsecureHttp.flag} (${table.allowInsecureHttp.env}=true), got ${url}`
+      )
+    case undefined:
+      return Effect.void
+  }
+}
+
 /**
  * The client configuration: the URL of the settings, the credentials from the environment (only there), and
  * the settings' tuning.
@@ -235,6 +270,7 @@ export const clientConfig = (settings: Settings) =>
         message: "no Code42 URL: pass --url, set CODE42_URL, or set url in the settings file"
       })
     }
+    yield* checkUrl(settings.url.value, settings.given.get("url") ?? "url", settings.allowInsecureHttp)
     const env = yield* Effect.configProviderWith(Effect.succeed)
     const provider = ConfigProvider.fromMap(new Map([["CODE42_URL", settings.url.value]])).pipe(
       ConfigProvider.orElse(() => env)

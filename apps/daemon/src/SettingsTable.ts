@@ -70,7 +70,7 @@ export const table = {
     placeholder: "URL",
     description: "The Code42 server, e.g. https://console.us.code42.com",
     unset: "none",
-    value: Value.webAddress
+    value: Value.deferred("URL")
   }),
   desired: setting({
     file: "desired",
@@ -199,9 +199,12 @@ export type Key = keyof typeof table
 /** The value of every setting. */
 export type Values = { readonly [K in Key]: (typeof table)[K] extends Setting<infer A> ? A : never }
 
-/** The value of every setting, and which were given (by a flag, the environment or the settings file). */
+/**
+ * The value of every setting, and which were given, each with where (a flag, an environment variable or the
+ * settings file), as messages name it: `--url`, `CODE42_URL`, `settings file orgsync.yaml: url`.
+ */
 export type Settings = Values & {
-  readonly given: ReadonlySet<Key>
+  readonly given: ReadonlyMap<Key, string>
   /** The settings file read (`--config`, else ORGSYNC_CONFIG), if any. */
   readonly file: string | undefined
 }

@@ -92,8 +92,33 @@ export interface Resolved {
   readonly callTimeout: Duration.Duration
 }
 
+/** Loopback: 127.0.0.0/8, localhost (also with the root's dot, `localhost.`) and ::1. */
 const isLoopback = (hostname: string): boolean =>
-  hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname)
+  /^localhost\.?$/i.test(hostname) || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname)
+
+/**
+ * What keeps a parsed Code42 address from being used: a user name or password in it (credentials belong in
+ * their own variables), a query or a fragment, or plain http to a host that is not loopback unless
+ * `allowInsecureHttp`, because the password or secret would travel in it unencrypted.
+ */
+export const addressProblem = (
+  url: URL,
+  allowInsecureHttp: boolean
+): "credentials" | "query" | "insecure" | undefined =>
+  url.username !== "" || url.password !== ""
+    ? "credentials"
+    : /[?#]/.test(url.href)
+    ? "query"
+    : url.protocol === "http:" && !allowInsecureHttp && !isLoopback(url.hostname)
+    ? "insecure"
+    : undefined
+
+const problems = {
+  credentials: "carries a user name or password; set them in CODE42_USERNAME and CODE42_PASSWORD instead",
+  query: "carries a query or a fragment; give the address of the console only",
+  insecure: "uses plain http to a host that is not loopback; use https (plain http is only allowed to 127.0.0.1, " +
+    "localhost or ::1 unless insecure http is explicitly allowed)"
+} as const
 
 const parseUrl = (url: string, allowInsecureHttp: boolean): Either.Either<URL, string> => {
   const text = url.trim()
@@ -107,14 +132,13 @@ const parseUrl = (url: string, allowInsecureHttp: boolean): Either.Either<URL, s
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     return Either.left(`The Code42 URL "${text}" must use https (or http to a loopback host).`)
   }
-  if (parsed.protocol === "http:" && !allowInsecureHttp && !isLoopback(parsed.hostname)) {
-    return Either.left(
-      `The Code42 URL "${text}" uses plain http to a host that is not loopback; use https (plain http is ` +
-        `only allowed to 127.0.0.1, localhost or ::1 unless insecure http is explicitly allowed).`
-    )
+  const problem = addressProblem(parsed, allowInsecureHttp)
+  if (problem !== undefined) {
+    // The address is named without its user name or password.
+    parsed.username = ""
+    parsed.password = ""
+    return Either.left(`The Code42 URL "${parsed.origin}" ${problems[problem]}.`)
   }
-  parsed.search = ""
-  parsed.hash = ""
   parsed.pathname = parsed.pathname.replace(/\/+$/, "")
   return Either.right(parsed)
 }

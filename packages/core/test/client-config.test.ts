@@ -17,11 +17,21 @@ describe("baseUrl", () => {
     expect(href("console.us.code42.com:8443/tenant/")).toEqual(
       Either.right("https://console.us.code42.com:8443/tenant")
     )
-    expect(href("https://console.us.code42.com/?x=1#y")).toEqual(Either.right("https://console.us.code42.com/"))
+  })
+
+  it("refuses a user name or password (never repeating it), a query and a fragment", () => {
+    const refused = (url: string) => String(ClientConfig.baseUrl(url).pipe(Either.flip, Either.getOrThrow))
+    const credentials = refused("https://admin:hunter2@console.us.code42.com")
+    expect(credentials).toContain("\"https://console.us.code42.com\" carries a user name or password")
+    expect(credentials).not.toContain("hunter2")
+    for (const url of ["https://console.us.code42.com/?x=1", "https://console.us.code42.com/#y", "https://c.example/?"]) {
+      expect(refused(url)).toContain("carries a query or a fragment")
+    }
   })
 
   it("allows plain http to loopback only", () => {
-    for (const url of ["http://127.0.0.1:4285", "http://127.8.9.10", "http://localhost:4285", "http://[::1]:4285"]) {
+    const loopback = ["http://127.0.0.1:4285", "http://127.8.9.10", "http://localhost:4285", "http://localhost.:4285", "http://[::1]:4285"]
+    for (const url of loopback) {
       expect(Either.isRight(href(url))).toBe(true)
     }
     const remote = ["http://code42.example.com", "http://10.0.0.1", "http://128.0.0.1", "http://localhost.example.com"]

@@ -62,20 +62,8 @@ const spell = (values: ReadonlyArray<string>) =>
 export const choice = <const A extends string>(...values: ReadonlyArray<A>): Value<A> =>
   parsed(spell(values), "string", values.join("|"), (text) => (values as ReadonlyArray<string>).includes(text) ? text as A : undefined)
 
-/** An http or https address with a host: a bare word (`notaurl`) is refused here, not looked up as a host. */
-export const webAddress: Value<string> = parsed(
-  "an address starting with https:// (or http://), e.g. https://console.us.code42.com",
-  "string",
-  "URL",
-  (text) => {
-    if (!/^https?:\/\//i.test(text)) return undefined
-    try {
-      return new URL(text).hostname === "" ? undefined : text
-    } catch {
-      return undefined
-    }
-  }
-)
+/** Text checked only where it is used (the Code42 URL, by the commands that reach Code42); may be empty. */
+export const deferred = (placeholder: string): Value<string> => parsed("text", "string", placeholder, (text) => text)
 
 /** A git repository: a URL or a path, never one that git would read as an option. */
 export const repository: Value<string> = parsed(

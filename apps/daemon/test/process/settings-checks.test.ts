@@ -88,6 +88,71 @@ describe.concurrent("settings", () => {
       expect([flag.code, file.code]).toEqual([1, 1])
     }), 120_000)
 
+  it.scoped("a malformed CODE42_URL or url: leaves validate and status alone, which never reach Code42", () =>
+    Effect.gen(function*() {
+      const ws = workspace(desiredYaml)
+      const validate = yield* orgsync(["validate", "--desired", ws.desired], { CODE42_URL: "notaurl" })
+      expect(validate.stderr).toBe("")
+      expect(validate.code).toBe(0)
+      const config = path.join(ws.dir, "orgsync.yaml")
+      fs.writeFileSync(config, "url: notaurl\n")
+      // No state database at the default path of the workspace: status shows an empty one.
+      const status = yield* orgsync(["status", "--config", config, "--desired", ws.desired], {}, credentials, ws.dir)
+      expect(status.stderr).toBe("")
+      expect(status.stdout).toContain("Runs: none yet")
+      expect(status.code).toBe(0)
+    }), 120_000)
+
+  it.scoped("plain http to a host that is not loopback is refused naming where the URL came from and the switch that allows it", () =>
+    Effect.gen(function*() {
+      const ws = workspace(desiredYaml)
+      const common = ["plan", "--desired", ws.desired, "--state", ws.state]
+      const env = yield* orgsync(common, { CODE42_URL: "http://10.1.2.3", ORGSYNC_ALLOW_INSECURE_HTTP: "false" })
+      expect(env.code).toBe(1)
+      expect(env.stderr.trim()).toBe(
+        "orgsync: CODE42_URL: plain http to 10.1.2.3, which is not loopback, would send the credentials unencrypted: " +
+          "use https, or allow it with --allow-insecure-http (ORGSYNC_ALLOW_INSECURE_HTTP=true), got http://10.1.2.3"
+      )
+      const flag = yield* orgsync([...common, "--url", "http://example.com"])
+      expect(flag.code).toBe(1)
+      expect(flag.stderr.trim()).toMatch(/^orgsync: --url: plain http to example\.com, .* --allow-insecure-http/)
+    }), 120_000)
+
+  it.scoped("a Code42 URL with a user name and password, a query or a fragment is refused without echoing the password", () =>
+    Effect.gen(function*() {
+      const ws = workspace(desiredYaml)
+      const common = ["plan", "--desired", ws.desired, "--state", ws.state]
+      const userinfo = yield* orgsync(common, { CODE42_URL: "http://admin:hunter2@127.0.0.1:9" })
+      expect(userinfo.code).toBe(1)
+      expect(userinfo.stderr.trim()).toBe(
+        "orgsync: CODE42_URL: expected an address without a user name or password: set CODE42_USERNAME with " +
+          "CODE42_PASSWORD or CODE42_PASSWORD_FILE (or CODE42_CLIENT_ID with CODE42_CLIENT_SECRET or " +
+          "CODE42_CLIENT_SECRET_FILE) instead"
+      )
+      expect(userinfo.stderr).not.toContain("hunter2")
+      const config = path.join(ws.dir, "orgsync.yaml")
+      fs.writeFileSync(config, "url: https://console.example.com/?x=1\n")
+      const query = yield* orgsync([...common, "--config", config])
+      expect(query.code).toBe(1)
+      expect(query.stderr.trim()).toBe(
+        `orgsync: settings file ${config}: url: expected an address without a query (?) or fragment (#), ` +
+          "e.g. https://console.us.code42.com, got https://console.example.com/?x=1"
+      )
+      const fragment = yield* orgsync([...common, "--url", "https://console.example.com/#frag"])
+      expect(fragment.stderr.trim()).toMatch(/^orgsync: --url: expected an address without a query \(\?\) or fragment/)
+    }), 120_000)
+
+  it.scoped("localhost. (with the root dot) is loopback: plain http to it goes on to sign in", () =>
+    Effect.gen(function*() {
+      const ws = workspace(desiredYaml)
+      const run = yield* orgsync(["plan", "--desired", ws.desired, "--url", "http://localhost.:9"], {
+        ORGSYNC_ALLOW_INSECURE_HTTP: "false"
+      }, credentials, ws.dir)
+      expect(run.code).toBe(1)
+      expect(run.stderr).not.toContain("loopback")
+      expect(run.stderr).toContain("signIn")
+    }), 120_000)
+
   it.scopedLive("--listen on an address that is not loopback logs that the page is unauthenticated", () =>
     Effect.gen(function*() {
       const sim = yield* start()

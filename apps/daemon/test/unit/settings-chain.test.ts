@@ -107,8 +107,10 @@ describe("settings chain", () => {
         ORGSYNC_DESIRED: "config/orgs.yaml",
         CODE42_RATE_LIMIT: "20"
       })
-      expect([...Either.getOrThrow(settings).given].sort()).toEqual(
-        ["concurrency", "desired", "gitBranch", "rateLimit", "state"]
+      const given = Either.getOrThrow(settings).given
+      expect([...given.keys()].sort()).toEqual(["concurrency", "desired", "gitBranch", "rateLimit", "state"])
+      expect([given.get("state"), given.get("rateLimit"), given.get("concurrency")]).toEqual(
+        ["--state", "CODE42_RATE_LIMIT", `settings file ${Option.getOrThrow(config)}: concurrency`]
       )
       expect([...Either.getOrThrow(yield* resolve({}, {})).given]).toEqual([])
     }))
@@ -167,7 +169,13 @@ describe("settings chain", () => {
     Effect.gen(function*() {
       const refused = (env: Record<string, string>) =>
         Effect.map(resolve({}, env), Either.match({ onLeft: (error) => error.message, onRight: () => "accepted" }))
-      expect(yield* refused({ CODE42_URL: "" })).toBe(
+      const client = Settings.resolve({}).pipe(
+        Effect.flatMap(Settings.clientConfig),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CODE42_URL", ""]]))),
+        Effect.provide(NodeContext.layer),
+        Effect.flip
+      )
+      expect((yield* client).message).toBe(
         "CODE42_URL: expected an address starting with https:// (or http://), e.g. https://console.us.code42.com, got " +
           "an empty value"
       )
