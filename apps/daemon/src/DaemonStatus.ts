@@ -291,7 +291,7 @@ export interface StatusView extends ControlView {
   readonly recentPasses: ReadonlyArray<PassView>
   /** The run history of the state database, newest first. */
   readonly runs: ReadonlyArray<RunView>
-  /** Why the run history could not be read, when it could not. */
+  /** Why the run history could not be read, or which of its rows were left out because they could not be. */
   readonly runsError: string | null
   /** The git branch followed and the commit in force (`synced to <sha>`); `null` when the files are local. */
   readonly git: GitSync.GitView | null
@@ -325,10 +325,15 @@ const runView = (run: StateDb.RunRecord): RunView => ({
   commit: run.commit
 })
 
-/** The status as JSON, with the run history read from the state database (or why it could not be). */
+/**
+ * The status as JSON, with the run history read from the state database (or why it could not be), naming the
+ * rows left out of it.
+ */
 export const view = (
   state: State,
-  runs: { readonly runs: ReadonlyArray<StateDb.RunRecord> } | { readonly error: string },
+  runs:
+    | { readonly runs: ReadonlyArray<StateDb.RunRecord>; readonly unreadable?: ReadonlyArray<string> }
+    | { readonly error: string },
   now: Date,
   control: ControlView = idle
 ): StatusView => {
@@ -365,7 +370,11 @@ export const view = (
     ...control,
     recentPasses: state.recentPasses.map(passView),
     runs: "runs" in runs ? runs.runs.map(runView) : [],
-    runsError: "error" in runs ? runs.error : null,
+    runsError: "error" in runs
+      ? runs.error
+      : runs.unreadable === undefined || runs.unreadable.length === 0
+      ? null
+      : `${runs.unreadable.join("; ")}: left out`,
     git: state.git === undefined ? null : GitSync.view(state.git)
   }
 }

@@ -51,8 +51,8 @@ const htmlPage = { ...noStore, contentType: "text/html; charset=utf-8" }
 const currentView = Effect.gen(function*() {
   const state = yield* DaemonStatus
   const db = yield* StateDb.StateDb
-  const runs = yield* db.recentRuns(runsShown).pipe(
-    Effect.map((runs) => ({ runs })),
+  const runs = yield* db.readableRuns(runsShown).pipe(
+    Effect.map((runs) => ({ runs: runs.value, unreadable: runs.unreadable })),
     Effect.catchAll((error) => Effect.succeed({ error: error.message }))
   )
   const control = yield* Effect.serviceOption(DaemonControl.DaemonControl)

@@ -142,11 +142,12 @@ export interface Reader {
     >,
     StateDbError
   >
-  /** Newest first; a run whose process is gone reads as `abandoned`. */
+  /** Newest first, leaving out a row that does not decode; a run whose process is gone reads as `abandoned`. */
   readonly recentRuns: (limit: number) => Effect.Effect<ReadonlyArray<RunRecord>, StateDbError>
   /**
-   * For a person looking (`orgsync status`): the runs and the snapshot as `recentRuns` and `snapshot` read them,
-   * leaving out each row that does not decode, and naming it, where those fail on the first.
+   * For a person looking (`orgsync status`, the status page): the runs as `recentRuns` reads them, and the
+   * snapshot, each naming the rows left out because they do not decode (with their table); a snapshot whose
+   * time does not decode reads as none, named so. `snapshot` fails on the first row instead.
    */
   readonly readableRuns: (limit: number) => Effect.Effect<Readable<ReadonlyArray<RunRecord>>, StateDbError>
   readonly readableSnapshot: Effect.Effect<Readable<Option.Option<Snapshot>>, StateDbError>
@@ -228,8 +229,10 @@ const makeWriter = (path: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const reader = yield* Reads.make(path)
-    // The newest run, as a plan reads it: a database a plan refuses to read is not written on top of either.
-    yield* reader.recentRuns(1)
+    // Rows of the history that cannot be read are only left out of what is shown: said once, as the writer opens.
+    for (const sentence of (yield* reader.readableRuns(20)).unreadable) {
+      yield* Effect.logWarning(`${sentence}: it is left out of the run history shown`)
+    }
     const toError = (what: string) => writeFailure(path, what)
 
     const setMetaRaw = (key: string, value: string) =>

@@ -32,7 +32,10 @@ const report = (settings: Settings.Settings) =>
       : `; ${PlanFormat.plural(orgsLeftOut.length, "org")} left out, which cannot be read`
     yield* Console.log(
       Option.match(snapshot, {
-        onNone: () => "Snapshot: none yet (orgsync apply or orgsync run records one)",
+        onNone: () =>
+          orgsLeftOut.length > 0
+            ? "Snapshot: cannot be read (the next apply or pass records a new one)"
+            : "Snapshot: none yet (orgsync apply or orgsync run records one)",
         onSome: (s) => `Snapshot: ${s.orgs.length} orgs, taken ${s.takenAt.toISOString()} (${ago(s.takenAt)})${leftOut}`
       })
     )

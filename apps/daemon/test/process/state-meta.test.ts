@@ -48,7 +48,9 @@ describe("JSON settings kept in the state database", () => {
           expect(run.code, `${args[0]} ${value}`).toBe(1)
           expect(run.stderr, `${args[0]} ${value}`).toBe(
             `orgsync: the state database ${ws.state} holds a setting it cannot read (${reason}): ` +
-              "restore it from a copy, or move it aside to start afresh\n"
+              "restore it from a copy; moving it aside to start afresh would lose what it holds beside the history: a " +
+              "daemon's suspension, the identities that tie the desired orgs to Code42's, and the approvals and " +
+              "rejections of held changes\n"
           )
         }
       }

@@ -1,7 +1,7 @@
 /**
  * A state database orgsync cannot read is refused by every command that opens it, in one sentence naming it,
- * and nothing is written to it: one a newer orgsync migrated past the schema this one knows, or whose newest run
- * does not decode (apply and run refuse it as plan does).
+ * and nothing is written to it: one a newer orgsync migrated past the schema this one knows. A row of the run
+ * history or of the snapshot that does not decode is only left out of what is shown, with a warning naming it.
  */
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -10,6 +10,8 @@ import { Effect } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import { orgsync, workspace } from "../support/cli.js"
+import { statusUntil } from "../support/admin-api.js"
+import { startDaemon } from "../support/daemon.js"
 import { named, start } from "../support/simulator.js"
 
 const desiredYaml = "orgs:\n  - name: Engineering\n  - name: Sales\n    extRef: S-1\n"
@@ -59,31 +61,58 @@ describe("a state database written by a newer orgsync", () => {
 })
 
 describe("a state database whose newest run cannot be read", () => {
-  it.scoped("is refused by apply as by plan, in the same sentence, and no run is recorded", () =>
+  it.scopedLive("status, plan, apply and the daemon leave that run out with a warning naming its table and id, and go on", () =>
     Effect.gen(function*() {
       const sim = yield* start()
       const ws = workspace(desiredYaml)
-      const common = ["--desired", ws.desired, "--state", ws.state, "--url", sim.url]
-      expect((yield* orgsync(["apply", ...common, "--yes"])).code).toBe(0)
-      const runs = () => raw(ws.state, "SELECT count(*) AS n FROM run").pipe(Effect.map((rows) => rows[0]))
+      const common = ["--desired", ws.desired, "--state", ws.state]
+      for (const _ of [1, 2]) expect((yield* orgsync(["apply", ...common, "--url", sim.url, "--yes"])).code).toBe(0)
+      const [older, newest] = (yield* raw(ws.state, "SELECT id FROM run ORDER BY id")).map((row) => (row as { id: number }).id)
+      const warning = (column: string) =>
+        new RegExp(`the state database ${ws.state} holds run #${newest} \\(table run\\) it cannot read \\(${column}: `)
       for (
-        const [column, value] of [["counts", "garbage"], ["errors", "[1"], ["started_at", "yesterday"], ["result", "maybe"]]
+        const [column, value] of [["counts", "not json"], ["errors", "[1"], ["started_at", "yesterday"], ["result", "maybe"]]
       ) {
-        yield* raw(ws.state, `UPDATE run SET ${column} = '${value}' WHERE id = (SELECT max(id) FROM run)`)
-        const before = yield* runs()
-        const planned = yield* orgsync(["plan", ...common])
-        expect(planned.code, column).toBe(1)
-        expect(planned.stderr, column).toMatch(
-          new RegExp(`^orgsync: the state database .* holds the run history it cannot read \\(${column}: .*\\): ` +
-            "restore it from a copy, or move it aside to start afresh\n$")
-        )
-        const applied = yield* orgsync(["apply", ...common, "--yes"])
-        expect(applied.code, column).toBe(1)
-        expect(applied.stderr, column).toBe(planned.stderr)
-        expect(yield* runs(), column).toEqual(before)
-        yield* raw(ws.state, "DELETE FROM run WHERE id = (SELECT max(id) FROM run)")
-        expect((yield* orgsync(["apply", ...common, "--yes"])).code, column).toBe(0)
+        const kept = (yield* raw(ws.state, `SELECT ${column} AS v FROM run WHERE id = ${newest}`))[0] as { v: string }
+        yield* raw(ws.state, `UPDATE run SET ${column} = '${value}' WHERE id = ${newest}`)
+        const status = yield* orgsync(["status", ...common])
+        expect(status.code, status.stderr).toBe(0)
+        expect(status.stderr, column).toMatch(warning(column))
+        expect(status.stdout, column).toMatch(new RegExp(`^  #${older} apply `, "m"))
+        expect(status.stdout, column).toMatch(/^Snapshot: \d+ orgs, taken /m)
+        const planned = yield* orgsync(["plan", ...common, "--url", sim.url])
+        expect(planned.code, `${column}: ${planned.stderr}`).toBe(0)
+        if (column !== "result") yield* raw(ws.state, `UPDATE run SET ${column} = '${kept.v}' WHERE id = ${newest}`)
       }
+      const applied = yield* orgsync(["apply", ...common, "--url", sim.url, "--yes"])
+      expect(applied.code, applied.stderr).toBe(0)
+      expect(applied.stderr).toMatch(warning("result"))
+
+      const daemon = yield* startDaemon([...common, "--url", sim.url, "--interval", "1h"])
+      yield* statusUntil(daemon, (s) => s.recentPasses.length > 0)
+      const view = yield* Effect.promise(() =>
+        fetch(`${daemon.url}/api/status`).then((r) => r.json() as Promise<{ runs: ReadonlyArray<{ id: number }>; runsError: string }>)
+      )
+      expect(view.runs.map((run) => run.id)).toContain(older)
+      expect(view.runs.map((run) => run.id)).not.toContain(newest)
+      expect(view.runsError).toMatch(warning("result"))
+      expect(daemon.output()).toMatch(warning("result"))
+    }), 180_000)
+
+  it.scoped("status shows the runs and says the snapshot cannot be read when its time does not decode", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state]
+      expect((yield* orgsync(["apply", ...common, "--url", sim.url, "--yes"])).code).toBe(0)
+      yield* raw(ws.state, "UPDATE meta SET value = 'garbage' WHERE key = 'snapshot_taken_at'")
+      const status = yield* orgsync(["status", ...common])
+      expect(status.code, status.stderr).toBe(0)
+      expect(status.stderr).toContain(
+        `orgsync: warning: the state database ${ws.state} holds the snapshot's time (table meta, key snapshot_taken_at) it cannot read`
+      )
+      expect(status.stdout).toContain("Snapshot: cannot be read (the next apply or pass records a new one)")
+      expect(status.stdout).toMatch(/^  #\d+ apply /m)
     }), 180_000)
 })
 
@@ -102,10 +131,10 @@ describe("a state database with an older run or a snapshot org it cannot read", 
       const status = yield* orgsync(["status", ...common])
       expect(status.code, status.stderr).toBe(0)
       expect(status.stderr).toContain(
-        `orgsync: warning: the state database ${ws.state} holds run #${older} it cannot read (result: `
+        `orgsync: warning: the state database ${ws.state} holds run #${older} (table run) it cannot read (result: `
       )
       expect(status.stderr).toContain(
-        `orgsync: warning: the state database ${ws.state} holds the snapshot's org ${sales} it cannot read (active: `
+        `orgsync: warning: the state database ${ws.state} holds the snapshot's org ${sales} (table snapshot_org) it cannot read (active: `
       )
       expect(status.stdout).toMatch(new RegExp(`^  #${newer} apply `, "m"))
       expect(status.stdout).not.toMatch(new RegExp(`^  #${older} `, "m"))

@@ -21,7 +21,9 @@ export const sqliteReason = (error: SqlError.SqlError): string =>
 export const writeFailure = (path: string, what: string) => (cause: SqlError.SqlError): StateDbError =>
   failure(`cannot ${what} in ${path}: ${sqliteReason(cause)}`, cause)
 
-const advice = "restore it from a copy, or move it aside to start afresh"
+const advice = "restore it from a copy; moving it aside to start afresh would lose what it holds beside the " +
+  "history: a daemon's suspension, the identities that tie the desired orgs to Code42's, and the approvals and " +
+  "rejections of held changes"
 
 /**
  * The first thing wrong with a value that does not decode: where in it, and in a few words what it holds there;

@@ -67,13 +67,22 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
       Effect.gen(function*() {
         const taken = yield* findMeta("snapshot_taken_at")
         if (Option.isNone(taken)) return { value: Option.none(), unreadable: [] }
-        const takenAt = yield* Schema.decode(Schema.Date)(taken.value.value)
+        const takenAt = Schema.decodeUnknownEither(Schema.Date)(taken.value.value)
+        if (Either.isLeft(takenAt)) {
+          return {
+            value: Option.none(),
+            unreadable: [unreadable(path, "the snapshot's time (table meta, key snapshot_taken_at)", takenAt.left)]
+          }
+        }
         const rows = decodeEach(
           yield* sql`SELECT * FROM snapshot_org ORDER BY position`,
           Rows.SnapshotRow,
-          (row) => `the snapshot's org ${String(row["org_uid"])}`
+          (row) => `the snapshot's org ${String(row["org_uid"])} (table snapshot_org)`
         )
-        return { value: Option.some({ takenAt, orgs: rows.value.map(Rows.snapshotOrg) }), unreadable: rows.unreadable }
+        return {
+          value: Option.some({ takenAt: takenAt.right, orgs: rows.value.map(Rows.snapshotOrg) }),
+          unreadable: rows.unreadable
+        }
       })
     )
 
@@ -118,22 +127,16 @@ export const make = (path: string): Effect.Effect<Reader, never, SqlClient.SqlCl
           rows.map((row) => ({ ...Rows.journalEntry(row), outcome: row.outcome ?? undefined, resultOrgUid: row.result_org_uid })))
       )
 
-    const runRows = SqlSchema.findAll({
-      Request: Schema.Int,
-      Result: Rows.RunRow,
-      execute: (limit) => sql`SELECT * FROM run ORDER BY id DESC LIMIT ${limit}`
-    })
-    const recentRuns = (limit: number) =>
-      read("the run history", Effect.map(runRows(limit), (rows) => rows.map(Rows.runRecord)))
-
     const readableRuns = (limit: number) =>
       read(
         "the run history",
         Effect.map(sql`SELECT * FROM run ORDER BY id DESC LIMIT ${limit}`, (rows) => {
-          const runs = decodeEach(rows, Rows.RunRow, (row) => `run #${String(row["id"])}`)
+          const runs = decodeEach(rows, Rows.RunRow, (row) => `run #${String(row["id"])} (table run)`)
           return { value: runs.value.map(Rows.runRecord), unreadable: runs.unreadable }
         })
       )
+    // The history is for people to look at: a row that does not decode is left out, never the end of a run.
+    const recentRuns = (limit: number) => Effect.map(readableRuns(limit), (runs) => runs.value)
 
     const findRun = SqlSchema.findOne({
       Request: Schema.Int,
