@@ -321,7 +321,7 @@ export const make = (options: ReconcilerOptions) =>
               return {
                 plan: { ...plan, conflicts },
                 open: mayAppear.length,
-                ...{ applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped }
+                applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped
               }
             }
             previousChecksum = checksum
