@@ -43,15 +43,12 @@ const kindOf = (plan: Plan) => {
 const reach = (change: Change): number => 1 + change.cascadesTo.length
 
 /**
- * A table cell: no raw newline, no `|` that would split the cell, no markup from an org name, and no `@team`
- * or `#12` that the forge would turn into a mention or a reference (a word joiner after the sign).
+ * A table cell: no raw newline (CR and LF are escaped, as in the text plan), no `|` that would split the cell,
+ * no markup from an org name, and no `@team` or `#12` that the forge would turn into a mention or a reference
+ * (a word joiner after the sign).
  */
 const cell = (text: string): string =>
-  printable(
-    text
-      .replace(/\r\n|\r|\n/g, " ")
-      .replace(/[\\|*_`<>[\]]/g, (c) => `\\${c}`)
-  ).replace(/([@#])(?=\w)/g, "$1\u2060")
+  printable(text.replace(/[\\|*_`<>[\]]/g, (c) => `\\${c}`)).replace(/([@#])(?=\w)/g, "$1\u2060")
 
 /** The tenant without credentials, query or fragment a URL might carry. */
 const tenant = (url: string): string | undefined => {

@@ -45,6 +45,15 @@ describe("PlanFormat.text", () => {
     expect(text).not.toMatch(/\p{Default_Ignorable_Code_Point}/u)
   })
 
+  it("escapes separators other than the space (U+2028, U+2029, U+00A0, U+3000) and writes astral ones as \\u{...}", () => {
+    const text = PlanFormat.text({
+      ...emptyPlan,
+      changes: [change("create", "LS\u2028PS\u2029NBSP\u00a0Ideo\u3000Tag\u{E0041}\u{E007F} end")]
+    })
+    expect(text).toContain("  + create     LS\\u2028PS\\u2029NBSP\\u00A0Ideo\\u3000Tag\\u{E0041}\\u{E007F} end")
+    expect(text).not.toMatch(/[\u00a0\u2028\u2029\u3000]|\p{Default_Ignorable_Code_Point}/u)
+  })
+
   it("spells an escaped character one way in the path, in the change and among the conflicts", () => {
     const created: Plan.Change = { ...change("create", "Ab\u202Ec"), after: { name: "Ab\u202Ec", notes: "x\ty\\z" } }
     const conflict: Plan.Conflict = { kind: "ambiguous", path: "Ab\u202Ec", message: "\"Ab\u202Ec\"", orgUids: [] }

@@ -98,10 +98,10 @@ describe("PlanMarkdown.render", () => {
       .toBe("### orgsync plan at `abcdef0` (modified)")
   })
 
-  it("puts a refusal first and escapes pipes, newlines and markup in cells", () => {
+  it("puts a refusal first and escapes pipes, newlines (as the text plan does) and markup in cells", () => {
     const result: Plan.Plan = {
       ...emptyPlan,
-      unmanaged: [{ path: "a|b\nc\\|d*e<b>", orgUid: "9", orgName: "x", status: "blocked", action: "report" }],
+      unmanaged: [{ path: "a|b\nc\\|d*e<b>\r\nf", orgUid: "9", orgName: "x", status: "blocked", action: "report" }],
       refusal: { reason: "empty-desired", message: "No | orgs" }
     }
     expect(linesOf(PlanMarkdown.render(result, unknown)).slice(2)).toEqual([
@@ -115,7 +115,7 @@ describe("PlanMarkdown.render", () => {
       "",
       "| Path | Status | Action |",
       "| --- | --- | --- |",
-      "| a\\|b c\\\\\\|d\\*e\\<b\\> | blocked | report |",
+      "| a\\|b\\u000Ac\\\\\\|d\\*e\\<b\\>\\u000D\\u000Af | blocked | report |",
       ""
     ])
   })
