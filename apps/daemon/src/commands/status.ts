@@ -42,11 +42,12 @@ const report = (settings: Settings.Settings) =>
     yield* Console.log(runs.length === 0 ? "Runs: none yet" : "Last runs:")
     for (const run of runs) {
       const counts = Object.entries(run.counts).map(([k, v]) => `${k}=${v}`).join(" ")
-      yield* Console.log(
+      // What the database holds (an error text, a commit's subject) is escaped as plans are, one line each.
+      yield* Console.log(Printable.printable(
         `  #${run.id} ${run.kind}${run.dryRun ? " (dry run)" : ""} ${run.startedAt.toISOString()} ${run.result ?? "running"} ${counts}` +
           (run.commit === null ? "" : ` git ${run.commit.sha.slice(0, 7)} ${run.commit.subject}`)
-      )
-      for (const error of run.errors.slice(0, 5)) yield* Console.log(`      ${error}`)
+      ))
+      for (const error of run.errors.slice(0, 5)) yield* Console.log(`      ${Printable.printable(error)}`)
     }
     if (Option.isNone(snapshot)) return
     if (orgsLeftOut.length > 0) {

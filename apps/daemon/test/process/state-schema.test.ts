@@ -144,3 +144,20 @@ describe("a state database with an older run or a snapshot org it cannot read", 
       expect((yield* orgsync(["apply", ...common, "--url", sim.url, "--yes"])).code).toBe(0)
     }), 180_000)
 })
+
+describe("text the state database holds", () => {
+  it.scoped("status escapes stored errors as plans do: no line of its own, no escape code, no direction mark", () =>
+    Effect.gen(function*() {
+      const sim = yield* start()
+      const ws = workspace(desiredYaml)
+      const common = ["--desired", ws.desired, "--state", ws.state]
+      expect((yield* orgsync(["apply", ...common, "--url", sim.url, "--yes"])).code).toBe(0)
+      const errors = JSON.stringify(["line1\nfake: #99 run converged \u001b[31mRED \u202Eevil\u00a0x"])
+      yield* raw(ws.state, `UPDATE run SET errors = '${errors}'`)
+      const status = yield* orgsync(["status", ...common])
+      expect(status.code, status.stderr).toBe(0)
+      expect(status.stdout).toContain("      line1\\u000Afake: #99 run converged \\u001B[31mRED \\u202Eevil\\u00A0x\n")
+      expect(status.stdout).not.toMatch(/^fake/m)
+      expect(status.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u00a0\u202e]/)
+    }), 180_000)
+})

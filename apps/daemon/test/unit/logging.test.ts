@@ -45,3 +45,31 @@ describe("log lines", () => {
     ])
   })
 })
+
+describe("logfmt values", () => {
+  const hostile = Effect.logWarning("Eng \u202Eevil\u2028x\u00a0y").pipe(
+    Effect.annotateLogs({ path: "\u001b[31mRed", error: "line1\nfake: #99 run converged" })
+  )
+
+  it("escape what a terminal would act on or a reader could not see, as plans do; JSON logs keep their own escapes", async () => {
+    const [logfmt] = await captured("log", hostile.pipe(
+      Effect.provide(Logging.daemonLogging("logfmt")),
+      Effect.provide(Logging.commandLogging)
+    ))
+    expect(logfmt).toMatch(
+      /^timestamp=\S+ level=WARN message="Eng \\u202Eevil\\u2028x\\u00A0y" path=\\u001B\[31mRed error="line1\\nfake: #99 run converged"$/
+    )
+    expect(logfmt).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u00a0\u2028\u202e]/)
+    const [json] = await captured("log", hostile.pipe(
+      Effect.provide(Logging.daemonLogging("json")),
+      Effect.provide(Logging.commandLogging)
+    ))
+    expect(JSON.parse(json!)).toMatchObject({
+      message: "Eng \u202Eevil\u2028x\u00a0y",
+      annotations: { path: "\u001b[31mRed", error: "line1\nfake: #99 run converged" }
+    })
+    const [command] = await captured("error", Effect.provide(hostile, Logging.commandLogging))
+    const untimed = (line: string | undefined) => line?.replace(/^timestamp=\S+ /, "")
+    expect(untimed(command)).toBe(untimed(logfmt))
+  })
+})
