@@ -170,8 +170,8 @@ export const make = (options: ReconcilerOptions) =>
         const listedLate = yield* refuseShort(db, recorded, remote, force)
         const takenAt = new Date(yield* Clock.currentTimeMillis)
         yield* db.saveSnapshot({ takenAt, orgs: remote }).pipe(Effect.mapError(fromDb))
-        const settled = yield* Journal.settle(remote, evidence, recorded).pipe(Effect.mapError(fromDb))
-        const { adopted, mayAppear, open, twins, unlisted } = settled
+        const settled = yield* Journal.settle(remote, evidence).pipe(Effect.mapError(fromDb))
+        const { adopted, unlisted } = settled
         const awaiting = [...settled.awaiting, ...listedLate]
         // Settling the journal records an identity only for a create it adopts.
         const identities = adopted === 0 ? recorded : yield* readIdentities()
@@ -192,7 +192,7 @@ export const make = (options: ReconcilerOptions) =>
             (plan) => {
               const { plan: withheld, standing } = Refusals.withhold(plan, refusals, remote)
               const reviewed = Safety.review(withheld, { desired, force })
-              return { remote, identities, standing, opened, plan: reviewed, awaiting, unlisted, mayAppear, twins, open }
+              return { remote, identities, standing, opened, plan: reviewed, awaiting, unlisted }
             }
           )
         // A plan that restricts nothing does not need the signed-in user's org: knowing it only adds conflicts.
@@ -238,17 +238,12 @@ export const make = (options: ReconcilerOptions) =>
           // What this pass's writes showed, and the creates answered with success that Code42 does not list.
           const known = Awaiting.evidence()
           const unlisted = new Map<string, string>()
-          // Creates of a path sent twice: one still open (a second org may appear), or both made an org.
-          let mayAppear: ReadonlyArray<string> = []
-          const twins = new Map<string, string>()
           // Writes of unknown outcome of earlier rounds whose create is still awaited.
           let carried: ReadonlyArray<Apply.Uncertain> = []
           while (true) {
             const read = yield* round(desired, passOptions.force, signedIn, contest, refusals, passOptions.policy?.drift, known)
             const { identities, opened, plan, remote, standing } = read
             for (const { message, path } of read.unlisted) unlisted.set(path, message)
-            for (const [path, message] of read.twins) twins.set(path, message)
-            mayAppear = read.mayAppear
             // A create awaited that the plan would send again: what waits on it is not sent, the rest goes on.
             const awaiting = read.awaiting.filter((a) => plan.changes.some((c) => c.action === "create" && c.path === a.path))
             const open = new Set(awaiting.map((a) => a.path))
@@ -256,11 +251,9 @@ export const make = (options: ReconcilerOptions) =>
             // Writes of the last round whose answer was lost: done if this re-read no longer plans them.
             const planned = new Set(plan.changes.map(Apply.describe))
             const uncertain = [...carried, ...last?.uncertain ?? []]
-            // Left unsettled in the journal: awaited, or open beside a create sent again.
-            const unsure = (change: Plan.Change) => open.has(change.path) || read.open.has(change.path)
-            carried = uncertain.filter(({ change }) => unsure(change))
+            carried = uncertain.filter(({ change }) => open.has(change.path))
             for (const { change, error, stopped: cut } of uncertain) {
-              if (unsure(change)) continue
+              if (open.has(change.path)) continue
               if (!planned.has(Apply.describe(change))) applied++
               // Cut short by a suspension and not done: pending, with the writes not sent.
               else if (!cut) {
@@ -315,14 +308,9 @@ export const make = (options: ReconcilerOptions) =>
                 errors.push(...unreviewed.map((c) => `not reviewed, so not applied: ${c.action} ${c.path}`))
                 errors.push(...kept.map(Policy.describeKept))
                 if (stopped) errors.push(...allowed.map((c) => `not sent (writing stopped during the pass): ${c.action} ${c.path}`))
-                errors.push(...awaiting.map(Awaiting.describe), ...unlisted.values(), ...mayAppear)
+                errors.push(...awaiting.map(Awaiting.describe), ...unlisted.values())
               }
-              const conflicts = plan.conflicts.map((c) => ({ ...c, message: twins.get(c.path) ?? c.message }))
-              return {
-                plan: { ...plan, conflicts },
-                open: mayAppear.length,
-                applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped
-              }
+              return { plan, applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped }
             }
             previousChecksum = checksum
             const { guard, mayWrite } = passOptions
@@ -345,7 +333,7 @@ export const make = (options: ReconcilerOptions) =>
           Effect.tapError((error) => db.runFinish(runId, "error", {}, [error.message]).pipe(Effect.ignore))
         )
         const pending = outcome.plan
-        const converged = Plan.converged(pending) && outcome.open === 0
+        const converged = Plan.converged(pending)
         const result: PassResult = {
           startedAt,
           finishedAt: new Date(yield* Clock.currentTimeMillis),

@@ -14,12 +14,6 @@ import type { JournalEntry } from "../StateDb.js"
  */
 export const confirmWindow: Duration.Duration = Duration.seconds(15)
 
-/**
- * How long a create sent again stays open after it was sent: the listing already lagged the first create by
- * more than `confirmWindow`, so the org of either may show only later.
- */
-export const resendWindow: Duration.Duration = Duration.times(confirmWindow, 2)
-
 /** When the listing is read again after such a create was sent, at growing intervals (1, 2, 4, 8 s). */
 const rereadsAfter = [1, 3, 7, 15].map((seconds) => seconds * 1000)
 
@@ -76,9 +70,6 @@ export const disproved = (
 /** Whether the confirmation window of a create sent at `sentAt` has passed at `now`. */
 export const windowPassed = (sentAt: Date, now: number) => now >= sentAt.getTime() + Duration.toMillis(confirmWindow)
 
-/** Whether `resendWindow` has passed at `now` since a create sent at `sentAt`. */
-export const resendPassed = (sentAt: Date, now: number) => now >= sentAt.getTime() + Duration.toMillis(resendWindow)
-
 /** How long until the next re-read one of the creates awaited is due. */
 export const untilNextReread = (awaiting: ReadonlyArray<Awaiting>, now: number): Duration.Duration => {
   const due = awaiting.flatMap((a) => rereadsAfter.map((after) => a.sentAt.getTime() + after)).filter((at) => at > now)
@@ -110,25 +101,6 @@ export const describe = (a: Awaiting): string =>
     : `outcome unknown: the create of ${a.path} sent at ${a.sentAt.toISOString()} is not listed by Code42 yet: ` +
       `it is created again only if no listing shows it ${Duration.format(confirmWindow)} after it was sent; ` +
       "run again to wait for it."
-
-/** What a pass says of a create still open of a path created twice, while Code42 lists one org for it so far. */
-export const mayAppear = (entry: JournalEntry): string =>
-  `a second org named ${entry.orgName ?? entry.path} may still appear until ` +
-  `${new Date(entry.createdAt.getTime() + Duration.toMillis(resendWindow)).toISOString()}: orgsync sent its ` +
-  `create twice (${entry.path}; the one not accounted for at ${entry.createdAt.toISOString()}) and Code42 lists ` +
-  "one org for it so far; run again after that time to confirm."
-
-/** The conflict of a path where both creates orgsync sent made an org. */
-export const twin = (entry: JournalEntry, orgUid: string): string =>
-  `a second org named ${entry.orgName ?? entry.path} (${orgUid}) was made by orgsync's own create, sent again ` +
-  `at ${entry.createdAt.toISOString()} after the first one's outcome was unknown: ` +
-  "deactivate one of the two orgs and run again."
-
-/** What a pass says of a path whose creates, sent twice, are both still not listed after the window. */
-export const sentTwiceUnlisted = (first: JournalEntry, last: JournalEntry): string =>
-  `the create of ${last.path} was sent at ${first.createdAt.toISOString()} and again at ` +
-  `${last.createdAt.toISOString()}, and Code42 lists neither ${Duration.format(confirmWindow)} after the last: ` +
-  "orgsync does not send it a third time; check Code42."
 
 /** What a pass says of a create answered with success that Code42 still does not list after the window. */
 export const unlisted = (entry: JournalEntry): string =>
