@@ -109,7 +109,8 @@ describe(`soak: faults (${Soak.label}, seed ${Soak.seed})`, () => {
           `soak faults (${Soak.label}, seed ${Soak.seed}): ${orgCount} orgs from empty: ${created}; ` +
             `${changeCount} random edits: ${changed}`
         )
-      }), Soak.scaled(120_000, 1_800_000))
+      // A create answered 503 is waited for (15 s) before it is sent again: a few such waits in a row.
+      }), Soak.scaled(300_000, 1_800_000))
   }
 
   // Found by this soak at full scale: a create under an org that the same apply deactivates (or blocks) failed,

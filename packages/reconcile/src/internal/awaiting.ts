@@ -73,7 +73,10 @@ export const windowPassed = (sentAt: Date, now: number) => now >= sentAt.getTime
 /** How long until the next re-read one of the creates awaited is due. */
 export const untilNextReread = (awaiting: ReadonlyArray<Awaiting>, now: number): Duration.Duration => {
   const due = awaiting.flatMap((a) => rereadsAfter.map((after) => a.sentAt.getTime() + after)).filter((at) => at > now)
-  return Duration.millis(due.length === 0 ? 0 : Math.min(...due) - now)
+  if (due.length === 0) return Duration.zero
+  // Creates sent moments apart are read again together: one re-read serves all those due within a second.
+  const first = Math.min(...due)
+  return Duration.millis(Math.max(...due.filter((at) => at <= first + 1000)) - now)
 }
 
 const isUnder = (path: string, ancestor: string) => path === ancestor || path.startsWith(`${ancestor}/`)
