@@ -78,11 +78,13 @@ const clockTo = <A, E>(fiber: Fiber.Fiber<A, E>, millis: number) =>
     }
   })
 
+/** A reconciler on `tenant`, sending `concurrency` writes at once. */
+const reconcilerOf = (tenant: { readonly api: OrgApi }, concurrency = 1) =>
+  Reconciler.make({ principal: "test", signedInUser: true, concurrency }).pipe(Effect.provideService(OrgApi, tenant.api))
+
 const passOf = (tenant: { readonly api: OrgApi }, options: Partial<Reconciler.PassOptions> = {}) =>
   Effect.gen(function*() {
-    const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 2 }).pipe(
-      Effect.provideService(OrgApi, tenant.api)
-    )
+    const reconciler = yield* reconcilerOf(tenant, 2)
     return yield* reconciler.pass(desired([d("Sales", { extRef: "S-1" }), d("Brand New")]), {
       dryRun: false,
       force: false,
@@ -123,9 +125,7 @@ describe("a create of unknown outcome that a re-read does not list", () => {
   it.effect("after a 503, a later create listed proves it did not happen: created again at once", () =>
     Effect.gen(function*() {
       const tenant = yield* laggingTenant(0, ["refused", "ok"])
-      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 1 }).pipe(
-        Effect.provideService(OrgApi, tenant.api)
-      )
+      const reconciler = yield* reconcilerOf(tenant)
       // Brand New goes first, Other New after it: listed, it shows the listing has caught up with creates.
       const result = yield* reconciler.pass(desired([d("Brand New"), d("Other New")]), { dryRun: false, force: false })
       expect(yield* TestClock.currentTimeMillis).toBe(0)
@@ -137,9 +137,7 @@ describe("a create of unknown outcome that a re-read does not list", () => {
   it.effect("after a 503, a later update listed proves nothing of the create: the window is waited out", () =>
     Effect.gen(function*() {
       const tenant = yield* laggingTenant(0, ["refused", "ok"])
-      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 1 }).pipe(
-        Effect.provideService(OrgApi, tenant.api)
-      )
+      const reconciler = yield* reconcilerOf(tenant)
       // An update shows in a listing at once, where a new org may show only later: its new extRef listed says
       // nothing of whether the create before it happened.
       const fiber = yield* reconciler.pass(desired([d("Brand New"), d("Sales", { extRef: "S-1" })]), {
@@ -158,9 +156,7 @@ describe("a create of unknown outcome that a re-read does not list", () => {
   it.effect("after a 503 with no later write to show the listing current, the window is waited out", () =>
     Effect.gen(function*() {
       const tenant = yield* laggingTenant(0, ["refused", "ok"])
-      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 1 }).pipe(
-        Effect.provideService(OrgApi, tenant.api)
-      )
+      const reconciler = yield* reconcilerOf(tenant)
       const fiber = yield* reconciler.pass(desired([d("Sales"), d("Brand New")]), { dryRun: false, force: false })
         .pipe(Effect.fork)
       yield* clockTo(fiber, 14_900)
@@ -175,9 +171,7 @@ describe("a create of unknown outcome that a re-read does not list", () => {
   it.effect("a lost answer gives no such proof: the later write shows, and the create is still awaited", () =>
     Effect.gen(function*() {
       const tenant = yield* laggingTenant(3000, ["lost"])
-      const reconciler = yield* Reconciler.make({ principal: "test", signedInUser: true, concurrency: 1 }).pipe(
-        Effect.provideService(OrgApi, tenant.api)
-      )
+      const reconciler = yield* reconcilerOf(tenant)
       const fiber = yield* reconciler.pass(desired([d("Brand New"), d("Sales", { extRef: "S-1" })]), {
         dryRun: false,
         force: false
