@@ -31,3 +31,41 @@ it.effect("refuses another application's SQLite database and leaves it byte for 
     expect(fs.readFileSync(file).equals(before)).toBe(true)
     expect(fs.existsSync(`${file}-wal`)).toBe(false)
   }))
+
+it.effect("opens a state database a writer was cut off creating: only the empty migrations table, and migrates it", () =>
+  Effect.gen(function*() {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-cutoff-")), "state.db")
+    // What the migrator leaves when the process is killed after making its table and before the first migration.
+    yield* Effect.scoped(Effect.gen(function*() {
+      const sql = yield* SqliteClient.make({ filename: file })
+      yield* sql`CREATE TABLE IF NOT EXISTS effect_sql_migrations (
+        migration_id integer PRIMARY KEY NOT NULL,
+        created_at datetime NOT NULL DEFAULT current_timestamp,
+        name VARCHAR(255) NOT NULL
+      )`
+    }).pipe(Effect.provide(Reactivity.layer)))
+    const runs = yield* Effect.flatMap(StateDb.StateDb, (db) => db.recentRuns(1)).pipe(
+      Effect.provide(StateDb.layer(file)),
+      Effect.provide(NodeContext.layer)
+    )
+    expect(runs).toEqual([])
+  }))
+
+it.effect("still refuses a database whose migrations table lists migrations but holds none of orgsync's tables", () =>
+  Effect.gen(function*() {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-foreign-")), "app.db")
+    yield* Effect.scoped(Effect.gen(function*() {
+      const sql = yield* SqliteClient.make({ filename: file, disableWAL: true })
+      yield* sql`CREATE TABLE effect_sql_migrations (migration_id integer PRIMARY KEY NOT NULL, name TEXT NOT NULL)`
+      yield* sql`INSERT INTO effect_sql_migrations (migration_id, name) VALUES (1, 'customers')`
+    }).pipe(Effect.provide(Reactivity.layer)))
+    const before = fs.readFileSync(file)
+    const error = yield* Effect.flip(
+      Effect.flatMap(StateDb.StateDb, (db) => db.recentRuns(1)).pipe(
+        Effect.provide(StateDb.layer(file)),
+        Effect.provide(NodeContext.layer)
+      )
+    )
+    expect(error.message).toContain(`${file} is an SQLite database of another application`)
+    expect(fs.readFileSync(file).equals(before)).toBe(true)
+  }))

@@ -92,15 +92,34 @@ const foreign = (path: string) =>
 const isOrgsync = (names: ReadonlySet<string>) => names.has("effect_sql_migrations") && names.has("run")
 
 /**
+ * Whether the database holds nothing of anyone's yet: no table, or only the migrator's own, empty. The migrator
+ * makes its table before it runs the first migration, so a writer stopped between the two (a SIGKILL as the
+ * first apply starts) leaves the latter, which is a new state database, not another application's.
+ */
+const isEmpty = (path: string, names: ReadonlySet<string>) =>
+  names.size === 0
+    ? Effect.succeed(true)
+    : names.size === 1 && names.has("effect_sql_migrations")
+    ? Effect.map(schemaOf(path, names), (version) => version === 0)
+    : Effect.succeed(false)
+
+/** Another application's database, or orgsync's: new, or with the schema it was last migrated to. */
+const classify = (path: string) =>
+  Effect.gen(function*() {
+    const names = yield* tables(path)
+    if (yield* isEmpty(path, names)) return 0
+    if (!isOrgsync(names)) return yield* foreign(path)
+    return yield* schemaOf(path, names)
+  })
+
+/**
  * For the writer: an SQLite database of another application is refused before anything is written to it (not
- * even the WAL journal mode); one without any table is a new state database. Then migrated to this version.
+ * even the WAL journal mode); one that holds nothing yet is a new state database. Then migrated to this version.
  */
 export const migrate = (path: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const names = yield* tables(path)
-    if (names.size > 0 && !isOrgsync(names)) return yield* foreign(path)
-    yield* refuseNewer(path, yield* schemaOf(path, names))
+    yield* refuseNewer(path, yield* classify(path))
     yield* sql`PRAGMA journal_mode = WAL`.pipe(
       Effect.mapError((cause) => failure(`cannot open the state database ${path}: ${sqliteReason(cause)}`, cause))
     )
@@ -135,9 +154,7 @@ const refuseNewer = (path: string, version: number) =>
  */
 export const checkSchema = (path: string) =>
   Effect.gen(function*() {
-    const names = yield* tables(path)
-    if (names.size > 0 && !isOrgsync(names)) return yield* foreign(path)
-    const version = yield* schemaOf(path, names)
+    const version = yield* classify(path)
     yield* refuseNewer(path, version)
     if (version < Migrations.version) {
       return yield* failure(
