@@ -8,6 +8,7 @@
 import * as esbuild from "esbuild"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as path from "node:path"
 
 const pkg = JSON.parse(fs.readFileSync(new URL("./package.json", import.meta.url), "utf8"))
 const outdir = "bundle"
@@ -22,10 +23,67 @@ const pureModules = /^(undici|ws|toml|ini|mime)$/
 const platformNodeIndex = /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]index\.js$/
 const undiciReexport = /^export \* as Undici from "\.\/Undici\.js";$/m
 
+// Our own modules import a package's index by name (`import { Effect, Option } from "effect"`). esbuild places
+// every module an index re-exports in the chunks of whatever reaches that index, so one such import in a quick
+// command would load what any command uses (streams, schemas, the state database, the daemon). Each name is
+// imported from its own module instead (`import * as Effect from ".../Effect.js"`), as the index says it is.
+const ownModule = /[\\/](apps[\\/]daemon|packages[\\/][^\\/]+)[\\/]dist[\\/].*\.js$/
+const namedImport = /^import \{([^}]*)\} from "(effect|@effect\/[a-z-]+|@c42\/[a-z]+)";$/gm
+const namespaceExport = /^export \* as (\w+) from "(\.\/[^"]+)";$/gm
+const namedExport = /^export \{([^}]*)\} from "(\.\/[^"]+)";$/gm
+
+/** What a package's index re-exports: each name with the module it comes from, and whether it is that module. */
+const indexExports = (indexPath) => {
+  const source = fs.readFileSync(indexPath, "utf8")
+  const exports = new Map()
+  const modulePath = (relative) => path.join(path.dirname(indexPath), relative)
+  for (const [, name, relative] of source.matchAll(namespaceExport)) {
+    exports.set(name, { path: modulePath(relative), namespace: true })
+  }
+  for (const [, names, relative] of source.matchAll(namedExport)) {
+    for (const name of names.split(",").map((n) => n.trim()).filter((n) => n !== "")) {
+      exports.set(name, { path: modulePath(relative), namespace: false })
+    }
+  }
+  return exports
+}
+
 /** @type {esbuild.Plugin} */
 const lean = {
   name: "orgsync-lean",
   setup(build) {
+    const indexes = new Map()
+    const indexOf = async (specifier, resolveDir) => {
+      const resolved = await build.resolve(specifier, { kind: "import-statement", resolveDir })
+      if (resolved.errors.length > 0) return undefined
+      if (!indexes.has(resolved.path)) indexes.set(resolved.path, indexExports(resolved.path))
+      return indexes.get(resolved.path)
+    }
+    build.onLoad({ filter: ownModule }, async (args) => {
+      const source = await fs.promises.readFile(args.path, "utf8")
+      const resolveDir = path.dirname(args.path)
+      const rewrites = []
+      for (const match of source.matchAll(namedImport)) {
+        const [statement, names, specifier] = match
+        const exports = await indexOf(specifier, resolveDir)
+        const bindings = names.split(",").map((n) => n.trim()).filter((n) => n !== "").map((n) => {
+          const [imported, local = imported] = n.split(/\s+as\s+/)
+          return { imported, local, from: exports?.get(imported) }
+        })
+        if (bindings.some((binding) => binding.from === undefined)) continue
+        rewrites.push([
+          statement,
+          bindings.map(({ imported, local, from }) =>
+            from.namespace
+              ? `import * as ${local} from ${JSON.stringify(from.path)};`
+              : `import { ${imported} as ${local} } from ${JSON.stringify(from.path)};`
+          ).join("\n")
+        ])
+      }
+      let contents = source
+      for (const [statement, replacement] of rewrites) contents = contents.replace(statement, replacement)
+      return { contents, loader: "js", resolveDir }
+    })
     build.onResolve({ filter: pureModules }, async (args) => {
       if (args.pluginData === "resolving") return undefined
       const resolved = await build.resolve(args.path, {
@@ -73,5 +131,6 @@ await esbuild.build({
   banner: { js: `import { createRequire as __orgsyncRequire } from "node:module"; const require = __orgsyncRequire(import.meta.url);` },
   define: { ORGSYNC_BUILD: JSON.stringify(build) },
   legalComments: "linked",
-  logLevel: "warning"
+  logLevel: "warning",
+  minify: true
 })

@@ -1,24 +1,14 @@
 /**
- * The `orgsync` command line: the root command over one module per command (`commands/`), what is answered
- * before any command runs (usage, help, version, mistakes in the flags), and the exit code of a run.
+ * The `orgsync` command line: the root command over one module per command (`commands/`), each loaded only
+ * when its command runs, so that a quick command (validate, version, help) loads neither the Code42 client
+ * nor the state database; what is answered before any command runs (usage, help, version, mistakes in the
+ * flags); and the exit code of a run.
  */
 import { Command, type Options, ValidationError } from "@effect/cli"
 import { Console, Effect, Ref } from "effect"
 import * as Arguments from "./Arguments.js"
 import * as CommandHelp from "./CommandHelp.js"
-import * as apply from "./commands/apply.js"
-import * as approve from "./commands/approve.js"
-import * as demo from "./commands/demo.js"
-import * as importCommand from "./commands/import.js"
-import * as plan from "./commands/plan.js"
-import * as reject from "./commands/reject.js"
-import * as resume from "./commands/resume.js"
-import * as runCommand from "./commands/run.js"
-import * as schema from "./commands/schema.js"
-import * as status from "./commands/status.js"
-import * as suspend from "./commands/suspend.js"
-import * as validate from "./commands/validate.js"
-import * as version from "./commands/version.js"
+import * as CommandFlags from "./CommandFlags.js"
 import { ExitCode, failure, ok, usage } from "./ExitCode.js"
 import * as Help from "./Help.js"
 import * as Logging from "./Logging.js"
@@ -27,38 +17,115 @@ import * as Version from "./Version.js"
 
 /** Each command, its flags and its help, in the order help lists them. */
 const commands: ReadonlyArray<readonly [Help.Doc, Record<string, Options.Options<unknown>>]> = [
-  [CommandHelp.validate, validate.options],
-  [CommandHelp.plan, plan.options],
-  [CommandHelp.apply, apply.options],
-  [CommandHelp.run, runCommand.options],
-  [CommandHelp.importDoc, importCommand.options],
-  [CommandHelp.status, status.options],
-  [CommandHelp.demo, demo.options],
-  [CommandHelp.schema, schema.options],
-  [CommandHelp.version, version.options],
-  [CommandHelp.approve, approve.options],
-  [CommandHelp.reject, reject.options],
-  [CommandHelp.suspend, suspend.options],
-  [CommandHelp.resume, resume.options]
+  [CommandHelp.validate, CommandFlags.validate],
+  [CommandHelp.plan, CommandFlags.plan],
+  [CommandHelp.apply, CommandFlags.apply],
+  [CommandHelp.run, CommandFlags.run],
+  [CommandHelp.importDoc, CommandFlags.importFlags],
+  [CommandHelp.status, CommandFlags.status],
+  [CommandHelp.demo, CommandFlags.demo],
+  [CommandHelp.schema, CommandFlags.schema],
+  [CommandHelp.version, CommandFlags.version],
+  [CommandHelp.approve, CommandFlags.approve],
+  [CommandHelp.reject, CommandFlags.admin],
+  [CommandHelp.suspend, CommandFlags.admin],
+  [CommandHelp.resume, CommandFlags.admin]
 ]
+
+/** A command whose work, a module of `commands/`, is loaded only when it runs. */
+const lazy = <Name extends string, C extends Command.Command.Config, E, R>(
+  name: Name,
+  flags: C,
+  description: string,
+  load: () => Promise<(flags: CommandFlags.Values<C>) => Effect.Effect<void, E, R>>
+) =>
+  Command.make(name, flags, (values) => Effect.flatMap(Effect.promise(load), (handle) => handle(values))).pipe(
+    Command.withDescription(description)
+  )
+
+/**
+ * Each command with its flags and its work. Named apart from withSubcommands, which would otherwise widen the
+ * errors and requirements of each to any.
+ */
+const subcommands = [
+  lazy(
+    "validate",
+    CommandFlags.validate,
+    "Check the desired files offline; every error as file:line:column",
+    () => import("./commands/validate.js").then((m) => m.handle)
+  ),
+  lazy(
+    "plan",
+    CommandFlags.plan,
+    "Show what apply would do: exit 0 no changes, 2 changes pending, 1 error or refused",
+    () => import("./commands/plan.js").then((m) => m.handle)
+  ),
+  lazy(
+    "apply",
+    CommandFlags.apply,
+    "Make Code42 match the desired files: exit 0 converged, 1 error or refused",
+    () => import("./commands/apply.js").then((m) => m.handle)
+  ),
+  lazy(
+    "run",
+    CommandFlags.run,
+    "The daemon: reconcile at start, on every change to the desired files and every interval",
+    () => import("./commands/run.js").then((m) => m.handle)
+  ),
+  lazy(
+    "import",
+    CommandFlags.importFlags,
+    "Write the live tree as a valid orgs.yaml with uid pins",
+    () => import("./commands/import.js").then((m) => m.handle)
+  ),
+  lazy(
+    "status",
+    CommandFlags.status,
+    "Show the last runs, the snapshot's age and the pending changes",
+    () => import("./commands/status.js").then((m) => m.handle)
+  ),
+  lazy(
+    "demo",
+    CommandFlags.demo,
+    "A simulated Code42 tenant and the daemon on config/orgs.yaml, with a status page",
+    () => import("./commands/demo.js").then((m) => m.handle)
+  ),
+  lazy(
+    "schema",
+    CommandFlags.schema,
+    "Print the JSON Schema of orgs.yaml",
+    () => import("./commands/schema.js").then((m) => m.handle)
+  ),
+  lazy("version", CommandFlags.version, "Print the version and build", () => import("./commands/version.js").then((m) => m.handle)),
+  lazy(
+    "approve",
+    CommandFlags.approveArgs,
+    "Approve held changes on the running daemon (ORGSYNC_ADMIN_TOKEN); a pass applies them",
+    () => import("./commands/approve.js").then((m) => m.handle)
+  ),
+  lazy(
+    "reject",
+    CommandFlags.rejectArgs,
+    "Reject a held change on the running daemon (ORGSYNC_ADMIN_TOKEN): it stays unapplied",
+    () => import("./commands/reject.js").then((m) => m.handle)
+  ),
+  lazy(
+    "suspend",
+    CommandFlags.admin,
+    "Stop the running daemon's writes; it still plans and shows (ORGSYNC_ADMIN_TOKEN)",
+    () => import("./commands/suspend.js").then((m) => m.handle)
+  ),
+  lazy(
+    "resume",
+    CommandFlags.admin,
+    "Let a suspended daemon write again; a pass starts (ORGSYNC_ADMIN_TOKEN)",
+    () => import("./commands/resume.js").then((m) => m.handle)
+  )
+] as const
 
 const orgsync = Command.make("orgsync").pipe(
   Command.withDescription("Keep a Code42 organization tree in step with YAML files kept in git"),
-  Command.withSubcommands([
-    validate.command,
-    plan.command,
-    apply.command,
-    runCommand.command,
-    importCommand.command,
-    status.command,
-    demo.command,
-    schema.command,
-    version.command,
-    approve.command,
-    reject.command,
-    suspend.command,
-    resume.command
-  ])
+  Command.withSubcommands(subcommands)
 )
 
 /**

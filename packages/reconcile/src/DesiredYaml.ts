@@ -8,7 +8,7 @@ import { Composer, type CST, Document, Lexer, LineCounter, Pair, Parser, Scalar,
 import type { SourceLocation, Status, ValidationIssue } from "./Desired.js"
 import * as DesiredSchema from "./DesiredSchema.js"
 import * as YamlFast from "./internal/yamlFast.js"
-import * as RemoteTree from "./RemoteTree.js"
+import * as TreeIndex from "./internal/treeIndex.js"
 
 /**
  * The deepest YAML nesting a file may have. The composer recurses per level and, on a few hundred thousand
@@ -124,7 +124,7 @@ const byName = (a: RemoteOrg, b: RemoteOrg): number =>
  * below a blocked one) is written as the parent's status, with a comment that says so.
  */
 export const renderImport = (input: { readonly rootOrgUid: string; readonly orgs: ReadonlyArray<RemoteOrg> }): string => {
-  const { children } = RemoteTree.index(input.orgs)
+  const { children } = TreeIndex.index(input.orgs)
   // A tree by contract; the guard keeps a corrupt answer with a cycle from recursing forever.
   const seen = new Set<string>([input.rootOrgUid])
 
@@ -143,7 +143,7 @@ export const renderImport = (input: { readonly rootOrgUid: string; readonly orgs
       map.add(new Pair("uid", quoted(org.orgUid)))
       if (org.orgExtRef != null) map.add(new Pair("extRef", org.orgExtRef))
       if (org.notes != null) map.add(new Pair("notes", org.notes))
-      const remote = RemoteTree.statusOf(org)
+      const remote = TreeIndex.statusOf(org)
       const status = DesiredSchema.allowedBelow(parentStatus, remote) ? remote : parentStatus
       if (status !== parentStatus || status !== remote) {
         const scalar = new Scalar(status)

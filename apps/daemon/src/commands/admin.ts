@@ -2,23 +2,10 @@
  * What the admin commands (approve, reject, suspend, resume) share: each reaches the running daemon at the
  * `listen` address of the settings, with the admin token from the environment.
  */
-import { Args } from "@effect/cli"
 import type { HttpClient } from "@effect/platform"
 import { Effect } from "effect"
 import { exitWith } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
-import { config } from "./options.js"
-
-const { listen } = Settings.options("listen")
-
-export const options = { config, listen }
-
-export const heldId = Args.text({ name: "id" }).pipe(
-  Args.withDescription("The id of a held change, as /api/status lists it")
-)
-
-/** The requests to the daemon, loaded by these commands only. */
-export const requests = Effect.promise(() => import("../AdminCommands.js"))
 
 /** An admin command: `request` is made to the daemon's `listen` address; its answer is the exit code. */
 export const admin = (

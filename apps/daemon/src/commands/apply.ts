@@ -1,7 +1,7 @@
 /** `orgsync apply`: make Code42 match the desired files; exit 0 converged, 1 error or refused. */
-import { Command, Options } from "@effect/cli"
 import { type Plan, PlanChecksum, PlanFormat, Policy, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option, Ref } from "effect"
+import type * as CommandFlags from "../CommandFlags.js"
 import * as Connection from "../Connection.js"
 import { CommandFailed, exitWith, failure, ok } from "../ExitCode.js"
 import * as InputFile from "../InputFile.js"
@@ -9,20 +9,8 @@ import * as Settings from "../Settings.js"
 import * as Style from "../Style.js"
 import * as Suspension from "../Suspension.js"
 import * as TerminalPrompt from "../TerminalPrompt.js"
-import { config, connection, desired, policySettings, state } from "./options.js"
-import { loadDesired, planText } from "./planning.js"
-
-const yes = Options.boolean("yes").pipe(Options.withDescription("Apply without asking"))
-const force = Options.boolean("force").pipe(
-  Options.withDescription("Allow blocks and deactivations above 25% of the managed orgs")
-)
-const planFile = Options.text("plan").pipe(
-  Options.withPseudoName("FILE"),
-  Options.withDescription("Apply this reviewed JSON plan, only while it still matches what would be planned now"),
-  Options.optional
-)
-
-export const options = { config, desired, state, ...connection, yes, force, plan: planFile, ...policySettings }
+import { loadDesired } from "./desired.js"
+import { planText } from "./planning.js"
 
 /**
  * Shows the plan on stdout, with what `policy` keeps back apart, and asks on the terminal (where the plan is
@@ -92,7 +80,7 @@ const reportInterrupted = (since: Date, confirmed: Option.Option<Plan.Plan>) =>
     yield* Console.log("The run is recorded as interrupted; orgsync plan shows what is left.")
   })
 
-export const command = Command.make("apply", options, (flags) =>
+export const handle = (flags: CommandFlags.Values<typeof CommandFlags.apply>) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const desiredState = yield* loadDesired(settings.desired)
@@ -147,4 +135,3 @@ export const command = Command.make("apply", options, (flags) =>
     for (const error of result.errors) yield* Console.error(error)
     return failure
   }))
-).pipe(Command.withDescription("Make Code42 match the desired files: exit 0 converged, 1 error or refused"))

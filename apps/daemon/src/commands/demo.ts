@@ -2,13 +2,12 @@
  * `orgsync demo` (what `npm start` runs): a simulated Code42 tenant, seeded, and the daemon on config/orgs.yaml,
  * with a status page. The simulator is loaded by this command only.
  */
-import { Command } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import type { Simulator } from "@c42/simulator"
 import { Console, Effect, Option, Redacted } from "effect"
+import type * as CommandFlags from "../CommandFlags.js"
 import { exitWith } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
-import { daemonSettings, desired } from "./options.js"
 import { daemon } from "./run.js"
 
 /** The demo tenant: some of config/orgs.yaml already there, some not, and some drift to heal. */
@@ -29,9 +28,7 @@ const seed: Simulator.Seed = {
   }
 }
 
-export const options = { desired, listen: daemonSettings.listen, interval: daemonSettings.interval }
-
-export const command = Command.make("demo", options, (flags) =>
+export const handle = (flags: CommandFlags.Values<typeof CommandFlags.demo>) =>
   exitWith(Effect.gen(function*() {
     const { Simulator } = yield* Effect.promise(() => import("@c42/simulator"))
     // As strict as the servers that rename deactivated orgs and refuse a name used anywhere in the tenant.
@@ -58,4 +55,3 @@ export const command = Command.make("demo", options, (flags) =>
       auth: { _tag: "LocalAccount", username: "admin", password: Redacted.make("secret") }
     }, false)
   }).pipe(Effect.scoped))
-).pipe(Command.withDescription("A simulated Code42 tenant and the daemon on config/orgs.yaml, with a status page"))

@@ -1,31 +1,18 @@
 /** `orgsync import`: the live tree written as a valid orgs.yaml with uid pins, and its JSON Schema beside it. */
-import { Command, Options } from "@effect/cli"
 import { DesiredYaml, ImportCheck, PlanFormat, RemoteTree } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
+import type * as CommandFlags from "../CommandFlags.js"
 import * as Connection from "../Connection.js"
 import { CommandFailed, exitWith, failure, ok } from "../ExitCode.js"
 import * as OutputFile from "../OutputFile.js"
 import * as Settings from "../Settings.js"
-import { config, connection, out, state } from "./options.js"
 import { schemaText } from "./schema.js"
-
-const root = Options.text("root").pipe(
-  Options.withPseudoName("UID"),
-  Options.withDescription("The orgUid of the org to import under (default: the tenant's top-level org)"),
-  Options.optional
-)
-
-const allowLossy = Options.boolean("allow-lossy").pipe(
-  Options.withDescription("Write the file even where it cannot hold the tenant as it is (named on stderr)")
-)
-
-export const options = { config, state, ...connection, out, root, allowLossy }
 
 /** Where the schema the imported file points editors at is written: beside it. */
 const schemaBeside = (out: string) => path.join(path.dirname(out), "orgs.schema.json")
 
-export const command = Command.make("import", options, (flags) =>
+export const handle = (flags: CommandFlags.Values<typeof CommandFlags.importFlags>) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     if (Option.isSome(flags.out)) {
@@ -69,4 +56,4 @@ export const command = Command.make("import", options, (flags) =>
       yield* Console.error(`Wrote ${flags.out.value} and ${schemaPath}.`)
     }
     return ok
-  }))).pipe(Command.withDescription("Write the live tree as a valid orgs.yaml with uid pins"))
+  }))

@@ -3,26 +3,16 @@
  * pending, 1 error or refused. It plans with the `drift` and `destructive` settings apply is given: the same
  * settings give the same checksum, and the changes apply would keep back are shown apart.
  */
-import { Command, Options } from "@effect/cli"
 import { DesiredCommit, type Plan, PlanFormat, PlanMarkdown, Policy, Reconciler, StateDb } from "@c42/reconcile"
 import { Console, Effect, Layer, Option } from "effect"
+import type * as CommandFlags from "../CommandFlags.js"
 import * as Connection from "../Connection.js"
 import { exitWith, failure, ok, pendingChanges } from "../ExitCode.js"
 import * as OutputFile from "../OutputFile.js"
 import * as Settings from "../Settings.js"
 import * as Suspension from "../Suspension.js"
-import { config, connection, desired, out, policySettings, state } from "./options.js"
-import { loadDesired, offlinePlan, planText } from "./planning.js"
-
-const format = Options.choice("format", ["text", "markdown", "json"]).pipe(
-  Options.withDescription("How to print the plan: rows for a person, a pull-request comment, or JSON (default text)"),
-  Options.withDefault("text" as const)
-)
-const offline = Options.boolean("offline").pipe(
-  Options.withDescription("Plan from the snapshot in the state database, without any call to Code42")
-)
-
-export const options = { config, desired, state, ...connection, format, out, offline, ...policySettings }
+import { loadDesired } from "./desired.js"
+import { offlinePlan, planText } from "./planning.js"
 
 /**
  * `source` is there exactly for the markdown format; text is coloured on stdout only, never in a file. `kept`:
@@ -64,7 +54,7 @@ const noteSuspension = Effect.flatMap(StateDb.StateReader, Suspension.read).pipe
   }))
 )
 
-export const command = Command.make("plan", options, (flags) =>
+export const handle = (flags: CommandFlags.Values<typeof CommandFlags.plan>) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const refuseOut = (files: ReadonlyArray<string>) =>
@@ -110,6 +100,4 @@ export const command = Command.make("plan", options, (flags) =>
       return failure
     }
     return hasPending(result) ? pendingChanges : ok
-  }))).pipe(
-    Command.withDescription("Show what apply would do: exit 0 no changes, 2 changes pending, 1 error or refused")
-  )
+  }))

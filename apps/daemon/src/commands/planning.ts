@@ -1,27 +1,12 @@
 /**
- * What validate, plan, apply and status share: the desired files loaded with their issues printed, a plan
- * from the state database alone, and a plan's rows as a terminal shows them.
+ * What plan, apply and status share: a plan from the state database alone, and a plan's rows as a terminal
+ * shows them.
  */
-import { Desired, DesiredFiles, Plan, PlanFormat, type Policy, Reconciler, Safety, StateDb } from "@c42/reconcile"
-import { Console, Effect, Option } from "effect"
+import { type Desired, Plan, PlanFormat, type Policy, Reconciler, Safety, StateDb } from "@c42/reconcile"
+import { Effect, Option } from "effect"
 import { CommandFailed } from "../ExitCode.js"
 import type * as Settings from "../Settings.js"
 import * as Style from "../Style.js"
-
-/**
- * Loads and validates the desired files; on failure prints the `file:line:column` issues (at most 100 a file)
- * unless told they are shown otherwise, and on success the warnings of likely mistakes.
- */
-export const loadDesired = (path: string, issues: "print" | "quiet" = "print") =>
-  DesiredFiles.load(path).pipe(
-    Effect.tapError((invalid) =>
-      issues === "print" ? Console.error(Desired.formatIssues(invalid.issues).join("\n")) : Effect.void
-    ),
-    Effect.tap((state) =>
-      Effect.forEach(state.warnings ?? [], (warning) =>
-        Console.error(Desired.formatIssue({ ...warning, message: `warning: ${warning.message}` })))
-    )
-  )
 
 /** Plans from the last snapshot and identity mapping alone, read from the state database read-only. */
 export const offlinePlan = (desiredState: Desired.DesiredState, settings: Settings.Settings) =>

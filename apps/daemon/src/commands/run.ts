@@ -2,19 +2,15 @@
  * `orgsync run`: the daemon, reconciling at start, on every change to the desired files and every interval,
  * until SIGINT or SIGTERM stops it (exit 0).
  */
-import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import type { ClientConfig } from "@c42/core"
 import { Effect, Layer, Option } from "effect"
+import type * as CommandFlags from "../CommandFlags.js"
 import * as Connection from "../Connection.js"
 import type * as Daemon from "../Daemon.js"
 import { exitWith, stopsOnSignal } from "../ExitCode.js"
 import * as Logging from "../Logging.js"
 import * as Settings from "../Settings.js"
-import { config, connection, daemonSettings, desired, state } from "./options.js"
-
-const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Plan and report, never write"))
-const gitSettings = Settings.options("gitRepo", "gitBranch", "gitPath")
 
 /** What a SIGHUP cannot change: the connection, the state database, the endpoints, the log, `force`. */
 const restartOnly: ReadonlyArray<Settings.Key> = [
@@ -30,8 +26,6 @@ const restartOnly: ReadonlyArray<Settings.Key> = [
   "logFormat",
   "force"
 ]
-
-export const options = { config, desired, state, ...connection, dryRun, ...daemonSettings, ...gitSettings }
 
 /** Runs the daemon until SIGINT or SIGTERM, which interrupt it (exit 0). */
 export const daemon = (
@@ -73,10 +67,7 @@ export const daemon = (
     )
   })
 
-export const command = Command.make(
-  "run",
-  options,
-  (flags) =>
+export const handle = (flags: CommandFlags.Values<typeof CommandFlags.run>) =>
     exitWith(Effect.gen(function*() {
       const settings = yield* Settings.resolve(flags)
       const clientConfig = yield* Settings.clientConfig(settings)
@@ -100,4 +91,3 @@ export const command = Command.make(
       )
       return yield* daemon(settings, clientConfig, flags.dryRun, reload)
     }))
-).pipe(Command.withDescription("The daemon: reconcile at start, on every change to the desired files and every interval"))

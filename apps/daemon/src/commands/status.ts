@@ -1,15 +1,12 @@
 /** `orgsync status`: the last runs, the snapshot's age and the pending changes, from the state database. */
-import { Command } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { DesiredFiles, PlanFormat, Printable, StateDb } from "@c42/reconcile"
 import { Console, Effect, Option } from "effect"
+import type * as CommandFlags from "../CommandFlags.js"
 import * as Connection from "../Connection.js"
 import { exitWith, ok } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
-import { config, desired, state } from "./options.js"
 import { offlinePlan, planText } from "./planning.js"
-
-export const options = { config, desired, state }
 
 const ago = (date: Date) => {
   const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000))
@@ -69,7 +66,5 @@ const report = (settings: Settings.Settings) =>
     }
   }).pipe(Effect.provide(Connection.reader(settings)))
 
-export const command = Command.make("status", options, (flags) =>
-  exitWith(Settings.resolve(flags).pipe(Effect.flatMap(report), Effect.as(ok)))).pipe(
-    Command.withDescription("Show the last runs, the snapshot's age and the pending changes")
-  )
+export const handle = (flags: CommandFlags.Values<typeof CommandFlags.status>) =>
+  exitWith(Settings.resolve(flags).pipe(Effect.flatMap(report), Effect.as(ok)))

@@ -1,13 +1,10 @@
 /** `orgsync validate`: the desired files checked offline, every error as `file:line:column`. */
-import { Command } from "@effect/cli"
 import type { Desired } from "@c42/reconcile"
 import { Console, Effect } from "effect"
+import type * as CommandFlags from "../CommandFlags.js"
 import { exitWith, ok } from "../ExitCode.js"
 import * as Settings from "../Settings.js"
-import { config, desired } from "./options.js"
-import { loadDesired } from "./planning.js"
-
-export const options = { config, desired }
+import { loadDesired } from "./desired.js"
 
 const count = (desiredState: Desired.DesiredState) => {
   let n = 0
@@ -16,10 +13,10 @@ const count = (desiredState: Desired.DesiredState) => {
   return n
 }
 
-export const command = Command.make("validate", options, (flags) =>
+export const handle = (flags: CommandFlags.Values<typeof CommandFlags.validate>) =>
   exitWith(Effect.gen(function*() {
     const settings = yield* Settings.resolve(flags)
     const desiredState = yield* loadDesired(settings.desired)
     yield* Console.log(`${settings.desired}: valid, ${count(desiredState)} orgs`)
     return ok
-  }))).pipe(Command.withDescription("Check the desired files offline; every error as file:line:column"))
+  }))
