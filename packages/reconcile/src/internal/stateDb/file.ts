@@ -7,8 +7,10 @@
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { SqlClient } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import * as Migrator from "@effect/sql/Migrator"
 import { Effect, Option } from "effect"
+import { randomBytes } from "node:crypto"
 import * as StateFolder from "../stateFolder.js"
 import { failure, sqliteReason } from "./error.js"
 import * as Migrations from "./migrations.js"
@@ -49,17 +51,34 @@ export const inspect = (path: string) =>
     )
   )
 
-/** For the writer: the folder made (0700) where missing, and a new database file created 0600 before SQLite opens it. */
+/**
+ * An SQLite database of no table, as bytes: what a new state database starts as, so that the file appears
+ * whole. An empty file would be refused by every later command, and a writer stopped between creating the
+ * file and SQLite's first write to it would leave one.
+ */
+const emptyDatabase = Effect.scoped(Effect.flatMap(SqliteClient.SqliteClient, (sql) => sql.export)).pipe(
+  Effect.provide(SqliteClient.layer({ filename: ":memory:", disableWAL: true }))
+)
+
+/**
+ * For the writer: the folder made (0700) where missing, and a new database made beside the path (0600) and
+ * linked into place, which fails rather than replace a file another process made there meanwhile.
+ */
 export const prepare = (path: string, found: Found) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path
     yield* StateFolder.ensure(paths.dirname(path)).pipe(Effect.mapError((e) => failure(e.message, e)))
-    yield* (found === "absent"
-      ? fs.writeFile(path, new Uint8Array(), { flag: "wx", mode: 0o600 })
-      : fs.chmod(path, 0o600)).pipe(
-        Effect.mapError((cause) => failure(`cannot create the state database ${path}: ${cause.message}`, cause))
-      )
+    if (found === "database") return
+    const bytes = yield* emptyDatabase.pipe(
+      Effect.mapError((cause) => failure(`cannot create the state database ${path}: ${cause.message}`, cause))
+    )
+    const made = `${path}.${randomBytes(6).toString("hex")}.new`
+    yield* Effect.acquireUseRelease(
+      fs.writeFile(made, bytes, { flag: "wx", mode: 0o600 }),
+      () => fs.link(made, path),
+      () => Effect.ignore(fs.remove(made))
+    ).pipe(Effect.mapError((cause) => failure(`cannot create the state database ${path}: ${cause.message}`, cause)))
   })
 
 /**
@@ -78,38 +97,35 @@ export const readable = (path: string) =>
     return copy
   }).pipe(Effect.mapError((cause) => failure(`cannot read the state database ${path}: ${cause.message}`, cause)))
 
-/** The tables of the open database; a file SQLite cannot read fails here, with SQLite's reason. */
-const tables = (path: string) =>
+/** The tables, indexes, views and triggers of the open database; a file SQLite cannot read fails here, with its reason. */
+const objects = (path: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.pipe(
-      Effect.map((rows) => new Set(rows.map((row) => row.name))),
+    sql<{ type: string; name: string }>`SELECT type, name FROM sqlite_master`.pipe(
+      Effect.map((rows) => ({
+        tables: new Set(rows.filter((row) => row.type === "table").map((row) => row.name)),
+        count: rows.length
+      })),
       Effect.mapError((cause) => failure(`cannot open the state database ${path}: ${sqliteReason(cause)}`, cause))
     ))
 
 const foreign = (path: string) =>
   failure(`${path} is an SQLite database of another application, not an orgsync state database; it is left as it is`)
 
-const isOrgsync = (names: ReadonlySet<string>) => names.has("effect_sql_migrations") && names.has("run")
-
 /**
- * Whether the database holds nothing of anyone's yet: no table, or only the migrator's own, empty. The migrator
- * makes its table before it runs the first migration, so a writer stopped between the two (a SIGKILL as the
- * first apply starts) leaves the latter, which is a new state database, not another application's.
+ * Another application's database, or orgsync's: new (0), or the schema it was last migrated to. orgsync's
+ * holds the migrator's table, with the migrations run, and the table of runs. One that holds nothing yet is
+ * new: no object at all, or the migrator's own table alone and empty, which a writer stopped between making
+ * it and running the first migration leaves.
  */
-const isEmpty = (path: string, names: ReadonlySet<string>) =>
-  names.size === 0
-    ? Effect.succeed(true)
-    : names.size === 1 && names.has("effect_sql_migrations")
-    ? Effect.map(schemaOf(path, names), (version) => version === 0)
-    : Effect.succeed(false)
-
-/** Another application's database, or orgsync's: new, or with the schema it was last migrated to. */
 const classify = (path: string) =>
   Effect.gen(function*() {
-    const names = yield* tables(path)
-    if (yield* isEmpty(path, names)) return 0
-    if (!isOrgsync(names)) return yield* foreign(path)
-    return yield* schemaOf(path, names)
+    const { count, tables } = yield* objects(path)
+    if (count === 0) return 0
+    if (!tables.has("effect_sql_migrations")) return yield* foreign(path)
+    const version = yield* schemaOf(path)
+    if (version === 0 && count === 1) return 0
+    if (version === 0 || !tables.has("run")) return yield* foreign(path)
+    return version
   })
 
 /**
@@ -119,21 +135,26 @@ const classify = (path: string) =>
 export const migrate = (path: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const fs = yield* FileSystem.FileSystem
     yield* refuseNewer(path, yield* classify(path))
+    yield* fs.chmod(path, 0o600).pipe(
+      Effect.mapError((cause) => failure(`cannot open the state database ${path}: ${cause.message}`, cause))
+    )
     yield* sql`PRAGMA journal_mode = WAL`.pipe(
       Effect.mapError((cause) => failure(`cannot open the state database ${path}: ${sqliteReason(cause)}`, cause))
     )
+    // A migration that fails is a defect of the migrator's: told as the upgrade's failure all the same.
     yield* Migrator.make({})({ loader: Migrations.migrations }).pipe(
-      Effect.mapError((cause) => failure(`cannot upgrade the state database ${path}: ${cause.message}`, cause))
+      Effect.mapError((cause) => failure(`cannot upgrade the state database ${path}: ${cause.message}`, cause)),
+      Effect.catchAllDefect((cause) =>
+        failure(`cannot upgrade the state database ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, cause)
+      )
     )
   })
 
-/**
- * The schema a database was last migrated to: the id of its last migration, 0 for a file a writer made and left
- * before its first migration (no table yet).
- */
-const schemaOf = (path: string, names: ReadonlySet<string>) =>
-  names.size === 0 ? Effect.succeed(0) : Effect.flatMap(SqlClient.SqlClient, (sql) =>
+/** The id of the last migration the database records, 0 for none. */
+const schemaOf = (path: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql<{ version: number | null }>`SELECT max(migration_id) AS version FROM effect_sql_migrations`.pipe(
       Effect.map((rows) => rows[0]?.version ?? 0),
       Effect.mapError((cause) => failure(`cannot read the state database ${path}: ${sqliteReason(cause)}`, cause))
@@ -156,6 +177,12 @@ export const checkSchema = (path: string) =>
   Effect.gen(function*() {
     const version = yield* classify(path)
     yield* refuseNewer(path, version)
+    if (version === 0) {
+      return yield* failure(
+        `the state database ${path} holds nothing yet (an apply or run stopped as it created it): run orgsync ` +
+          "apply or orgsync run once, then try again"
+      )
+    }
     if (version < Migrations.version) {
       return yield* failure(
         `the state database ${path} was written by an older orgsync: run orgsync apply or orgsync run once to ` +
