@@ -184,7 +184,9 @@ export const run = (argv: ReadonlyArray<string>) =>
         ReconcileError: say
       }),
       // Code42's answers to import, and what the platform reports, by their own message.
-      Effect.catchAll((error) => say({ message: messageOf(error) }))
+      Effect.catchAll((error) => say({ message: messageOf(error) })),
+      // What went wrong beneath (a module of the command that cannot load, a native driver missing): one line too.
+      Effect.catchAllDefect((defect) => say({ message: messageOf(defect) }))
     )
   })
 

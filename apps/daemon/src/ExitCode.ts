@@ -18,14 +18,6 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{
 /** The exit code a command answers with (@effect/cli handlers return nothing). */
 export class ExitCode extends Context.Tag("@c42/daemon/ExitCode")<ExitCode, Ref.Ref<number>>() {}
 
-/**
- * Set by the commands that run until a signal stops them (the daemon, the demo): for them SIGINT and SIGTERM
- * are a clean stop (exit 0), for every other command an interruption (exit 130 or 143).
- */
-export class SignalStops extends Context.Tag("@c42/daemon/SignalStops")<SignalStops, Ref.Ref<boolean>>() {}
-
-export const stopsOnSignal = Effect.flatMap(SignalStops, (ref) => Ref.set(ref, true))
-
 /** Wraps a handler whose result is the exit code. */
 export const exitWith = <E, R>(handler: Effect.Effect<number, E, R>) =>
   Effect.flatMap(handler, (code) => Effect.flatMap(ExitCode, (ref) => Ref.set(ref, code)))

@@ -7,31 +7,31 @@
 // The modules themselves, not the package's index, which would load the HTTP client into every command.
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Exit, Ref } from "effect"
+import { Effect, Exit } from "effect"
 import * as os from "node:os"
 import * as Cli from "./Cli.js"
 import * as EarlySignals from "./EarlySignals.js"
-import { SignalStops } from "./ExitCode.js"
 
 let received: NodeJS.Signals | undefined
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => (received ??= signal))
 // Listening now, the command line takes over from the executable's first handlers.
 const early = EarlySignals.handOver()
 
-const stopsCleanly = Ref.unsafeMake(false)
+// For the commands that run until a signal stops them (the daemon, the demo), SIGINT and SIGTERM are a clean
+// stop at any moment, also while they start; for every other command an interruption (exit 130 or 143).
+const stopsCleanly = Cli.stopsOnSignal(process.argv.slice(2))
 
 const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return typeof exit.value === "number" ? exit.value : 0
   if (!Exit.isInterrupted(exit) || received === undefined) return 1
-  return Effect.runSync(Ref.get(stopsCleanly)) ? 0 : 128 + os.constants.signals[received]
+  return stopsCleanly ? 0 : 128 + os.constants.signals[received]
 }
 
 if (early !== undefined) {
   // No command began: nothing was written.
-  process.exit(Cli.stopsOnSignal(process.argv.slice(2)) ? 0 : 128 + os.constants.signals[early])
+  process.exit(stopsCleanly ? 0 : 128 + os.constants.signals[early])
 } else {
   Cli.run(process.argv).pipe(
-    Effect.provideService(SignalStops, stopsCleanly),
     Effect.provide(NodeContext.layer),
     NodeRuntime.runMain({
       disableErrorReporting: true,

@@ -8,7 +8,7 @@ import { Effect, Layer, Option } from "effect"
 import type * as CommandFlags from "../CommandFlags.js"
 import * as Connection from "../Connection.js"
 import type * as Daemon from "../Daemon.js"
-import { exitWith, stopsOnSignal } from "../ExitCode.js"
+import { exitWith } from "../ExitCode.js"
 import * as Logging from "../Logging.js"
 import * as Settings from "../Settings.js"
 
@@ -47,21 +47,20 @@ export const daemon = (
     )
     const adminToken = yield* AdminToken.tokenFromEnv
     const connection = yield* Connection.layers(settings, clientConfig)
-    return yield* stopsOnSignal.pipe(
-      Effect.zipRight(run({
-        desiredPath: settings.desired,
-        dryRun: dry,
-        force: settings.force,
-        interval: settings.interval,
-        listen: settings.listen,
-        statePath: settings.state,
-        tenantUrl: clientConfig.url,
-        git: Settings.git(settings),
-        reload,
-        policy: { destructive: settings.destructive, drift: settings.drift },
-        adminToken,
-        notify: { urls: yield* Notify.webhooks(Option.getOrElse(settings.notify, () => [])), tenant: clientConfig.url }
-      })),
+    return yield* run({
+      desiredPath: settings.desired,
+      dryRun: dry,
+      force: settings.force,
+      interval: settings.interval,
+      listen: settings.listen,
+      statePath: settings.state,
+      tenantUrl: clientConfig.url,
+      git: Settings.git(settings),
+      reload,
+      policy: { destructive: settings.destructive, drift: settings.drift },
+      adminToken,
+      notify: { urls: yield* Notify.webhooks(Option.getOrElse(settings.notify, () => [])), tenant: clientConfig.url }
+    }).pipe(
       Effect.provide(Layer.mergeAll(connection, DesiredWatcher.layer, NodeHttpClient.layerUndici)),
       Effect.provide(Logging.daemonLogging(settings.logFormat))
     )

@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { bin, childEnv, credentials, orgsync, type Run, workspace } from "../support/cli.js"
 import { start } from "../support/simulator.js"
@@ -107,4 +108,30 @@ describe("status without --desired", () => {
       expect(status.stdout).toContain("--desired")
       expect(status.stdout).not.toContain("does not validate")
     }), 60_000)
+})
+
+describe("an installation missing part of its bundle", () => {
+  it.effect("a command whose module cannot load says so in one line on stderr and exits 1", () =>
+    Effect.gen(function*() {
+      // A copy of the installed command, its validate module removed.
+      const home = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "orgsync-broken-"))
+      const daemon = path.dirname(path.dirname(bin))
+      fs.cpSync(path.join(daemon, "bin"), path.join(home, "bin"), { recursive: true })
+      fs.cpSync(path.join(daemon, "bundle"), path.join(home, "bundle"), { recursive: true })
+      fs.copyFileSync(path.join(daemon, "package.json"), path.join(home, "package.json"))
+      fs.symlinkSync(path.resolve(daemon, "../../node_modules"), path.join(home, "node_modules"))
+      for (const file of fs.readdirSync(path.join(home, "bundle")).filter((name) => name.startsWith("validate-"))) {
+        fs.rmSync(path.join(home, "bundle", file))
+      }
+      const ws = workspace(desiredYaml)
+      const run = yield* Effect.async<Run>((resume) => {
+        execFile(process.execPath, [path.join(home, "bin", "orgsync.js"), "validate", "--desired", ws.desired], {
+          env: childEnv({})
+        }, (error, stdout, stderr) => resume(Effect.succeed({ code: error === null ? 0 : Number(error.code), stdout, stderr })))
+      })
+      expect(run.code, run.stderr).toBe(1)
+      const lines = run.stderr.trim().split("\n")
+      expect(lines, run.stderr).toHaveLength(1)
+      expect(lines[0]).toMatch(/^orgsync: .*validate-/)
+    }))
 })

@@ -68,4 +68,15 @@ describe("a signal while orgsync starts", () => {
       expect(run.writes).toEqual([])
       expect(run.began).toBe(false)
     }), 120_000)
+
+  it.live("the daemon, stopped at any moment of its start, exits 0 as from a clean stop", () =>
+    Effect.gen(function*() {
+      const delays = Array.from({ length: 13 }, (_, i) => i * 50)
+      const runs = yield* Effect.forEach(
+        delays,
+        (delay) => interrupted("SIGTERM", delay, ["run", "--listen", "127.0.0.1:0"]),
+        { concurrency: 2 }
+      )
+      expect(runs.filter((run) => run.exited.signal !== null || run.exited.code !== 0).map((run) => run.report)).toEqual([])
+    }), 300_000)
 })
