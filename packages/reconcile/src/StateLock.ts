@@ -6,6 +6,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Clock, Data, Effect, Schema, type Scope } from "effect"
+import { randomBytes } from "node:crypto"
 import * as os from "node:os"
 import * as StateFolder from "./internal/stateFolder.js"
 
@@ -90,11 +91,19 @@ export const acquire = (
       Effect.mapError(failure("read"))
     )
 
-    const create = fs.writeFileString(lock, content, { flag: "wx", mode: 0o600 }).pipe(
-      Effect.as(true),
-      Effect.catchIf(isReason("AlreadyExists"), () => Effect.succeed(false)),
-      Effect.mapError(failure("create"))
-    )
+    // Written beside it and linked into place, so that the lock appears whole: a process stopped while writing
+    // it never leaves an empty lock that no one could read, nor take over.
+    const create = Effect.acquireUseRelease(
+      Effect.sync(() => `${lock}.${process.pid}-${randomBytes(4).toString("hex")}.new`).pipe(
+        Effect.tap((made) => fs.writeFileString(made, content, { flag: "wx", mode: 0o600 }))
+      ),
+      (made) =>
+        fs.link(made, lock).pipe(
+          Effect.as(true),
+          Effect.catchIf(isReason("AlreadyExists"), () => Effect.succeed(false))
+        ),
+      (made) => Effect.ignore(fs.remove(made))
+    ).pipe(Effect.mapError(failure("create")))
 
     // Moved aside first, so that of two processes taking over the same stale lock only one removes it; a
     // process that moved a fresh lock (taken over a moment before by the other) puts it back.

@@ -105,3 +105,28 @@ describe("StateLock.lockPath", () => {
     expect(StateLock.lockPath("/var/lib/orgsync/state.db")).toBe("/var/lib/orgsync/state.db.lock")
   })
 })
+
+/** A file system whose writes of whole files make the file empty and then die, as a process killed mid-write. */
+const killedWhileWriting = Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+  ...fs,
+  writeFile: (target, _data, options) => Effect.zipRight(fs.writeFile(target, new Uint8Array(), options), Effect.die("killed")),
+  writeFileString: (target, _data, options) =>
+    Effect.zipRight(fs.writeFile(target, new Uint8Array(), options), Effect.die("killed"))
+}))
+
+layer(NodeContext.layer)("StateLock, cut off", (it) => {
+  it.scoped("a taker stopped while it writes the lock leaves no lock file: the next one takes the lock", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const statePath = yield* tempState
+      const killed = yield* Effect.exit(
+        Effect.scoped(StateLock.acquire(statePath)).pipe(
+          Effect.provideServiceEffect(FileSystem.FileSystem, killedWhileWriting)
+        )
+      )
+      expect(Exit.isFailure(killed)).toBe(true)
+      expect(yield* fs.exists(StateLock.lockPath(statePath))).toBe(false)
+      const holder = yield* StateLock.acquire(statePath)
+      expect(holder.pid).toBe(process.pid)
+    }))
+})

@@ -3,11 +3,12 @@
  * an empty file a cut-off writer leaves for every later command to refuse), and a database that is refused is
  * left exactly as it was, its mode included.
  */
+import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -92,4 +93,25 @@ it.effect("a reader of a database an apply stopped as it created it says so, and
       `the state database ${file} holds nothing yet (an apply or run stopped as it created it): run orgsync apply ` +
         "or orgsync run once, then try again"
     )
+  }))
+
+it.effect("a writer stopped while it writes a new database leaves nothing at the path", () =>
+  Effect.gen(function*() {
+    const file = path.join(folder(), "state.db")
+    const killed = yield* Effect.exit(
+      StateFile.prepare(file, "absent").pipe(
+        Effect.provideServiceEffect(
+          FileSystem.FileSystem,
+          Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+            ...fs,
+            writeFile: (target, _data, options) =>
+              Effect.zipRight(fs.writeFile(target, new Uint8Array(), options), Effect.die("killed"))
+          }))
+        ),
+        Effect.provide(NodeContext.layer)
+      )
+    )
+    expect(Exit.isFailure(killed)).toBe(true)
+    expect(fs.existsSync(file)).toBe(false)
+    expect(yield* openWriter(file)).toEqual([])
   }))
