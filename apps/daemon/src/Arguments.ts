@@ -1,7 +1,7 @@
 /**
  * Checks a command line against the commands and their flags before @effect/cli parses it, so that each
  * mistake is told in one sentence: an unknown command or flag with the nearest one, a value that is none of a
- * flag's choices, a flag without its value.
+ * flag's choices, a flag without its value, an argument a command does not take or one it lacks.
  */
 import { AutoCorrect, CliConfig } from "@effect/cli"
 
@@ -11,9 +11,20 @@ export interface Flag {
   readonly value: string | undefined
 }
 
+/** The arguments a command takes besides its flags: how many at least and at most, and what they are. */
+export interface Positional {
+  readonly min: number
+  readonly max: number
+  /** Said when one is missing ("name the held change by its id") and when too many are given ("one id"). */
+  readonly missing: string
+  readonly what: string
+}
+
 export interface Known {
   readonly name: string
   readonly flags: ReadonlyArray<Flag>
+  /** None: the command takes no argument. */
+  readonly positional?: Positional | undefined
 }
 
 /** What every command and orgsync itself accept. */
@@ -44,27 +55,51 @@ export const nearest = (word: string, candidates: ReadonlyArray<string>): string
 
 const didYouMean = (suggestion: string | undefined) => (suggestion === undefined ? "" : ` (did you mean ${suggestion}?)`)
 
-/** The flags after the command (or after `orgsync` itself), each known and given what it takes. */
-const checkFlags = (where: string, args: ReadonlyArray<string>, flags: ReadonlyArray<Flag>): string | undefined => {
+/**
+ * The flags after the command (or after `orgsync` itself), each known and given what it takes; what is left
+ * are the arguments.
+ */
+const checkFlags = (
+  where: string,
+  args: ReadonlyArray<string>,
+  flags: ReadonlyArray<Flag>
+): { readonly mistake: string } | { readonly positional: ReadonlyArray<string> } => {
   const names = flags.flatMap((flag) => flag.names)
+  const positional: Array<string> = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
-    if (arg === "--") return undefined
-    if (!arg.startsWith("-") || arg === "-") continue
+    if (arg === "--") return { positional: [...positional, ...args.slice(i + 1)] }
+    if (!arg.startsWith("-") || arg === "-") {
+      positional.push(arg)
+      continue
+    }
     const eq = arg.indexOf("=")
     const name = eq > 0 ? arg.slice(0, eq) : arg
     const flag = flags.find((f) => f.names.includes(name))
     if (flag === undefined) {
-      return `${where}: unknown flag ${name}${didYouMean(nearest(name, names))}. Run ${where} --help for its flags.`
+      return { mistake: `${where}: unknown flag ${name}${didYouMean(nearest(name, names))}. Run ${where} --help for its flags.` }
     }
     if (flag.value === undefined) continue
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i]
-    if (value === undefined) return `${where}: ${name} expects a value (${flag.value})`
+    if (value === undefined) return { mistake: `${where}: ${name} expects a value (${flag.value})` }
+    if (eq < 0 && names.includes(value)) {
+      return { mistake: `${where}: ${name} expects a value (${flag.value}), not the flag ${value}` }
+    }
     const allowed = choices(flag)
     if (allowed !== undefined && !allowed.includes(value)) {
-      return `${where}: ${name}: expected ${spell(allowed)}, got ${value}`
+      return { mistake: `${where}: ${name}: expected ${spell(allowed)}, got ${value}` }
     }
   }
+  return { positional }
+}
+
+/** Too many arguments or too few for what the command takes. */
+const checkPositional = (where: string, given: ReadonlyArray<string>, takes: Positional | undefined) => {
+  const max = takes?.max ?? 0
+  if (given.length > max) {
+    return `${where}: unexpected argument ${given[max]}: it takes ${takes === undefined ? "none" : `at most ${takes.what}`}`
+  }
+  if (takes !== undefined && given.length < takes.min) return `${where}: ${takes.missing}`
   return undefined
 }
 
@@ -72,13 +107,18 @@ const checkFlags = (where: string, args: ReadonlyArray<string>, flags: ReadonlyA
 export const check = (args: ReadonlyArray<string>, commands: ReadonlyArray<Known>): string | undefined => {
   const [first, ...rest] = args
   if (first === undefined) return undefined
-  if (first.startsWith("-")) return checkFlags("orgsync", args, global)
+  if (first.startsWith("-")) {
+    const checked = checkFlags("orgsync", args, global)
+    return "mistake" in checked ? checked.mistake : undefined
+  }
   const command = commands.find((c) => c.name === first)
   if (command === undefined) {
     return `orgsync: unknown command ${first}${didYouMean(nearest(first, commands.map((c) => c.name)))}. ` +
       `Commands: ${commands.map((c) => c.name).join(", ")}.`
   }
-  return checkFlags(`orgsync ${first}`, rest, [...command.flags, ...global])
+  const where = `orgsync ${first}`
+  const checked = checkFlags(where, rest, [...command.flags, ...global])
+  return "mistake" in checked ? checked.mistake : checkPositional(where, checked.positional, command.positional)
 }
 
 /** Whether `args` ask for help (before any `--`). */

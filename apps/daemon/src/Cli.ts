@@ -32,6 +32,17 @@ const commands: ReadonlyArray<readonly [Help.Doc, Record<string, Options.Options
   [CommandHelp.resume, CommandFlags.admin]
 ]
 
+/** What the admin commands take besides their flags: the id of a held change. */
+const positional: Readonly<Record<string, Arguments.Positional>> = {
+  [CommandHelp.approve.name]: { min: 0, max: 1, what: "one id", missing: "" },
+  [CommandHelp.reject.name]: {
+    min: 1,
+    max: 1,
+    what: "one id",
+    missing: "name the held change by its id, as /api/status lists it"
+  }
+}
+
 /** A command whose work, a module of `commands/`, is loaded only when it runs. */
 const lazy = <Name extends string, C extends Command.Command.Config, E, R>(
   name: Name,
@@ -146,7 +157,11 @@ const answerAtOnce = (args: ReadonlyArray<string>) =>
     }
     const mistake = Arguments.check(
       args,
-      commands.map(([doc, options]) => ({ name: doc.name, flags: Help.flagLines(Object.values(options)) }))
+      commands.map(([doc, options]) => ({
+        name: doc.name,
+        flags: Help.flagLines(Object.values(options)),
+        positional: positional[doc.name]
+      }))
     )
     if (mistake !== undefined) return yield* Effect.as(Console.error(mistake), failure)
     if (args.slice(0, args.includes("--") ? args.indexOf("--") : undefined).includes("--version")) {

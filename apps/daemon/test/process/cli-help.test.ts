@@ -112,4 +112,25 @@ describe.concurrent("orgsync mistakes", () => {
       expect(run.code).toBe(1)
       expect(run.stderr.trim()).toBe("orgsync plan: --out expects a value (FILE)")
     }), 120_000)
+
+  it.effect("a flag followed by another flag instead of its value says what it expects", () =>
+    Effect.gen(function*() {
+      const run = yield* orgsync(["plan", "--state", "--desired", "orgs.yaml"])
+      expect(run.code).toBe(1)
+      expect(run.stderr.trim()).toBe("orgsync plan: --state expects a value (FILE), not the flag --desired")
+    }), 120_000)
+
+  it.effect("an argument a command does not take, or an id it lacks, is told in one sentence", () =>
+    Effect.gen(function*() {
+      const extra = yield* orgsync(["validate", "--desired", "orgs.yaml", "extra"])
+      expect(extra.code).toBe(1)
+      expect(extra.stderr.trim()).toBe("orgsync validate: unexpected argument extra: it takes none")
+      const version = yield* orgsync(["version", "extra"])
+      expect(version.stderr.trim()).toBe("orgsync version: unexpected argument extra: it takes none")
+      const approve = yield* orgsync(["approve", "a1", "b2"])
+      expect(approve.stderr.trim()).toBe("orgsync approve: unexpected argument b2: it takes at most one id")
+      const reject = yield* orgsync(["reject"])
+      expect(reject.code).toBe(1)
+      expect(reject.stderr.trim()).toBe("orgsync reject: name the held change by its id, as /api/status lists it")
+    }), 120_000)
 })
