@@ -12,7 +12,7 @@ export type Values<C extends Command.Command.Config> = Types.Simplify<Command.Co
 const config = Settings.configOption
 const { desired, state } = Settings.options("desired", "state")
 /** The settings of a command that talks to Code42. */
-const connection = Settings.options(
+export const connectionKeys = [
   "url",
   "api",
   "rateLimit",
@@ -20,7 +20,8 @@ const connection = Settings.options(
   "concurrency",
   "maxRetryAfter",
   "allowInsecureHttp"
-)
+] as const
+const connection = Settings.options(...connectionKeys)
 const policySettings = Settings.options("destructive", "drift")
 const daemonSettings = Settings.options("interval", "listen", "logFormat", "force", "destructive", "drift", "notify")
 const { listen } = Settings.options("listen")

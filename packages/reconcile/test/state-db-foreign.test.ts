@@ -50,22 +50,3 @@ it.effect("opens a state database a writer was cut off creating: only the empty 
     )
     expect(runs).toEqual([])
   }))
-
-it.effect("still refuses a database whose migrations table lists migrations but holds none of orgsync's tables", () =>
-  Effect.gen(function*() {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-foreign-")), "app.db")
-    yield* Effect.scoped(Effect.gen(function*() {
-      const sql = yield* SqliteClient.make({ filename: file, disableWAL: true })
-      yield* sql`CREATE TABLE effect_sql_migrations (migration_id integer PRIMARY KEY NOT NULL, name TEXT NOT NULL)`
-      yield* sql`INSERT INTO effect_sql_migrations (migration_id, name) VALUES (1, 'customers')`
-    }).pipe(Effect.provide(Reactivity.layer)))
-    const before = fs.readFileSync(file)
-    const error = yield* Effect.flip(
-      Effect.flatMap(StateDb.StateDb, (db) => db.recentRuns(1)).pipe(
-        Effect.provide(StateDb.layer(file)),
-        Effect.provide(NodeContext.layer)
-      )
-    )
-    expect(error.message).toContain(`${file} is an SQLite database of another application`)
-    expect(fs.readFileSync(file).equals(before)).toBe(true)
-  }))

@@ -5,7 +5,7 @@
 import { FileSystem } from "@effect/platform"
 import type { ClientConfig } from "@c42/core"
 import { Effect, Layer, Option } from "effect"
-import type * as CommandFlags from "../CommandFlags.js"
+import * as CommandFlags from "../CommandFlags.js"
 import * as Connection from "../Connection.js"
 import type * as Daemon from "../Daemon.js"
 import { exitWith } from "../ExitCode.js"
@@ -13,19 +13,7 @@ import * as Logging from "../Logging.js"
 import * as Settings from "../Settings.js"
 
 /** What a SIGHUP cannot change: the connection, the state database, the endpoints, the log, `force`. */
-const restartOnly: ReadonlyArray<Settings.Key> = [
-  "url",
-  "api",
-  "rateLimit",
-  "burst",
-  "concurrency",
-  "maxRetryAfter",
-  "allowInsecureHttp",
-  "state",
-  "listen",
-  "logFormat",
-  "force"
-]
+const restartOnly: ReadonlyArray<Settings.Key> = [...CommandFlags.connectionKeys, "state", "listen", "logFormat", "force"]
 
 /** Runs the daemon until SIGINT or SIGTERM, which interrupt it (exit 0). */
 export const daemon = (
