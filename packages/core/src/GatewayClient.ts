@@ -30,7 +30,7 @@ export const GatewayOrgFromApi: Schema.Schema<GatewayOrg, unknown> = fromApi(
   (body) => {
     const fields = OrgFields.read(body)
     return new GatewayOrg(
-      defined({ orgGuid: body.orgGuid, ...fields, active: fields.active ?? OrgFields.activeByDate(body) }),
+      defined(Object.assign({ orgGuid: body.orgGuid }, fields, { active: fields.active ?? OrgFields.activeByDate(body) })),
       true
     )
   }

