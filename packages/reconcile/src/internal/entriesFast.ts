@@ -14,9 +14,10 @@ import * as DesiredYaml from "../DesiredYaml.js"
 import type { Entry, FileEntries, Located } from "./desiredEntry.js"
 import { MaxDepth, MaxOrgs, valid } from "./entryFields.js"
 import {
-  Comma, Comment, DocStart, DoubleQuoted, eachLine, End, FlowEnd, FlowStart, kindAt, type LineTokens, MapValue,
+  Comma, Comment, DocStart, DoubleQuoted, End, FlowEnd, FlowStart, kindAt, type LineTokens, MapValue,
   MaxKeySpan, Newline, Plain, scalarReader, SeqItem, SingleQuoted, Space
 } from "./yamlSubset.js"
+import { eachLine } from "./yamlLines.js"
 
 /** The fields of an org mapping as its lines are read. */
 interface OrgFields {

@@ -25,10 +25,11 @@ import {
   YAMLSeq
 } from "yaml"
 import {
-  Comma, Comment, DocStart, DoubleQuoted, eachLine, End, FlowEnd, FlowStart, type Frame, kindAt, type Limits,
+  Comma, Comment, DocStart, DoubleQuoted, End, FlowEnd, FlowStart, type Frame, kindAt, type Limits,
   type LineTokens, MapFrame, MapValue, MaxKeySpan, Newline, Plain, scalarReader, SeqFrame, SeqItem, SingleQuoted,
   Space, StackMargin
 } from "./yamlSubset.js"
+import { eachLine } from "./yamlLines.js"
 
 /** A node the fast path builds. */
 type Content = Scalar | YAMLMap | YAMLSeq

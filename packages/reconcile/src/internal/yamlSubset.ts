@@ -6,7 +6,6 @@
 import {
   CST,
   type Document,
-  Lexer,
   type ScalarTag,
   type YAMLMap,
   type YAMLSeq
@@ -34,37 +33,6 @@ export const FlowEnd = 9
 export const Comma = 10
 export const DocStart = 11
 
-/** The kind of a lexeme that is not a plain scalar's text, or `undefined` outside the subset. */
-export const kindOf = (lexeme: string): number | undefined => {
-  switch (lexeme) {
-    case "\n":
-      return Newline
-    case "-":
-      return SeqItem
-    case ":":
-      return MapValue
-    case "[":
-      return FlowStart
-    case "]":
-      return FlowEnd
-    case ",":
-      return Comma
-    case "---":
-      return DocStart
-  }
-  switch (lexeme[0]) {
-    case " ":
-      return Space
-    case "#":
-      return Comment
-    case "'":
-      return SingleQuoted
-    case "\"":
-      return DoubleQuoted
-  }
-  return undefined
-}
-
 /** Whether the composer refuses a plain scalar that starts with this character. */
 export const badPlainStart = (code: number): boolean => {
   switch (code) {
@@ -81,9 +49,6 @@ export const badPlainStart = (code: number): boolean => {
 
 /** How many distinct plain keys have their text and tag remembered: a file uses a handful, repeated per org. */
 export const MaxRememberedKeys = 256
-
-/** More tokens than this on one line are not a line a person writes: the full path takes such a file. */
-export const MaxLineTokens = 1000
 
 /** A key's `:` may be at most 1024 characters after its start; this margin keeps clear of that error. */
 export const MaxKeySpan = 1000
@@ -117,52 +82,6 @@ export interface LineTokens {
 
 /** The kind of the token at `i` of a line. */
 export const kindAt = (tokens: LineTokens, i: number): number => (i < tokens.count ? tokens.kinds[i]! : End)
-
-/**
- * Feeds the text to `line`, one line of tokens at a time with the offset where the line ends. Answers `read`
- * when every line was taken, `left` when `line` refused one or the text leaves the subset, and `too many
- * tokens` past the limit on tokens (where the full path reports it).
- */
-export const eachLine = (
-  text: string,
-  limits: Limits,
-  line: (tokens: LineTokens, lineEnd: number) => boolean
-): "read" | "left" | "too many tokens" => {
-  const tokens: LineTokens = { kinds: [], sources: [], offsets: [], count: 0, docOffset: -1 }
-  let offset = 0
-  let count = 0
-  let plainNext = false
-  for (const lexeme of new Lexer().lex(text)) {
-    if (++count > limits.maxTokens) return "too many tokens"
-    let type: number | undefined
-    if (plainNext) {
-      plainNext = false
-      type = Plain
-    } else if (lexeme === CST.SCALAR) {
-      plainNext = true
-      continue
-    } else if (lexeme === CST.DOCUMENT) {
-      if (tokens.docOffset !== -1) return "left"
-      tokens.docOffset = offset
-      continue
-    } else {
-      type = kindOf(lexeme)
-      if (type === undefined) return "left"
-    }
-    const at = tokens.count++
-    tokens.kinds[at] = type
-    tokens.sources[at] = lexeme
-    tokens.offsets[at] = offset
-    offset += lexeme.length
-    if (type === Newline) {
-      if (!line(tokens, offset)) return "left"
-      tokens.count = 0
-    } else if (tokens.count === MaxLineTokens) {
-      return "left"
-    }
-  }
-  return tokens.count === 0 || line(tokens, offset) ? "read" : "left"
-}
 
 /** A scalar as the composer reads it: its text, its tag, and the value the tag resolves it to. */
 export interface ResolvedScalar {
