@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Either, Equal, Hash, Schema } from "effect"
 import { PCGRandom } from "effect/Utils"
 import * as Org from "../src/Org.js"
 import { Body, quickBody } from "../src/internal/orgBody.js"
@@ -71,5 +71,32 @@ describe("quickBody", () => {
     // A page with one org that cannot be read is refused as a whole, with the schema's message.
     const refused = Schema.decodeUnknownEither(Org.OrgPageFromApi)({ orgs: [...bodies, { orgId: "x" }] })
     expect(Either.isLeft(refused) && refused.left.message).toMatch(/orgId/)
+  })
+})
+
+describe("Org.fromChecked", () => {
+  it("makes the instance the constructor makes of checked fields: equal, of the class, its keys in order, an Org", () => {
+    const random = new PCGRandom(15)
+    const orgs = Array.from({ length: 3_000 }, () => randomBody(random)).flatMap((body) => {
+      const decoded = decodeOrg(body)
+      return Either.isRight(decoded) ? [decoded.right] : []
+    })
+    expect(orgs.length).toBeGreaterThan(500)
+    const isOrg = Schema.is(Org.Org)
+    for (const decoded of orgs) {
+      const fields = { ...decoded }
+      const made = Org.fromChecked(fields)
+      // What it stands for: the constructor, told that the fields were checked (checking orders the keys anew).
+      const constructed = new Org.Org(fields, true)
+      expect(Equal.equals(made, new Org.Org(fields))).toBe(true)
+      expect(made).toBeInstanceOf(Org.Org)
+      expect(isOrg(made)).toBe(true)
+      expect(Equal.equals(made, constructed)).toBe(true)
+      expect(Hash.hash(made)).toBe(Hash.hash(constructed))
+      expect(Object.keys(made)).toEqual(Object.keys(constructed))
+      expect(JSON.stringify(made)).toBe(JSON.stringify(constructed))
+      // Each has fields of its own: changing what it was made from changes neither.
+      expect(made).not.toBe(fields)
+    }
   })
 })

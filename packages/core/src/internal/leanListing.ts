@@ -22,7 +22,7 @@ export const make = (): ((page: Org.OrgPage) => Org.OrgPage) => {
     const parent = org.parentOrgUid === null || org.parentOrgUid === undefined
       ? undefined
       : listed.get(org.parentOrgUid)
-    const kept = new Org.Org(
+    const kept = Org.fromChecked(
       defined({
         orgId: org.orgId,
         orgUid: org.orgUid,
@@ -38,8 +38,7 @@ export const make = (): ((page: Org.OrgPage) => Org.OrgPage) => {
         parentOrgGuid: parent !== undefined && parent.orgGuid === org.parentOrgGuid
           ? parent.orgGuid
           : org.parentOrgGuid
-      }),
-      true
+      })
     )
     listed.set(kept.orgUid, kept)
     return kept
