@@ -221,7 +221,8 @@ export const make = (options: ReconcilerOptions) =>
           let driftFound: ReadonlyArray<DriftReport.Detail> | undefined
           const writeErrors: Array<string> = []
           const errors: Array<string> = []
-          let previousChecksum: string | undefined
+          // The changes the last round sent, to tell a round that would send the same ones again.
+          let previous: ReadonlyArray<Plan.Change> | undefined
           let declined = false
           let stopped = false
           let last: Apply.ApplyResult | undefined
@@ -274,11 +275,14 @@ export const make = (options: ReconcilerOptions) =>
               opened
             )
             const done = passOptions.dryRun || stopped || plan.refusal !== undefined || allowed.length === 0
-            const checksum = PlanChecksum.checksum({ changes: allowed })
+            // The same changes again: as many, then the same checksum (a plan's checksum takes a while to make).
+            const repeated = () =>
+              previous !== undefined && previous.length === allowed.length &&
+              PlanChecksum.checksum({ changes: previous }) === PlanChecksum.checksum({ changes: allowed })
             // No progress: the same changes again, or a round whose every write failed, without a transient cause.
             const transientFailure = last !== undefined && last.transient > 0
             const stuck = !stopped && (steady >= maxRounds || retried >= maxRetriedRounds ||
-              (!transientFailure && (checksum === previousChecksum || last?.applied === 0 && last.unknown === 0)))
+              (!transientFailure && (repeated() || last?.applied === 0 && last.unknown === 0)))
             if (done && !passOptions.dryRun && !stopped && plan.refusal === undefined && awaiting.length > 0) {
               const delay = Awaiting.untilNextReread(awaiting, yield* Clock.currentTimeMillis)
               yield* Effect.logInfo(
@@ -288,7 +292,7 @@ export const make = (options: ReconcilerOptions) =>
               const waited = yield* Effect.either((passOptions.guard ?? identity)(Effect.sleep(delay)))
               if (Either.isLeft(waited)) stopped = true
               last = undefined
-              previousChecksum = undefined
+              previous = undefined
               continue
             }
             if (!done && held === undefined && passOptions.confirm !== undefined) {
@@ -312,7 +316,7 @@ export const make = (options: ReconcilerOptions) =>
               }
               return { plan, applied, failed, drift, driftFound: driftFound ?? [], kept, writeErrors, errors, declined, stopped }
             }
-            previousChecksum = checksum
+            previous = allowed
             const { guard, mayWrite } = passOptions
             const execute = { concurrency: options.concurrency, runId, mayWrite, guard, evidence: known }
             last = yield* Apply.execute({ ...plan, changes: allowed }, remote, execute).pipe(
