@@ -103,14 +103,27 @@ const checkPositional = (where: string, given: ReadonlyArray<string>, takes: Pos
   return undefined
 }
 
+/**
+ * Where the command's name is in `args`: past the flags of orgsync itself that may come before it
+ * (`orgsync --log-level debug plan`), each with its value; `args.length` when no name follows them.
+ */
+export const commandAt = (args: ReadonlyArray<string>): number => {
+  let at = 0
+  while (at < args.length && args[at]!.startsWith("-") && args[at] !== "--") {
+    const arg = args[at]!
+    const flag = global.find((f) => f.names.includes(arg))
+    at += flag?.value !== undefined ? 2 : 1
+  }
+  return Math.min(at, args.length)
+}
+
 /** The mistake in `args` (what follows `orgsync`), in one sentence; none when they are well formed. */
 export const check = (args: ReadonlyArray<string>, commands: ReadonlyArray<Known>): string | undefined => {
-  const [first, ...rest] = args
-  if (first === undefined) return undefined
-  if (first.startsWith("-")) {
-    const checked = checkFlags("orgsync", args, global)
-    return "mistake" in checked ? checked.mistake : undefined
-  }
+  const at = commandAt(args)
+  const leading = checkFlags("orgsync", args.slice(0, at), global)
+  if ("mistake" in leading) return leading.mistake
+  const [first, ...rest] = args.slice(at)
+  if (first === undefined || first === "--") return undefined
   const command = commands.find((c) => c.name === first)
   if (command === undefined) {
     return `orgsync: unknown command ${first}${didYouMean(nearest(first, commands.map((c) => c.name)))}. ` +

@@ -149,7 +149,7 @@ const answerAtOnce = (args: ReadonlyArray<string>) =>
     if (args.length === 0) return yield* Effect.as(Effect.sync(() => process.stdout.write(Help.short(docs))), usage)
     const style = Style.make(Style.enabled(process.stdout, process.env, args))
     if (Arguments.wantsHelp(args)) {
-      const command = commands.find(([doc]) => doc.name === args[0])
+      const command = commands.find(([doc]) => doc.name === args[Arguments.commandAt(args)])
       const text = command === undefined
         ? Help.root(Version.line, docs, style)
         : Help.command(command[0], Object.values(command[1]), style)
@@ -174,8 +174,10 @@ const answerAtOnce = (args: ReadonlyArray<string>) =>
  * Whether the command of these arguments runs until a signal stops it (the daemon, the demo): for it SIGINT and
  * SIGTERM are a clean stop (exit 0), also before it began.
  */
-export const stopsOnSignal = (args: ReadonlyArray<string>): boolean =>
-  args[0] === CommandHelp.run.name || args[0] === CommandHelp.demo.name
+export const stopsOnSignal = (args: ReadonlyArray<string>): boolean => {
+  const name = args[Arguments.commandAt(args)]
+  return name === CommandHelp.run.name || name === CommandHelp.demo.name
+}
 
 /** Runs the command line; answers the process exit code. Errors are printed as one clear line. */
 export const run = (argv: ReadonlyArray<string>) =>

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import * as Settings from "../../src/Settings.js"
 import { orgsync } from "../support/cli.js"
 
@@ -118,6 +120,26 @@ describe.concurrent("orgsync mistakes", () => {
       const run = yield* orgsync(["plan", "--state", "--desired", "orgs.yaml"])
       expect(run.code).toBe(1)
       expect(run.stderr.trim()).toBe("orgsync plan: --state expects a value (FILE), not the flag --desired")
+    }), 120_000)
+
+  it.effect("flags of orgsync itself may come before the command's name, and its own flags after it", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orgsync-global-"))
+      const desired = path.join(dir, "orgs.yaml")
+      fs.writeFileSync(desired, "orgs:\n  - name: Engineering\n")
+      const before = yield* orgsync(["--log-level", "debug", "--no-color", "validate", "--desired", desired])
+      expect([before.code, before.stdout.trim(), before.stderr]).toEqual([0, `${desired}: valid, 1 orgs`, ""])
+      const help = yield* orgsync(["--no-color", "validate", "--help"])
+      expect(help.stdout.split("\n")[0]).toMatch(/^Usage: orgsync validate /)
+      const mistyped = yield* orgsync(["--log-level", "validate", "--desired", desired])
+      expect([mistyped.code, mistyped.stderr.trim()]).toEqual([
+        1,
+        "orgsync: --log-level: expected all, trace, debug, info, warning, error, fatal or none, got validate"
+      ])
+      const unknown = yield* orgsync(["--no-color", "validate", "--desried", desired])
+      expect(unknown.stderr.trim()).toBe(
+        "orgsync validate: unknown flag --desried (did you mean --desired?). Run orgsync validate --help for its flags."
+      )
     }), 120_000)
 
   it.effect("an argument a command does not take, or an id it lacks, is told in one sentence", () =>
