@@ -36,11 +36,13 @@ if (early !== undefined) {
     NodeRuntime.runMain({
       disableErrorReporting: true,
       disablePrettyLogger: true,
-      teardown: (exit, onExit) => {
+      teardown: (exit) => {
         const code = exitCode(exit)
         process.exitCode = code
-        // Exit only once what was written has drained: a pipe (`orgsync plan | jq`) is written asynchronously.
-        process.stdout.write("", () => process.stderr.write("", () => onExit(code)))
+        // Exit once what was written has drained (a pipe, `orgsync plan | jq`, is written asynchronously), and then
+        // at once: every resource is released by now, and waiting for the event loop to empty also waits for Node
+        // to take the heap down (about 50 ms after a plan of 10,000 orgs).
+        process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
       }
     })
   )
