@@ -23,6 +23,13 @@ const pureModules = /^(undici|ws|toml|ini|mime)$/
 const platformNodeIndex = /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]index\.js$/
 const undiciReexport = /^export \* as Undici from "\.\/Undici\.js";$/m
 
+// @effect/platform-node's undici client takes only an Agent and the global dispatcher from undici, and sends
+// with the request method that undici's index adds to every dispatcher. That index also loads fetch, WebSocket,
+// EventSource, the mock agents and the caches, about half of undici, which cost every command that talks to
+// Code42 some 50 ms at start: the client is given only what it takes.
+const platformUndici = /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]Undici\.js$/
+const undiciTaken = new Set(["Agent", "getGlobalDispatcher"])
+
 // Our own modules import a package's index by name (`import { Effect, Option } from "effect"`). esbuild places
 // every module an index re-exports in the chunks of whatever reaches that index, so one such import in a quick
 // command would load what any command uses (streams, schemas, the state database, the daemon). Each name is
@@ -83,6 +90,32 @@ const lean = {
       let contents = source
       for (const [statement, replacement] of rewrites) contents = contents.replace(statement, replacement)
       return { contents, loader: "js", resolveDir }
+    })
+    build.onResolve({ filter: /^undici$/ }, (args) =>
+      platformUndici.test(args.importer) ? { path: args.importer, namespace: "orgsync-undici" } : undefined)
+    build.onLoad({ filter: /.*/, namespace: "orgsync-undici" }, async (args) => {
+      const client = path.join(path.dirname(args.path), "internal", "httpClientUndici.js")
+      const used = [...(await fs.promises.readFile(client, "utf8")).matchAll(/(?<![\w./])Undici\.(\w+)/g)].map((m) => m[1])
+      const unexpected = [...new Set(used)].filter((name) => !undiciTaken.has(name))
+      if (unexpected.length > 0) {
+        return { errors: [{ text: `${client} uses undici's ${unexpected.join(", ")}: review ${import.meta.url}` }] }
+      }
+      const index = await build.resolve("undici", {
+        kind: "require-call",
+        resolveDir: path.dirname(args.path),
+        pluginData: "resolving"
+      })
+      if (index.errors.length > 0) return { errors: index.errors }
+      const lib = (file) => JSON.stringify(path.join(path.dirname(index.path), "lib", file))
+      return {
+        contents: [
+          `Object.assign(require(${lib("dispatcher/dispatcher.js")}).prototype, require(${lib("api/index.js")}))`,
+          `module.exports.Agent = require(${lib("dispatcher/agent.js")})`,
+          `module.exports.getGlobalDispatcher = require(${lib("global.js")}).getGlobalDispatcher`
+        ].join("\n"),
+        loader: "js",
+        resolveDir: path.dirname(index.path)
+      }
     })
     build.onResolve({ filter: pureModules }, async (args) => {
       if (args.pluginData === "resolving") return undefined
