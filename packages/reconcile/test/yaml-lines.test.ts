@@ -173,6 +173,19 @@ describe("the line scan of the YAML fast paths", () => {
     expect(texts.map((text) => scanned(text).result)).toEqual(texts.map(() => "left"))
   })
 
+  it("leaves a line at its limit on tokens without reading the rest of it", () => {
+    for (const long of ["- ".repeat(200_000), `previously: [${"a,".repeat(200_000)}a]`]) {
+      let held: LineTokens | undefined
+      const result = eachLine(`a: b\n${long}\n`, limits, (tokens) => {
+        held = tokens
+        return true
+      })
+      expect(result).toBe("left")
+      // The scan's token arrays, which a line fills, never held more than the limit.
+      expect(held!.kinds.length).toBeLessThanOrEqual(MaxLineTokens)
+    }
+  })
+
   it("counts lexemes as the Lexer does, markers included", () => {
     const text = "orgs:\n  - name: A\n  - name: B\n"
     const total = [...new Lexer().lex(text)].length

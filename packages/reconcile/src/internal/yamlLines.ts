@@ -22,7 +22,10 @@ import {
   Space
 } from "./yamlSubset.js"
 
-/** More tokens than this on one line are not a line a person writes: the full path takes such a file. */
+/**
+ * More tokens than this on one line are not a line a person writes: the full path takes such a file. The scan
+ * leaves a line as soon as it holds as many, so that a file of one long line costs no more than the full path.
+ */
 export const MaxLineTokens = 1000
 
 const space = 0x20
@@ -175,6 +178,7 @@ export const eachLine = (
     push(FlowStart, from, from + 1)
     let at = spaces(from + 1)
     while (at < end) {
+      if (tokens.count >= MaxLineTokens) return -1
       if (code(at) === closeBracket) {
         push(FlowEnd, at, at + 1)
         return at + 1
@@ -220,6 +224,7 @@ export const eachLine = (
     let at = from
     let items = 0
     while (at < end && code(at) === dash && (at + 1 === end || code(at + 1) === space)) {
+      if (tokens.count >= MaxLineTokens) return false
       push(SeqItem, at, at + 1)
       items++
       at = spaces(at + 1)
