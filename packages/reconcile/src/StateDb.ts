@@ -239,12 +239,19 @@ const makeWriter = (path: string) =>
       sql`INSERT INTO meta (key, value) VALUES (${key}, ${value})
           ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 
+    // The orgs this writer saved last, as the database holds them (no one else writes while it holds the lock),
+    // so that a later save writes only the rows that changed; unknown while a save is under way.
+    let saved: ReadonlyArray<RemoteOrg> | undefined
     const saveSnapshot = (snap: Snapshot) =>
-      SnapshotWrite.save(sql, snap).pipe(
-        Effect.zipRight(setMetaRaw("snapshot_taken_at", snap.takenAt.toISOString())),
-        sql.withTransaction,
-        Effect.mapError(toError("save the snapshot"))
-      )
+      Effect.suspend(() => {
+        const stored = saved
+        saved = undefined
+        return SnapshotWrite.save(sql, snap, stored).pipe(
+          Effect.zipRight(setMetaRaw("snapshot_taken_at", snap.takenAt.toISOString())),
+          sql.withTransaction,
+          Effect.tap(() => (saved = snap.orgs))
+        )
+      }).pipe(Effect.mapError(toError("save the snapshot")))
 
     // Multi-row upserts: a first run over 100,000 orgs records them all in one short transaction.
     const saveIdentities: StateDb["Type"]["saveIdentities"] = (list) =>

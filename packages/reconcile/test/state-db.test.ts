@@ -1,7 +1,10 @@
+import * as Reactivity from "@effect/experimental/Reactivity"
 import { NodeContext } from "@effect/platform-node"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { it } from "@effect/vitest"
 import { Org } from "@c42/core"
 import { Effect, Option } from "effect"
+import { PCGRandom } from "effect/Utils"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -56,6 +59,37 @@ it.effect("keeps the snapshot in list order and replaces it whole", () =>
     expect(snap.orgs.map((o) => [o.orgId, o.orgExtRef, o.blocked, o.parentOrgUid])).toEqual(
       orgs.map((o) => [o.orgId, o.orgExtRef, o.blocked, o.parentOrgUid])
     )
+  }))
+
+it.effect("saves a snapshot again, changed in any way, to what a whole save of it holds", () =>
+  Effect.gen(function*() {
+    const random = new PCGRandom(2_611)
+    const file = tempPath()
+    const rows = (at: string) =>
+      Effect.scoped(Effect.gen(function*() {
+        const sql = yield* SqliteClient.make({ filename: at, readonly: true })
+        return yield* sql.unsafe("SELECT * FROM snapshot_org ORDER BY position")
+      }).pipe(Effect.provide(Reactivity.layer)))
+    let orgs = Array.from({ length: 300 }, (_, i) => org(i + 1, i === 0 ? undefined : 1 + random.integer(i)))
+    yield* withDb(file, Effect.gen(function*() {
+      const db = yield* StateDb.StateDb
+      for (let round = 0; round < 12; round++) {
+        yield* db.saveSnapshot({ takenAt: new Date(round), orgs })
+        const whole = tempPath()
+        yield* withDb(whole, Effect.flatMap(StateDb.StateDb, (other) => other.saveSnapshot({ takenAt: new Date(round), orgs })))
+        expect(yield* rows(file)).toEqual(yield* rows(whole))
+        // The next listing: some orgs renamed, blocked or deactivated, some gone, some new, some moved in the order.
+        orgs = orgs.flatMap((o) => {
+          const roll = random.number()
+          if (roll < 0.05) return []
+          if (roll < 0.15) return [new Org.Org({ ...o, orgName: `${o.orgName} renamed`, blocked: !o.blocked })]
+          if (roll < 0.2) return [new Org.Org({ ...o, active: false, status: "Deactivated", orgExtRef: null })]
+          return [o]
+        })
+        if (random.number() < 0.5) orgs.push(org(1_000 + round, 1))
+        if (random.number() < 0.3) orgs.reverse()
+      }
+    }))
   }))
 
 it.effect("keeps what was applied when an identity is saved again for the same org, not for another", () =>
